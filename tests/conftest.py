@@ -1,0 +1,149 @@
+"""Fixtures are the test suite's API: ``engine``, ``app``, ``client``, ``session``, ``seeded``.
+
+The suite runs on SQLite by default and on PostgreSQL when ``TRACKER_TEST_DATABASE_URL`` is set
+(``.ci/run`` does both). The schema is built once per run by the Alembic migrations, never by
+``create_all``, so the migrations are what every test exercises. The shipped seed data is
+imported once and committed; each test then runs inside a transaction that is rolled back
+(the SAVEPOINT recipe), so tests see the seed and never see each other's writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from tracker import create_app, migrate, paths
+from tracker.db import build_engine, session_factory
+from tracker.services import dataset
+
+# The day the tests treat as today, so that statuses that expire by themselves (the protest
+# ban "until 31 March 2026") give the same answer whenever the suite runs.
+TODAY = dt.date(2026, 11, 28)
+
+
+def pytest_report_header() -> str:
+    url = os.environ.get("TRACKER_TEST_DATABASE_URL")
+    return f"tracker database: {make_url(url).get_backend_name() if url else 'sqlite'}"
+
+
+def reset_database(url: str) -> None:
+    """An empty database at ``url`` (PostgreSQL: drop and recreate the public schema)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database:
+            for suffix in ("", "-wal", "-shm"):
+                Path(parsed.database + suffix).unlink(missing_ok=True)
+        return
+    engine = build_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def new_database_url(tmp_path: Path, name: str) -> str:
+    """A fresh, empty database of the kind under test, for tests that need their own."""
+    base = os.environ.get("TRACKER_TEST_DATABASE_URL")
+    if not base:
+        return f"sqlite:///{tmp_path / (name + '.sqlite3')}"
+    parsed = make_url(base)
+    database = f"{parsed.database}_{name}_{uuid.uuid4().hex[:8]}"
+    admin = build_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{database}"'))
+    admin.dispose()
+    return parsed.set(database=database).render_as_string(hide_password=False)
+
+
+def drop_database_url(url: str) -> None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return
+    admin = build_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TRACKER_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'tracker-test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    """The test database, migrated to head and holding the seed data."""
+    reset_database(database_url)
+    engine = build_engine(database_url)
+    migrate.upgrade(engine)
+    with Session(engine) as session:
+        dataset.import_dataset(session, dataset.load_json(paths.seed_file().read_bytes()))
+        session.commit()
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    connection = engine.connect()
+    transaction = connection.begin()
+    yield connection
+    transaction.rollback()
+    connection.close()
+
+
+def make_app(database_url: str, tmp_path: Path, **config: Any) -> Flask:
+    settings = {
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "TODAY": TODAY.isoformat(),
+        "WTF_CSRF_ENABLED": False,
+        "TESTING": True,
+    }
+    settings.update(config)
+    return create_app(settings)
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    """Override in a test module to change the app's settings."""
+    return {}
+
+
+@pytest.fixture
+def app(
+    database_url: str, connection: Connection, tmp_path: Path, app_config: dict[str, Any]
+) -> Iterator[Flask]:
+    """The app, its sessions bound to the test's connection: every commit is a SAVEPOINT."""
+    app = make_app(database_url, tmp_path, **app_config)
+    session_factory(app).configure(bind=connection, join_transaction_mode="create_savepoint")
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A session on the same connection as the app's requests."""
+    session = session_factory(app)()
+    yield session
+    session.close()

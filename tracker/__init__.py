@@ -1,0 +1,38 @@
+"""tracker: a human-rights legislation tracker."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+__all__ = ["create_app"]
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: defaults, then ``TRACKER_*`` variables, then ``config``."""
+    from tracker import config as settings
+    from tracker import db, paths, security
+    from tracker.web import register
+
+    overrides = dict(config or {})
+    environment = settings.from_environment()
+    instance_path = overrides.pop("INSTANCE_PATH", None) or environment.pop("INSTANCE_PATH", None)
+    app = Flask(
+        __name__,
+        template_folder=str(paths.templates()),
+        static_folder=str(paths.static()),
+        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
+        instance_relative_config=True,
+    )
+    app.config.update(settings.DEFAULTS)
+    app.config.update(environment)
+    app.config.update(overrides)
+    app.config.update(settings.resolve(dict(app.config), Path(app.instance_path)))
+
+    db.init_app(app)
+    security.init_app(app)
+    register(app)
+    return app

@@ -1,0 +1,80 @@
+"""Settings: defaults in one place, then ``TRACKER_*`` environment variables, then overrides.
+
+Every key below can be set from the environment by prefixing it: ``TRACKER_DATABASE_URL``,
+``TRACKER_SECRET_KEY``, ``TRACKER_BASE_URL``... Values that look like JSON (``true``, ``30``)
+are read as such.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    # Default: a SQLite file in the instance folder (see resolve()).
+    "DATABASE_URL": None,
+    # Default: a random key generated once into the instance folder (see resolve()).
+    "SECRET_KEY": None,
+    # The public address, used for permalinks in exports and feeds; the request's host if unset.
+    "BASE_URL": None,
+    # Pin "today" (YYYY-MM-DD) for demos and tests; the real date if unset.
+    "TODAY": None,
+    # Load the shipped seed data when `tracker serve` finds an empty database.
+    "SEED_ON_EMPTY": True,
+    # Refuse request bodies above this size with 413 (imports of large datasets use the CLI).
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "tracker_session",
+    "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, so a long edit doesn't expire
+    "JSON_SORT_KEYS": False,
+}
+
+ENV_PREFIX = "TRACKER_"
+
+
+def _parse_env(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Every ``TRACKER_*`` variable, prefix removed."""
+    environ = os.environ if environ is None else environ
+    return {
+        key[len(ENV_PREFIX) :]: _parse_env(value)
+        for key, value in environ.items()
+        if key.startswith(ENV_PREFIX) and len(key) > len(ENV_PREFIX)
+    }
+
+
+def resolve(config: dict[str, Any], instance_path: Path) -> dict[str, Any]:
+    """Fill in the defaults that need the instance folder."""
+    if not config.get("DATABASE_URL"):
+        instance_path.mkdir(parents=True, exist_ok=True)
+        config["DATABASE_URL"] = f"sqlite:///{instance_path / 'tracker.sqlite3'}"
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _instance_secret(instance_path)
+    return config
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """A key generated once and kept in the instance folder, readable by its owner only."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    path = instance_path / "secret_key"
+    if not path.exists():
+        # O_EXCL: two workers starting at once must not write two different keys.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()

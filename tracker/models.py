@@ -1,0 +1,399 @@
+"""Typed SQLAlchemy models of the domain (DOMAIN.md).
+
+Models hold data and the few invariants the database can enforce (unique slugs, known codes,
+foreign keys). Rules live in services; how a status follows from events lives in tracker.status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, composite, mapped_column, relationship
+
+from tracker import vocab
+from tracker.dates import PartialDate, Precision
+from tracker.db import Base, utcnow
+
+
+def _one_of(column: str, values: Iterable[str], name: str) -> CheckConstraint:
+    """A named CHECK that a code column holds a known code (NULL allowed where nullable)."""
+    quoted = ", ".join(f"'{value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({quoted})", name=name)
+
+
+PRECISIONS = [precision.value for precision in Precision]
+
+
+class TimestampMixin:
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# -- association tables -----------------------------------------------------------------------
+
+measure_topics = Table(
+    "measure_topics",
+    Base.metadata,
+    Column("measure_id", ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic_id", ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
+)
+
+measure_sources = Table(
+    "measure_sources",
+    Base.metadata,
+    Column("measure_id", ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True),
+    Column("source_id", ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True),
+)
+
+event_sources = Table(
+    "event_sources",
+    Base.metadata,
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("source_id", ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True),
+)
+
+statement_sources = Table(
+    "statement_sources",
+    Base.metadata,
+    Column("statement_id", ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True),
+    Column("source_id", ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True),
+)
+
+statement_measures = Table(
+    "statement_measures",
+    Base.metadata,
+    Column("statement_id", ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "measure_id", ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
+)
+
+statement_signatories = Table(
+    "statement_signatories",
+    Base.metadata,
+    Column("statement_id", ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "organization_id",
+        ForeignKey("organizations.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
+# -- records ----------------------------------------------------------------------------------
+
+
+class Topic(Base):
+    __tablename__ = "topics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(500))
+
+    measures: Mapped[list[Measure]] = relationship(
+        secondary=measure_topics, back_populates="topics"
+    )
+
+
+class Source(Base):
+    """A document a fact comes from; one row per URL, cited by many events and statements."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    title: Mapped[str | None] = mapped_column(String(1000))
+    publisher: Mapped[str | None] = mapped_column(String(500))
+    published_iso: Mapped[str | None] = mapped_column(String(10))
+    published_approximate: Mapped[bool | None] = mapped_column(Boolean)
+    published_start: Mapped[dt.date | None] = mapped_column(Date)
+    published_precision: Mapped[str | None] = mapped_column(String(5))
+    published: Mapped[PartialDate | None] = composite(
+        PartialDate.from_columns,
+        "published_iso",
+        "published_approximate",
+        "published_start",
+        "published_precision",
+    )
+    accessed: Mapped[dt.date | None] = mapped_column(Date)
+    archived_url: Mapped[str | None] = mapped_column(String(2000))
+
+    __table_args__ = (
+        _one_of("published_precision", PRECISIONS, "published_precision"),
+        CheckConstraint("url LIKE 'http://%' OR url LIKE 'https://%'", name="url_scheme"),
+    )
+
+
+class Organization(TimestampMixin, Base):
+    __tablename__ = "organizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(500))
+    acronym: Mapped[str | None] = mapped_column(String(50))
+    kind: Mapped[str | None] = mapped_column(String(40))
+    country: Mapped[str | None] = mapped_column(String(2))
+    url: Mapped[str | None] = mapped_column(String(2000))
+
+    people: Mapped[list[Person]] = relationship(
+        back_populates="organization", order_by="Person.name"
+    )
+    statements: Mapped[list[Statement]] = relationship(
+        back_populates="organization", foreign_keys="Statement.organization_id"
+    )
+
+    __table_args__ = (_one_of("kind", vocab.ORGANIZATION_KINDS, "kind"),)
+
+
+class Person(TimestampMixin, Base):
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str | None] = mapped_column(String(500))
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL"), index=True
+    )
+
+    organization: Mapped[Organization | None] = relationship(back_populates="people")
+
+
+class Measure(TimestampMixin, Base):
+    """A law, bill, order or practice that restricts or protects civic space."""
+
+    __tablename__ = "measures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    country: Mapped[str] = mapped_column(String(2), index=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    title: Mapped[str] = mapped_column(String(1000))
+    original_title: Mapped[str | None] = mapped_column(String(1000))
+    original_language: Mapped[str | None] = mapped_column(String(20))
+    popular_names: Mapped[list[str]] = mapped_column(JSON, default=list)
+    identifier: Mapped[str | None] = mapped_column(String(300))
+    originating_body: Mapped[str | None] = mapped_column(String(500))
+    summary: Mapped[str | None] = mapped_column(Text)
+    visibility: Mapped[str] = mapped_column(String(10), default="public", index=True)
+
+    topics: Mapped[list[Topic]] = relationship(
+        secondary=measure_topics, back_populates="measures", order_by=Topic.name
+    )
+    sources: Mapped[list[Source]] = relationship(secondary=measure_sources, order_by=Source.id)
+    events: Mapped[list[Event]] = relationship(
+        back_populates="measure",
+        cascade="all, delete-orphan",
+        # ISO strings sort as people expect partial dates to: "2023" < "2023-10" < "2023-10-25".
+        order_by="[Event.date_iso, Event.id]",
+    )
+    relations: Mapped[list[Relation]] = relationship(
+        back_populates="subject",
+        foreign_keys="Relation.subject_id",
+        cascade="all, delete-orphan",
+        order_by="Relation.id",
+    )
+    inverse_relations: Mapped[list[Relation]] = relationship(
+        back_populates="object",
+        foreign_keys="Relation.object_id",
+        cascade="all, delete-orphan",
+        order_by="Relation.id",
+    )
+    statements: Mapped[list[Statement]] = relationship(
+        secondary=statement_measures, back_populates="measures"
+    )
+
+    __table_args__ = (
+        _one_of("kind", vocab.MEASURE_KINDS, "kind"),
+        _one_of("visibility", vocab.VISIBILITIES, "visibility"),
+        CheckConstraint("length(country) = 2", name="country_code"),
+    )
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == "public"
+
+
+class Event(Base):
+    """One dated step in a measure's life; the timeline and the status are made of them."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(40), index=True)
+
+    date_iso: Mapped[str] = mapped_column(String(10))
+    date_approximate: Mapped[bool] = mapped_column(default=False)
+    date_start: Mapped[dt.date] = mapped_column(index=True)
+    date_precision: Mapped[str] = mapped_column(String(5))
+    date: Mapped[PartialDate] = composite(
+        PartialDate.from_stored, "date_iso", "date_approximate", "date_start", "date_precision"
+    )
+
+    end_date_iso: Mapped[str | None] = mapped_column(String(10))
+    end_date_approximate: Mapped[bool | None] = mapped_column(Boolean)
+    end_date_start: Mapped[dt.date | None] = mapped_column(Date)
+    end_date_precision: Mapped[str | None] = mapped_column(String(5))
+    end_date: Mapped[PartialDate | None] = composite(
+        PartialDate.from_columns,
+        "end_date_iso",
+        "end_date_approximate",
+        "end_date_start",
+        "end_date_precision",
+    )
+
+    actor: Mapped[str | None] = mapped_column(String(500))
+    description: Mapped[str | None] = mapped_column(Text)
+    votes_for: Mapped[int | None]
+    votes_against: Mapped[int | None]
+    votes_abstain: Mapped[int | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    measure: Mapped[Measure] = relationship(back_populates="events")
+    sources: Mapped[list[Source]] = relationship(secondary=event_sources, order_by=Source.id)
+
+    __table_args__ = (
+        Index("ix_events_measure_id_date_start", "measure_id", "date_start"),
+        _one_of("type", vocab.EVENT_TYPES, "type"),
+        _one_of("date_precision", PRECISIONS, "date_precision"),
+        _one_of("end_date_precision", PRECISIONS, "end_date_precision"),
+        CheckConstraint("votes_for >= 0", name="votes_for"),
+        CheckConstraint("votes_against >= 0", name="votes_against"),
+        CheckConstraint("votes_abstain >= 0", name="votes_abstain"),
+    )
+
+    @property
+    def type_label(self) -> str:
+        return vocab.EVENT_TYPES[self.type].label
+
+    @property
+    def has_votes(self) -> bool:
+        return any(v is not None for v in (self.votes_for, self.votes_against, self.votes_abstain))
+
+
+class Relation(Base):
+    """A directed relation between two measures, stored once and shown from both sides."""
+
+    __tablename__ = "relations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    type: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[int] = mapped_column(
+        ForeignKey("measures.id", ondelete="CASCADE"), index=True
+    )
+    object_id: Mapped[int] = mapped_column(
+        ForeignKey("measures.id", ondelete="CASCADE"), index=True
+    )
+    note: Mapped[str | None] = mapped_column(Text)
+
+    subject: Mapped[Measure] = relationship(foreign_keys=[subject_id], back_populates="relations")
+    object: Mapped[Measure] = relationship(
+        foreign_keys=[object_id], back_populates="inverse_relations"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("subject_id", "object_id", "type", name="uq_relations_subject_object"),
+        CheckConstraint("subject_id <> object_id", name="not_self"),
+        _one_of("type", vocab.RELATION_TYPES, "type"),
+    )
+
+
+class Statement(TimestampMixin, Base):
+    """What an organization said about one or more measures."""
+
+    __tablename__ = "statements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
+    speaker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    type: Mapped[str | None] = mapped_column(String(40))
+    stance: Mapped[str | None] = mapped_column(String(20))
+    asks: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    date_iso: Mapped[str] = mapped_column(String(10))
+    date_approximate: Mapped[bool] = mapped_column(default=False)
+    date_start: Mapped[dt.date] = mapped_column(index=True)
+    date_precision: Mapped[str] = mapped_column(String(5))
+    date: Mapped[PartialDate] = composite(
+        PartialDate.from_stored, "date_iso", "date_approximate", "date_start", "date_precision"
+    )
+
+    title: Mapped[str] = mapped_column(String(1000))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    summary: Mapped[str | None] = mapped_column(Text)
+    visibility: Mapped[str] = mapped_column(String(10), default="public", index=True)
+    reacts_to_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="SET NULL"), index=True
+    )
+
+    organization: Mapped[Organization] = relationship(
+        back_populates="statements", foreign_keys=[organization_id]
+    )
+    speaker: Mapped[Person | None] = relationship()
+    signatories: Mapped[list[Organization]] = relationship(
+        secondary=statement_signatories, order_by=Organization.name
+    )
+    measures: Mapped[list[Measure]] = relationship(
+        secondary=statement_measures, back_populates="statements", order_by=Measure.title
+    )
+    quotes: Mapped[list[Quote]] = relationship(
+        back_populates="statement", cascade="all, delete-orphan", order_by="Quote.position"
+    )
+    sources: Mapped[list[Source]] = relationship(secondary=statement_sources, order_by=Source.id)
+    reacts_to: Mapped[Event | None] = relationship()
+
+    __table_args__ = (
+        _one_of("type", vocab.STATEMENT_TYPES, "type"),
+        _one_of("stance", vocab.STANCES, "stance"),
+        _one_of("visibility", vocab.VISIBILITIES, "visibility"),
+        _one_of("date_precision", PRECISIONS, "date_precision"),
+    )
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == "public"
+
+
+class Quote(Base):
+    __tablename__ = "quotes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("statements.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    text: Mapped[str] = mapped_column(Text)
+    speaker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+
+    statement: Mapped[Statement] = relationship(back_populates="quotes")
+    speaker: Mapped[Person | None] = relationship()
+
+
+def all_models() -> list[type[Any]]:
+    """Every mapped class, for code that walks them all (exports, checks)."""
+    return [Topic, Source, Organization, Person, Measure, Event, Relation, Statement, Quote]

@@ -1,0 +1,975 @@
+"""The interchange format: validate, import and export a whole dataset (DOMAIN.md, README).
+
+Import is all or nothing. ``validate_dataset`` checks the whole document first (structure
+against the JSON Schema, then meaning: real dates, known countries, unique slugs, references
+that resolve in the file or in the database) and reports every problem with its place in the
+file, e.g. ``measures[3].events[2].date: "2023-13" is not a date``. ``import_dataset`` writes
+only a valid document, upserting by slug, and writes nothing that is already equal, so importing
+the same file twice changes nothing. ``export_dataset`` writes the document back in a stable
+order, so that export(import(file)) gives the same data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import jsonschema
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from tracker import paths
+from tracker.countries import is_country
+from tracker.dates import DateParseError, PartialDate
+from tracker.models import (
+    Event,
+    Measure,
+    Organization,
+    Person,
+    Quote,
+    Relation,
+    Source,
+    Statement,
+    Topic,
+)
+from tracker.services.statements import hidden_from_public
+
+FORMAT = "tracker-dataset"
+VERSION = 1
+
+Progress = Callable[[str, int], None]
+"""Called as (what, count) while importing or exporting; the CLI shows it on a terminal."""
+
+
+def _no_progress(_what: str, _count: int) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class InvalidDataset(ValueError):
+    """The document has problems; nothing was written."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        count = len(self.problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the dataset")
+
+
+@dataclass(slots=True)
+class ImportReport:
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    deleted: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> bool:
+        return bool(+self.created or +self.updated or +self.deleted)
+
+    def lines(self) -> list[str]:
+        kinds = sorted(
+            set(self.created) | set(self.updated) | set(self.deleted) | set(self.unchanged)
+        )
+        return [
+            f"{kind}: {self.created[kind]} created, {self.updated[kind]} updated, "
+            f"{self.deleted[kind]} deleted, {self.unchanged[kind]} unchanged"
+            for kind in kinds
+        ]
+
+
+# --------------------------------------------------------------------------------------------
+# Validation
+
+
+@cache
+def dataset_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(paths.dataset_schema().read_text(encoding="utf-8"))
+    return schema
+
+
+def _path(parts: Iterable[str | int]) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+def _schema_message(error: jsonschema.ValidationError) -> str:
+    """Say what is wrong in words a researcher understands, not in JSON Schema terms."""
+    if error.validator == "oneOf" and error.context:
+        # "x or null": report why the non-null alternative failed.
+        useful = [child for child in error.context if child.validator != "type"]
+        if useful:
+            return _schema_message(useful[0])
+    value = error.instance
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    pattern = str(schema.get("pattern", ""))
+    if error.validator == "pattern" and pattern.startswith("^[0-9]{4}"):
+        return f"{_shown(value)} is not a date (write YYYY, YYYY-MM or YYYY-MM-DD)"
+    if error.validator == "pattern" and "a-z0-9" in pattern:
+        return f"{_shown(value)} is not a slug (lower-case letters, digits and hyphens)"
+    if error.validator == "pattern" and "https?" in pattern:
+        return f"{_shown(value)} is not a web address (http:// or https://)"
+    if error.validator == "pattern" and "[A-Z]{2}" in pattern:
+        return f"{_shown(value)} is not a two-letter country code (ISO 3166-1, e.g. KG)"
+    if error.validator == "enum":
+        choices: list[Any] = list(error.validator_value)  # type: ignore[arg-type]  # an enum's list
+        options = ", ".join(str(option) for option in choices if option is not None)
+        return f"{_shown(value)} is not one of: {options}"
+    if error.validator == "const":
+        return f"must be {_shown(error.validator_value)}, not {_shown(value)}"
+    if error.validator == "required":
+        missing = str(error.message).split("'")[1] if "'" in error.message else error.message
+        return f"missing required field '{missing}'"
+    if error.validator == "additionalProperties":
+        return f"unknown field: {error.message.split('(')[-1].rstrip(')')}"
+    if error.validator == "type":
+        return f"{_shown(value)} should be {error.validator_value}"
+    if error.validator == "minItems" and error.validator_value == 1:
+        return "needs at least one entry"
+    return error.message
+
+
+def _schema_problems(document: Any) -> list[Problem]:
+    validator = jsonschema.Draft202012Validator(dataset_schema())
+    problems = [
+        Problem(_path(error.absolute_path), _schema_message(error))
+        for error in validator.iter_errors(document)
+    ]
+    return sorted(problems, key=lambda problem: problem.path)
+
+
+def _date_problem(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        PartialDate.from_iso(value)
+    except DateParseError:
+        return f"{_shown(value)} is not a date"
+    return None
+
+
+@dataclass(slots=True)
+class _Known:
+    """Slugs that references may point to: in the file or already in the database."""
+
+    organizations: set[str]
+    people: set[str]
+    measures: set[str]
+    events: set[tuple[str, str, str]]
+
+
+def _known_in_database(session: Session | None) -> _Known:
+    if session is None:
+        return _Known(set(), set(), set(), set())
+    events = session.execute(select(Measure.slug, Event.type, Event.date_iso).join(Event.measure))
+    return _Known(
+        organizations=set(session.scalars(select(Organization.slug))),
+        people=set(session.scalars(select(Person.slug))),
+        measures=set(session.scalars(select(Measure.slug))),
+        events={(slug, kind, date) for slug, kind, date in events},
+    )
+
+
+def _items(document: Mapping[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
+    value = document.get(key)
+    if not isinstance(value, list):
+        return []
+    return [(index, item) for index, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _semantic_problems(document: Mapping[str, Any], session: Session | None) -> list[Problem]:
+    problems: list[Problem] = []
+    add = problems.append
+    known = _known_in_database(session)
+
+    for key in ("topics", "organizations", "people", "measures", "statements"):
+        seen: dict[str, int] = {}
+        for index, item in _items(document, key):
+            slug = item.get("slug")
+            if isinstance(slug, str):
+                if slug in seen:
+                    add(
+                        Problem(
+                            f"{key}[{index}].slug", f'"{slug}" is also used by {key}[{seen[slug]}]'
+                        )
+                    )
+                seen[slug] = index
+
+    organizations = known.organizations | {
+        item["slug"]
+        for _, item in _items(document, "organizations")
+        if isinstance(item.get("slug"), str)
+    }
+    people = known.people | {
+        item["slug"] for _, item in _items(document, "people") if isinstance(item.get("slug"), str)
+    }
+    measures = known.measures | {
+        item["slug"]
+        for _, item in _items(document, "measures")
+        if isinstance(item.get("slug"), str)
+    }
+    events = set(known.events)
+
+    def check_ref(path: str, value: Any, pool: set[str], what: str) -> None:
+        if isinstance(value, str) and value not in pool:
+            add(Problem(path, f'no {what} with slug "{value}" in the file or in the tracker'))
+
+    def check_sources(path: str, sources: Any) -> None:
+        if not isinstance(sources, list):
+            return
+        for index, source in enumerate(sources):
+            if isinstance(source, dict) and (problem := _date_problem(source.get("published"))):
+                add(Problem(f"{path}[{index}].published", problem))
+
+    for index, org in _items(document, "organizations"):
+        country = org.get("country")
+        if isinstance(country, str) and not is_country(country):
+            add(Problem(f"organizations[{index}].country", f'"{country}" is not a country code'))
+
+    for index, person in _items(document, "people"):
+        check_ref(
+            f"people[{index}].organization",
+            person.get("organization"),
+            organizations,
+            "organization",
+        )
+
+    for index, measure in _items(document, "measures"):
+        here = f"measures[{index}]"
+        slug = measure.get("slug")
+        country = measure.get("country")
+        if isinstance(country, str) and len(country) == 2 and not is_country(country):
+            add(Problem(f"{here}.country", f'"{country}" is not an ISO 3166-1 country code'))
+        check_sources(f"{here}.sources", measure.get("sources"))
+        for e_index, event in enumerate(measure.get("events") or []):
+            if not isinstance(event, dict):
+                continue
+            there = f"{here}.events[{e_index}]"
+            date_problem = _date_problem(event.get("date"))
+            end_problem = _date_problem(event.get("end_date"))
+            if date_problem:
+                add(Problem(f"{there}.date", date_problem))
+            if end_problem:
+                add(Problem(f"{there}.end_date", end_problem))
+            if not (date_problem or end_problem) and isinstance(event.get("date"), str):
+                end = event.get("end_date")
+                if (
+                    isinstance(end, str)
+                    and PartialDate.from_iso(end).end < PartialDate.from_iso(event["date"]).start
+                ):
+                    add(
+                        Problem(
+                            f"{there}.end_date", f'"{end}" is before the date "{event["date"]}"'
+                        )
+                    )
+            check_sources(f"{there}.sources", event.get("sources"))
+            if (
+                isinstance(slug, str)
+                and isinstance(event.get("type"), str)
+                and isinstance(event.get("date"), str)
+            ):
+                events.add((slug, event["type"], event["date"]))
+        seen_relations: set[tuple[Any, Any]] = set()
+        for r_index, relation in enumerate(measure.get("relations") or []):
+            if not isinstance(relation, dict):
+                continue
+            there = f"{here}.relations[{r_index}]"
+            target = relation.get("target")
+            check_ref(f"{there}.target", target, measures, "measure")
+            if target is not None and target == slug:
+                add(Problem(f"{there}.target", "a measure cannot relate to itself"))
+            pair = (relation.get("type"), target)
+            if pair in seen_relations:
+                add(Problem(there, f'the relation "{pair[0]}" to "{target}" is listed twice'))
+            seen_relations.add(pair)
+
+    for index, statement in _items(document, "statements"):
+        here = f"statements[{index}]"
+        if problem := _date_problem(statement.get("date")):
+            add(Problem(f"{here}.date", problem))
+        check_ref(
+            f"{here}.organization", statement.get("organization"), organizations, "organization"
+        )
+        for s_index, signatory in enumerate(statement.get("signatories") or []):
+            check_ref(f"{here}.signatories[{s_index}]", signatory, organizations, "organization")
+        check_ref(f"{here}.speaker", statement.get("speaker"), people, "person")
+        for m_index, measure_slug in enumerate(statement.get("measures") or []):
+            check_ref(f"{here}.measures[{m_index}]", measure_slug, measures, "measure")
+        for q_index, quote in enumerate(statement.get("quotes") or []):
+            if isinstance(quote, dict):
+                check_ref(
+                    f"{here}.quotes[{q_index}].speaker", quote.get("speaker"), people, "person"
+                )
+        check_sources(f"{here}.sources", statement.get("sources"))
+        if not statement.get("url") and not statement.get("sources"):
+            add(Problem(here, "a statement needs a url or at least one source"))
+        reacts = statement.get("reacts_to")
+        if isinstance(reacts, dict):
+            key3 = (reacts.get("measure"), reacts.get("type"), reacts.get("date"))
+            if key3 not in events:
+                add(
+                    Problem(
+                        f"{here}.reacts_to",
+                        f'no "{key3[1]}" event dated {key3[2]} on measure "{key3[0]}"',
+                    )
+                )
+    return problems
+
+
+def validate_dataset(document: Any, session: Session | None = None) -> list[Problem]:
+    """Every problem in the document, in file order; an empty list means it can be imported."""
+    if not isinstance(document, dict):
+        return [Problem("", "the dataset must be a JSON object")]
+    problems = _schema_problems(document)
+    problems += _semantic_problems(document, session)
+    unique = {(problem.path, problem.message): problem for problem in problems}
+    return sorted(unique.values(), key=lambda problem: _sort_path(problem.path))
+
+
+def _sort_path(path: str) -> tuple[Any, ...]:
+    parts: list[Any] = []
+    for chunk in path.replace("]", "").replace("[", ".").split("."):
+        parts.append((0, int(chunk), "") if chunk.isdigit() else (1, 0, chunk))
+    return tuple(parts)
+
+
+def load_json(text: str | bytes) -> Any:
+    """Parse JSON, turning a syntax error into a Problem with its line and column."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidDataset(
+            [Problem(f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}")]
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise InvalidDataset([Problem("", f"not UTF-8 text: {exc.reason}")]) from None
+
+
+# --------------------------------------------------------------------------------------------
+# Import
+
+
+def _humanize(slug: str) -> str:
+    return slug.replace("-", " ").capitalize()
+
+
+def _set(record: Any, values: Mapping[str, Any]) -> bool:
+    """Assign only what differs, so an unchanged record is not written (or revised) again."""
+    changed = False
+    for name, value in values.items():
+        if getattr(record, name) != value:
+            setattr(record, name, value)
+            changed = True
+    return changed
+
+
+def _set_list(record: Any, name: str, values: list[Any]) -> bool:
+    current = getattr(record, name)
+    if [id(item) for item in current] == [id(item) for item in values]:
+        return False
+    if set(map(id, current)) == set(map(id, values)):
+        return False  # the same set; order is the database's (see the relationship's order_by)
+    setattr(record, name, values)
+    return True
+
+
+class _Importer:
+    def __init__(self, session: Session, progress: Progress) -> None:
+        self.session = session
+        self.progress = progress
+        self.report = ImportReport()
+        self.topics: dict[str, Topic] = {t.slug: t for t in session.scalars(select(Topic))}
+        self.organizations = {o.slug: o for o in session.scalars(select(Organization))}
+        self.people = {p.slug: p for p in session.scalars(select(Person))}
+        self.sources: dict[str, Source] = {}
+        self.source_data: dict[str, dict[str, Any]] = {}
+
+    def count(self, kind: str, created: bool, changed: bool) -> None:
+        if created:
+            self.report.created[kind] += 1
+        elif changed:
+            self.report.updated[kind] += 1
+        else:
+            self.report.unchanged[kind] += 1
+
+    # sources are shared by URL; the file's first non-empty value of each field wins
+    def collect_sources(self, document: Mapping[str, Any]) -> None:
+        def walk(sources: Iterable[dict[str, Any]]) -> None:
+            for source in sources:
+                merged = self.source_data.setdefault(source["url"], {})
+                for key, value in source.items():
+                    if value is not None and merged.get(key) is None:
+                        merged[key] = value
+
+        for _, measure in _items(document, "measures"):
+            walk(measure.get("sources") or [])
+            for event in measure.get("events") or []:
+                walk(event.get("sources") or [])
+        for _, statement in _items(document, "statements"):
+            walk(statement.get("sources") or [])
+
+        urls = list(self.source_data)
+        existing: dict[str, Source] = {}
+        for chunk in range(0, len(urls), 500):
+            query = select(Source).where(Source.url.in_(urls[chunk : chunk + 500]))
+            existing.update((source.url, source) for source in self.session.scalars(query))
+        for url, data in self.source_data.items():
+            source = existing.get(url)
+            created = source is None
+            if source is None:
+                source = Source(url=url)
+                self.session.add(source)
+            published = data.get("published")
+            accessed = data.get("accessed")
+            values: dict[str, Any] = {
+                key: data[key] for key in ("title", "publisher", "archived_url") if key in data
+            }
+            if published is not None:
+                values["published"] = PartialDate.from_iso(published)
+            if accessed is not None:
+                values["accessed"] = dt.date.fromisoformat(accessed)
+            self.count("sources", created, _set(source, values))
+            self.sources[url] = source
+
+    def source_list(self, sources: Iterable[dict[str, Any]] | None) -> list[Source]:
+        result: list[Source] = []
+        for source in sources or []:
+            record = self.sources[source["url"]]
+            if record not in result:
+                result.append(record)
+        return result
+
+    def topic(self, slug: str) -> Topic:
+        topic = self.topics.get(slug)
+        if topic is None:
+            topic = Topic(slug=slug, name=_humanize(slug))
+            self.session.add(topic)
+            self.topics[slug] = topic
+            self.report.created["topics"] += 1
+        return topic
+
+    def import_topics(self, document: Mapping[str, Any]) -> None:
+        for _, item in _items(document, "topics"):
+            topic = self.topics.get(item["slug"])
+            created = topic is None
+            if topic is None:
+                topic = Topic(slug=item["slug"], name=item["name"])
+                self.session.add(topic)
+                self.topics[item["slug"]] = topic
+            self.count("topics", created, _set(topic, {"name": item["name"]}))
+
+    def import_organizations(self, document: Mapping[str, Any]) -> None:
+        for _, item in _items(document, "organizations"):
+            org = self.organizations.get(item["slug"])
+            created = org is None
+            if org is None:
+                org = Organization(slug=item["slug"])
+                self.session.add(org)
+                self.organizations[org.slug] = org
+            values = {key: item.get(key) for key in ("name", "acronym", "kind", "country", "url")}
+            self.count("organizations", created, _set(org, values))
+
+    def import_people(self, document: Mapping[str, Any]) -> None:
+        for _, item in _items(document, "people"):
+            person = self.people.get(item["slug"])
+            created = person is None
+            if person is None:
+                person = Person(slug=item["slug"])
+                self.session.add(person)
+                self.people[person.slug] = person
+            org_slug = item.get("organization")
+            values = {
+                "name": item["name"],
+                "role": item.get("role"),
+                "organization": self.organizations[org_slug] if org_slug else None,
+            }
+            self.count("people", created, _set(person, values))
+
+    def import_measures(self, document: Mapping[str, Any]) -> dict[str, Measure]:
+        items = _items(document, "measures")
+        slugs = [item["slug"] for _, item in items]
+        measures: dict[str, Measure] = {}
+        for chunk in range(0, len(slugs), 500):
+            query = (
+                select(Measure)
+                .where(Measure.slug.in_(slugs[chunk : chunk + 500]))
+                .options(
+                    selectinload(Measure.events).selectinload(Event.sources),
+                    selectinload(Measure.relations),
+                    selectinload(Measure.topics),
+                    selectinload(Measure.sources),
+                )
+            )
+            measures.update((m.slug, m) for m in self.session.scalars(query))
+        for done, (_, item) in enumerate(items, 1):
+            measure = measures.get(item["slug"])
+            created = measure is None
+            if measure is None:
+                measure = Measure(slug=item["slug"], popular_names=[])
+                self.session.add(measure)
+                measures[measure.slug] = measure
+            values = {
+                "country": item["country"],
+                "kind": item["kind"],
+                "title": item["title"],
+                "original_title": item.get("original_title"),
+                "original_language": item.get("original_language"),
+                "popular_names": list(item.get("popular_names") or []),
+                "identifier": item.get("identifier"),
+                "originating_body": item.get("originating_body"),
+                "summary": item.get("summary"),
+                "visibility": item.get("visibility", "public"),
+            }
+            changed = _set(measure, values)
+            changed |= _set_list(
+                measure, "topics", [self.topic(s) for s in item.get("topics") or []]
+            )
+            changed |= _set_list(measure, "sources", self.source_list(item.get("sources")))
+            self.sync_events(measure, item.get("events") or [])
+            self.count("measures", created, changed)
+            if done % 200 == 0:
+                self.progress("measures", done)
+        self.progress("measures", len(items))
+        # Relations point at other measures: resolve them once every measure exists.
+        by_slug = dict(measures)
+        missing = {
+            relation["target"]
+            for _, item in items
+            for relation in item.get("relations") or []
+            if relation["target"] not in by_slug
+        }
+        if missing:
+            by_slug.update(
+                (m.slug, m)
+                for m in self.session.scalars(select(Measure).where(Measure.slug.in_(missing)))
+            )
+        for _, item in items:
+            self.sync_relations(by_slug[item["slug"]], item.get("relations") or [], by_slug)
+        return by_slug
+
+    def sync_events(self, measure: Measure, items: list[dict[str, Any]]) -> None:
+        """Make the measure's events what the file says, touching only what differs.
+
+        Events have no slug; an event in the file is the one in the database with the same
+        type, date and description, or failing that the same type and date.
+        """
+        unmatched = list(measure.events)
+        wanted: list[tuple[dict[str, Any], Event | None]] = []
+        for item in items:
+            exact = [
+                e
+                for e in unmatched
+                if e.type == item["type"]
+                and e.date_iso == item["date"]
+                and (e.description or None) == (item.get("description") or None)
+            ]
+            loose = exact or [
+                e for e in unmatched if e.type == item["type"] and e.date_iso == item["date"]
+            ]
+            match = loose[0] if loose else None
+            if match is not None:
+                unmatched.remove(match)
+            wanted.append((item, match))
+        for event in unmatched:
+            measure.events.remove(event)
+            self.report.deleted["events"] += 1
+        for item, match in wanted:
+            votes = item.get("votes") or {}
+            end = item.get("end_date")
+            values = {
+                "type": item["type"],
+                "date": PartialDate.from_iso(item["date"], bool(item.get("approximate"))),
+                "end_date": (
+                    PartialDate.from_iso(end, bool(item.get("end_approximate"))) if end else None
+                ),
+                "actor": item.get("actor"),
+                "description": item.get("description"),
+                "votes_for": votes.get("for"),
+                "votes_against": votes.get("against"),
+                "votes_abstain": votes.get("abstain"),
+            }
+            created = match is None
+            if match is None:
+                event = Event(**values)
+                measure.events.append(event)
+            else:
+                event = match
+            changed = _set(event, values)
+            changed |= _set_list(event, "sources", self.source_list(item.get("sources")))
+            self.count("events", created, changed)
+
+    def sync_relations(
+        self, measure: Measure, items: list[dict[str, Any]], by_slug: Mapping[str, Measure]
+    ) -> None:
+        existing = {(r.type, r.object.slug): r for r in measure.relations}
+        keep: set[tuple[str, str]] = set()
+        for item in items:
+            key = (item["type"], item["target"])
+            keep.add(key)
+            relation = existing.get(key)
+            created = relation is None
+            if relation is None:
+                relation = Relation(type=item["type"], object=by_slug[item["target"]])
+                measure.relations.append(relation)
+            self.count("relations", created, _set(relation, {"note": item.get("note")}))
+        for key, relation in existing.items():
+            if key not in keep:
+                measure.relations.remove(relation)
+                self.report.deleted["relations"] += 1
+
+    def import_statements(
+        self, document: Mapping[str, Any], measures: Mapping[str, Measure]
+    ) -> None:
+        items = _items(document, "statements")
+        slugs = [item["slug"] for _, item in items]
+        existing: dict[str, Statement] = {}
+        for chunk in range(0, len(slugs), 500):
+            query = (
+                select(Statement)
+                .where(Statement.slug.in_(slugs[chunk : chunk + 500]))
+                .options(
+                    selectinload(Statement.quotes),
+                    selectinload(Statement.measures),
+                    selectinload(Statement.signatories),
+                    selectinload(Statement.sources),
+                )
+            )
+            existing.update((s.slug, s) for s in self.session.scalars(query))
+        needed = {
+            slug for _, item in items for slug in item.get("measures") or [] if slug not in measures
+        } | {
+            item["reacts_to"]["measure"]
+            for _, item in items
+            if item.get("reacts_to") and item["reacts_to"]["measure"] not in measures
+        }
+        all_measures = dict(measures)
+        if needed:
+            with_events = (
+                select(Measure)
+                .where(Measure.slug.in_(needed))
+                .options(selectinload(Measure.events))
+            )
+            all_measures.update((m.slug, m) for m in self.session.scalars(with_events))
+        for done, (_, item) in enumerate(items, 1):
+            speaker = item.get("speaker")
+            reacts = item.get("reacts_to")
+            values = {
+                "organization": self.organizations[item["organization"]],
+                "speaker": self.people[speaker] if speaker else None,
+                "type": item.get("type"),
+                "stance": item.get("stance"),
+                "asks": list(item.get("asks") or []),
+                "date": PartialDate.from_iso(item["date"], bool(item.get("approximate"))),
+                "title": item["title"],
+                "url": item.get("url"),
+                "summary": item.get("summary"),
+                "visibility": item.get("visibility", "public"),
+                "reacts_to": self.find_event(all_measures, reacts) if reacts else None,
+            }
+            statement = existing.get(item["slug"])
+            created = statement is None
+            if statement is None:
+                # Built whole: a half-built statement has no date for the comparison below.
+                statement = Statement(slug=item["slug"], **values)
+                self.session.add(statement)
+            changed = _set(statement, values)
+            changed |= _set_list(
+                statement,
+                "signatories",
+                [self.organizations[s] for s in item.get("signatories") or []],
+            )
+            changed |= _set_list(
+                statement, "measures", [all_measures[s] for s in item.get("measures") or []]
+            )
+            changed |= _set_list(statement, "sources", self.source_list(item.get("sources")))
+            changed |= self.sync_quotes(statement, item.get("quotes") or [])
+            self.count("statements", created, changed)
+            if done % 500 == 0:
+                self.progress("statements", done)
+        self.progress("statements", len(items))
+
+    def find_event(self, measures: Mapping[str, Measure], reacts: Mapping[str, str]) -> Event:
+        measure = measures[reacts["measure"]]
+        for event in measure.events:
+            if event.type == reacts["type"] and event.date_iso == reacts["date"]:
+                return event
+        raise LookupError(f"no event {reacts}")  # validation guarantees it exists
+
+    def sync_quotes(self, statement: Statement, items: list[dict[str, Any]]) -> bool:
+        wanted = [
+            (item["text"], self.people[item["speaker"]] if item.get("speaker") else None)
+            for item in items
+        ]
+        current = [(quote.text, quote.speaker) for quote in statement.quotes]
+        if wanted == current:
+            return False
+        statement.quotes = [
+            Quote(text=text, speaker=speaker, position=position)
+            for position, (text, speaker) in enumerate(wanted)
+        ]
+        return True
+
+
+def import_dataset(
+    session: Session, document: Any, progress: Progress = _no_progress
+) -> ImportReport:
+    """Validate the whole document, then upsert it; raise InvalidDataset and write nothing if
+    anything is wrong. The caller commits."""
+    problems = validate_dataset(document, session)
+    if problems:
+        raise InvalidDataset(problems)
+    importer = _Importer(session, progress)
+    # Flushing by hand keeps autoflush from writing half-built records during the lookups.
+    with session.no_autoflush:
+        importer.import_topics(document)
+        importer.import_organizations(document)
+        importer.import_people(document)
+        importer.collect_sources(document)
+        measures = importer.import_measures(document)
+        session.flush()
+        importer.import_statements(document, measures)
+    session.flush()
+    return importer.report
+
+
+# --------------------------------------------------------------------------------------------
+# Export
+
+
+def _source_dict(source: Source) -> dict[str, Any]:
+    return {
+        "url": source.url,
+        "title": source.title,
+        "publisher": source.publisher,
+        "published": source.published.iso if source.published else None,
+        "accessed": source.accessed.isoformat() if source.accessed else None,
+        "archived_url": source.archived_url,
+    }
+
+
+def _event_dict(event: Event) -> dict[str, Any]:
+    votes = None
+    if event.has_votes:
+        votes = {
+            "for": event.votes_for,
+            "against": event.votes_against,
+            "abstain": event.votes_abstain,
+        }
+    return {
+        "type": event.type,
+        "date": event.date.iso,
+        "approximate": event.date.approximate,
+        "end_date": event.end_date.iso if event.end_date else None,
+        "end_approximate": event.end_date.approximate if event.end_date else False,
+        "actor": event.actor,
+        "description": event.description,
+        "votes": votes,
+        "sources": [_source_dict(source) for source in event.sources],
+    }
+
+
+def measure_dict(measure: Measure, visible: Callable[[Measure], bool]) -> dict[str, Any]:
+    """One measure in the interchange format; relations to invisible measures are left out."""
+    return {
+        "slug": measure.slug,
+        "country": measure.country,
+        "kind": measure.kind,
+        "title": measure.title,
+        "original_title": measure.original_title,
+        "original_language": measure.original_language,
+        "popular_names": list(measure.popular_names or []),
+        "identifier": measure.identifier,
+        "originating_body": measure.originating_body,
+        "summary": measure.summary,
+        "topics": [topic.slug for topic in measure.topics],
+        "visibility": measure.visibility,
+        "sources": [_source_dict(source) for source in measure.sources],
+        "events": [_event_dict(event) for event in measure.events],
+        "relations": [
+            {"type": relation.type, "target": relation.object.slug, "note": relation.note}
+            for relation in measure.relations
+            if visible(relation.object)
+        ],
+    }
+
+
+def statement_dict(statement: Statement, visible: Callable[[Measure], bool]) -> dict[str, Any]:
+    reacts = statement.reacts_to
+    return {
+        "slug": statement.slug,
+        "organization": statement.organization.slug,
+        "signatories": [org.slug for org in statement.signatories],
+        "speaker": statement.speaker.slug if statement.speaker else None,
+        "type": statement.type,
+        "stance": statement.stance,
+        "asks": list(statement.asks or []),
+        "date": statement.date.iso,
+        "approximate": statement.date.approximate,
+        "title": statement.title,
+        "url": statement.url,
+        "summary": statement.summary,
+        "quotes": [
+            {"text": quote.text, "speaker": quote.speaker.slug if quote.speaker else None}
+            for quote in statement.quotes
+        ],
+        "measures": [measure.slug for measure in statement.measures if visible(measure)],
+        "reacts_to": (
+            {"measure": reacts.measure.slug, "type": reacts.type, "date": reacts.date.iso}
+            if reacts is not None and visible(reacts.measure)
+            else None
+        ),
+        "visibility": statement.visibility,
+        "sources": [_source_dict(source) for source in statement.sources],
+    }
+
+
+def iter_export(
+    session: Session, include_internal: bool, progress: Progress = _no_progress
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(section, record) pairs in the document's order, loading in batches."""
+
+    def visible(measure: Measure) -> bool:
+        return include_internal or measure.visibility == "public"
+
+    measure_query = select(Measure).order_by(Measure.slug)
+    statement_query = select(Statement).order_by(Statement.date_iso, Statement.slug)
+    if not include_internal:
+        measure_query = measure_query.where(Measure.visibility == "public")
+        statement_query = statement_query.where(Statement.visibility == "public")
+
+    hidden_orgs, hidden_people = (set(), set()) if include_internal else hidden_from_public(session)
+    for topic in session.scalars(select(Topic).order_by(Topic.slug)):
+        yield "topics", {"slug": topic.slug, "name": topic.name}
+    for org in session.scalars(select(Organization).order_by(Organization.slug)):
+        if org.id in hidden_orgs:
+            continue
+        yield (
+            "organizations",
+            {
+                "slug": org.slug,
+                "name": org.name,
+                "acronym": org.acronym,
+                "kind": org.kind,
+                "country": org.country,
+                "url": org.url,
+            },
+        )
+    people = session.scalars(
+        select(Person).order_by(Person.slug).options(selectinload(Person.organization))
+    )
+    for person in people:
+        if person.id in hidden_people:
+            continue
+        yield (
+            "people",
+            {
+                "slug": person.slug,
+                "name": person.name,
+                "role": person.role,
+                "organization": person.organization.slug if person.organization else None,
+            },
+        )
+    options = (
+        selectinload(Measure.topics),
+        selectinload(Measure.sources),
+        selectinload(Measure.events).selectinload(Event.sources),
+        selectinload(Measure.relations).selectinload(Relation.object),
+    )
+    measures = session.scalars(measure_query.options(*options).execution_options(yield_per=200))
+    for count, measure in enumerate(measures, 1):
+        yield "measures", measure_dict(measure, visible)
+        if count % 500 == 0:
+            progress("measures", count)
+    statement_options = (
+        selectinload(Statement.organization),
+        selectinload(Statement.speaker),
+        selectinload(Statement.signatories),
+        selectinload(Statement.measures),
+        selectinload(Statement.quotes).selectinload(Quote.speaker),
+        selectinload(Statement.sources),
+        selectinload(Statement.reacts_to).selectinload(Event.measure),
+    )
+    query = statement_query.options(*statement_options).execution_options(yield_per=500)
+    for count, statement in enumerate(session.scalars(query), 1):
+        yield "statements", statement_dict(statement, visible)
+        if count % 1000 == 0:
+            progress("statements", count)
+
+
+def export_dataset(
+    session: Session,
+    include_internal: bool,
+    progress: Progress = _no_progress,
+    as_of: dt.date | None = None,
+) -> dict[str, Any]:
+    """The whole tracker as one interchange document."""
+    document: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+    }
+    if as_of is not None:
+        document["as_of"] = as_of.isoformat()
+    sections: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for section, record in iter_export(session, include_internal, progress):
+        sections[section].append(record)
+    for key in ("topics", "organizations", "people", "measures", "statements"):
+        document[key] = sections.get(key, [])
+    return document
+
+
+def write_export(
+    session: Session,
+    handle: Any,
+    include_internal: bool,
+    progress: Progress = _no_progress,
+    as_of: dt.date | None = None,
+) -> None:
+    """Write the export as JSON to a text stream one record at a time (bounded memory)."""
+    header: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+    }
+    if as_of is not None:
+        header["as_of"] = as_of.isoformat()
+    handle.write("{\n")
+    for key, value in header.items():
+        handle.write(f" {json.dumps(key)}: {json.dumps(value)},\n")
+    order = ["topics", "organizations", "people", "measures", "statements"]
+    current: str | None = None
+    first = True
+    for section, record in iter_export(session, include_internal, progress):
+        while current != section:
+            if current is not None:
+                handle.write("\n ],\n")
+            current = order[order.index(current) + 1] if current else order[0]
+            handle.write(f" {json.dumps(current)}: [")
+            first = True
+        handle.write(("\n  " if first else ",\n  ") + json.dumps(record, ensure_ascii=False))
+        first = False
+    while current != order[-1]:
+        if current is not None:
+            handle.write("\n ],\n")
+        current = order[order.index(current) + 1] if current else order[0]
+        handle.write(f" {json.dumps(current)}: [")
+    handle.write("\n ]\n}\n")

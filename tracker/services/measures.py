@@ -1,0 +1,249 @@
+"""Reading measures: lists with filters, one measure with everything around it, statuses.
+
+Every face (pages, exports, API, CLI) reads through these functions, so the visibility rule
+(internal records only for signed-in users) and the status rule live in one place each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, selectinload
+
+from tracker import clock
+from tracker.models import (
+    Event,
+    Measure,
+    Quote,
+    Relation,
+    Statement,
+    Topic,
+    measure_topics,
+)
+from tracker.status import Status, derive_status
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureFilters:
+    """The filters every measure list shares (pages, exports and API)."""
+
+    countries: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    states: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    query: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.countries or self.kinds or self.states or self.topics or self.query)
+
+
+@dataclass(slots=True)
+class MeasureRow:
+    """A measure as lists show it: the record and its status on the day asked."""
+
+    measure: Measure
+    status: Status
+
+
+def visible_measures(include_internal: bool) -> Select[Measure]:
+    query = select(Measure)
+    if not include_internal:
+        query = query.where(Measure.visibility == "public")
+    return query
+
+
+def visible_statements(include_internal: bool) -> Select[Statement]:
+    query = select(Statement)
+    if not include_internal:
+        query = query.where(Statement.visibility == "public")
+    return query
+
+
+def _apply_filters(query: Select[Measure], filters: MeasureFilters) -> Select[Measure]:
+    if filters.countries:
+        query = query.where(Measure.country.in_(filters.countries))
+    if filters.kinds:
+        query = query.where(Measure.kind.in_(filters.kinds))
+    if filters.topics:
+        query = query.where(
+            Measure.id.in_(
+                select(measure_topics.c.measure_id)
+                .join(Topic, Topic.id == measure_topics.c.topic_id)
+                .where(Topic.slug.in_(filters.topics))
+            )
+        )
+    if filters.query:
+        pattern = f"%{filters.query.lower()}%"
+        query = query.where(Measure.title.ilike(pattern) | Measure.slug.ilike(pattern))
+    return query
+
+
+def statuses(session: Session, measure_ids: Iterable[int], as_of: dt.date) -> dict[int, Status]:
+    """The status of many measures in one query for all their events."""
+    ids = list(measure_ids)
+    events: dict[int, list[Event]] = defaultdict(list)
+    for chunk in range(0, len(ids), 500):
+        query = (
+            select(Event)
+            .where(Event.measure_id.in_(ids[chunk : chunk + 500]))
+            .order_by(Event.date_iso, Event.id)
+        )
+        for event in session.scalars(query):
+            events[event.measure_id].append(event)
+    today = clock.today()
+    return {measure_id: derive_status(events[measure_id], as_of, today) for measure_id in ids}
+
+
+def list_measures(
+    session: Session, filters: MeasureFilters, as_of: dt.date, include_internal: bool
+) -> list[MeasureRow]:
+    """Measures matching the filters, by country then title, each with its status."""
+    query = _apply_filters(visible_measures(include_internal), filters)
+    query = query.options(selectinload(Measure.topics)).order_by(Measure.country, Measure.title)
+    measures = list(session.scalars(query))
+    by_id = statuses(session, (m.id for m in measures), as_of)
+    rows = [MeasureRow(measure, by_id[measure.id]) for measure in measures]
+    if filters.states:
+        rows = [row for row in rows if row.status.state in filters.states]
+    return rows
+
+
+@dataclass(slots=True)
+class RelationView:
+    """A relation seen from one measure: "modelled on X" or, from X, "model for Y"."""
+
+    relation: Relation
+    other: Measure
+    inverse: bool
+
+
+@dataclass(slots=True)
+class MeasureView:
+    measure: Measure
+    status: Status
+    events: list[Event]
+    relations: list[RelationView]
+    statements: list[Statement]
+    hidden_events: int = 0
+    hidden_statements: int = 0
+
+
+def get_measure(
+    session: Session, slug: str, as_of: dt.date, include_internal: bool
+) -> MeasureView | None:
+    """One measure with its events, relations both ways and statements, as of a day."""
+    query = visible_measures(include_internal).where(Measure.slug == slug)
+    query = query.options(
+        selectinload(Measure.topics),
+        selectinload(Measure.sources),
+        selectinload(Measure.events).selectinload(Event.sources),
+        selectinload(Measure.relations).selectinload(Relation.object),
+        selectinload(Measure.inverse_relations).selectinload(Relation.subject),
+    )
+    measure = session.scalars(query).first()
+    if measure is None:
+        return None
+    events = [event for event in measure.events if event.date.start <= as_of]
+    relations = [
+        RelationView(relation, relation.object, inverse=False)
+        for relation in measure.relations
+        if include_internal or relation.object.is_public
+    ] + [
+        RelationView(relation, relation.subject, inverse=True)
+        for relation in measure.inverse_relations
+        if include_internal or relation.subject.is_public
+    ]
+    relations.sort(key=lambda view: (view.inverse, view.relation.type, view.other.title))
+    statement_query = (
+        visible_statements(include_internal)
+        .where(Statement.measures.any(Measure.id == measure.id))
+        .options(
+            selectinload(Statement.organization),
+            selectinload(Statement.speaker),
+            selectinload(Statement.signatories),
+            selectinload(Statement.quotes).selectinload(Quote.speaker),
+            selectinload(Statement.sources),
+        )
+        .order_by(Statement.date_iso, Statement.id)
+    )
+    all_statements = list(session.scalars(statement_query))
+    statements = [s for s in all_statements if s.date.start <= as_of]
+    return MeasureView(
+        measure=measure,
+        status=derive_status(measure.events, as_of, clock.today()),
+        events=events,
+        relations=relations,
+        statements=statements,
+        hidden_events=len(measure.events) - len(events),
+        hidden_statements=len(all_statements) - len(statements),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DatedItem:
+    """An event or an expiry for the home page's recent and upcoming panels."""
+
+    day: dt.date
+    measure: Measure
+    label: str
+    event: Event | None
+
+
+def recent_events(
+    session: Session, as_of: dt.date, include_internal: bool, limit: int = 8
+) -> list[Event]:
+    query = (
+        select(Event)
+        .join(Event.measure)
+        .where(Event.date_start <= as_of)
+        .options(selectinload(Event.measure))
+        .order_by(Event.date_start.desc(), Event.id.desc())
+        .limit(limit)
+    )
+    if not include_internal:
+        query = query.where(Measure.visibility == "public")
+    return list(session.scalars(query))
+
+
+def upcoming(
+    session: Session, as_of: dt.date, include_internal: bool, days: int = 90
+) -> list[DatedItem]:
+    """Scheduled events and expiries of terms in force within ``days`` after ``as_of``."""
+    horizon = as_of + dt.timedelta(days=days)
+    items: list[DatedItem] = []
+    scheduled = (
+        select(Event)
+        .join(Event.measure)
+        .where(Event.date_start > as_of, Event.date_start <= horizon)
+        .options(selectinload(Event.measure))
+    )
+    if not include_internal:
+        scheduled = scheduled.where(Measure.visibility == "public")
+    for event in session.scalars(scheduled):
+        items.append(DatedItem(event.date.start, event.measure, event.type_label, event))
+    # A term that ends soon: only measures with an end date recorded can have one.
+    with_terms = visible_measures(include_internal).where(
+        Measure.events.any(Event.end_date_start.is_not(None))
+    )
+    measures = list(session.scalars(with_terms))
+    by_id = statuses(session, (m.id for m in measures), as_of)
+    for measure in measures:
+        status = by_id[measure.id]
+        if status.term_end is not None and as_of <= status.term_end <= horizon:
+            items.append(DatedItem(status.term_end, measure, "Expires unless extended", None))
+    items.sort(key=lambda item: (item.day, item.measure.title))
+    return items
+
+
+def countries_in_use(session: Session, include_internal: bool) -> list[str]:
+    query = visible_measures(include_internal).with_only_columns(Measure.country).distinct()
+    return sorted(session.scalars(query))
+
+
+def topics_in_use(session: Session) -> Sequence[Topic]:
+    return session.scalars(select(Topic).order_by(Topic.name)).all()

@@ -1,0 +1,130 @@
+"""Reading statements, organizations and people, with the visibility rule applied."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from tracker.models import (
+    Event,
+    Measure,
+    Organization,
+    Person,
+    Quote,
+    Statement,
+    statement_signatories,
+)
+from tracker.services.measures import visible_statements
+
+_STATEMENT_OPTIONS = (
+    selectinload(Statement.organization),
+    selectinload(Statement.speaker),
+    selectinload(Statement.signatories),
+    selectinload(Statement.measures),
+    selectinload(Statement.quotes).selectinload(Quote.speaker),
+    selectinload(Statement.sources),
+    selectinload(Statement.reacts_to).selectinload(Event.measure),
+)
+
+
+def list_statements(
+    session: Session, as_of: dt.date, include_internal: bool
+) -> Sequence[Statement]:
+    """Statements up to ``as_of``, newest first."""
+    query = (
+        visible_statements(include_internal)
+        .where(Statement.date_start <= as_of)
+        .options(*_STATEMENT_OPTIONS)
+        .order_by(Statement.date_iso.desc(), Statement.id.desc())
+    )
+    return session.scalars(query).all()
+
+
+def get_statement(session: Session, slug: str, include_internal: bool) -> Statement | None:
+    query = visible_statements(include_internal).where(Statement.slug == slug)
+    return session.scalars(query.options(*_STATEMENT_OPTIONS)).first()
+
+
+def statements_by(
+    session: Session,
+    include_internal: bool,
+    organization: Organization | None = None,
+    person: Person | None = None,
+) -> Sequence[Statement]:
+    """Statements an organization wrote or signed, or a person made or is quoted in."""
+    query = visible_statements(include_internal).options(*_STATEMENT_OPTIONS)
+    if organization is not None:
+        query = query.where(
+            (Statement.organization_id == organization.id)
+            | Statement.signatories.any(Organization.id == organization.id)
+        )
+    if person is not None:
+        query = query.where(
+            (Statement.speaker_id == person.id)
+            | Statement.quotes.any(Quote.speaker_id == person.id)
+        )
+    return session.scalars(query.order_by(Statement.date_iso.desc(), Statement.id)).all()
+
+
+def hidden_from_public(session: Session) -> tuple[set[int], set[int]]:
+    """Organizations and people that only internal statements mention.
+
+    An anonymous visitor must not learn of them from any page or export: a sensitive source is
+    often a person or a small group.
+    """
+
+    def mentioned(visibility: str) -> tuple[set[int], set[int]]:
+        statements = select(Statement.id).where(Statement.visibility == visibility)
+        orgs = set(
+            session.scalars(select(Statement.organization_id).where(Statement.id.in_(statements)))
+        )
+        orgs |= set(
+            session.scalars(
+                select(statement_signatories.c.organization_id).where(
+                    statement_signatories.c.statement_id.in_(statements)
+                )
+            )
+        )
+        speakers = select(Statement.speaker_id).where(Statement.id.in_(statements))
+        quoted = select(Quote.speaker_id).where(Quote.statement_id.in_(statements))
+        people = {pid for pid in session.scalars(speakers.union(quoted)) if pid is not None}
+        return orgs, people
+
+    internal_orgs, internal_people = mentioned("internal")
+    if not internal_orgs and not internal_people:
+        return set(), set()
+    public_orgs, public_people = mentioned("public")
+    return internal_orgs - public_orgs, internal_people - public_people
+
+
+def list_organizations(session: Session, include_internal: bool) -> Sequence[Organization]:
+    hidden = set() if include_internal else hidden_from_public(session)[0]
+    organizations = session.scalars(select(Organization).order_by(Organization.name)).all()
+    return [org for org in organizations if org.id not in hidden]
+
+
+def get_organization(session: Session, slug: str, include_internal: bool) -> Organization | None:
+    query = select(Organization).where(Organization.slug == slug)
+    organization = session.scalars(query.options(selectinload(Organization.people))).first()
+    if organization is None:
+        return None
+    if not include_internal and organization.id in hidden_from_public(session)[0]:
+        return None
+    return organization
+
+
+def get_person(session: Session, slug: str, include_internal: bool) -> Person | None:
+    query = select(Person).where(Person.slug == slug).options(selectinload(Person.organization))
+    person = session.scalars(query).first()
+    if person is None:
+        return None
+    if not include_internal and person.id in hidden_from_public(session)[1]:
+        return None
+    return person
+
+
+def measures_of(statement: Statement, include_internal: bool) -> list[Measure]:
+    return [m for m in statement.measures if include_internal or m.is_public]

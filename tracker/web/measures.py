@@ -1,0 +1,38 @@
+"""Measure pages: the filtered list and one measure with its status, timeline and statements."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+
+from tracker.db import get_session
+from tracker.services.measures import countries_in_use, get_measure, list_measures, topics_in_use
+from tracker.web import params
+from tracker.web.access import can_see_internal
+
+bp = Blueprint("measures", __name__, url_prefix="/measures")
+
+
+@bp.get("/")
+def index() -> str:
+    session = get_session()
+    as_of = params.as_of()
+    filters = params.measure_filters()
+    internal = can_see_internal()
+    rows = list_measures(session, filters, as_of, internal)
+    return render_template(
+        "measures/index.html",
+        rows=rows,
+        filters=filters,
+        as_of=as_of,
+        countries=countries_in_use(session, internal),
+        topics=topics_in_use(session),
+    )
+
+
+@bp.get("/<slug>")
+def show(slug: str) -> str:
+    as_of = params.as_of()
+    view = get_measure(get_session(), slug, as_of, can_see_internal())
+    if view is None:
+        abort(404)
+    return render_template("measures/show.html", view=view, measure=view.measure, as_of=as_of)

@@ -1,0 +1,46 @@
+"""Reading the query string the same way on every page, export and API endpoint."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort, request
+
+from tracker import clock, vocab
+from tracker.services.measures import MeasureFilters
+
+
+def as_of() -> dt.date:
+    """``?as_of=YYYY-MM-DD`` or today; a malformed date is a 400 that says what to write."""
+    value = request.args.get("as_of", "").strip()
+    if not value:
+        return clock.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        abort(400, description=f'"{value}" is not a date; write as_of=YYYY-MM-DD, e.g. 2024-02-08.')
+
+
+def is_past_view() -> bool:
+    return bool(request.args.get("as_of", "").strip()) and as_of() != clock.today()
+
+
+def _values(name: str, allowed: object | None = None) -> tuple[str, ...]:
+    values = []
+    for raw in request.args.getlist(name):
+        for value in raw.split(","):
+            value = value.strip()
+            if value and (allowed is None or value in allowed):  # type: ignore[operator]
+                values.append(value)
+    return tuple(dict.fromkeys(values))
+
+
+def measure_filters() -> MeasureFilters:
+    query = request.args.get("q", "").strip() or None
+    return MeasureFilters(
+        countries=tuple(code.upper() for code in _values("country")),
+        kinds=_values("kind", vocab.MEASURE_KINDS),
+        states=_values("status", vocab.STATES),
+        topics=_values("topic"),
+        query=query[:200] if query else None,
+    )

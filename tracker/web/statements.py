@@ -1,0 +1,27 @@
+"""Statement pages: the list and one statement with its quotes, measures and sources."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+
+from tracker.db import get_session
+from tracker.services.statements import get_statement, list_statements
+from tracker.web import params
+from tracker.web.access import can_see_internal
+
+bp = Blueprint("statements", __name__, url_prefix="/statements")
+
+
+@bp.get("/")
+def index() -> str:
+    as_of = params.as_of()
+    statements = list_statements(get_session(), as_of, can_see_internal())
+    return render_template("statements/index.html", statements=statements, as_of=as_of)
+
+
+@bp.get("/<slug>")
+def show(slug: str) -> str:
+    statement = get_statement(get_session(), slug, can_see_internal())
+    if statement is None:
+        abort(404)
+    return render_template("statements/show.html", statement=statement)
