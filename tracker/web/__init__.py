@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from tracker.web import errors, helpers
+from tracker.web import access, errors, helpers
 from tracker.web.home import bp as home_bp
 from tracker.web.measures import bp as measures_bp
 from tracker.web.organizations import bp as organizations_bp
@@ -12,6 +12,7 @@ from tracker.web.statements import bp as statements_bp
 
 
 def register(app: Flask) -> None:
+    access.init_app(app)
     helpers.init_app(app)
     errors.init_app(app)
     for blueprint in (home_bp, measures_bp, statements_bp, organizations_bp):

@@ -9,12 +9,13 @@ from flask import Blueprint, render_template
 from tracker.db import get_session
 from tracker.services.measures import MeasureFilters, list_measures, recent_events, upcoming
 from tracker.web import params
-from tracker.web.access import can_see_internal
+from tracker.web.access import can_see_internal, public
 
 bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
+@public
 def index() -> str:
     session = get_session()
     as_of = params.as_of()

@@ -7,12 +7,13 @@ from flask import Blueprint, abort, render_template
 from tracker.db import get_session
 from tracker.services.measures import countries_in_use, get_measure, list_measures, topics_in_use
 from tracker.web import params
-from tracker.web.access import can_see_internal
+from tracker.web.access import can_see_internal, public
 
 bp = Blueprint("measures", __name__, url_prefix="/measures")
 
 
 @bp.get("/")
+@public
 def index() -> str:
     session = get_session()
     as_of = params.as_of()
@@ -30,6 +31,7 @@ def index() -> str:
 
 
 @bp.get("/<slug>")
+@public
 def show(slug: str) -> str:
     as_of = params.as_of()
     view = get_measure(get_session(), slug, as_of, can_see_internal())

@@ -11,12 +11,13 @@ from tracker.services.statements import (
     list_organizations,
     statements_by,
 )
-from tracker.web.access import can_see_internal
+from tracker.web.access import can_see_internal, public
 
 bp = Blueprint("organizations", __name__)
 
 
 @bp.get("/organizations/")
+@public
 def index() -> str:
     return render_template(
         "organizations/index.html",
@@ -25,6 +26,7 @@ def index() -> str:
 
 
 @bp.get("/organizations/<slug>")
+@public
 def show(slug: str) -> str:
     session = get_session()
     organization = get_organization(session, slug, can_see_internal())
@@ -37,6 +39,7 @@ def show(slug: str) -> str:
 
 
 @bp.get("/people/<slug>")
+@public
 def person(slug: str) -> str:
     session = get_session()
     person = get_person(session, slug, can_see_internal())

@@ -7,12 +7,13 @@ from flask import Blueprint, abort, render_template
 from tracker.db import get_session
 from tracker.services.statements import get_statement, list_statements
 from tracker.web import params
-from tracker.web.access import can_see_internal
+from tracker.web.access import can_see_internal, public
 
 bp = Blueprint("statements", __name__, url_prefix="/statements")
 
 
 @bp.get("/")
+@public
 def index() -> str:
     as_of = params.as_of()
     statements = list_statements(get_session(), as_of, can_see_internal())
@@ -20,6 +21,7 @@ def index() -> str:
 
 
 @bp.get("/<slug>")
+@public
 def show(slug: str) -> str:
     statement = get_statement(get_session(), slug, can_see_internal())
     if statement is None:
