@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -383,11 +383,11 @@ def _set(record: Any, values: Mapping[str, Any]) -> bool:
 
 
 def _set_list(record: Any, name: str, values: list[Any]) -> bool:
+    """Replace a collection unless it already holds the same records (its order is the
+    relationship's order_by, not the file's)."""
     current = getattr(record, name)
-    if [id(item) for item in current] == [id(item) for item in values]:
+    if len(current) == len(values) and set(map(id, current)) == set(map(id, values)):
         return False
-    if set(map(id, current)) == set(map(id, values)):
-        return False  # the same set; order is the database's (see the relationship's order_by)
     setattr(record, name, values)
     return True
 
@@ -915,6 +915,20 @@ def iter_export(
             progress("statements", count)
 
 
+def _header(as_of: dt.date | None) -> dict[str, Any]:
+    header: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+    }
+    if as_of is not None:
+        header["as_of"] = as_of.isoformat()
+    return header
+
+
+SECTIONS = ("topics", "organizations", "people", "measures", "statements")
+
+
 def export_dataset(
     session: Session,
     include_internal: bool,
@@ -922,18 +936,10 @@ def export_dataset(
     as_of: dt.date | None = None,
 ) -> dict[str, Any]:
     """The whole tracker as one interchange document."""
-    document: dict[str, Any] = {
-        "format": FORMAT,
-        "version": VERSION,
-        "exported_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-    }
-    if as_of is not None:
-        document["as_of"] = as_of.isoformat()
-    sections: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    document = _header(as_of)
+    document.update((key, []) for key in SECTIONS)
     for section, record in iter_export(session, include_internal, progress):
-        sections[section].append(record)
-    for key in ("topics", "organizations", "people", "measures", "statements"):
-        document[key] = sections.get(key, [])
+        document[section].append(record)
     return document
 
 
@@ -945,31 +951,19 @@ def write_export(
     as_of: dt.date | None = None,
 ) -> None:
     """Write the export as JSON to a text stream one record at a time (bounded memory)."""
-    header: dict[str, Any] = {
-        "format": FORMAT,
-        "version": VERSION,
-        "exported_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-    }
-    if as_of is not None:
-        header["as_of"] = as_of.isoformat()
     handle.write("{\n")
-    for key, value in header.items():
+    for key, value in _header(as_of).items():
         handle.write(f" {json.dumps(key)}: {json.dumps(value)},\n")
-    order = ["topics", "organizations", "people", "measures", "statements"]
-    current: str | None = None
-    first = True
-    for section, record in iter_export(session, include_internal, progress):
-        while current != section:
-            if current is not None:
-                handle.write("\n ],\n")
-            current = order[order.index(current) + 1] if current else order[0]
-            handle.write(f" {json.dumps(current)}: [")
-            first = True
-        handle.write(("\n  " if first else ",\n  ") + json.dumps(record, ensure_ascii=False))
-        first = False
-    while current != order[-1]:
-        if current is not None:
-            handle.write("\n ],\n")
-        current = order[order.index(current) + 1] if current else order[0]
-        handle.write(f" {json.dumps(current)}: [")
-    handle.write("\n ]\n}\n")
+    records = iter_export(session, include_internal, progress)
+    pending = next(records, None)
+    for index, section in enumerate(SECTIONS):
+        handle.write(f" {json.dumps(section)}: [")
+        first = True
+        while pending is not None and pending[0] == section:
+            handle.write(
+                ("\n  " if first else ",\n  ") + json.dumps(pending[1], ensure_ascii=False)
+            )
+            first = False
+            pending = next(records, None)
+        handle.write("\n ]" + (",\n" if index < len(SECTIONS) - 1 else "\n"))
+    handle.write("}\n")
