@@ -185,6 +185,7 @@ class Measure(TimestampMixin, Base):
     country: Mapped[str] = mapped_column(String(2), index=True)
     kind: Mapped[str] = mapped_column(String(40), index=True)
     title: Mapped[str] = mapped_column(String(1000))
+    short_title: Mapped[str | None] = mapped_column(String(300))
     original_title: Mapped[str | None] = mapped_column(String(1000))
     original_language: Mapped[str | None] = mapped_column(String(20))
     popular_names: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -228,6 +229,11 @@ class Measure(TimestampMixin, Base):
     @property
     def is_public(self) -> bool:
         return self.visibility == "public"
+
+    @property
+    def display_title(self) -> str:
+        """The short title where there is one: official titles run to fifty words."""
+        return self.short_title or self.title
 
 
 class Event(Base):

@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("country", sa.String(length=2), nullable=False),
         sa.Column("kind", sa.String(length=40), nullable=False),
         sa.Column("title", sa.String(length=1000), nullable=False),
+        sa.Column("short_title", sa.String(length=300), nullable=True),
         sa.Column("original_title", sa.String(length=1000), nullable=True),
         sa.Column("original_language", sa.String(length=20), nullable=True),
         sa.Column("popular_names", sa.JSON(), nullable=False),
