@@ -18,6 +18,7 @@ PUBLIC_ENDPOINTS = {
     "organizations.index",
     "organizations.show",
     "organizations.person",
+    "auth.login",
 }
 
 
@@ -31,5 +32,6 @@ def test_every_route_is_public_on_purpose(app: Flask) -> None:
 def test_anonymous_visitors_are_refused_a_route_not_marked_public(app: Flask) -> None:
     app.add_url_rule("/internal-only", "internal_only", lambda: "secret")
     response = app.test_client().get("/internal-only")
-    assert response.status_code == 403
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/internal-only"
     assert b"secret" not in response.data

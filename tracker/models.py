@@ -446,6 +446,23 @@ class User(Base):
     def label(self) -> str:
         return self.name or self.email
 
+    # What Flask-Login asks of a user (tracker.web.auth). The id kept in the session is the
+    # rotating token, not the database id, so that replacing the token ends the session.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return self.session_token
+
 
 class Revision(Base):
     """One create, update, delete or restore of one record: who, when, before and after.

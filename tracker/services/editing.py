@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from slugify import slugify
 from sqlalchemy import func, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import vocab
@@ -528,14 +528,14 @@ def parse_source_lines(text: str | None) -> tuple[list[str], dict[str, str], lis
     return urls, titles, bad
 
 
-def _sources(
-    session: Session, errors: dict[str, str], urls: Sequence[str], titles: Mapping[str, str]
-) -> list[Source]:
-    """Existing sources by URL, and new ones for URLs not seen before."""
+def _check_sources(errors: dict[str, str], urls: Sequence[str]) -> None:
     for url in urls:
         _check_url(errors, "sources", url)
-    if "sources" in errors:
-        return []
+
+
+def _sources(session: Session, urls: Sequence[str], titles: Mapping[str, str]) -> list[Source]:
+    """Existing sources by URL, and new ones for URLs not seen before (call after validating:
+    new sources join the session)."""
     found = {s.url: s for s in session.scalars(select(Source).where(Source.url.in_(urls)))}
     result: list[Source] = []
     for url in dict.fromkeys(urls):
@@ -610,9 +610,10 @@ def save_measure(
     slug = _clean(data.slug)
     with session.no_autoflush:
         _check_slug(session, errors, Measure, slug, measure.id if measure else None)
-        sources = _sources(session, errors, data.sources, data.source_titles)
+        _check_sources(errors, data.sources)
         if errors:
             raise ValidationFailed(errors)
+        sources = _sources(session, data.sources, data.source_titles)
         if slug is None:
             slug = (
                 measure.slug
@@ -736,10 +737,11 @@ def save_event(
             errors[key] = "Enter a whole number of votes, or leave it empty."
     _too_long(errors, "actor", _clean(data.actor), 500)
     with session.no_autoflush:
-        sources = _sources(session, errors, data.sources, data.source_titles)
+        _check_sources(errors, data.sources)
         if errors:
             raise ValidationFailed(errors)
         assert date is not None
+        sources = _sources(session, data.sources, data.source_titles)
         with _reason(session, reason):
             values: dict[str, Any] = {
                 "type": data.type,
@@ -873,11 +875,12 @@ def save_statement(
         reacts_to = session.get(Event, data.reacts_to) if data.reacts_to is not None else None
         if data.reacts_to is not None and reacts_to is None:
             errors["reacts_to"] = "That event no longer exists; choose another."
-        sources = _sources(session, errors, data.sources, data.source_titles)
+        _check_sources(errors, data.sources)
         if not _clean(data.url) and not data.sources:
             errors.setdefault("sources", "Give the statement's web address or at least a source.")
         if errors:
             raise ValidationFailed(errors)
+        sources = _sources(session, data.sources, data.source_titles)
         assert date is not None and author is not None and title is not None
         if slug is None:
             slug = (
@@ -1142,3 +1145,68 @@ def delete_record(
     with _reason(session, reason):
         session.delete(record)
         _flush(session, record)
+
+
+# --------------------------------------------------------------------------------------------
+# Pickers: what a person typed into a "type part of the name" field
+
+
+def resolve_slug(session: Session, model: type[Measure | Organization | Person], text: str) -> str:
+    """The slug of the record a typed value names: its slug, its exact name (or title, or
+    acronym) if only one record has it; otherwise the text, which the save then reports."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    if session.scalar(select(model.id).where(model.slug == text)) is not None:
+        return text
+    lowered = text.lower()
+    if model is Measure:
+        condition = func.lower(Measure.title) == lowered
+    elif model is Organization:
+        condition = (func.lower(Organization.name) == lowered) | (
+            func.lower(Organization.acronym) == lowered
+        )
+    else:
+        condition = func.lower(Person.name) == lowered
+    slugs = list(session.scalars(select(model.slug).where(condition).limit(2)))
+    return slugs[0] if len(slugs) == 1 else text
+
+
+def picker_choices(
+    session: Session, model: type[Measure | Organization | Person]
+) -> list[tuple[str, str]]:
+    """(slug, name) of every record of a kind, by name, for pickers (signed-in users only)."""
+    if model is Measure:
+        rows = session.execute(select(Measure.slug, Measure.title, Measure.country))
+        return sorted(
+            ((slug, f"{title} ({country})") for slug, title, country in rows),
+            key=lambda pair: pair[1].lower(),
+        )
+    if model is Organization:
+        orgs = session.execute(select(Organization.slug, Organization.name, Organization.acronym))
+        return sorted(
+            ((slug, f"{name} ({acronym})" if acronym else name) for slug, name, acronym in orgs),
+            key=lambda pair: pair[1].lower(),
+        )
+    people = session.execute(
+        select(Person.slug, Person.name, Organization.name).outerjoin(Person.organization)
+    )
+    return sorted(
+        ((slug, f"{name}, {org}" if org else name) for slug, name, org in people),
+        key=lambda pair: pair[1].lower(),
+    )
+
+
+def event_choices(session: Session) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Events grouped by measure, for "the event this statement reacts to"."""
+    query = (
+        select(Event)
+        .join(Event.measure)
+        .options(contains_eager(Event.measure))
+        .order_by(Measure.title, Event.date_iso, Event.id)
+    )
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for event in session.scalars(query):
+        text = f"{event.date.format_short()}: {vocab.EVENT_TYPES[event.type].label}"
+        groups.setdefault(event.measure.title, []).append((event.id, text))
+    return list(groups.items())
