@@ -106,6 +106,14 @@ def init_app(app: Flask) -> None:
                 session.rollback()
         return response
 
+    @app.teardown_request
+    def close_request_session(_exc: BaseException | None) -> None:
+        # An app context can outlive a request (tests and scripts push one around several);
+        # each request must still get its own session, as it does in production.
+        session: Session | None = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
     @app.teardown_appcontext
     def close_session(_exc: BaseException | None) -> None:
         session: Session | None = g.pop("db_session", None)

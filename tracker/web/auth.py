@@ -107,6 +107,8 @@ def _start_session(user: User) -> None:
     """A fresh session for a new sign-in: nothing from before it survives (new CSRF token)."""
     session.clear()
     login_user(user)
+    # Flask-Login puts a hash of the IP address and browser in the session; we keep neither.
+    session.pop("_id", None)
     now = int(time.time())
     session["signed_in_at"] = now
     session["seen_at"] = now
@@ -145,6 +147,10 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def load_signed_in_user() -> None:
+        # g outlives a request when an app context was pushed around several (tests, scripts):
+        # never reuse a user that Flask-Login loaded for an earlier request.
+        g.pop("_login_user", None)
+        g.pop("session_expired", None)
         g.user = None
         if not current_user.is_authenticated:
             return
