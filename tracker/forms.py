@@ -270,8 +270,8 @@ class MeasureForm(EditForm):
     title = StringField(
         "Official title (English)", validators=[InputRequired(), Length(max=1000)]
     )
-    country = SelectField("Country", choices=country_choices(), validators=[InputRequired()])
-    kind = SelectField("Kind", choices=_choices(vocab.MEASURE_KINDS, "Choose a kind"))
+    country = SelectField("Country", choices=country_choices(), default="")
+    kind = SelectField("Kind", choices=_choices(vocab.MEASURE_KINDS, "Choose a kind"), default="")
     original_title = StringField("Title in the original language", validators=[Length(max=1000)])
     original_language = StringField(
         "Language code", validators=[Length(max=20)], description="e.g. ru, ky, ka"
@@ -338,7 +338,7 @@ def _event_type_choices() -> list[SelectChoice]:
 
 
 class EventForm(EditForm):
-    type = SelectField("What happened", choices=_event_type_choices())
+    type = SelectField("What happened", choices=_event_type_choices(), default="")
     date = PartialDateField("Date", required=True)
     approximate = BooleanField("The date is approximate")
     end_date = PartialDateField(
@@ -380,6 +380,7 @@ class EventForm(EditForm):
 class RelationForm(EditForm):
     type = SelectField(
         "This measure…",
+        default="",
         choices=options(
             [("", "Choose a relation")]
             + [(code, kind.label) for code, kind in vocab.RELATION_TYPES.items()]
@@ -418,12 +419,12 @@ class StatementForm(EditForm):
     speaker = PickerField("Speaker", datalist="person-choices")
     date = PartialDateField("Date", required=True)
     approximate = BooleanField("The date is approximate")
-    type = SelectField("Type", choices=_choices(vocab.STATEMENT_TYPES, "Not stated"))
-    stance = SelectField("Stance", choices=_choices(vocab.STANCES, "Not stated"))
+    type = SelectField("Type", choices=_choices(vocab.STATEMENT_TYPES, "Not stated"), default="")
+    stance = SelectField("Stance", choices=_choices(vocab.STANCES, "Not stated"), default="")
     asks = MultiCheckboxField("Asks for", choices=options(vocab.ASKS.items()))
     url = StringField("Web address of the statement", validators=[Length(max=2000)])
     measures = SelectMultipleField("About the measures", choices=[], render_kw={"size": 8})
-    reacts_to = SelectField("Reacting to the event", choices=[], coerce=str)
+    reacts_to = SelectField("Reacting to the event", choices=[], default="")
     summary = TextAreaField("Summary", description="Markdown.")
     quotes = FieldList(FormField(QuoteForm), min_entries=1)
     visibility = RadioField(
@@ -478,8 +479,10 @@ class StatementForm(EditForm):
 class OrganizationForm(EditForm):
     name = StringField("Name", validators=[InputRequired(), Length(max=500)])
     acronym = StringField("Acronym", validators=[Length(max=50)])
-    kind = SelectField("Kind", choices=_choices(vocab.ORGANIZATION_KINDS, "Not stated"))
-    country = SelectField("Country", choices=country_choices("None or international"))
+    kind = SelectField("Kind", choices=_choices(vocab.ORGANIZATION_KINDS, "Not stated"), default="")
+    country = SelectField(
+        "Country", choices=country_choices("None or international"), default=""
+    )
     url = StringField("Website", validators=[Length(max=2000)])
     slug = StringField(
         "Slug", validators=[Length(max=120)], description="Made from the name when left empty."
