@@ -237,7 +237,7 @@ def test_a_source_is_edited_and_refused_deletion_while_cited(
 ) -> None:
     editor = login_as("editor")
     listing = editor.get("/sources/?q=24.kg").get_data(as_text=True)
-    source_id = listing.split('href="/sources/')[1].split("/edit")[0]
+    source_id = re.findall(r'href="/sources/(\d+)/edit"', listing)[0]
     form = editor.get(f"/sources/{source_id}/edit").get_data(as_text=True)
     url = input_value(form, "url")
     saved = editor.post(
