@@ -30,16 +30,22 @@ def run(tmp_path: Path) -> Iterator[Callable[..., Result]]:
     drop_database_url(url)
 
 
-def test_the_first_admin_is_created_with_the_password_asked_twice(run: Callable[..., Result]) -> None:
+def test_the_first_admin_is_created_with_the_password_asked_twice(
+    run: Callable[..., Result],
+) -> None:
     invoke = run
-    result = invoke("users", "create", "Admin@Example.org", "--role", "admin", input=f"{PASSWORD}\n{PASSWORD}\n")
+    result = invoke(
+        "users", "create", "Admin@Example.org", "--role", "admin", input=f"{PASSWORD}\n{PASSWORD}\n"
+    )
     assert result.exit_code == 0, result.output
     assert "Created the account admin@example.org (admin)" in result.output
     listed = invoke("users", "list")
     assert "admin@example.org\tadmin\tactive\tnever" in listed.output
 
 
-def test_a_weak_password_or_a_second_account_with_the_email_is_refused(run: Callable[..., Result]) -> None:
+def test_a_weak_password_or_a_second_account_with_the_email_is_refused(
+    run: Callable[..., Result],
+) -> None:
     invoke = run
     weak = invoke("users", "create", "ed@example.org", "--password-stdin", input="password\n")
     assert weak.exit_code == 1
@@ -57,9 +63,11 @@ def test_roles_change_and_accounts_are_deactivated(run: Callable[..., Result]) -
         invoke("users", "create", email, "--role", role, "--password-stdin", input=PASSWORD + "\n")
     assert invoke("users", "set-role", "ed@example.org", "viewer").exit_code == 0
     last = invoke("users", "set-role", "admin@example.org", "editor")
-    assert last.exit_code == 1 and "last active admin" in last.output
+    assert last.exit_code == 1
+    assert "last active admin" in last.output
     assert invoke("users", "deactivate", "ed@example.org").exit_code == 0
     listed = invoke("users", "list").output
     assert "ed@example.org\tviewer\tinactive" in listed
     missing = invoke("users", "deactivate", "nobody@example.org")
-    assert missing.exit_code == 1 and "no account" in missing.output
+    assert missing.exit_code == 1
+    assert "no account" in missing.output

@@ -209,20 +209,24 @@ def users_group() -> None:
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    password: str = click.prompt(
-        "Password", hide_input=True, confirmation_prompt="Password again"
-    )
+    password: str = click.prompt("Password", hide_input=True, confirmation_prompt="Password again")
     return password
 
 
 def _problems(exc: ValidationFailed) -> click.ClickException:
-    return click.ClickException("\n".join(f"{key}: {message}" for key, message in exc.errors.items()))
+    return click.ClickException(
+        "\n".join(f"{key}: {message}" for key, message in exc.errors.items())
+    )
 
 
 @users_group.command("create")
 @click.argument("email")
 @click.option(
-    "--role", type=click.Choice(ROLES), default="editor", show_default=True, help="What they may do."
+    "--role",
+    type=click.Choice(ROLES),
+    default="editor",
+    show_default=True,
+    help="What they may do.",
 )
 @click.option("--name", default="", help="The person's name (default: from the email).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from markupsafe import Markup
+from slugify import slugify
 from wtforms import (
     BooleanField,
     Field,
@@ -51,7 +52,7 @@ from tracker.services.users import ROLE_LABELS
 DATE_HELP = "For example 2023-10, Oct 2023, 25.10.2023, end of March 2024, c. 2013"
 
 
-class PartialDateField(StringField):
+class PartialDateField(StringField):  # type: ignore[misc]  # wtforms ships no type hints
     """A date as people type it, down to the year; ``data`` is a PartialDate or None.
 
     On any error in the form it shows back exactly what was typed, so nothing typed is lost.
@@ -87,8 +88,10 @@ class PartialDateField(StringField):
         return self.data.format() if isinstance(self.data, PartialDate) else ""
 
 
-class LinesField(TextAreaField):
+class LinesField(TextAreaField):  # type: ignore[misc]  # wtforms ships no type hints
     """A list typed one item per line; ``data`` is the list of non-empty lines."""
+
+    typed: str | None = None
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         self.typed = str(valuelist[0]) if valuelist else ""
@@ -99,7 +102,7 @@ class LinesField(TextAreaField):
         self.data = list(value or [])
 
     def _value(self) -> str:
-        typed: str | None = getattr(self, "typed", None)
+        typed = self.typed
         if typed is not None:
             return typed
         return "\n".join(self.data or [])
@@ -120,14 +123,14 @@ class SourcesField(LinesField):
         return urls, titles
 
 
-class MultiCheckboxField(SelectMultipleField):
+class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]  # wtforms ships no type hints
     """Several choices shown as checkboxes (works without JavaScript)."""
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
 
-class PickerField(StringField):
+class PickerField(StringField):  # type: ignore[misc]  # wtforms ships no type hints
     """Type part of a name and pick from a <datalist>; the value is a slug (or a name)."""
 
     def __init__(self, label: str | None = None, datalist: str = "", **kwargs: Any) -> None:
@@ -172,7 +175,8 @@ class TrackerForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type h
             else:
                 field.errors = [*list(field.errors or []), message]
         if leftover:
-            self.form_errors = [*self.form_errors, *leftover]
+            current: list[str] = list(getattr(self, "form_errors", []))
+            self.form_errors = [*current, *leftover]
 
     def _field_for(self, key: str) -> Field | None:
         if key in self._fields:
@@ -250,7 +254,9 @@ class PasswordResetForm(TrackerForm):
 class UserCreateForm(PasswordResetForm):
     email = EmailField("Email", validators=[InputRequired(), Length(max=320)])
     name = StringField("Name", validators=[InputRequired(), Length(max=200)])
-    role = RadioField("Role", choices=options((role, ROLE_LABELS[role]) for role in ROLES), default="editor")
+    role = RadioField(
+        "Role", choices=options((role, ROLE_LABELS[role]) for role in ROLES), default="editor"
+    )
 
 
 class UserEditForm(TrackerForm):
@@ -267,9 +273,7 @@ class UserEditForm(TrackerForm):
 
 
 class MeasureForm(EditForm):
-    title = StringField(
-        "Official title (English)", validators=[InputRequired(), Length(max=1000)]
-    )
+    title = StringField("Official title (English)", validators=[InputRequired(), Length(max=1000)])
     country = SelectField("Country", choices=country_choices(), default="")
     kind = SelectField("Kind", choices=_choices(vocab.MEASURE_KINDS, "Choose a kind"), default="")
     original_title = StringField("Title in the original language", validators=[Length(max=1000)])
@@ -308,9 +312,9 @@ class MeasureForm(EditForm):
     def to_data(self) -> editing.MeasureData:
         urls, titles = self.sources.parsed()
         names = {
-            editing.slugify(name): name.strip()
+            slugify(name): name.strip()
             for name in (self.new_topics.data or "").split(",")
-            if name.strip() and editing.slugify(name)
+            if name.strip() and slugify(name)
         }
         return editing.MeasureData(
             slug=self.slug.data or None,
@@ -439,9 +443,7 @@ class StatementForm(EditForm):
         description="Made from the organization, date and title when left empty.",
     )
 
-    def to_data(
-        self, resolve: Any = lambda kind, text: text
-    ) -> editing.StatementData:
+    def to_data(self, resolve: Any = lambda kind, text: text) -> editing.StatementData:
         """The data to save; ``resolve(kind, text)`` turns typed names into slugs."""
         urls, titles = self.sources.parsed()
         date: PartialDate | None = self.date.data
@@ -480,9 +482,7 @@ class OrganizationForm(EditForm):
     name = StringField("Name", validators=[InputRequired(), Length(max=500)])
     acronym = StringField("Acronym", validators=[Length(max=50)])
     kind = SelectField("Kind", choices=_choices(vocab.ORGANIZATION_KINDS, "Not stated"), default="")
-    country = SelectField(
-        "Country", choices=country_choices("None or international"), default=""
-    )
+    country = SelectField("Country", choices=country_choices("None or international"), default="")
     url = StringField("Website", validators=[Length(max=2000)])
     slug = StringField(
         "Slug", validators=[Length(max=120)], description="Made from the name when left empty."

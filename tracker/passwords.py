@@ -66,7 +66,9 @@ def _is_common(password: str) -> bool:
     return False
 
 
-def password_problems(password: str, email: str | None = None, name: str | None = None) -> list[str]:
+def password_problems(
+    password: str, email: str | None = None, name: str | None = None
+) -> list[str]:
     """What is wrong with a new password, in words for the person choosing it."""
     problems: list[str] = []
     if len(password) < MIN_LENGTH:

@@ -92,9 +92,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_revisions_user_id"), ["user_id"], unique=False)
 
     for table in VERSIONED_TABLES:
-        op.add_column(
-            table, sa.Column("version", sa.Integer(), server_default="1", nullable=False)
-        )
+        op.add_column(table, sa.Column("version", sa.Integer(), server_default="1", nullable=False))
 
 
 def downgrade() -> None:

@@ -26,10 +26,13 @@ def law(session: Session) -> Measure:
 def test_a_new_measure_gets_a_slug_from_country_and_title(session: Session) -> None:
     data = editing.MeasureData(title="Draft law on protests", country="ge", kind="bill")
     first = editing.save_measure(session, None, data)
-    second = editing.save_measure(session, None, editing.MeasureData("Draft law on protests", "GE", "bill"))
+    second = editing.save_measure(
+        session, None, editing.MeasureData("Draft law on protests", "GE", "bill")
+    )
     assert first.slug == "ge-draft-law-on-protests"
     assert second.slug == "ge-draft-law-on-protests-2"
-    assert first.country == "GE" and first.version == 1
+    assert first.country == "GE"
+    assert first.version == 1
 
 
 def test_every_problem_is_reported_by_field_and_nothing_is_written(session: Session) -> None:
@@ -131,12 +134,17 @@ def test_similar_measures_of_the_same_country_are_found(session: Session) -> Non
     by_title = editing.similar_measures(
         session,
         "KG",
-        "Law of the Kyrgyz Republic No. 72 On Amendments to the Law On Non-Commercial Organizations",
+        "Law of the Kyrgyz Republic No. 72 On Amendments to the Law"
+        " On Non-Commercial Organizations",
     )
     assert SLUG in [item.measure.slug for item in by_title]
-    assert editing.similar_measures(session, "GE", "foreign agents law", ["foreign agents law"]) == [
+    assert editing.similar_measures(
+        session, "GE", "foreign agents law", ["foreign agents law"]
+    ) == [
         item
-        for item in editing.similar_measures(session, "GE", "foreign agents law", ["foreign agents law"])
+        for item in editing.similar_measures(
+            session, "GE", "foreign agents law", ["foreign agents law"]
+        )
         if item.measure.country == "GE"
     ]
 
@@ -145,7 +153,8 @@ def test_sources_still_cited_and_authors_of_statements_cannot_be_deleted(
     session: Session,
 ) -> None:
     cited = session.scalars(select(Source)).first()
-    assert cited is not None and editing.citations(session, cited) > 0
+    assert cited is not None
+    assert editing.citations(session, cited) > 0
     with pytest.raises(editing.DeleteRefused):
         editing.delete_record(session, cited)
     author = session.scalar(select(Statement)).organization  # type: ignore[union-attr]

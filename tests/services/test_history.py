@@ -67,7 +67,8 @@ def test_an_import_that_changes_one_measure_writes_one_revision_by_import(
         "update",
         "import",
     )
-    assert revision.before is not None and revision.after is not None
+    assert revision.before is not None
+    assert revision.after is not None
     assert revision.before["identifier"] == "No. 72"
     assert revision.after["identifier"] == "Law No. 72 (corrected)"
 
@@ -118,8 +119,10 @@ def test_several_saves_in_one_transaction_make_one_revision(session: Session) ->
         editing.save_measure(session, law, data)
     revisions = history.record_history(session, "measure", law.id)
     assert len(revisions) == before + 1
-    assert revisions[0].after is not None and revisions[0].after["title"] == "Second try"
-    assert revisions[0].before is not None and revisions[0].before["title"].startswith("Law")
+    assert revisions[0].after is not None
+    assert revisions[0].after["title"] == "Second try"
+    assert revisions[0].before is not None
+    assert revisions[0].before["title"].startswith("Law")
 
 
 def test_editing_a_quote_in_place_is_a_revision_of_its_statement(session: Session) -> None:
@@ -156,7 +159,8 @@ def test_deleting_a_measure_then_undoing_it_brings_everything_back(session: Sess
     assert notes == []
     session.expire_all()
     back = session.get(Measure, law_id)
-    assert back is not None and back.slug == SLUG
+    assert back is not None
+    assert back.slug == SLUG
     assert len(back.events) == events
     assert len(back.relations) + len(back.inverse_relations) == relations
     assert {s.slug for s in back.statements} == statements
@@ -187,7 +191,8 @@ def test_restoring_an_older_version_brings_back_its_quotes(session: Session) -> 
 
 def test_undoing_the_deletion_of_a_person_gives_back_their_quotes(session: Session) -> None:
     quote = session.scalar(select(Quote).where(Quote.speaker_id.is_not(None)))
-    assert quote is not None and quote.speaker is not None
+    assert quote is not None
+    assert quote.speaker is not None
     person = quote.speaker
     editing.delete_record(session, person)
     session.commit()

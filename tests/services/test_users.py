@@ -60,7 +60,9 @@ def test_the_last_admin_cannot_be_demoted_or_deactivated(session: Session) -> No
     admin = users.create_user(session, "admin@example.org", "Ad", "admin", PASSWORD)
     for role, active in (("editor", True), ("admin", False)):
         with pytest.raises(ValidationFailed) as error:
-            users.update_user(session, admin, name="Ad", email=admin.email, role=role, active=active)
+            users.update_user(
+                session, admin, name="Ad", email=admin.email, role=role, active=active
+            )
         assert "last active admin" in error.value.errors["role"]
     users.create_user(session, "second@example.org", "Second", "admin", PASSWORD)
     users.update_user(session, admin, name="Ad", email=admin.email, role="editor", active=True)

@@ -134,7 +134,12 @@ def test_a_role_change_ends_the_users_sessions(login_as: Callable[..., FlaskClie
     admin = login_as("admin")
     response = admin.post(
         f"/admin/users/{editor.user.id}",
-        data={"name": editor.user.name, "email": editor.user.email, "role": "viewer", "active": "y"},
+        data={
+            "name": editor.user.name,
+            "email": editor.user.email,
+            "role": "viewer",
+            "active": "y",
+        },
     )
     assert response.status_code == 303
     assert editor.get("/changes").status_code == 302
@@ -188,7 +193,9 @@ def test_failed_sign_ins_are_limited_per_account_not_per_address(
     for attempt in range(5):
         # Each attempt from another address: the limit must not care.
         address = {"REMOTE_ADDR": f"198.51.100.{attempt}"}
-        response = sign_in(app.test_client(), target.email, "wrong guess number", environ_base=address)
+        response = sign_in(
+            app.test_client(), target.email, "wrong guess number", environ_base=address
+        )
         assert response.status_code == 200
     blocked = sign_in(app.test_client(), target.email)  # even the right password, for now
     assert blocked.status_code == 429
@@ -228,6 +235,6 @@ class TestWithCsrf:
             data={"title": "Hijacked", "country": "KG", "kind": "law"},
         )
         assert edit.status_code == 400
-        assert "Hijacked" not in client.get("/measures/kg-foreign-representatives-law-2024").get_data(
-            as_text=True
-        )
+        assert "Hijacked" not in client.get(
+            "/measures/kg-foreign-representatives-law-2024"
+        ).get_data(as_text=True)

@@ -42,7 +42,9 @@ def form_fields(page: str) -> dict[str, str]:
             r'<option value="([^"]*)" selected', body
         )
         fields[name] = html.unescape(chosen.group(1)) if chosen else ""
-    for name, value in re.findall(r'<input[^>]*checked[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page):
+    for name, value in re.findall(
+        r'<input[^>]*checked[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page
+    ):
         fields[name] = value
     for tag in re.findall(r"<input[^>]*type=\"radio\"[^>]*>", page):
         if "checked" in tag:
@@ -79,7 +81,8 @@ def test_the_second_save_gets_the_conflict_page_and_loses_nothing(
     assert first.user.label in text  # who saved first
     assert "A shorter summary written by the second editor." in page  # kept in the form
     assert "Law No. 72 of 2 April 2024" in text  # the current version, side by side
-    assert "Identifier" in text and "Summary" in text
+    assert "Identifier" in text
+    assert "Summary" in text
 
     measure = session.scalar(select(Measure).where(Measure.slug == LAW))
     assert measure is not None
@@ -97,7 +100,9 @@ def test_the_second_save_gets_the_conflict_page_and_loses_nothing(
     assert measure.identifier == "Law No. 72 of 2 April 2024"
 
 
-def test_an_event_edited_twice_at_once(login_as: Callable[..., FlaskClient], session: Session) -> None:
+def test_an_event_edited_twice_at_once(
+    login_as: Callable[..., FlaskClient], session: Session
+) -> None:
     event = session.scalars(select(Event).join(Event.measure).where(Measure.slug == LAW)).first()
     assert event is not None
     first, second = login_as("editor"), login_as("editor")
@@ -134,7 +139,9 @@ def committed_measure(engine: Engine) -> Iterator[int]:
     with Session(engine) as cleanup:
         cleanup.execute(delete(Measure).where(Measure.id == measure_id))
         cleanup.execute(
-            delete(Revision).where(Revision.record_type == "measure", Revision.record_id == measure_id)
+            delete(Revision).where(
+                Revision.record_type == "measure", Revision.record_id == measure_id
+            )
         )
         cleanup.commit()
 
@@ -147,7 +154,8 @@ def test_version_id_col_catches_a_race_the_form_check_cannot_see(
     try:
         mine = alice.get(Measure, committed_measure)
         theirs = bob.get(Measure, committed_measure)
-        assert mine is not None and theirs is not None
+        assert mine is not None
+        assert theirs is not None
         alice.commit()
         bob.commit()  # both read version 1, as two requests rendering the form would
         data = editing.measure_data(mine)
@@ -182,7 +190,8 @@ def test_two_overlapping_saves_on_postgresql(engine: Engine, committed_measure: 
     try:
         mine = alice.get(Measure, committed_measure)
         theirs = bob.get(Measure, committed_measure)
-        assert mine is not None and theirs is not None
+        assert mine is not None
+        assert theirs is not None
         data = editing.measure_data(mine)
         data.title = "Alice's title"
         editing.save_measure(alice, mine, data, expected_version=1)  # row locked, uncommitted

@@ -42,7 +42,8 @@ def test_the_history_shows_each_change_with_its_author_and_a_word_diff(
     assert "“simplified”" in text
     assert "Created by system" in text  # the seed import
     body = page.get_data(as_text=True)
-    assert "<ins>" in body and "<del>" in body
+    assert "<ins>" in body
+    assert "<del>" in body
 
 
 def test_an_earlier_version_can_be_restored(

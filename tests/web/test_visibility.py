@@ -23,13 +23,9 @@ def internal_bill(session: Session) -> Measure:
     measure = editing.save_measure(
         session,
         None,
-        editing.MeasureData(
-            "Secret draft on NGO inspections", "KG", "bill", visibility="internal"
-        ),
+        editing.MeasureData("Secret draft on NGO inspections", "KG", "bill", visibility="internal"),
     )
-    editing.save_event(
-        session, measure, None, editing.EventData(type="drafted", date="2026-11")
-    )
+    editing.save_event(session, measure, None, editing.EventData(type="drafted", date="2026-11"))
     editing.save_statement(
         session,
         None,

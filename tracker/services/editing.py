@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from slugify import slugify
 from sqlalchemy import func, inspect, select
@@ -79,9 +79,8 @@ class DeleteRefused(ValueError):
 # The data each record is written from. Field names are the form's and the JSON API's.
 
 
-def _transient() -> Any:
-    """A field that helps one save but is not part of the record's stored state."""
-    return field(default_factory=dict, metadata={"transient": True})
+# Marks a field that helps one save but is not part of the record's stored state.
+TRANSIENT = {"transient": True}
 
 
 @dataclass(slots=True)
@@ -99,8 +98,8 @@ class MeasureData:
     visibility: str = "public"
     topics: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
-    topic_names: dict[str, str] = _transient()
-    source_titles: dict[str, str] = _transient()
+    topic_names: dict[str, str] = field(default_factory=dict, metadata=TRANSIENT)
+    source_titles: dict[str, str] = field(default_factory=dict, metadata=TRANSIENT)
 
 
 @dataclass(slots=True)
@@ -116,7 +115,7 @@ class EventData:
     votes_against: int | None = None
     votes_abstain: int | None = None
     sources: list[str] = field(default_factory=list)
-    source_titles: dict[str, str] = _transient()
+    source_titles: dict[str, str] = field(default_factory=dict, metadata=TRANSIENT)
 
 
 @dataclass(slots=True)
@@ -151,7 +150,7 @@ class StatementData:
     reacts_to: int | None = None
     quotes: list[QuoteData] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
-    source_titles: dict[str, str] = _transient()
+    source_titles: dict[str, str] = field(default_factory=dict, metadata=TRANSIENT)
 
 
 @dataclass(slots=True)
@@ -407,7 +406,9 @@ def _flush(session: Session, record: Record) -> None:
         # Another transaction updated or deleted the row between our read and our write:
         # version_id_col caught the race that the explicit version check could not see.
         session.rollback()
-        current = session.get(type(record), record_id) if record_id is not None else None
+        current = cast(
+            Record | None, session.get(type(record), record_id) if record_id is not None else None
+        )
         raise EditConflict(
             TYPE_OF[type(record)],
             record_id,
@@ -571,7 +572,11 @@ def _by_slug(
     wanted = list(dict.fromkeys(slugs))
     if not wanted:
         return {}
-    return {r.slug: r for r in session.scalars(select(model).where(model.slug.in_(wanted)))}
+    records = cast(
+        Sequence[Measure | Organization | Person],
+        session.scalars(select(model).where(model.slug.in_(wanted))).all(),
+    )
+    return {record.slug: record for record in records}
 
 
 # --------------------------------------------------------------------------------------------
@@ -844,9 +849,7 @@ def save_statement(
     slug = _clean(data.slug)
     with session.no_autoflush:
         _check_slug(session, errors, Statement, slug, statement.id if statement else None)
-        organizations = _by_slug(
-            session, Organization, [data.organization, *data.signatories]
-        )
+        organizations = _by_slug(session, Organization, [data.organization, *data.signatories])
         author = organizations.get(data.organization)
         if author is None:
             errors["organization"] = (
@@ -881,7 +884,9 @@ def save_statement(
         if errors:
             raise ValidationFailed(errors)
         sources = _sources(session, data.sources, data.source_titles)
-        assert date is not None and author is not None and title is not None
+        assert date is not None
+        assert author is not None
+        assert title is not None
         if slug is None:
             slug = (
                 statement.slug
@@ -1100,7 +1105,9 @@ def citations(session: Session, source: Source) -> int:
         (event_sources, event_sources.c.source_id),
         (statement_sources, statement_sources.c.source_id),
     ):
-        total += session.scalar(select(func.count()).select_from(table).where(column == source.id))
+        total += (
+            session.scalar(select(func.count()).select_from(table).where(column == source.id)) or 0
+        )
     return total
 
 
@@ -1115,7 +1122,9 @@ def delete_refusal(session: Session, record: Record) -> str | None:
             )
     if isinstance(record, Organization):
         authored = session.scalar(
-            select(func.count()).select_from(Statement).where(Statement.organization_id == record.id)
+            select(func.count())
+            .select_from(Statement)
+            .where(Statement.organization_id == record.id)
         )
         signed = session.scalar(
             select(func.count())

@@ -18,19 +18,18 @@ the editing services). Nothing about the author's connection is recorded.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, event, inspect, insert, select, update
+from sqlalchemy import Table, delete, event, insert, inspect, select, update
 from sqlalchemy.orm import Session, SessionTransaction, selectinload
-from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.interfaces import LoaderOption
+from sqlalchemy.orm.util import identity_key
 
 from tracker import vocab
 from tracker.countries import country_name
@@ -127,7 +126,9 @@ def _identity(record: object) -> int | None:
 
 def _columns_changed(record: object) -> bool:
     state = inspect(record)
-    return any(state.attrs[column.key].history.has_changes() for column in state.mapper.column_attrs)
+    return any(
+        state.attrs[column.key].history.has_changes() for column in state.mapper.column_attrs
+    )
 
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
@@ -245,7 +246,7 @@ def _after_flush(session: Session, _context: Any) -> None:
     reason = session.info.get("revision_reason")
     restoring = bool(session.info.get(_RESTORING))
     change_id = session.info.setdefault(_CHANGE, uuid.uuid4().hex)
-    table = Revision.__table__
+    table = cast(Table, Revision.__table__)
     with session.no_autoflush:
         for obj, action, before in pending:
             # Not the identity key: new records only get theirs after this hook.
@@ -292,7 +293,9 @@ def _after_flush(session: Session, _context: Any) -> None:
                     reason=reason,
                 )
             )
-            registry[key] = (int(result.inserted_primary_key[0]), before, final)
+            inserted = result.inserted_primary_key
+            assert inserted is not None
+            registry[key] = (int(inserted[0]), before, final)
 
 
 def _expire_revision(session: Session, revision_id: int) -> None:
@@ -472,7 +475,9 @@ def readable(record_type: str, state: Mapping[str, Any] | None) -> dict[str, str
         elif key == "country" and value:
             value = country_name(str(value))
         elif key == "kind" and value:
-            kinds = vocab.ORGANIZATION_KINDS if record_type == "organization" else vocab.MEASURE_KINDS
+            kinds = (
+                vocab.ORGANIZATION_KINDS if record_type == "organization" else vocab.MEASURE_KINDS
+            )
             value = kinds.get(value, value)
         elif key == "type" and value:
             value = _type_label(record_type, str(value))
@@ -484,7 +489,8 @@ def readable(record_type: str, state: Mapping[str, Any] | None) -> dict[str, str
             value = [vocab.ASKS.get(ask, ask) for ask in value or []]
         elif key == "quotes":
             value = [
-                f"“{quote.get('text', '')}”" + (f" — {quote['speaker']}" if quote.get("speaker") else "")
+                f"“{quote.get('text', '')}”"
+                + (f" — {quote['speaker']}" if quote.get("speaker") else "")
                 for quote in value or []
             ]
         elif key == "reacts_to" and value is not None:
@@ -670,7 +676,7 @@ def _restore_record(
     if existing is None:
         existing = model(id=record_id)
         session.add(existing)
-    saver = {
+    saver: Any = {
         "measure": editing.save_measure,
         "statement": editing.save_statement,
         "organization": editing.save_organization,

@@ -105,9 +105,14 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 
 
 def _active_admins(session: Session) -> int:
-    return session.scalar(
-        select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True))
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(User.role == "admin", User.active.is_(True))
+        )
+        or 0
+    )
 
 
 def update_user(
@@ -143,10 +148,10 @@ def change_password(session: Session, user: User, current: str, new: str) -> Use
     """The user changes their own password; every other session ends."""
     errors: dict[str, str] = {}
     if not verify_password(user.password_hash, current):
-        errors["current_password"] = "This is not your current password."
+        errors["current_password"] = "This is not your current password."  # noqa: S105 - a message
     _check_password(errors, new, user.email, user.name)
     if not errors and verify_password(user.password_hash, new):
-        errors["password"] = "Choose a password different from the current one."
+        errors["password"] = "Choose a password different from the current one."  # noqa: S105
     if errors:
         raise ValidationFailed(errors)
     return _set_password(session, user, new)

@@ -98,7 +98,7 @@ def safe_next(target: str | None, default: str) -> str:
     return target if target and _is_safe_next(target) else default
 
 
-@login_manager.user_loader
+@login_manager.user_loader  # type: ignore[untyped-decorator]  # flask_login is untyped
 def _load_user(token: str) -> User | None:
     return users.get_by_token(get_session(), token)
 

@@ -53,9 +53,7 @@ def _or_404(record: Any) -> Any:
 
 
 def _measure(slug: str) -> Measure:
-    measure: Measure = _or_404(
-        get_session().scalar(select(Measure).where(Measure.slug == slug))
-    )
+    measure: Measure = _or_404(get_session().scalar(select(Measure).where(Measure.slug == slug)))
     return measure
 
 
@@ -407,9 +405,7 @@ def new_statement() -> Page:
 @requires_role("editor")
 def edit_statement(slug: str) -> Page:
     session = get_session()
-    statement: Statement = _or_404(
-        session.scalar(select(Statement).where(Statement.slug == slug))
-    )
+    statement: Statement = _or_404(session.scalar(select(Statement).where(Statement.slug == slug)))
     form, pickers = _statement_form(statement)
     resolve = _resolver(session)
     return _edit_page(
@@ -612,7 +608,9 @@ def _consequences(session: Session, record: Record) -> list[str]:
             )
     elif isinstance(record, Event):
         reacting = session.scalar(
-            select(func.count()).select_from(Statement).where(Statement.reacts_to_event_id == record.id)
+            select(func.count())
+            .select_from(Statement)
+            .where(Statement.reacts_to_event_id == record.id)
         )
         if reacting:
             notes.append(f"{reacting} statement(s) will no longer say they react to it")

@@ -81,7 +81,11 @@ def restore(revision_id: int) -> Response | tuple[str, int]:
         notes = history.restore(session, revision, form.reason.data or None)
     except (history.RestoreFailed, editing.ValidationFailed) as exc:
         session.rollback()
-        message = "; ".join(exc.errors.values()) if isinstance(exc, editing.ValidationFailed) else str(exc)
+        message = (
+            "; ".join(exc.errors.values())
+            if isinstance(exc, editing.ValidationFailed)
+            else str(exc)
+        )
         flash(f"Nothing was restored: {message}", "error")
         return see_other(back)
     for note in notes:
