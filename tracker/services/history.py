@@ -496,7 +496,8 @@ def readable(record_type: str, state: Mapping[str, Any] | None) -> dict[str, str
         elif key == "reacts_to" and value is not None:
             value = f"event #{value}"
         if isinstance(value, list):
-            values[FIELD_LABELS[record_type][key]] = [str(item) for item in value]
+            if value:
+                values[FIELD_LABELS[record_type][key]] = [str(item) for item in value]
         elif value not in (None, ""):
             values[FIELD_LABELS[record_type][key]] = str(value)
     return values
