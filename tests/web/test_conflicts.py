@@ -115,12 +115,18 @@ def test_an_event_edited_twice_at_once(
     assert 'value="President"' in refused.get_data(as_text=True)
 
 
-def test_a_record_deleted_meanwhile_says_so(login_as: Callable[..., FlaskClient]) -> None:
+def test_a_record_deleted_meanwhile_says_so_and_keeps_the_input(
+    login_as: Callable[..., FlaskClient],
+) -> None:
     first, second = login_as("editor"), login_as("editor")
     form_b = form_fields(second.get(f"/measures/{LAW}/edit").get_data(as_text=True))
     assert first.post(f"/measures/{LAW}/delete").status_code == 303
-    response = second.post(f"/measures/{LAW}/edit", data=form_b)
-    assert response.status_code == 404  # the page no longer exists; its history remains
+    response = second.post(f"/measures/{LAW}/edit", data={**form_b, "identifier": "No. 72-Z"})
+    assert response.status_code == 409
+    text = text_of(response.data)
+    assert f"It was deleted by {first.user.label}" in text
+    assert 'value="No. 72-Z"' in response.get_data(as_text=True)
+    assert second.get(f"/measures/{LAW}/edit").status_code == 404
 
 
 # -- two database sessions, each on its own connection ----------------------------------------

@@ -325,6 +325,20 @@ def record_history(session: Session, record_type: str, record_id: int) -> list[R
     return list(session.scalars(query))
 
 
+def find_deletion(session: Session, record_type: str, slug: str) -> Revision | None:
+    """The latest deletion of a record that had this slug (among the recent deletions)."""
+    query = (
+        select(Revision)
+        .where(Revision.record_type == record_type, Revision.action == "delete")
+        .order_by(Revision.id.desc())
+        .limit(500)
+    )
+    for revision in session.scalars(query):
+        if revision.before and revision.before.get("slug") == slug:
+            return revision
+    return None
+
+
 @dataclass(slots=True)
 class ChangesPage:
     revisions: list[Revision]

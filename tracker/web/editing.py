@@ -52,6 +52,29 @@ def _or_404(record: Any) -> Any:
     return record
 
 
+def _deleted_meanwhile(
+    kind: str, slug: str, form: forms.EditForm, template: str, context: dict[str, Any]
+) -> tuple[str, int] | None:
+    """A form sent for a record deleted since it was opened: keep the input, say what happened.
+
+    Only for a POST; a GET of a missing record is a plain 404.
+    """
+    if request.method != "POST":
+        return None
+    deletion = history.find_deletion(get_session(), kind, slug)
+    if deletion is None:
+        return None
+    form.validate()
+    conflict: dict[str, Any] = {
+        "current": None,
+        "differences": [],
+        "latest": deletion,
+        "kind": kind,
+        "record_id": deletion.record_id,
+    }
+    return render_template(template, form=form, conflict=conflict, **context), 409
+
+
 def _measure(slug: str) -> Measure:
     measure: Measure = _or_404(get_session().scalar(select(Measure).where(Measure.slug == slug)))
     return measure
@@ -207,7 +230,12 @@ def new_measure() -> Page:
 @requires_role("editor")
 def edit_measure(slug: str) -> Page:
     session = get_session()
-    measure = _measure(slug)
+    found = session.scalar(select(Measure).where(Measure.slug == slug))
+    if found is None:
+        form = _measure_form(None)
+        context: dict[str, Any] = {"measure": None, "similar": []}
+        return _deleted_meanwhile("measure", slug, form, "edit/measure.html", context) or abort(404)
+    measure = found
     form = _measure_form(measure)
     return _edit_page(
         "measure",
