@@ -7,26 +7,30 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from flask.cli import ScriptInfo
 
 from tests.conftest import drop_database_url, new_database_url
+from tracker import create_app
 from tracker.cli import main
+from tracker.db import get_engine
 
 PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
 def run(tmp_path: Path) -> Iterator[Callable[..., Result]]:
+    """Run `tracker ...` against a fresh database of the kind under test."""
     url = new_database_url(tmp_path, "cli")
-    env = {
-        "TRACKER_DATABASE_URL": url,
-        "TRACKER_INSTANCE_PATH": str(tmp_path / "instance"),
-        "TRACKER_SECRET_KEY": "cli-test",
-    }
+    app = create_app(
+        {"DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "cli"}
+    )
 
     def invoke(*args: str, input: str | None = None) -> Result:
-        return CliRunner().invoke(main, list(args), env=env, input=input)
+        info = ScriptInfo(create_app=lambda: app)
+        return CliRunner().invoke(main, list(args), obj=info, input=input)
 
     yield invoke
+    get_engine(app).dispose()
     drop_database_url(url)
 
 
