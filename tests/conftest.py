@@ -1,4 +1,5 @@
-"""Fixtures are the test suite's API: ``engine``, ``app``, ``client``, ``session``, ``seeded``.
+"""Fixtures are the test suite's API: ``engine``, ``app``, ``client``, ``session``,
+``make_user`` and ``login_as``.
 
 The suite runs on SQLite by default and on PostgreSQL when ``TRACKER_TEST_DATABASE_URL`` is set
 (``.ci/run`` does both). The schema is built once per run by the Alembic migrations, never by
@@ -12,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,8 @@ from sqlalchemy.orm import Session
 
 from tracker import create_app, migrate, paths
 from tracker.db import build_engine, session_factory
-from tracker.services import dataset
+from tracker.models import User
+from tracker.services import dataset, users
 
 # The day the tests treat as today, so that statuses that expire by themselves (the protest
 # ban "until 31 March 2026") give the same answer whenever the suite runs.
@@ -147,3 +149,48 @@ def session(app: Flask) -> Iterator[Session]:
     session = session_factory(app)()
     yield session
     session.close()
+
+
+# A password the policy accepts, shared by every test user.
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_user(session: Session) -> Callable[..., User]:
+    """Create a user (committed to the test's transaction, so requests see it)."""
+
+    def make(
+        role: str = "editor",
+        email: str | None = None,
+        name: str | None = None,
+        password: str = PASSWORD,
+    ) -> User:
+        address = email or f"{role}-{uuid.uuid4().hex[:8]}@example.org"
+        user = users.create_user(session, address, name or f"Test {role.title()}", role, password)
+        session.commit()
+        return user
+
+    return make
+
+
+class SignedInClient(FlaskClient):
+    """A test client signed in as ``user``."""
+
+    user: User
+
+
+@pytest.fixture
+def login_as(app: Flask, make_user: Callable[..., User]) -> Callable[..., SignedInClient]:
+    """``login_as("viewer")``: a new client signed in as a new user with that role."""
+
+    def login(role: str = "editor", user: User | None = None) -> SignedInClient:
+        user = user or make_user(role)
+        client = app.test_client()
+        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 303, response.data[:500]
+        signed_in = SignedInClient.__new__(SignedInClient)
+        signed_in.__dict__.update(client.__dict__)
+        signed_in.user = user
+        return signed_in
+
+    return login

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from collections.abc import Callable
 
-from tracker.web.access import is_public_endpoint
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.routing import IntegerConverter, Rule
+
+from tracker.web.access import is_public_endpoint, required_role
 
 # Endpoints anonymous visitors may use. A new public page is added here on purpose; a new route
 # that is neither listed nor protected fails test_every_route_is_public_on_purpose by name.
@@ -18,6 +22,7 @@ PUBLIC_ENDPOINTS = {
     "organizations.index",
     "organizations.show",
     "organizations.person",
+    "auth.login",
 }
 
 
@@ -31,5 +36,98 @@ def test_every_route_is_public_on_purpose(app: Flask) -> None:
 def test_anonymous_visitors_are_refused_a_route_not_marked_public(app: Flask) -> None:
     app.add_url_rule("/internal-only", "internal_only", lambda: "secret")
     response = app.test_client().get("/internal-only")
-    assert response.status_code == 403
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/internal-only"
     assert b"secret" not in response.data
+
+
+# Writes that any signed-in user may send (signing out, one's own password); every other write
+# needs an editor or an admin.
+SIGNED_IN_WRITES = {"auth.logout", "auth.password"}
+SAFE = {"GET", "HEAD", "OPTIONS"}
+
+
+def _url(rule: Rule) -> str:
+    """The rule's URL with made-up arguments (access is refused before the view looks)."""
+    values = {
+        name: 1 if isinstance(rule._converters[name], IntegerConverter) else "x"
+        for name in rule.arguments
+    }
+    return rule.build(values)[1]
+
+
+def _routes(app: Flask, write: bool) -> list[tuple[Rule, str]]:
+    routes = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) - SAFE):
+            if write:
+                routes.append((rule, method))
+        if not write and "GET" in (rule.methods or set()):
+            routes.append((rule, "GET"))
+    return routes
+
+
+def test_every_write_route_needs_an_editor_unless_listed(app: Flask) -> None:
+    offenders = []
+    for rule, method in _routes(app, write=True):
+        if rule.endpoint in PUBLIC_ENDPOINTS | SIGNED_IN_WRITES:
+            continue
+        role = required_role(app, rule.endpoint, method)
+        if role not in ("editor", "admin"):
+            offenders.append(f"{method} {rule.rule} ({rule.endpoint}) needs only {role}")
+    assert not offenders, "write routes open to viewers: " + "; ".join(offenders)
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_from_every_protected_page(app: Flask) -> None:
+    client = app.test_client()
+    offenders = []
+    for rule, _ in _routes(app, write=False):
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        response = client.get(_url(rule))
+        location = response.headers.get("Location", "")
+        if response.status_code != 302 or not location.startswith("/login?next="):
+            offenders.append(f"GET {rule.rule} answered {response.status_code}")
+    assert not offenders, "; ".join(offenders)
+
+
+def test_anonymous_visitors_cannot_write_anywhere(app: Flask) -> None:
+    client = app.test_client()
+    offenders = []
+    for rule, method in _routes(app, write=True):
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        response = client.open(_url(rule), method=method, data={"title": "x"})
+        if response.status_code != 403:
+            offenders.append(f"{method} {rule.rule} answered {response.status_code}")
+    assert not offenders, "; ".join(offenders)
+
+
+def test_viewers_cannot_write_anything(login_as: Callable[..., FlaskClient], app: Flask) -> None:
+    viewer = login_as("viewer")
+    offenders = []
+    for rule, method in _routes(app, write=True):
+        if rule.endpoint in PUBLIC_ENDPOINTS | SIGNED_IN_WRITES:
+            continue
+        response = viewer.open(_url(rule), method=method, data={"title": "x", "reason": "x"})
+        if response.status_code != 403:
+            offenders.append(f"{method} {rule.rule} answered {response.status_code}")
+    assert not offenders, "; ".join(offenders)
+
+
+def test_editors_cannot_manage_users(login_as: Callable[..., FlaskClient], app: Flask) -> None:
+    editor = login_as("editor")
+    assert editor.get("/admin/users").status_code == 403
+    response = editor.post("/admin/users/new", data={"email": "x@example.org", "role": "admin"})
+    assert response.status_code == 403
+
+
+def test_a_new_write_route_without_a_role_is_refused_to_viewers(
+    app: Flask, login_as: Callable[..., FlaskClient]
+) -> None:
+    app.add_url_rule("/forgot-a-role", "forgot_a_role", lambda: "written", methods=["POST"])
+    viewer = login_as("viewer")
+    response = viewer.post("/forgot-a-role")
+    assert response.status_code == 403
+    assert b"written" not in response.data
+    assert required_role(app, "forgot_a_role", "POST") == "editor"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from tests.conftest import drop_database_url, new_database_url
 from tracker import migrate
@@ -62,3 +62,31 @@ def test_downgrade_to_base_removes_every_table(empty_engine: Engine) -> None:
     migrate.upgrade(empty_engine)
     migrate.downgrade(empty_engine, "base")
     assert set(inspect(empty_engine).get_table_names()) <= {"alembic_version"}
+
+
+def test_0002_keeps_existing_rows_and_gives_them_version_1(empty_engine: Engine) -> None:
+    migrate.upgrade(empty_engine, "0001")
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO measures (id, slug, country, kind, title, popular_names, visibility,"
+                " created_at, updated_at) VALUES (1, 'kg-old', 'KG', 'law', 'Old law', '[]',"
+                " 'public', '2024-01-01 00:00:00', '2024-01-01 00:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO events (id, measure_id, type, date_iso, date_approximate, date_start,"
+                " date_precision, created_at, updated_at) VALUES (1, 1, 'signed', '2024-04',"
+                " false, '2024-04-01', 'month', '2024-01-01 00:00:00', '2024-01-01 00:00:00')"
+            )
+        )
+    migrate.upgrade(empty_engine)
+    with empty_engine.connect() as connection:
+        assert connection.execute(text("SELECT version FROM measures")).scalar_one() == 1
+        assert connection.execute(text("SELECT version FROM events")).scalar_one() == 1
+    migrate.downgrade(empty_engine, "0001")
+    with empty_engine.connect() as connection:
+        # Going back must not lose data (a table copy would cascade-delete the events).
+        assert connection.execute(text("SELECT count(*) FROM events")).scalar_one() == 1
+        assert connection.execute(text("SELECT title FROM measures")).scalar_one() == "Old law"

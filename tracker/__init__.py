@@ -15,6 +15,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: defaults, then ``TRACKER_*`` variables, then ``config``."""
     from tracker import config as settings
     from tracker import db, paths, security
+    from tracker.services import history
     from tracker.web import register
 
     overrides = dict(config or {})
@@ -33,6 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(settings.resolve(dict(app.config), Path(app.instance_path)))
 
     db.init_app(app)
+    history.install()
     security.init_app(app)
     register(app)
     return app

@@ -1,5 +1,5 @@
-"""The `tracker` command: serve, db, import, export, seed. Each command is a thin wrapper over
-a service; `tracker --help` lists them."""
+"""The `tracker` command: serve, db, import, export, seed, users. Each command is a thin wrapper
+over a service; `tracker --help` lists them."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from tqdm import tqdm
 
 from tracker import create_app, migrate, paths
 from tracker.db import get_engine, session_scope
-from tracker.models import Measure
-from tracker.services import dataset
+from tracker.models import ROLES, Measure
+from tracker.services import dataset, history, users
+from tracker.services.editing import ValidationFailed
 
 
 def _create_app() -> Flask:
@@ -59,6 +60,7 @@ def _import(document: Any, label: str) -> dataset.ImportReport:
     progress = _Progress()
     try:
         with session_scope() as session:
+            history.set_actor(session, history.Actor("import"))
             report = dataset.import_dataset(session, document, progress)
     except dataset.InvalidDataset as exc:
         progress.close()
@@ -193,3 +195,116 @@ def validate_command(file: str) -> None:
         lines = "\n".join(f"  {problem}" for problem in problems)
         raise click.ClickException(f"{len(problems)} problem(s):\n{lines}")
     click.echo(json.dumps({"valid": True}))
+
+
+# --------------------------------------------------------------------------------------------
+# Users
+
+
+@main.group("users")
+def users_group() -> None:
+    """Manage accounts: create the first admin, list users, change roles."""
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password: str = click.prompt("Password", hide_input=True, confirmation_prompt="Password again")
+    return password
+
+
+def _problems(exc: ValidationFailed) -> click.ClickException:
+    return click.ClickException(
+        "\n".join(f"{key}: {message}" for key, message in exc.errors.items())
+    )
+
+
+@users_group.command("create")
+@click.argument("email")
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    default="editor",
+    show_default=True,
+    help="What they may do.",
+)
+@click.option("--name", default="", help="The person's name (default: from the email).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def users_create(email: str, role: str, name: str, password_stdin: bool) -> None:
+    """Create an account; asks for the password twice (or reads it with --password-stdin)."""
+    migrate.upgrade(get_engine())
+    password = _read_password(password_stdin)
+    try:
+        with session_scope() as session:
+            user = users.create_user(session, email, name, role, password)
+            label = f"{user.email} ({user.role})"
+    except ValidationFailed as exc:
+        raise _problems(exc) from None
+    click.echo(f"Created the account {label}.")
+
+
+@users_group.command("list")
+@with_appcontext
+def users_list() -> None:
+    """List the accounts: email, role, active, last sign-in."""
+    with session_scope() as session:
+        for user in users.list_users(session):
+            seen = user.last_login_at.strftime("%Y-%m-%d") if user.last_login_at else "never"
+            state = "active" if user.active else "inactive"
+            click.echo(f"{user.email}\t{user.role}\t{state}\t{seen}\t{user.name}")
+
+
+def _user_or_fail(session: Any, email: str) -> Any:
+    user = users.get_by_email(session, email)
+    if user is None:
+        raise click.ClickException(f"no account with the email {email}")
+    return user
+
+
+@users_group.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(ROLES))
+@with_appcontext
+def users_set_role(email: str, role: str) -> None:
+    """Change an account's role (signs the user out everywhere)."""
+    try:
+        with session_scope() as session:
+            user = _user_or_fail(session, email)
+            users.update_user(
+                session, user, name=user.name, email=user.email, role=role, active=user.active
+            )
+    except ValidationFailed as exc:
+        raise _problems(exc) from None
+    click.echo(f"{email} is now {role}.")
+
+
+@users_group.command("deactivate")
+@click.argument("email")
+@with_appcontext
+def users_deactivate(email: str) -> None:
+    """Stop an account from signing in (its history stays)."""
+    try:
+        with session_scope() as session:
+            user = _user_or_fail(session, email)
+            users.update_user(
+                session, user, name=user.name, email=user.email, role=user.role, active=False
+            )
+    except ValidationFailed as exc:
+        raise _problems(exc) from None
+    click.echo(f"{email} is deactivated.")
+
+
+@users_group.command("reset-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def users_reset_password(email: str, password_stdin: bool) -> None:
+    """Set a new password for an account (signs the user out everywhere)."""
+    password = _read_password(password_stdin)
+    try:
+        with session_scope() as session:
+            users.reset_password(session, _user_or_fail(session, email), password)
+    except ValidationFailed as exc:
+        raise _problems(exc) from None
+    click.echo(f"Set a new password for {email}.")

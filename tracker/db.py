@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, has_request_context, request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -75,7 +75,14 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A request that writes takes SQLite's write lock when its transaction begins, so two
+        # saves of one record run one after the other and the second reads the first's version
+        # (a deferred BEGIN would fail with "database is locked" when upgrading a stale read).
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _is_write_request() else "BEGIN")
+
+
+def _is_write_request() -> bool:
+    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
 
 
 def build_engine(url: str | URL, **kwargs: Any) -> Engine:
@@ -105,6 +112,14 @@ def init_app(app: Flask) -> None:
             else:
                 session.rollback()
         return response
+
+    @app.teardown_request
+    def close_request_session(_exc: BaseException | None) -> None:
+        # An app context can outlive a request (tests and scripts push one around several);
+        # each request must still get its own session, as it does in production.
+        session: Session | None = g.pop("db_session", None)
+        if session is not None:
+            session.close()
 
     @app.teardown_appcontext
     def close_session(_exc: BaseException | None) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, composite, mapped_column, relationship
+from sqlalchemy.orm import Mapped, composite, declared_attr, mapped_column, relationship
 
 from tracker import vocab
 from tracker.dates import PartialDate, Precision
@@ -42,6 +42,22 @@ PRECISIONS = [precision.value for precision in Precision]
 class TimestampMixin:
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class VersionedMixin:
+    """A version number that every UPDATE checks and increments (optimistic locking).
+
+    SQLAlchemy adds ``WHERE version = <the version it loaded>`` to each UPDATE and DELETE and
+    raises StaleDataError when another transaction got there first. Editing services also
+    compare the version a form was rendered with (tracker.services.editing), because a form
+    posted minutes later loads the current row again.
+    """
+
+    version: Mapped[int] = mapped_column(server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
 
 
 # -- association tables -----------------------------------------------------------------------
@@ -111,7 +127,7 @@ class Topic(Base):
     )
 
 
-class Source(Base):
+class Source(VersionedMixin, Base):
     """A document a fact comes from; one row per URL, cited by many events and statements."""
 
     __tablename__ = "sources"
@@ -140,7 +156,7 @@ class Source(Base):
     )
 
 
-class Organization(TimestampMixin, Base):
+class Organization(VersionedMixin, TimestampMixin, Base):
     __tablename__ = "organizations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -161,7 +177,7 @@ class Organization(TimestampMixin, Base):
     __table_args__ = (_one_of("kind", vocab.ORGANIZATION_KINDS, "kind"),)
 
 
-class Person(TimestampMixin, Base):
+class Person(VersionedMixin, TimestampMixin, Base):
     __tablename__ = "people"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -175,7 +191,7 @@ class Person(TimestampMixin, Base):
     organization: Mapped[Organization | None] = relationship(back_populates="people")
 
 
-class Measure(TimestampMixin, Base):
+class Measure(VersionedMixin, TimestampMixin, Base):
     """A law, bill, order or practice that restricts or protects civic space."""
 
     __tablename__ = "measures"
@@ -236,7 +252,7 @@ class Measure(TimestampMixin, Base):
         return self.short_title or self.title
 
 
-class Event(Base):
+class Event(VersionedMixin, Base):
     """One dated step in a measure's life; the timeline and the status are made of them."""
 
     __tablename__ = "events"
@@ -295,7 +311,7 @@ class Event(Base):
         return any(v is not None for v in (self.votes_for, self.votes_against, self.votes_abstain))
 
 
-class Relation(Base):
+class Relation(VersionedMixin, Base):
     """A directed relation between two measures, stored once and shown from both sides."""
 
     __tablename__ = "relations"
@@ -322,7 +338,7 @@ class Relation(Base):
     )
 
 
-class Statement(TimestampMixin, Base):
+class Statement(VersionedMixin, TimestampMixin, Base):
     """What an organization said about one or more measures."""
 
     __tablename__ = "statements"
@@ -400,6 +416,107 @@ class Quote(Base):
     speaker: Mapped[Person | None] = relationship()
 
 
+# -- accounts and history ---------------------------------------------------------------------
+
+ROLES = ("admin", "editor", "viewer")
+REVISION_ACTIONS = ("create", "update", "delete", "restore")
+REVISED_RECORDS = ("measure", "event", "relation", "statement", "organization", "person", "source")
+
+
+class User(Base):
+    """Someone who signs in: a viewer reads internal records, an editor writes, an admin also
+    manages users."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-case (the CHECK keeps it so), which makes the UNIQUE case-insensitive.
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(10))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Kept in the signed session cookie and compared on every request; replacing it (logout,
+    # password change, role change, deactivation) makes every copy of an old cookie useless.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    password_changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (
+        _one_of("role", ROLES, "role"),
+        CheckConstraint("email = lower(email)", name="email_lower_case"),
+    )
+
+    @property
+    def label(self) -> str:
+        return self.name or self.email
+
+    # What Flask-Login asks of a user (tracker.web.auth). The id kept in the session is the
+    # rotating token, not the database id, so that replacing the token ends the session.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return self.session_token
+
+
+class Revision(Base):
+    """One create, update, delete or restore of one record: who, when, before and after.
+
+    No IP address or anything else about the author's connection is kept.
+    """
+
+    __tablename__ = "revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Revisions written by one save share it, so that undoing a deletion brings back what the
+    # deletion took with it (a measure's events and relations).
+    change_id: Mapped[str] = mapped_column(String(32), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    # Who wrote it when no user did ("import", "cli"), and the user's name at the time.
+    actor_label: Mapped[str] = mapped_column(String(200))
+    record_type: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[int]
+    record_label: Mapped[str] = mapped_column(String(1000))
+    action: Mapped[str] = mapped_column(String(10))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    user: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        Index("ix_revisions_record_type_record_id", "record_type", "record_id"),
+        _one_of("action", REVISION_ACTIONS, "action"),
+        _one_of("record_type", REVISED_RECORDS, "record_type"),
+    )
+
+
 def all_models() -> list[type[Any]]:
     """Every mapped class, for code that walks them all (exports, checks)."""
-    return [Topic, Source, Organization, Person, Measure, Event, Relation, Statement, Quote]
+    return [
+        Topic,
+        Source,
+        Organization,
+        Person,
+        Measure,
+        Event,
+        Relation,
+        Statement,
+        Quote,
+        User,
+        Revision,
+    ]

@@ -37,6 +37,7 @@ from tracker.models import (
     Statement,
     Topic,
 )
+from tracker.services import history
 from tracker.services.statements import hidden_from_public
 
 FORMAT = "tracker-dataset"
@@ -738,6 +739,8 @@ def import_dataset(
     problems = validate_dataset(document, session)
     if problems:
         raise InvalidDataset(problems)
+    # Imports write history like every other change (the CLI names itself the author).
+    history.install()
     importer = _Importer(session, progress)
     # Flushing by hand keeps autoflush from writing half-built records during the lookups.
     with session.no_autoflush:

@@ -3,6 +3,10 @@
 Every endpoint is denied to anonymous visitors unless its view is marked ``@public``; a test
 walks the URL map so that a new route that forgets to choose fails the suite by name. Anonymous
 visitors read public records only; signed-in users also see internal ones.
+
+Writing fails closed too: a request that is not GET/HEAD/OPTIONS needs at least the ``editor``
+role unless its view says otherwise, with ``@requires_role("admin")`` or, for the few forms any
+signed-in user may send (signing out, one's own password), ``@signed_in_may_post``.
 """
 
 from __future__ import annotations
@@ -10,16 +14,41 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, abort, current_app, g, redirect, request, url_for
+from werkzeug.wrappers.response import Response
 
 View = TypeVar("View", bound=Callable[..., object])
 
 _PUBLIC = "_tracker_public"
+_ROLE = "_tracker_role"
+_SIGNED_IN_MAY_POST = "_tracker_signed_in_may_post"
+
+ROLE_RANK = {"viewer": 1, "editor": 2, "admin": 3}
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WRITE_ROLE = "editor"
 
 
 def public(view: View) -> View:
     """Mark a view as readable by anonymous visitors (it must still hide internal records)."""
     setattr(view, _PUBLIC, True)
+    return view
+
+
+def requires_role(role: str) -> Callable[[View], View]:
+    """Allow a view only to users with at least ``role`` (viewer < editor < admin)."""
+    if role not in ROLE_RANK:
+        raise ValueError(f"unknown role {role!r}")
+
+    def mark(view: View) -> View:
+        setattr(view, _ROLE, role)
+        return view
+
+    return mark
+
+
+def signed_in_may_post(view: View) -> View:
+    """Let any signed-in user, viewers included, send this view's form."""
+    setattr(view, _SIGNED_IN_MAY_POST, True)
     return view
 
 
@@ -30,17 +59,59 @@ def is_public_endpoint(app: Flask, endpoint: str) -> bool:
     return bool(getattr(view, _PUBLIC, False))
 
 
+def required_role(app: Flask, endpoint: str, method: str) -> str | None:
+    """The least role that may use an endpoint with a method; None when anyone signed in may."""
+    view = app.view_functions.get(endpoint)
+    role: str | None = getattr(view, _ROLE, None)
+    if method.upper() in SAFE_METHODS or is_public_endpoint(app, endpoint):
+        return role
+    if role is None and not getattr(view, _SIGNED_IN_MAY_POST, False):
+        return WRITE_ROLE
+    return role
+
+
 def can_see_internal() -> bool:
-    """Signed-in users see internal records; the accounts issue sets ``g.user``."""
+    """Signed-in users see internal records; tracker.web.auth sets ``g.user``."""
     return g.get("user") is not None
+
+
+def has_role(role: str) -> bool:
+    user = g.get("user")
+    return user is not None and ROLE_RANK.get(user.role, 0) >= ROLE_RANK[role]
+
+
+def login_url_for_current_page() -> str:
+    """The sign-in page, coming back here afterwards."""
+    target = request.full_path if request.query_string else request.path
+    return url_for("auth.login", next=target)
 
 
 def init_app(app: Flask) -> None:
     @app.before_request
-    def deny_anonymous_by_default() -> None:
+    def deny_anonymous_by_default() -> Response | None:
         endpoint = request.endpoint
         if endpoint is None:  # no route matched: routing answers 404 or 405 itself
-            return
-        if is_public_endpoint(current_app, endpoint) or g.get("user") is not None:
-            return
-        abort(403)
+            return None
+        app_ = current_app._get_current_object()  # type: ignore[attr-defined]
+        if is_public_endpoint(app_, endpoint):
+            return None
+        user = g.get("user")
+        if user is None:
+            if request.method in SAFE_METHODS and "auth.login" in app_.view_functions:
+                return redirect(login_url_for_current_page())
+            if g.get("session_expired"):
+                abort(
+                    403,
+                    description=(
+                        "Your session ended, so nothing was saved. Sign in again in a new tab, "
+                        "then come back here and send the form again: your browser kept it."
+                    ),
+                )
+            abort(403, description="Sign in to do this.")
+        role = required_role(app_, endpoint, request.method)
+        if role is not None and not has_role(role):
+            abort(
+                403,
+                description=f"Your account is a {user.role}; this needs the {role} role.",
+            )
+        return None

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request, url_for
+from flask import Flask, redirect, request, url_for
+from werkzeug.wrappers.response import Response
 
 from tracker import clock, vocab
 from tracker.countries import country_name
 from tracker.dates import PartialDate
 from tracker.markup import render_markdown
-from tracker.web.access import can_see_internal
+from tracker.web.access import can_see_internal, has_role
 
 
 def format_date(value: PartialDate | None, short: bool = False) -> str:
@@ -32,6 +33,37 @@ def url_with(**changes: Any) -> str:
     return url_for(request.endpoint, **values)
 
 
+def see_other(url: str) -> Response:
+    """Redirect after a successful form (303: the browser follows with a GET)."""
+    return redirect(url, 303)
+
+
+def record_url(record_type: str, record: Any) -> str:
+    """The page that shows a record (an event's or a relation's is its measure's page)."""
+    if record_type == "measure":
+        return url_for("measures.show", slug=record.slug)
+    if record_type == "event":
+        return url_for("measures.show", slug=record.measure.slug, _anchor=f"event-{record.id}")
+    if record_type == "relation":
+        return url_for("measures.show", slug=record.subject.slug, _anchor="relations-heading")
+    if record_type == "statement":
+        return url_for("statements.show", slug=record.slug)
+    if record_type == "organization":
+        return url_for("organizations.show", slug=record.slug)
+    if record_type == "person":
+        return url_for("organizations.person", slug=record.slug)
+    return url_for("edit.edit_source", source_id=record.id)
+
+
+def can_edit_records() -> bool:
+    """Whether the signed-in user may edit (an editor or an admin)."""
+    return has_role("editor")
+
+
+def history_url(record_type: str, record: Any) -> str:
+    return url_for("history.record", record_type=record_type, record_id=record.id)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         partial_date=format_date,
@@ -44,6 +76,9 @@ def init_app(app: Flask) -> None:
         today=clock.today,
         country_name=country_name,
         can_see_internal=can_see_internal,
+        record_url=record_url,
+        history_url=history_url,
+        can_edit_records=can_edit_records,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

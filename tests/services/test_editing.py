@@ -1,0 +1,170 @@
+"""The editing services: one set of rules for forms, the JSON API and the CLI."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker.models import Event, Measure, Organization, Source, Statement
+from tracker.services import editing
+from tracker.services.editing import EditConflict, ValidationFailed
+
+SLUG = "kg-foreign-representatives-law-2024"
+
+
+def count(session: Session, model: type) -> int:
+    return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def law(session: Session) -> Measure:
+    found = session.scalar(select(Measure).where(Measure.slug == SLUG))
+    assert found is not None
+    return found
+
+
+def test_a_new_measure_gets_a_slug_from_country_and_title(session: Session) -> None:
+    data = editing.MeasureData(title="Draft law on protests", country="ge", kind="bill")
+    first = editing.save_measure(session, None, data)
+    second = editing.save_measure(
+        session, None, editing.MeasureData("Draft law on protests", "GE", "bill")
+    )
+    assert first.slug == "ge-draft-law-on-protests"
+    assert second.slug == "ge-draft-law-on-protests-2"
+    assert first.country == "GE"
+    assert first.version == 1
+
+
+def test_every_problem_is_reported_by_field_and_nothing_is_written(session: Session) -> None:
+    sources = count(session, Source)
+    data = editing.MeasureData(
+        title=" ",
+        country="XX",
+        kind="rumour",
+        visibility="secret",
+        slug="New",
+        sources=["ftp://example.org/file", "https://example.org/new-source"],
+    )
+    with pytest.raises(ValidationFailed) as error:
+        editing.save_measure(session, None, data)
+    assert set(error.value.errors) == {"title", "country", "kind", "visibility", "slug", "sources"}
+    session.flush()
+    assert count(session, Source) == sources
+
+
+@pytest.mark.parametrize("slug", ["new", "history"])
+def test_reserved_slugs_are_refused(session: Session, slug: str) -> None:
+    with pytest.raises(ValidationFailed) as error:
+        editing.save_measure(session, None, editing.MeasureData("A", "KG", "bill", slug=slug))
+    assert "reserved" in error.value.errors["slug"]
+
+
+def test_pasted_urls_reuse_known_sources_and_create_new_ones(session: Session) -> None:
+    known = session.scalars(select(Source)).first()
+    assert known is not None
+    urls, titles, bad = editing.parse_source_lines(
+        f"{known.url}\n\nhttps://example.org/gazette Official gazette, 2 April 2024\nnot a url"
+    )
+    assert bad == ["not a url"]
+    before = count(session, Source)
+    event = editing.save_event(
+        session,
+        law(session),
+        None,
+        editing.EventData(type="published", date="2024-04", sources=urls, source_titles=titles),
+    )
+    assert count(session, Source) == before + 1
+    assert known in event.sources
+    created = next(s for s in event.sources if s.url == "https://example.org/gazette")
+    assert created.title == "Official gazette, 2 April 2024"
+
+
+def test_an_event_cannot_end_before_it_starts_or_have_negative_votes(session: Session) -> None:
+    data = editing.EventData(type="imposed", date="2024-03-15", end_date="2024-02", votes_for=-3)
+    with pytest.raises(ValidationFailed) as error:
+        editing.save_event(session, law(session), None, data)
+    assert set(error.value.errors) == {"end_date", "votes_for"}
+
+
+def test_a_stale_version_is_a_conflict(session: Session) -> None:
+    measure = law(session)
+    data = editing.measure_data(measure)
+    data.title = "Someone's edit"
+    with pytest.raises(EditConflict) as conflict:
+        editing.save_measure(session, measure, data, expected_version=measure.version - 1 or 99)
+    assert conflict.value.current is not None
+    assert conflict.value.current["title"] == measure.title
+
+
+def test_a_statement_needs_a_known_organization_and_a_measure(session: Session) -> None:
+    data = editing.StatementData(title="Joint letter", organization="nobody", date="2024-03")
+    with pytest.raises(ValidationFailed) as error:
+        editing.save_statement(session, None, data)
+    assert {"organization", "measures", "sources"} <= set(error.value.errors)
+
+
+def test_a_statement_with_quotes_speakers_and_a_reaction(session: Session) -> None:
+    event = law(session).events[0]
+    org = editing.resolve_slug(session, Organization, "amnesty international")
+    speaker = editing.resolve_slug(session, Organization, "Maisy Weicherding")
+    assert org == "amnesty-international"
+    assert speaker == "Maisy Weicherding"  # not an organization: left for the save to report
+    data = editing.StatementData(
+        title="Kyrgyzstan: veto the law",
+        organization=org,
+        date="2024-03-20",
+        measures=[SLUG],
+        url="https://example.org/statement",
+        reacts_to=event.id,
+        quotes=[editing.QuoteData("Veto it.", "maisy-weicherding"), editing.QuoteData("  ")],
+        asks=["veto"],
+        stance="oppose",
+    )
+    statement = editing.save_statement(session, None, data)
+    assert statement.slug == "amnesty-international-2024-03-20-kyrgyzstan-veto-the-law"
+    assert [(q.text, q.speaker.slug if q.speaker else None) for q in statement.quotes] == [
+        ("Veto it.", "maisy-weicherding")
+    ]
+    assert statement.reacts_to is event
+
+
+def test_similar_measures_of_the_same_country_are_found(session: Session) -> None:
+    by_name = editing.similar_measures(session, "KG", "Something else", ["foreign agents law"])
+    assert [item.measure.slug for item in by_name][:1] == [SLUG]
+    by_title = editing.similar_measures(
+        session,
+        "KG",
+        "Law of the Kyrgyz Republic No. 72 On Amendments to the Law"
+        " On Non-Commercial Organizations",
+    )
+    assert SLUG in [item.measure.slug for item in by_title]
+    assert editing.similar_measures(
+        session, "GE", "foreign agents law", ["foreign agents law"]
+    ) == [
+        item
+        for item in editing.similar_measures(
+            session, "GE", "foreign agents law", ["foreign agents law"]
+        )
+        if item.measure.country == "GE"
+    ]
+
+
+def test_sources_still_cited_and_authors_of_statements_cannot_be_deleted(
+    session: Session,
+) -> None:
+    cited = session.scalars(select(Source)).first()
+    assert cited is not None
+    assert editing.citations(session, cited) > 0
+    with pytest.raises(editing.DeleteRefused):
+        editing.delete_record(session, cited)
+    author = session.scalar(select(Statement)).organization  # type: ignore[union-attr]
+    with pytest.raises(editing.DeleteRefused):
+        editing.delete_record(session, author)
+
+
+def test_deleting_a_measure_takes_its_events(session: Session) -> None:
+    measure = law(session)
+    events = len(measure.events)
+    before = count(session, Event)
+    editing.delete_record(session, measure, expected_version=measure.version)
+    assert count(session, Event) == before - events

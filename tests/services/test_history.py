@@ -1,0 +1,228 @@
+"""Every write path records exactly one revision per changed record, and any can be restored."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker import paths
+from tracker.models import Event, Measure, Quote, Revision, Source, Statement
+from tracker.services import dataset, editing, history
+from tracker.status import derive_status
+
+SLUG = "kg-foreign-representatives-law-2024"
+STATEMENT = "amnesty-2024-02-08-kyrgyzstan-crackdown"
+
+
+def revision_count(session: Session, **where: Any) -> int:
+    query = select(func.count()).select_from(Revision)
+    for key, value in where.items():
+        query = query.where(getattr(Revision, key) == value)
+    return session.scalar(query) or 0
+
+
+def measure(session: Session, slug: str = SLUG) -> Measure:
+    found = session.scalar(select(Measure).where(Measure.slug == slug))
+    assert found is not None
+    return found
+
+
+def seed() -> dict[str, Any]:
+    document: dict[str, Any] = dataset.load_json(paths.seed_file().read_bytes())
+    return document
+
+
+def test_the_seed_import_recorded_one_creation_per_record(session: Session) -> None:
+    for kind, model in (("measure", Measure), ("event", Event), ("statement", Statement)):
+        records = session.scalar(select(func.count()).select_from(model))
+        assert revision_count(session, record_type=kind, action="create") == records
+
+
+def test_importing_the_same_file_again_writes_no_revision(session: Session) -> None:
+    before = revision_count(session)
+    report = dataset.import_dataset(session, seed())
+    assert not report.changed
+    assert revision_count(session) == before
+
+
+def test_an_import_that_changes_one_measure_writes_one_revision_by_import(
+    session: Session,
+) -> None:
+    document = seed()
+    changed = copy.deepcopy(document)
+    item = next(m for m in changed["measures"] if m["slug"] == SLUG)
+    item["identifier"] = "Law No. 72 (corrected)"
+    before = revision_count(session)
+    history.set_actor(session, history.Actor("import"))
+    dataset.import_dataset(session, changed)
+    new = session.scalars(select(Revision).where(Revision.id > 0).order_by(Revision.id.desc()))
+    latest = list(new)[: revision_count(session) - before]
+    assert len(latest) == 1
+    revision = latest[0]
+    assert (revision.record_type, revision.action, revision.actor_label) == (
+        "measure",
+        "update",
+        "import",
+    )
+    assert revision.before is not None
+    assert revision.after is not None
+    assert revision.before["identifier"] == "No. 72"
+    assert revision.after["identifier"] == "Law No. 72 (corrected)"
+
+
+def test_an_edit_records_who_why_and_both_versions(session: Session) -> None:
+    law = measure(session)
+    history.set_actor(session, history.Actor("Aida", user_id=None))
+    data = editing.measure_data(law)
+    data.title = "Law No. 72 on foreign representatives"
+    editing.save_measure(session, law, data, expected_version=law.version, reason="shorter title")
+    session.commit()
+    revision = history.record_history(session, "measure", law.id)[0]
+    assert (revision.action, revision.actor_label, revision.reason) == (
+        "update",
+        "Aida",
+        "shorter title",
+    )
+    changes = {change.label: change for change in history.revision_changes(revision)}
+    assert set(changes) == {"Title"}
+    assert changes["Title"].new == "Law No. 72 on foreign representatives"
+    assert any(segment.op == "insert" for segment in changes["Title"].segments)
+
+
+def test_saving_without_a_change_writes_nothing_and_keeps_the_version(session: Session) -> None:
+    law = measure(session)
+    version, before = law.version, revision_count(session)
+    editing.save_measure(session, law, editing.measure_data(law), expected_version=law.version)
+    assert (law.version, revision_count(session)) == (version, before)
+
+
+def test_a_change_to_a_collection_only_still_bumps_the_version(session: Session) -> None:
+    law = measure(session)
+    version = law.version
+    data = editing.measure_data(law)
+    data.topics = data.topics[:1]
+    editing.save_measure(session, law, data, expected_version=version)
+    assert law.version == version + 1
+    revision = history.record_history(session, "measure", law.id)[0]
+    assert [change.label for change in history.revision_changes(revision)] == ["Topics"]
+
+
+def test_several_saves_in_one_transaction_make_one_revision(session: Session) -> None:
+    law = measure(session)
+    before = revision_count(session, record_type="measure", record_id=law.id)
+    for title in ("First try", "Second try"):
+        data = editing.measure_data(law)
+        data.title = title
+        editing.save_measure(session, law, data)
+    revisions = history.record_history(session, "measure", law.id)
+    assert len(revisions) == before + 1
+    assert revisions[0].after is not None
+    assert revisions[0].after["title"] == "Second try"
+    assert revisions[0].before is not None
+    assert revisions[0].before["title"].startswith("Law")
+
+
+def test_editing_a_quote_in_place_is_a_revision_of_its_statement(session: Session) -> None:
+    statement = session.scalar(select(Statement).where(Statement.slug == STATEMENT))
+    assert statement is not None
+    quote = session.scalar(select(Quote).where(Quote.statement_id == statement.id))
+    assert quote is not None
+    quote.text = quote.text + " (checked)"
+    session.flush()
+    revision = history.record_history(session, "statement", statement.id)[0]
+    assert revision.action == "update"
+    assert [change.label for change in history.revision_changes(revision)] == ["Quotes"]
+
+
+def test_deleting_a_measure_then_undoing_it_brings_everything_back(session: Session) -> None:
+    law = measure(session)
+    law_id = law.id
+    events = len(law.events)
+    relations = len(law.relations) + len(law.inverse_relations)
+    statements = {s.slug for s in law.statements}
+    status = derive_status(law.events, law.events[-1].date.start, law.events[-1].date.start)
+    editing.delete_record(session, law, reason="duplicate")
+    session.commit()
+    assert session.get(Measure, law_id) is None
+    deletion = history.record_history(session, "measure", law_id)[0]
+    assert deletion.action == "delete"
+    group = session.scalar(
+        select(func.count()).select_from(Revision).where(Revision.change_id == deletion.change_id)
+    )
+    assert group == 1 + events + relations
+
+    notes = history.restore(session, deletion)
+    session.commit()
+    assert notes == []
+    session.expire_all()
+    back = session.get(Measure, law_id)
+    assert back is not None
+    assert back.slug == SLUG
+    assert len(back.events) == events
+    assert len(back.relations) + len(back.inverse_relations) == relations
+    assert {s.slug for s in back.statements} == statements
+    again = derive_status(back.events, back.events[-1].date.start, back.events[-1].date.start)
+    assert again.headline == status.headline
+    assert history.record_history(session, "measure", law_id)[0].action == "restore"
+
+
+def test_restoring_an_older_version_brings_back_its_quotes(session: Session) -> None:
+    statement = session.scalar(select(Statement).where(Statement.slug == STATEMENT))
+    assert statement is not None
+    original = [quote.text for quote in statement.quotes]
+    data = editing.statement_data(statement)
+    data.quotes = []
+    data.title = "Edited"
+    editing.save_statement(session, statement, data, expected_version=statement.version)
+    session.commit()
+    first = history.record_history(session, "statement", statement.id)[-1]
+    assert first.action == "create"
+    history.restore(session, first)
+    session.commit()
+    session.expire_all()
+    restored = session.get(Statement, statement.id)
+    assert restored is not None
+    assert [quote.text for quote in restored.quotes] == original
+    assert restored.title != "Edited"
+
+
+def test_undoing_the_deletion_of_a_person_gives_back_their_quotes(session: Session) -> None:
+    quote = session.scalar(select(Quote).where(Quote.speaker_id.is_not(None)))
+    assert quote is not None
+    assert quote.speaker is not None
+    person = quote.speaker
+    editing.delete_record(session, person)
+    session.commit()
+    session.expire_all()
+    assert session.get(Quote, quote.id).speaker_id is None  # type: ignore[union-attr]
+    deletion = history.record_history(session, "person", person.id)[0]
+    history.restore(session, deletion)
+    session.commit()
+    session.expire_all()
+    assert session.get(Quote, quote.id).speaker_id == person.id  # type: ignore[union-attr]
+
+
+def test_new_sources_pasted_into_a_form_are_revisions_too(session: Session) -> None:
+    law = measure(session)
+    data = editing.measure_data(law)
+    data.sources = [*data.sources, "https://example.org/gazette/72"]
+    editing.save_measure(session, law, data)
+    source = session.scalar(select(Source).where(Source.url == "https://example.org/gazette/72"))
+    assert source is not None
+    assert history.record_history(session, "source", source.id)[0].action == "create"
+
+
+def test_revisions_keep_nothing_about_the_connection() -> None:
+    columns = set(Revision.__table__.columns.keys())
+    assert not {name for name in columns if "ip" in name.split("_") or "agent" in name}
+
+
+def test_word_diff_marks_only_what_changed() -> None:
+    segments = history.word_diff("passed in first reading", "passed in second reading")
+    assert [(s.op, s.text) for s in segments if s.op != "equal"] == [
+        ("delete", "first"),
+        ("insert", "second"),
+    ]

@@ -1,0 +1,104 @@
+"""Internal records are for signed-in users only: anonymous visitors never see them anywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.test_pages import text_of
+from tracker.models import Measure, Statement
+from tracker.services import editing
+
+LAW = "kg-foreign-representatives-law-2024"
+STATEMENT = "amnesty-2024-02-08-kyrgyzstan-crackdown"
+
+
+@pytest.fixture
+def internal_bill(session: Session) -> Measure:
+    """A new internal bill with a statement only about it, as a researcher would log one."""
+    measure = editing.save_measure(
+        session,
+        None,
+        editing.MeasureData("Secret draft on NGO inspections", "KG", "bill", visibility="internal"),
+    )
+    editing.save_event(session, measure, None, editing.EventData(type="drafted", date="2026-11"))
+    editing.save_statement(
+        session,
+        None,
+        editing.StatementData(
+            title="Confidential note on the inspections draft",
+            organization="amnesty-international",
+            date="2026-11",
+            measures=[measure.slug],
+            url="https://example.org/confidential",
+            visibility="internal",
+        ),
+    )
+    session.commit()
+    return measure
+
+
+def test_anonymous_visitors_see_no_internal_record_anywhere(
+    client: FlaskClient, internal_bill: Measure
+) -> None:
+    for url in ("/", "/measures/", "/measures/?country=KG", "/statements/", f"/measures/{LAW}"):
+        page = text_of(client.get(url).data)
+        assert "Secret draft on NGO inspections" not in page, url
+        assert "Confidential note" not in page, url
+    assert client.get(f"/measures/{internal_bill.slug}").status_code == 404
+    statement = "amnesty-international-2026-11-confidential-note-on-the-inspections-draft"
+    assert client.get(f"/statements/{statement}").status_code == 404
+    history = client.get(f"/history/measure/{internal_bill.id}")
+    assert history.status_code == 302  # history is for signed-in users only
+
+
+def test_signed_in_viewers_see_internal_records_marked_as_such(
+    login_as: Callable[..., FlaskClient], internal_bill: Measure
+) -> None:
+    viewer = login_as("viewer")
+    page = text_of(viewer.get("/measures/").data)
+    assert "Secret draft on NGO inspections" in page
+    assert "Internal" in page
+    assert viewer.get(f"/measures/{internal_bill.slug}").status_code == 200
+    assert "Confidential note" in text_of(viewer.get("/statements/").data)
+
+
+def test_making_a_measure_internal_hides_it_from_the_public(
+    login_as: Callable[..., FlaskClient], client: FlaskClient, session: Session
+) -> None:
+    editor = login_as("editor")
+    measure = session.scalar(select(Measure).where(Measure.slug == LAW))
+    assert measure is not None
+    data = editing.measure_data(measure)
+    response = editor.post(
+        f"/measures/{LAW}/edit",
+        data={
+            "title": data.title,
+            "country": data.country,
+            "kind": data.kind,
+            "visibility": "internal",
+            "version": str(measure.version),
+        },
+    )
+    assert response.status_code == 303
+    assert client.get(f"/measures/{LAW}").status_code == 404
+    assert data.title not in text_of(client.get("/measures/").data)
+    assert editor.get(f"/measures/{LAW}").status_code == 200
+
+
+def test_an_internal_statement_is_hidden_but_its_measure_is_not(
+    login_as: Callable[..., FlaskClient], client: FlaskClient, session: Session
+) -> None:
+    statement = session.scalar(select(Statement).where(Statement.slug == STATEMENT))
+    assert statement is not None
+    data = editing.statement_data(statement)
+    data.visibility = "internal"
+    editing.save_statement(session, statement, data)
+    session.commit()
+    assert client.get(f"/statements/{STATEMENT}").status_code == 404
+    assert client.get(f"/measures/{LAW}").status_code == 200
+    assert "Internal" in text_of(login_as("viewer").get(f"/statements/{STATEMENT}").data)

@@ -1,0 +1,1221 @@
+"""Writing records: create, update and delete measures, events, relations, statements,
+organizations, people and sources, with the same rules for every face (forms, JSON API, CLI).
+
+Each ``save_*`` takes the record (or None to create one), a plain data object whose references
+are slugs, URLs or ids (so that a form, a JSON body and a stored revision all fit), the version
+the caller started from, and an optional reason. It validates everything first and raises
+``ValidationFailed`` with one message per field, writes nothing in that case, and raises
+``EditConflict`` when someone else saved the record since the caller read it. History
+(tracker.services.history) records every change on flush; services never commit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
+
+from slugify import slugify
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker import vocab
+from tracker.countries import is_country
+from tracker.dates import DateParseError, PartialDate
+from tracker.models import (
+    Event,
+    Measure,
+    Organization,
+    Person,
+    Quote,
+    Relation,
+    Source,
+    Statement,
+    Topic,
+    event_sources,
+    measure_sources,
+    statement_signatories,
+    statement_sources,
+)
+
+Record = Measure | Event | Relation | Statement | Organization | Person | Source
+R = TypeVar("R", Measure, Event, Relation, Statement, Organization, Person, Source)
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# Paths that sit next to record slugs (/measures/new); a record may not take them.
+RESERVED_SLUGS = frozenset({"new", "edit", "delete", "history"})
+URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
+
+
+class ValidationFailed(ValueError):
+    """The data has problems, one message per field; nothing was written."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{key}: {message}" for key, message in self.errors.items()))
+
+
+class EditConflict(Exception):
+    """Someone saved the record after the caller read it; the caller's change was not saved."""
+
+    def __init__(self, record_type: str, record_id: int | None, current: Mapping[str, Any] | None):
+        self.record_type = record_type
+        self.record_id = record_id
+        self.current = dict(current) if current is not None else None
+        super().__init__(f"{record_type} {record_id} was changed by someone else")
+
+
+class DeleteRefused(ValueError):
+    """The record is still needed by others (a source still cited, an author of statements)."""
+
+
+# --------------------------------------------------------------------------------------------
+# The data each record is written from. Field names are the form's and the JSON API's.
+
+
+# Marks a field that helps one save but is not part of the record's stored state.
+TRANSIENT = {"transient": True}
+
+
+@dataclass(slots=True)
+class MeasureData:
+    title: str
+    country: str
+    kind: str
+    slug: str | None = None
+    original_title: str | None = None
+    original_language: str | None = None
+    popular_names: list[str] = field(default_factory=list)
+    identifier: str | None = None
+    originating_body: str | None = None
+    summary: str | None = None
+    visibility: str = "public"
+    topics: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    topic_names: dict[str, str] = field(default_factory=dict, metadata=TRANSIENT)
+    source_titles: dict[str, str] = field(default_factory=dict, metadata=TRANSIENT)
+
+
+@dataclass(slots=True)
+class EventData:
+    type: str
+    date: str
+    approximate: bool = False
+    end_date: str | None = None
+    end_approximate: bool = False
+    actor: str | None = None
+    description: str | None = None
+    votes_for: int | None = None
+    votes_against: int | None = None
+    votes_abstain: int | None = None
+    sources: list[str] = field(default_factory=list)
+    source_titles: dict[str, str] = field(default_factory=dict, metadata=TRANSIENT)
+
+
+@dataclass(slots=True)
+class RelationData:
+    type: str
+    target: str
+    note: str | None = None
+
+
+@dataclass(slots=True)
+class QuoteData:
+    text: str
+    speaker: str | None = None
+
+
+@dataclass(slots=True)
+class StatementData:
+    title: str
+    organization: str
+    date: str
+    slug: str | None = None
+    approximate: bool = False
+    signatories: list[str] = field(default_factory=list)
+    speaker: str | None = None
+    type: str | None = None
+    stance: str | None = None
+    asks: list[str] = field(default_factory=list)
+    url: str | None = None
+    summary: str | None = None
+    visibility: str = "public"
+    measures: list[str] = field(default_factory=list)
+    reacts_to: int | None = None
+    quotes: list[QuoteData] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    source_titles: dict[str, str] = field(default_factory=dict, metadata=TRANSIENT)
+
+
+@dataclass(slots=True)
+class OrganizationData:
+    name: str
+    slug: str | None = None
+    acronym: str | None = None
+    kind: str | None = None
+    country: str | None = None
+    url: str | None = None
+
+
+@dataclass(slots=True)
+class PersonData:
+    name: str
+    slug: str | None = None
+    role: str | None = None
+    organization: str | None = None
+
+
+@dataclass(slots=True)
+class SourceData:
+    url: str
+    title: str | None = None
+    publisher: str | None = None
+    published: str | None = None
+    published_approximate: bool = False
+    accessed: str | None = None
+    archived_url: str | None = None
+
+
+D = TypeVar(
+    "D",
+    MeasureData,
+    EventData,
+    RelationData,
+    StatementData,
+    OrganizationData,
+    PersonData,
+    SourceData,
+)
+
+
+def stored_fields(data: Any) -> dict[str, Any]:
+    """The data as JSON-ready values, without the transient helpers."""
+    return {
+        f.name: _jsonable(getattr(data, f.name))
+        for f in dataclasses.fields(data)
+        if not f.metadata.get("transient")
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return stored_fields(value)
+    if isinstance(value, list):
+        return [_jsonable(item) for item in value]
+    return value
+
+
+def data_from(kind: type[D], values: Mapping[str, Any]) -> D:
+    """Rebuild a data object from stored values (a revision), ignoring unknown keys."""
+    names = {f.name for f in dataclasses.fields(kind)}
+    known = {key: value for key, value in values.items() if key in names}
+    if kind is StatementData and "quotes" in known:
+        known["quotes"] = [QuoteData(**quote) for quote in known["quotes"] or []]
+    return kind(**known)
+
+
+# -- the current data of a record -------------------------------------------------------------
+
+
+def measure_data(measure: Measure) -> MeasureData:
+    return MeasureData(
+        slug=measure.slug,
+        title=measure.title,
+        country=measure.country,
+        kind=measure.kind,
+        original_title=measure.original_title,
+        original_language=measure.original_language,
+        popular_names=list(measure.popular_names or []),
+        identifier=measure.identifier,
+        originating_body=measure.originating_body,
+        summary=measure.summary,
+        visibility=measure.visibility,
+        topics=sorted(topic.slug for topic in measure.topics),
+        sources=sorted(source.url for source in measure.sources),
+    )
+
+
+def event_data(event: Event) -> EventData:
+    return EventData(
+        type=event.type,
+        date=event.date.iso,
+        approximate=event.date.approximate,
+        end_date=event.end_date.iso if event.end_date else None,
+        end_approximate=event.end_date.approximate if event.end_date else False,
+        actor=event.actor,
+        description=event.description,
+        votes_for=event.votes_for,
+        votes_against=event.votes_against,
+        votes_abstain=event.votes_abstain,
+        sources=sorted(source.url for source in event.sources),
+    )
+
+
+def relation_data(relation: Relation) -> RelationData:
+    return RelationData(type=relation.type, target=relation.object.slug, note=relation.note)
+
+
+def statement_data(statement: Statement) -> StatementData:
+    return StatementData(
+        slug=statement.slug,
+        title=statement.title,
+        organization=statement.organization.slug,
+        date=statement.date.iso,
+        approximate=statement.date.approximate,
+        signatories=sorted(org.slug for org in statement.signatories),
+        speaker=statement.speaker.slug if statement.speaker else None,
+        type=statement.type,
+        stance=statement.stance,
+        asks=list(statement.asks or []),
+        url=statement.url,
+        summary=statement.summary,
+        visibility=statement.visibility,
+        measures=sorted(measure.slug for measure in statement.measures),
+        reacts_to=statement.reacts_to.id if statement.reacts_to else None,
+        quotes=[
+            QuoteData(text=quote.text, speaker=quote.speaker.slug if quote.speaker else None)
+            for quote in sorted(statement.quotes, key=lambda q: q.position)
+        ],
+        sources=sorted(source.url for source in statement.sources),
+    )
+
+
+def organization_data(org: Organization) -> OrganizationData:
+    return OrganizationData(
+        slug=org.slug,
+        name=org.name,
+        acronym=org.acronym,
+        kind=org.kind,
+        country=org.country,
+        url=org.url,
+    )
+
+
+def person_data(person: Person) -> PersonData:
+    return PersonData(
+        slug=person.slug,
+        name=person.name,
+        role=person.role,
+        organization=person.organization.slug if person.organization else None,
+    )
+
+
+def source_data(source: Source) -> SourceData:
+    return SourceData(
+        url=source.url,
+        title=source.title,
+        publisher=source.publisher,
+        published=source.published.iso if source.published else None,
+        published_approximate=bool(source.published and source.published.approximate),
+        accessed=source.accessed.isoformat() if source.accessed else None,
+        archived_url=source.archived_url,
+    )
+
+
+RECORD_TYPES: dict[str, type[Any]] = {
+    "measure": Measure,
+    "event": Event,
+    "relation": Relation,
+    "statement": Statement,
+    "organization": Organization,
+    "person": Person,
+    "source": Source,
+}
+TYPE_OF: dict[type[Any], str] = {cls: name for name, cls in RECORD_TYPES.items()}
+DATA_TYPES: dict[str, type[Any]] = {
+    "measure": MeasureData,
+    "event": EventData,
+    "relation": RelationData,
+    "statement": StatementData,
+    "organization": OrganizationData,
+    "person": PersonData,
+    "source": SourceData,
+}
+
+
+def record_type(record: object) -> str:
+    return TYPE_OF[type(record)]
+
+
+def snapshot(record: Record) -> dict[str, Any]:
+    """The record's state as stored in a revision: its data plus where it belongs."""
+    if isinstance(record, Measure):
+        return stored_fields(measure_data(record))
+    if isinstance(record, Event):
+        return {
+            "measure": record.measure.slug,
+            "measure_id": record.measure.id,
+            **stored_fields(event_data(record)),
+        }
+    if isinstance(record, Relation):
+        return {
+            "subject": record.subject.slug,
+            "subject_id": record.subject.id,
+            **stored_fields(relation_data(record)),
+        }
+    if isinstance(record, Statement):
+        return stored_fields(statement_data(record))
+    if isinstance(record, Organization):
+        return stored_fields(organization_data(record))
+    if isinstance(record, Person):
+        return stored_fields(person_data(record))
+    return stored_fields(source_data(record))
+
+
+def label(record: Record) -> str:
+    """How a record is named in lists of changes."""
+    if isinstance(record, Measure | Statement):
+        return record.title
+    if isinstance(record, Event):
+        measure = record.measure.title if record.measure is not None else "a deleted measure"
+        return f"{vocab.EVENT_TYPES[record.type].label}, {record.date.format()} · {measure}"
+    if isinstance(record, Relation):
+        kind = vocab.RELATION_TYPES[record.type].label
+        return f"{record.subject.title} {kind} {record.object.title}"
+    if isinstance(record, Organization | Person):
+        return record.name
+    return record.title or record.url
+
+
+# --------------------------------------------------------------------------------------------
+# Shared helpers
+
+
+@contextmanager
+def _reason(session: Session, reason: str | None) -> Iterator[None]:
+    """Let the history listener know why this change is made."""
+    previous = session.info.get("revision_reason")
+    session.info["revision_reason"] = (reason or "").strip()[:2000] or None
+    try:
+        yield
+    finally:
+        session.info["revision_reason"] = previous
+
+
+def _flush(session: Session, record: Record) -> None:
+    record_id = record.id
+    try:
+        session.flush()
+    except StaleDataError:
+        # Another transaction updated or deleted the row between our read and our write:
+        # version_id_col caught the race that the explicit version check could not see.
+        session.rollback()
+        current = cast(
+            Record | None, session.get(type(record), record_id) if record_id is not None else None
+        )
+        raise EditConflict(
+            TYPE_OF[type(record)],
+            record_id,
+            snapshot(current) if current is not None else None,
+        ) from None
+
+
+def _check_version(record: Record, expected_version: int | None) -> None:
+    if expected_version is not None and record.version != expected_version:
+        raise EditConflict(TYPE_OF[type(record)], record.id, snapshot(record))
+
+
+def _clean(value: str | None, limit: int | None = None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if limit is not None:
+        value = value[:limit]
+    return value or None
+
+
+def _require(errors: dict[str, str], key: str, value: str | None, what: str) -> None:
+    if not value or not value.strip():
+        errors.setdefault(key, f"Enter {what}.")
+
+
+def _too_long(errors: dict[str, str], key: str, value: str | None, limit: int) -> None:
+    if value and len(value) > limit:
+        errors.setdefault(key, f"Keep this under {limit} characters (it has {len(value)}).")
+
+
+def _check_url(errors: dict[str, str], key: str, value: str | None) -> None:
+    if value and not URL.fullmatch(value.strip()):
+        errors.setdefault(key, f'"{value}" is not a web address (start it with https://).')
+    _too_long(errors, key, value, 2000)
+
+
+def _check_iso(errors: dict[str, str], key: str, value: str | None) -> PartialDate | None:
+    if not value:
+        return None
+    try:
+        return PartialDate.from_iso(value)
+    except DateParseError as exc:
+        errors.setdefault(key, str(exc))
+        return None
+
+
+def _check_slug(
+    session: Session,
+    errors: dict[str, str],
+    model: type[Measure | Statement | Organization | Person],
+    slug: str | None,
+    current_id: int | None,
+) -> None:
+    if slug is None:
+        return
+    if not SLUG.fullmatch(slug) or len(slug) > 120:
+        errors.setdefault(
+            "slug", "Use lower-case letters, digits and single hyphens (at most 120 characters)."
+        )
+        return
+    if slug in RESERVED_SLUGS:
+        errors.setdefault("slug", f'"{slug}" is reserved; choose another.')
+        return
+    other = session.scalar(select(model.id).where(model.slug == slug))
+    if other is not None and other != current_id:
+        errors.setdefault("slug", f'"{slug}" is already used by another record.')
+
+
+def unique_slug(
+    session: Session,
+    model: type[Measure | Statement | Organization | Person],
+    text: str,
+    current_id: int | None = None,
+) -> str:
+    """A slug made from ``text`` that no other record has: "kg-protest-ban", then "-2"."""
+    base = slugify(text, max_length=80, word_boundary=True) or "record"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-1"
+    taken = set(
+        session.scalars(
+            select(model.slug).where((model.slug == base) | model.slug.like(f"{base}-%"))
+        )
+    )
+    if current_id is not None:
+        own = session.scalar(select(model.slug).where(model.id == current_id))
+        taken.discard(own)
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
+def split_lines(text: str | None) -> list[str]:
+    """Non-empty lines, stripped, duplicates removed, in order."""
+    return list(dict.fromkeys(line.strip() for line in (text or "").splitlines() if line.strip()))
+
+
+def parse_source_lines(text: str | None) -> tuple[list[str], dict[str, str], list[str]]:
+    """URLs pasted one per line, each optionally followed by a title.
+
+    Returns the URLs, the titles given, and the lines that do not start with a web address.
+    """
+    urls: list[str] = []
+    titles: dict[str, str] = {}
+    bad: list[str] = []
+    for line in split_lines(text):
+        first, _, rest = line.partition(" ")
+        if not URL.fullmatch(first):
+            bad.append(line)
+            continue
+        if first not in urls:
+            urls.append(first)
+        if rest.strip():
+            titles[first] = rest.strip()[:1000]
+    return urls, titles, bad
+
+
+def _check_sources(errors: dict[str, str], urls: Sequence[str]) -> None:
+    for url in urls:
+        _check_url(errors, "sources", url)
+
+
+def _sources(session: Session, urls: Sequence[str], titles: Mapping[str, str]) -> list[Source]:
+    """Existing sources by URL, and new ones for URLs not seen before (call after validating:
+    new sources join the session)."""
+    found = {s.url: s for s in session.scalars(select(Source).where(Source.url.in_(urls)))}
+    result: list[Source] = []
+    for url in dict.fromkeys(urls):
+        source = found.get(url)
+        if source is None:
+            source = Source(url=url, title=titles.get(url))
+            session.add(source)
+        result.append(source)
+    return result
+
+
+def _set(record: Any, values: Mapping[str, Any]) -> None:
+    """Assign only what differs, so that an unchanged save writes no revision."""
+    # A record not yet in the database has nothing to compare (and reading an unset
+    # composite date would fail).
+    fresh = not inspect(record).persistent
+    for name, value in values.items():
+        if fresh or getattr(record, name) != value:
+            setattr(record, name, value)
+
+
+def _set_collection(record: Any, name: str, items: list[Any]) -> None:
+    current = getattr(record, name)
+    if {id(item) for item in current} != {id(item) for item in items}:
+        setattr(record, name, items)
+
+
+def _by_slug(
+    session: Session,
+    model: type[Measure | Organization | Person],
+    slugs: Iterable[str],
+) -> dict[str, Any]:
+    wanted = list(dict.fromkeys(slugs))
+    if not wanted:
+        return {}
+    records = cast(
+        Sequence[Measure | Organization | Person],
+        session.scalars(select(model).where(model.slug.in_(wanted))).all(),
+    )
+    return {record.slug: record for record in records}
+
+
+# --------------------------------------------------------------------------------------------
+# Measures
+
+
+def save_measure(
+    session: Session,
+    measure: Measure | None,
+    data: MeasureData,
+    *,
+    expected_version: int | None = None,
+    reason: str | None = None,
+) -> Measure:
+    """Create or update a measure; slug generated from country and title when left empty."""
+    if measure is not None:
+        _check_version(measure, expected_version)
+    errors: dict[str, str] = {}
+    title = _clean(data.title)
+    _require(errors, "title", title, "the official title")
+    _too_long(errors, "title", title, 1000)
+    country = (data.country or "").strip().upper()
+    if not country or not is_country(country):
+        errors["country"] = "Choose a country."
+    if data.kind not in vocab.MEASURE_KINDS:
+        errors["kind"] = "Choose what kind of measure this is."
+    if data.visibility not in vocab.VISIBILITIES:
+        errors["visibility"] = "Choose public or internal."
+    for key, value, limit in (
+        ("original_title", data.original_title, 1000),
+        ("original_language", data.original_language, 20),
+        ("identifier", data.identifier, 300),
+        ("originating_body", data.originating_body, 500),
+    ):
+        _too_long(errors, key, _clean(value), limit)
+    slug = _clean(data.slug)
+    with session.no_autoflush:
+        _check_slug(session, errors, Measure, slug, measure.id if measure else None)
+        _check_sources(errors, data.sources)
+        if errors:
+            raise ValidationFailed(errors)
+        sources = _sources(session, data.sources, data.source_titles)
+        if slug is None:
+            slug = (
+                measure.slug
+                if measure is not None
+                else unique_slug(session, Measure, f"{country} {title}")
+            )
+        topics = _topics(session, data.topics, data.topic_names)
+        with _reason(session, reason):
+            if measure is None:
+                measure = Measure(slug=slug, popular_names=[])
+                session.add(measure)
+            _set(
+                measure,
+                {
+                    "slug": slug,
+                    "title": title,
+                    "country": country,
+                    "kind": data.kind,
+                    "original_title": _clean(data.original_title),
+                    "original_language": _clean(data.original_language),
+                    "popular_names": [n.strip() for n in data.popular_names if n.strip()],
+                    "identifier": _clean(data.identifier),
+                    "originating_body": _clean(data.originating_body),
+                    "summary": _clean(data.summary),
+                    "visibility": data.visibility,
+                },
+            )
+            _set_collection(measure, "topics", topics)
+            _set_collection(measure, "sources", sources)
+            _flush(session, measure)
+    return measure
+
+
+def _topics(session: Session, slugs: Sequence[str], names: Mapping[str, str]) -> list[Topic]:
+    wanted = list(dict.fromkeys(s for s in slugs if s))
+    found = {t.slug: t for t in session.scalars(select(Topic).where(Topic.slug.in_(wanted)))}
+    topics = []
+    for slug in wanted:
+        topic = found.get(slug)
+        if topic is None:
+            topic = Topic(slug=slug, name=names.get(slug) or slug.replace("-", " ").capitalize())
+            session.add(topic)
+        topics.append(topic)
+    return topics
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarMeasure:
+    measure: Measure
+    why: str
+
+
+def _normalized(text: str) -> str:
+    words = re.findall(r"[a-z0-9]+", slugify(text, separator=" "))
+    stop = {"the", "of", "on", "a", "an", "and", "to", "in", "law", "bill", "no", "draft"}
+    return " ".join(word for word in words if word not in stop)
+
+
+def similar_measures(
+    session: Session,
+    country: str,
+    title: str,
+    popular_names: Sequence[str] = (),
+    identifier: str | None = None,
+    exclude_id: int | None = None,
+) -> list[SimilarMeasure]:
+    """Measures of the same country that look like the one being entered (possible duplicates).
+
+    A warning only: two bills can share a title across years. Compares normalized titles
+    (difflib), popular names and official identifiers.
+    """
+    query = select(Measure).where(Measure.country == (country or "").upper())
+    if exclude_id is not None:
+        query = query.where(Measure.id != exclude_id)
+    wanted_title = _normalized(title or "")
+    wanted_names = {_normalized(name) for name in popular_names if name.strip()}
+    wanted_identifier = _normalized(identifier or "")
+    found: list[tuple[float, SimilarMeasure]] = []
+    for measure in session.scalars(query):
+        ratio = difflib.SequenceMatcher(None, wanted_title, _normalized(measure.title)).ratio()
+        names = {_normalized(name) for name in measure.popular_names or []}
+        shared = sorted(wanted_names & names)
+        if wanted_identifier and wanted_identifier == _normalized(measure.identifier or ""):
+            found.append((2.0, SimilarMeasure(measure, f"same identifier ({measure.identifier})")))
+        elif shared:
+            found.append((1.5, SimilarMeasure(measure, "same popular name")))
+        elif wanted_title and ratio >= 0.75:
+            found.append((ratio, SimilarMeasure(measure, f"similar title ({ratio:.0%} alike)")))
+    found.sort(key=lambda pair: -pair[0])
+    return [item for _, item in found[:5]]
+
+
+# --------------------------------------------------------------------------------------------
+# Events and relations
+
+
+def save_event(
+    session: Session,
+    measure: Measure,
+    event: Event | None,
+    data: EventData,
+    *,
+    expected_version: int | None = None,
+    reason: str | None = None,
+) -> Event:
+    """Add an event to a measure, or change one; the measure's status follows by itself."""
+    if event is not None:
+        _check_version(event, expected_version)
+    errors: dict[str, str] = {}
+    if data.type not in vocab.EVENT_TYPES:
+        errors["type"] = "Choose what happened."
+    date = _check_iso(errors, "date", data.date)
+    if not data.date:
+        errors["date"] = "Enter the date, even if only the year is known."
+    end = _check_iso(errors, "end_date", data.end_date)
+    if date is not None and end is not None and end.end < date.start:
+        errors["end_date"] = f"The end date is before the date ({date.format()})."
+    for key in ("votes_for", "votes_against", "votes_abstain"):
+        value = getattr(data, key)
+        if value is not None and (not isinstance(value, int) or value < 0 or value > 100000):
+            errors[key] = "Enter a whole number of votes, or leave it empty."
+    _too_long(errors, "actor", _clean(data.actor), 500)
+    with session.no_autoflush:
+        _check_sources(errors, data.sources)
+        if errors:
+            raise ValidationFailed(errors)
+        assert date is not None
+        sources = _sources(session, data.sources, data.source_titles)
+        with _reason(session, reason):
+            values: dict[str, Any] = {
+                "type": data.type,
+                "date": PartialDate(date.year, date.month, date.day, bool(data.approximate)),
+                "end_date": (
+                    PartialDate(end.year, end.month, end.day, bool(data.end_approximate))
+                    if end is not None
+                    else None
+                ),
+                "actor": _clean(data.actor),
+                "description": _clean(data.description),
+                "votes_for": data.votes_for,
+                "votes_against": data.votes_against,
+                "votes_abstain": data.votes_abstain,
+            }
+            if event is None:
+                event = Event(**values)
+                measure.events.append(event)
+            else:
+                _set(event, values)
+            _set_collection(event, "sources", sources)
+            _flush(session, event)
+    return event
+
+
+def save_relation(
+    session: Session,
+    subject: Measure,
+    relation: Relation | None,
+    data: RelationData,
+    *,
+    expected_version: int | None = None,
+    reason: str | None = None,
+) -> Relation:
+    """Relate a measure to another one ("modelled on", "amends"...)."""
+    if relation is not None:
+        _check_version(relation, expected_version)
+    errors: dict[str, str] = {}
+    if data.type not in vocab.RELATION_TYPES:
+        errors["type"] = "Choose how the measures are related."
+    target = session.scalar(select(Measure).where(Measure.slug == (data.target or "").strip()))
+    if target is None:
+        errors["target"] = f'No measure "{data.target}"; pick one from the list.'
+    elif target.id == subject.id:
+        errors["target"] = "A measure cannot be related to itself."
+    elif data.type in vocab.RELATION_TYPES:
+        duplicate = session.scalar(
+            select(Relation.id).where(
+                Relation.subject_id == subject.id,
+                Relation.object_id == target.id,
+                Relation.type == data.type,
+            )
+        )
+        if duplicate is not None and (relation is None or duplicate != relation.id):
+            errors["target"] = "This relation is already recorded."
+    if errors:
+        raise ValidationFailed(errors)
+    assert target is not None
+    with _reason(session, reason):
+        if relation is None:
+            relation = Relation(type=data.type, subject=subject, object=target)
+            session.add(relation)
+        _set(relation, {"type": data.type, "object": target, "note": _clean(data.note)})
+        _flush(session, relation)
+    return relation
+
+
+# --------------------------------------------------------------------------------------------
+# Statements
+
+
+def save_statement(
+    session: Session,
+    statement: Statement | None,
+    data: StatementData,
+    *,
+    expected_version: int | None = None,
+    reason: str | None = None,
+) -> Statement:
+    """Create or update a statement with its quotes, co-signatories, measures and sources."""
+    if statement is not None:
+        _check_version(statement, expected_version)
+    errors: dict[str, str] = {}
+    title = _clean(data.title)
+    _require(errors, "title", title, "the statement's title")
+    _too_long(errors, "title", title, 1000)
+    date = _check_iso(errors, "date", data.date)
+    if not data.date:
+        errors["date"] = "Enter the date of the statement."
+    if data.type is not None and data.type not in vocab.STATEMENT_TYPES:
+        errors["type"] = "Choose a statement type."
+    if data.stance is not None and data.stance not in vocab.STANCES:
+        errors["stance"] = "Choose a stance."
+    unknown_asks = [ask for ask in data.asks if ask not in vocab.ASKS]
+    if unknown_asks:
+        errors["asks"] = f"Unknown asks: {', '.join(unknown_asks)}."
+    if data.visibility not in vocab.VISIBILITIES:
+        errors["visibility"] = "Choose public or internal."
+    _check_url(errors, "url", _clean(data.url))
+    slug = _clean(data.slug)
+    with session.no_autoflush:
+        _check_slug(session, errors, Statement, slug, statement.id if statement else None)
+        organizations = _by_slug(session, Organization, [data.organization, *data.signatories])
+        author = organizations.get(data.organization)
+        if author is None:
+            errors["organization"] = (
+                f'No organization "{data.organization}"; pick one from the list or add it first.'
+                if data.organization
+                else "Choose the organization that made the statement."
+            )
+        missing = [s for s in data.signatories if s not in organizations]
+        if missing:
+            errors["signatories"] = f"Unknown organizations: {', '.join(missing)}."
+        quote_speakers = [q.speaker for q in data.quotes if q.speaker]
+        people = _by_slug(
+            session, Person, [s for s in [data.speaker, *quote_speakers] if s is not None]
+        )
+        if data.speaker and data.speaker not in people:
+            errors["speaker"] = f'No person "{data.speaker}"; pick one from the list.'
+        for index, quote in enumerate(data.quotes):
+            if quote.speaker and quote.speaker not in people:
+                errors[f"quotes-{index}-speaker"] = f'No person "{quote.speaker}".'
+        measures = _by_slug(session, Measure, data.measures)
+        missing = [s for s in data.measures if s not in measures]
+        if missing:
+            errors["measures"] = f"Unknown measures: {', '.join(missing)}."
+        elif not data.measures:
+            errors["measures"] = "Link at least one measure the statement is about."
+        reacts_to = session.get(Event, data.reacts_to) if data.reacts_to is not None else None
+        if data.reacts_to is not None and reacts_to is None:
+            errors["reacts_to"] = "That event no longer exists; choose another."
+        _check_sources(errors, data.sources)
+        if not _clean(data.url) and not data.sources:
+            errors.setdefault("sources", "Give the statement's web address or at least a source.")
+        if errors:
+            raise ValidationFailed(errors)
+        sources = _sources(session, data.sources, data.source_titles)
+        assert date is not None
+        assert author is not None
+        assert title is not None
+        if slug is None:
+            slug = (
+                statement.slug
+                if statement is not None
+                else unique_slug(session, Statement, f"{author.slug} {date.iso} {title}")
+            )
+        with _reason(session, reason):
+            values: dict[str, Any] = {
+                "slug": slug,
+                "title": title,
+                "organization": author,
+                "date": PartialDate(date.year, date.month, date.day, bool(data.approximate)),
+                "speaker": people[data.speaker] if data.speaker else None,
+                "type": data.type,
+                "stance": data.stance,
+                "asks": list(dict.fromkeys(data.asks)),
+                "url": _clean(data.url),
+                "summary": _clean(data.summary),
+                "visibility": data.visibility,
+                "reacts_to": reacts_to,
+            }
+            if statement is None:
+                statement = Statement(**values)
+                session.add(statement)
+            else:
+                _set(statement, values)
+            _set_collection(
+                statement,
+                "signatories",
+                [organizations[s] for s in dict.fromkeys(data.signatories) if s in organizations],
+            )
+            _set_collection(statement, "measures", [measures[s] for s in data.measures])
+            _set_collection(statement, "sources", sources)
+            _sync_quotes(statement, data.quotes, people)
+            _flush(session, statement)
+    return statement
+
+
+def _sync_quotes(
+    statement: Statement, quotes: Sequence[QuoteData], people: Mapping[str, Person]
+) -> None:
+    wanted = [
+        (quote.text.strip(), people[quote.speaker] if quote.speaker else None)
+        for quote in quotes
+        if quote.text and quote.text.strip()
+    ]
+    current = [(quote.text, quote.speaker) for quote in statement.quotes]
+    if wanted == current:
+        return
+    # Reuse the rows in place where possible: fewer deletes, and ids stay put.
+    existing = list(statement.quotes)
+    for position, (text, speaker) in enumerate(wanted):
+        if position < len(existing):
+            quote = existing[position]
+            _set(quote, {"text": text, "speaker": speaker, "position": position})
+        else:
+            statement.quotes.append(Quote(text=text, speaker=speaker, position=position))
+    for quote in existing[len(wanted) :]:
+        statement.quotes.remove(quote)
+
+
+# --------------------------------------------------------------------------------------------
+# Organizations, people, sources
+
+
+def save_organization(
+    session: Session,
+    org: Organization | None,
+    data: OrganizationData,
+    *,
+    expected_version: int | None = None,
+    reason: str | None = None,
+) -> Organization:
+    if org is not None:
+        _check_version(org, expected_version)
+    errors: dict[str, str] = {}
+    name = _clean(data.name)
+    _require(errors, "name", name, "the organization's name")
+    _too_long(errors, "name", name, 500)
+    _too_long(errors, "acronym", _clean(data.acronym), 50)
+    if data.kind is not None and data.kind not in vocab.ORGANIZATION_KINDS:
+        errors["kind"] = "Choose a kind of organization."
+    country = _clean(data.country)
+    if country is not None and not is_country(country):
+        errors["country"] = "Choose a country."
+    _check_url(errors, "url", _clean(data.url))
+    slug = _clean(data.slug)
+    _check_slug(session, errors, Organization, slug, org.id if org else None)
+    if errors:
+        raise ValidationFailed(errors)
+    assert name is not None
+    if slug is None:
+        slug = org.slug if org is not None else unique_slug(session, Organization, name)
+    with _reason(session, reason):
+        if org is None:
+            org = Organization(slug=slug, name=name)
+            session.add(org)
+        _set(
+            org,
+            {
+                "slug": slug,
+                "name": name,
+                "acronym": _clean(data.acronym),
+                "kind": data.kind,
+                "country": country.upper() if country else None,
+                "url": _clean(data.url),
+            },
+        )
+        _flush(session, org)
+    return org
+
+
+def save_person(
+    session: Session,
+    person: Person | None,
+    data: PersonData,
+    *,
+    expected_version: int | None = None,
+    reason: str | None = None,
+) -> Person:
+    if person is not None:
+        _check_version(person, expected_version)
+    errors: dict[str, str] = {}
+    name = _clean(data.name)
+    _require(errors, "name", name, "the person's name")
+    _too_long(errors, "name", name, 300)
+    _too_long(errors, "role", _clean(data.role), 500)
+    org = None
+    if data.organization:
+        org = session.scalar(select(Organization).where(Organization.slug == data.organization))
+        if org is None:
+            errors["organization"] = f'No organization "{data.organization}".'
+    slug = _clean(data.slug)
+    _check_slug(session, errors, Person, slug, person.id if person else None)
+    if errors:
+        raise ValidationFailed(errors)
+    assert name is not None
+    if slug is None:
+        slug = person.slug if person is not None else unique_slug(session, Person, name)
+    with _reason(session, reason):
+        if person is None:
+            person = Person(slug=slug, name=name)
+            session.add(person)
+        _set(person, {"slug": slug, "name": name, "role": _clean(data.role), "organization": org})
+        _flush(session, person)
+    return person
+
+
+def save_source(
+    session: Session,
+    source: Source | None,
+    data: SourceData,
+    *,
+    expected_version: int | None = None,
+    reason: str | None = None,
+) -> Source:
+    if source is not None:
+        _check_version(source, expected_version)
+    errors: dict[str, str] = {}
+    url = _clean(data.url)
+    _require(errors, "url", url, "the web address")
+    _check_url(errors, "url", url)
+    _check_url(errors, "archived_url", _clean(data.archived_url))
+    _too_long(errors, "title", _clean(data.title), 1000)
+    _too_long(errors, "publisher", _clean(data.publisher), 500)
+    published = _check_iso(errors, "published", data.published)
+    accessed = None
+    if data.accessed:
+        try:
+            accessed = dt.date.fromisoformat(data.accessed)
+        except ValueError:
+            errors["accessed"] = "Enter the day as YYYY-MM-DD."
+    if url and "url" not in errors:
+        other = session.scalar(select(Source.id).where(Source.url == url))
+        if other is not None and (source is None or other != source.id):
+            errors["url"] = "This address is already recorded as another source."
+    if errors:
+        raise ValidationFailed(errors)
+    with _reason(session, reason):
+        if source is None:
+            source = Source(url=url)
+            session.add(source)
+        _set(
+            source,
+            {
+                "url": url,
+                "title": _clean(data.title),
+                "publisher": _clean(data.publisher),
+                "published": (
+                    PartialDate(
+                        published.year,
+                        published.month,
+                        published.day,
+                        bool(data.published_approximate),
+                    )
+                    if published is not None
+                    else None
+                ),
+                "accessed": accessed,
+                "archived_url": _clean(data.archived_url),
+            },
+        )
+        _flush(session, source)
+    return source
+
+
+# --------------------------------------------------------------------------------------------
+# Deleting
+
+
+def citations(session: Session, source: Source) -> int:
+    """How many measures, events and statements cite a source."""
+    total = 0
+    for table, column in (
+        (measure_sources, measure_sources.c.source_id),
+        (event_sources, event_sources.c.source_id),
+        (statement_sources, statement_sources.c.source_id),
+    ):
+        total += (
+            session.scalar(select(func.count()).select_from(table).where(column == source.id)) or 0
+        )
+    return total
+
+
+def delete_refusal(session: Session, record: Record) -> str | None:
+    """Why a record cannot be deleted yet, or None when it can."""
+    if isinstance(record, Source):
+        cited = citations(session, record)
+        if cited:
+            return (
+                f"This source is cited {cited} time{'s' if cited != 1 else ''}. "
+                "Remove it from those records first."
+            )
+    if isinstance(record, Organization):
+        authored = session.scalar(
+            select(func.count())
+            .select_from(Statement)
+            .where(Statement.organization_id == record.id)
+        )
+        signed = session.scalar(
+            select(func.count())
+            .select_from(statement_signatories)
+            .where(statement_signatories.c.organization_id == record.id)
+        )
+        if authored or signed:
+            return (
+                f"This organization made {authored} and co-signed {signed} statement(s). "
+                "Delete or reassign those statements first."
+            )
+    return None
+
+
+def delete_record(
+    session: Session,
+    record: Record,
+    *,
+    expected_version: int | None = None,
+    reason: str | None = None,
+) -> None:
+    """Delete a record (a measure takes its events and relations with it); undo from history."""
+    _check_version(record, expected_version)
+    refusal = delete_refusal(session, record)
+    if refusal:
+        raise DeleteRefused(refusal)
+    with _reason(session, reason):
+        session.delete(record)
+        _flush(session, record)
+
+
+# --------------------------------------------------------------------------------------------
+# Pickers: what a person typed into a "type part of the name" field
+
+
+def resolve_slug(session: Session, model: type[Measure | Organization | Person], text: str) -> str:
+    """The slug of the record a typed value names: its slug, its exact name (or title, or
+    acronym) if only one record has it; otherwise the text, which the save then reports."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    if session.scalar(select(model.id).where(model.slug == text)) is not None:
+        return text
+    lowered = text.lower()
+    if model is Measure:
+        condition = func.lower(Measure.title) == lowered
+    elif model is Organization:
+        condition = (func.lower(Organization.name) == lowered) | (
+            func.lower(Organization.acronym) == lowered
+        )
+    else:
+        condition = func.lower(Person.name) == lowered
+    slugs = list(session.scalars(select(model.slug).where(condition).limit(2)))
+    return slugs[0] if len(slugs) == 1 else text
+
+
+def picker_choices(
+    session: Session, model: type[Measure | Organization | Person]
+) -> list[tuple[str, str]]:
+    """(slug, name) of every record of a kind, by name, for pickers (signed-in users only)."""
+    if model is Measure:
+        rows = session.execute(select(Measure.slug, Measure.title, Measure.country))
+        return sorted(
+            ((slug, f"{title} ({country})") for slug, title, country in rows),
+            key=lambda pair: pair[1].lower(),
+        )
+    if model is Organization:
+        orgs = session.execute(select(Organization.slug, Organization.name, Organization.acronym))
+        return sorted(
+            ((slug, f"{name} ({acronym})" if acronym else name) for slug, name, acronym in orgs),
+            key=lambda pair: pair[1].lower(),
+        )
+    people = session.execute(
+        select(Person.slug, Person.name, Organization.name).outerjoin(Person.organization)
+    )
+    return sorted(
+        ((slug, f"{name}, {org}" if org else name) for slug, name, org in people),
+        key=lambda pair: pair[1].lower(),
+    )
+
+
+def event_choices(session: Session) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Events grouped by measure, for "the event this statement reacts to"."""
+    query = (
+        select(Event)
+        .join(Event.measure)
+        .options(contains_eager(Event.measure))
+        .order_by(Measure.title, Event.date_iso, Event.id)
+    )
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for event in session.scalars(query):
+        text = f"{event.date.format_short()}: {vocab.EVENT_TYPES[event.type].label}"
+        groups.setdefault(event.measure.title, []).append((event.id, text))
+    return list(groups.items())
