@@ -276,6 +276,11 @@ class MeasureForm(EditForm):
     title = StringField("Official title (English)", validators=[InputRequired(), Length(max=1000)])
     country = SelectField("Country", choices=country_choices(), default="")
     kind = SelectField("Kind", choices=_choices(vocab.MEASURE_KINDS, "Choose a kind"), default="")
+    short_title = StringField(
+        "Short title",
+        validators=[Length(max=300)],
+        description="For lists and timelines, e.g. “Foreign Representatives Law (2024)”.",
+    )
     original_title = StringField("Title in the original language", validators=[Length(max=1000)])
     original_language = StringField(
         "Language code", validators=[Length(max=20)], description="e.g. ru, ky, ka"
@@ -321,6 +326,7 @@ class MeasureForm(EditForm):
             title=self.title.data or "",
             country=self.country.data or "",
             kind=self.kind.data or "",
+            short_title=self.short_title.data,
             original_title=self.original_title.data,
             original_language=self.original_language.data,
             popular_names=list(self.popular_names.data or []),

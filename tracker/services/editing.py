@@ -89,6 +89,7 @@ class MeasureData:
     country: str
     kind: str
     slug: str | None = None
+    short_title: str | None = None
     original_title: str | None = None
     original_language: str | None = None
     popular_names: list[str] = field(default_factory=list)
@@ -229,6 +230,7 @@ def measure_data(measure: Measure) -> MeasureData:
         title=measure.title,
         country=measure.country,
         kind=measure.kind,
+        short_title=measure.short_title,
         original_title=measure.original_title,
         original_language=measure.original_language,
         popular_names=list(measure.popular_names or []),
@@ -370,14 +372,18 @@ def snapshot(record: Record) -> dict[str, Any]:
 
 def label(record: Record) -> str:
     """How a record is named in lists of changes."""
-    if isinstance(record, Measure | Statement):
+    if isinstance(record, Measure):
+        return record.display_title
+    if isinstance(record, Statement):
         return record.title
     if isinstance(record, Event):
-        measure = record.measure.title if record.measure is not None else "a deleted measure"
+        measure = (
+            record.measure.display_title if record.measure is not None else "a deleted measure"
+        )
         return f"{vocab.EVENT_TYPES[record.type].label}, {record.date.format()} · {measure}"
     if isinstance(record, Relation):
         kind = vocab.RELATION_TYPES[record.type].label
-        return f"{record.subject.title} {kind} {record.object.title}"
+        return f"{record.subject.display_title} {kind} {record.object.display_title}"
     if isinstance(record, Organization | Person):
         return record.name
     return record.title or record.url
@@ -606,6 +612,7 @@ def save_measure(
     if data.visibility not in vocab.VISIBILITIES:
         errors["visibility"] = "Choose public or internal."
     for key, value, limit in (
+        ("short_title", data.short_title, 300),
         ("original_title", data.original_title, 1000),
         ("original_language", data.original_language, 20),
         ("identifier", data.identifier, 300),
@@ -637,6 +644,7 @@ def save_measure(
                     "title": title,
                     "country": country,
                     "kind": data.kind,
+                    "short_title": _clean(data.short_title),
                     "original_title": _clean(data.original_title),
                     "original_language": _clean(data.original_language),
                     "popular_names": [n.strip() for n in data.popular_names if n.strip()],
@@ -1186,9 +1194,11 @@ def picker_choices(
 ) -> list[tuple[str, str]]:
     """(slug, name) of every record of a kind, by name, for pickers (signed-in users only)."""
     if model is Measure:
-        rows = session.execute(select(Measure.slug, Measure.title, Measure.country))
+        rows = session.execute(
+            select(Measure.slug, Measure.short_title, Measure.title, Measure.country)
+        )
         return sorted(
-            ((slug, f"{title} ({country})") for slug, title, country in rows),
+            ((slug, f"{short or title} ({country})") for slug, short, title, country in rows),
             key=lambda pair: pair[1].lower(),
         )
     if model is Organization:
@@ -1217,5 +1227,5 @@ def event_choices(session: Session) -> list[tuple[str, list[tuple[int, str]]]]:
     groups: dict[str, list[tuple[int, str]]] = {}
     for event in session.scalars(query):
         text = f"{event.date.format_short()}: {vocab.EVENT_TYPES[event.type].label}"
-        groups.setdefault(event.measure.title, []).append((event.id, text))
+        groups.setdefault(event.measure.display_title, []).append((event.id, text))
     return list(groups.items())

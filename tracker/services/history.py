@@ -391,6 +391,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "measure": {
         "slug": "Slug",
         "title": "Title",
+        "short_title": "Short title",
         "country": "Country",
         "kind": "Kind",
         "original_title": "Original title",
