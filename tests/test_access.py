@@ -18,6 +18,17 @@ PUBLIC_ENDPOINTS = {
     "organizations.index",
     "organizations.show",
     "organizations.person",
+    "timeline.index",
+    "timeline.download_svg",
+    "timeline.download_png",
+    "lineage.index",
+    "lineage.download_svg",
+    "lineage.download_png",
+    "upcoming.index",
+    "countries.index",
+    "countries.show",
+    "embed.timeline",
+    "embed.lineage",
 }
 
 

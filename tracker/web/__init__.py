@@ -5,10 +5,15 @@ from __future__ import annotations
 from flask import Flask
 
 from tracker.web import access, errors, helpers
+from tracker.web.countries import bp as countries_bp
+from tracker.web.embed import bp as embed_bp
 from tracker.web.home import bp as home_bp
+from tracker.web.lineage import bp as lineage_bp
 from tracker.web.measures import bp as measures_bp
 from tracker.web.organizations import bp as organizations_bp
 from tracker.web.statements import bp as statements_bp
+from tracker.web.timeline import bp as timeline_bp
+from tracker.web.upcoming import bp as upcoming_bp
 
 
 def register(app: Flask) -> None:
@@ -16,4 +21,6 @@ def register(app: Flask) -> None:
     helpers.init_app(app)
     errors.init_app(app)
     for blueprint in (home_bp, measures_bp, statements_bp, organizations_bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (timeline_bp, lineage_bp, upcoming_bp, countries_bp, embed_bp):
         app.register_blueprint(blueprint)

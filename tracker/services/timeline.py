@@ -1,0 +1,948 @@
+"""The cross-measure timeline: one lane per measure, shaded by its legal force over time.
+
+``build_timeline`` reads what the filters select (in a fixed number of queries, whatever the
+number of measures), works out each measure's status over time with
+``tracker.status.status_history`` and keeps what falls in the date window. ``layout_timeline``
+turns that into geometry (lanes, scale, axis, bands, marks, legend) that ``tracker.svg`` writes
+out as SVG. The rules for status live in tracker.status alone; this module only draws them.
+
+Dates are drawn at their precision: a day is a dot, "October 2023" a bar as wide as October,
+"c. 2013" a faded, dashed bar as wide as 2013.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker import vocab
+from tracker.countries import country_name
+from tracker.dates import PartialDate
+from tracker.models import Event, Measure, Organization, Statement, statement_measures
+from tracker.services.measures import MeasureFilters, filtered_measures
+from tracker.services.timescale import Axis, TimeScale, axis, text_width
+from tracker.status import Change, Status, derive_status, status_history
+
+DAY = dt.timedelta(days=1)
+
+
+# -- what the shading means -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Shade:
+    code: str
+    label: str
+    meaning: str
+
+
+# In legend order: the life of a measure, then the ways it ends.
+SHADES: Final = MappingProxyType(
+    {
+        shade.code: shade
+        for shade in (
+            Shade("drafted", "Drafted", "A draft exists; it is not yet before the legislature."),
+            Shade("pending", "Pending", "Before the legislature or awaiting signature."),
+            Shade("enacted", "Enacted", "Adopted; its entry into force is not recorded."),
+            Shade("in-force", "In force", "It has legal effect."),
+            Shade("partly-in-force", "Partly in force", "Some of its provisions have effect."),
+            Shade("suspended", "Suspended", "Its effect is suspended."),
+            Shade("expired", "Expired or lapsed", "Its term ran out, or the bill lapsed."),
+            Shade("annulled", "Struck down or repealed", "Annulled by a court or repealed."),
+            Shade("stopped", "Defeated, withdrawn or vetoed", "It did not become law."),
+        )
+    }
+)
+ACTIVE_SHADES: Final = frozenset(
+    {"drafted", "pending", "enacted", "in-force", "partly-in-force", "suspended"}
+)
+
+
+def shade_of(status: Status) -> str:
+    """The shade of a lane on a day, from the status that day."""
+    force, outcome = status.force.code, status.outcome.code
+    if force in {"in-force", "partly-in-force", "suspended"}:
+        return force
+    if force == "expired" or outcome == "expired":
+        return "expired"
+    if force == "no-longer-in-force" or outcome in {"struck-down", "repealed"}:
+        return "annulled"
+    if outcome in {"defeated", "withdrawn", "vetoed"}:
+        return "stopped"
+    if outcome == "enacted":
+        return "enacted"
+    if status.stage is None or status.stage.code == "drafted":
+        return "drafted"
+    return "pending"
+
+
+@dataclass(frozen=True, slots=True)
+class MarkKind:
+    code: str
+    label: str
+
+
+# What an event did to the status decides its mark's shape (see event_category).
+MARK_KINDS: Final = MappingProxyType(
+    {
+        kind.code: kind
+        for kind in (
+            MarkKind("step", "Legislative step"),
+            MarkKind("decision", "Decision (signed, rejected, withdrawn...)"),
+            MarkKind("force", "Change in legal force"),
+            MarkKind("other", "Other event"),
+            MarkKind("statement", "Statement by an organization"),
+        )
+    }
+)
+
+
+def event_category(code: str) -> str:
+    """step, decision, force or other: how the event type changes the status."""
+    kind = vocab.EVENT_TYPES[code]
+    if kind.force is not None:
+        return "force"
+    if kind.outcome is not None:
+        return "decision"
+    if kind.stage is not None:
+        return "step"
+    return "other"
+
+
+# -- the data ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    """An event as the timeline needs it; fits tracker.status.EventLike."""
+
+    id: int
+    measure_id: int
+    type: str
+    date: PartialDate
+    end_date: PartialDate | None
+    actor: str | None
+    description: str | None
+    scheduled: bool
+    """Dated after today: announced, not yet happened."""
+
+    @property
+    def label(self) -> str:
+        return vocab.EVENT_TYPES[self.type].label
+
+    @property
+    def category(self) -> str:
+        return event_category(self.type)
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineStatement:
+    id: int
+    measure_id: int
+    slug: str
+    title: str
+    date: PartialDate
+    stance: str | None
+    organization: str
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """A stretch of a lane with one status: from ``start`` through ``end``."""
+
+    start: dt.date
+    end: dt.date
+    shade: str
+    status: Status
+    projected: bool = False
+    """A term in force that runs past the day shown: it ends then unless extended."""
+
+
+@dataclass(slots=True)
+class Lane:
+    measure_id: int
+    slug: str
+    title: str
+    country: str
+    kind: str
+    visibility: str
+    status: Status
+    events: list[TimelineEvent] = field(default_factory=list)
+    statements: list[TimelineStatement] = field(default_factory=list)
+    bands: list[Band] = field(default_factory=list)
+
+    @property
+    def first_day(self) -> dt.date | None:
+        days = [e.date.start for e in self.events] + [s.date.start for s in self.statements]
+        return min(days) if days else None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One line of the timeline read as a list: an event or a statement, with its lane."""
+
+    date: PartialDate
+    lane: Lane
+    event: TimelineEvent | None = None
+    statement: TimelineStatement | None = None
+
+
+@dataclass(slots=True)
+class Timeline:
+    lanes: list[Lane]
+    start: dt.date
+    """First day drawn (the window's start, or a little before the first event)."""
+    end: dt.date
+    as_of: dt.date
+    today: dt.date
+    window_start: dt.date | None = None
+    window_end: dt.date | None = None
+    hidden_events: int = 0
+    """Events after ``as_of`` left out of a view of the past."""
+
+    @property
+    def past_view(self) -> bool:
+        return self.as_of < self.today
+
+    @property
+    def countries(self) -> list[str]:
+        return list(dict.fromkeys(lane.country for lane in self.lanes))
+
+    @property
+    def event_count(self) -> int:
+        return sum(len(lane.events) for lane in self.lanes)
+
+    @property
+    def statement_count(self) -> int:
+        return sum(len(lane.statements) for lane in self.lanes)
+
+    def in_view(self, date: PartialDate) -> bool:
+        return date.end >= self.start and date.start <= self.end
+
+    def entries(self) -> list[Entry]:
+        """Every event and statement drawn, in date order: the chart's text alternative."""
+        items: list[tuple[tuple[dt.date, int], int, int, Entry]] = []
+        for position, lane in enumerate(self.lanes):
+            for event in lane.events:
+                if self.in_view(event.date):
+                    items.append((event.date.sort_key, position, 0, Entry(event.date, lane, event)))
+            for statement in lane.statements:
+                if self.in_view(statement.date):
+                    entry = Entry(statement.date, lane, statement=statement)
+                    items.append((statement.date.sort_key, position, 1, entry))
+        items.sort(key=lambda item: item[:3])
+        return [item[3] for item in items]
+
+
+class _Dates:
+    """Parse each distinct stored date once: 20,000 events share a few thousand dates."""
+
+    def __init__(self) -> None:
+        self.cache: dict[tuple[str, bool], PartialDate] = {}
+
+    def __call__(self, iso: str, approximate: bool | None) -> PartialDate:
+        key = (iso, bool(approximate))
+        date = self.cache.get(key)
+        if date is None:
+            date = self.cache[key] = PartialDate.from_iso(iso, bool(approximate))
+        return date
+
+
+def _band_key(status: Status, shade: str) -> tuple[object, ...]:
+    stage = status.stage.explanation if status.stage else None
+    return (shade, stage, status.outcome.explanation, status.force.explanation, status.term_end)
+
+
+def bands_from_history(history: Sequence[Change], until: dt.date) -> list[Band]:
+    """Consecutive stretches of one status, through ``until``, and the term that runs past it.
+
+    A change that alters nothing the reader sees (an "other" event) does not split a band; an
+    extension does, so successive terms of a ban show as successive bands.
+    """
+    bands: list[Band] = []
+    keys: list[tuple[object, ...]] = []
+    for index, change in enumerate(history):
+        last = history[index + 1].start - DAY if index + 1 < len(history) else until
+        if last < change.start:
+            continue
+        shade = shade_of(change.status)
+        key = _band_key(change.status, shade)
+        if bands and keys[-1] == key and bands[-1].end + DAY == change.start:
+            bands[-1] = Band(bands[-1].start, last, shade, bands[-1].status)
+            continue
+        bands.append(Band(change.start, last, shade, change.status))
+        keys.append(key)
+    if bands and (term_end := bands[-1].status.term_end) is not None and term_end > until:
+        last_band = bands[-1]
+        bands.append(Band(until + DAY, term_end, last_band.shade, last_band.status, True))
+    return bands
+
+
+def _overlaps(start: dt.date, end: dt.date, lo: dt.date | None, hi: dt.date | None) -> bool:
+    return (lo is None or end >= lo) and (hi is None or start <= hi)
+
+
+def build_timeline(
+    session: Session,
+    filters: MeasureFilters,
+    as_of: dt.date,
+    today: dt.date,
+    include_internal: bool,
+    window_start: dt.date | None = None,
+    window_end: dt.date | None = None,
+) -> Timeline:
+    """The lanes of the measures the filters select, as they stood on ``as_of``.
+
+    Three queries (measures, their events, their statements) whatever the number of measures.
+    In a view of the past, events and statements dated after ``as_of`` are left out and the
+    status is the one derived from what was known then.
+    """
+    measures = filtered_measures(filters, include_internal)
+    ids = measures.with_only_columns(Measure.id).scalar_subquery()
+    parse = _Dates()
+    past_view = as_of < today
+
+    events: dict[int, list[TimelineEvent]] = {}
+    hidden_events = 0
+    event_rows = session.execute(
+        select(
+            Event.id,
+            Event.measure_id,
+            Event.type,
+            Event.date_iso,
+            Event.date_approximate,
+            Event.end_date_iso,
+            Event.end_date_approximate,
+            Event.actor,
+            Event.description,
+        )
+        .where(Event.measure_id.in_(ids))
+        .order_by(Event.measure_id, Event.date_iso, Event.id)
+    )
+    for row in event_rows:
+        date = parse(row.date_iso, row.date_approximate)
+        if past_view and date.start > as_of:
+            hidden_events += 1
+            continue
+        end_date = parse(row.end_date_iso, row.end_date_approximate) if row.end_date_iso else None
+        events.setdefault(row.measure_id, []).append(
+            TimelineEvent(
+                row.id,
+                row.measure_id,
+                row.type,
+                date,
+                end_date,
+                row.actor,
+                row.description,
+                scheduled=date.start > today,
+            )
+        )
+
+    statements: dict[int, list[TimelineStatement]] = {}
+    statement_query = (
+        select(
+            statement_measures.c.measure_id,
+            Statement.id,
+            Statement.slug,
+            Statement.title,
+            Statement.date_iso,
+            Statement.date_approximate,
+            Statement.stance,
+            Organization.name,
+        )
+        .join(Statement, Statement.id == statement_measures.c.statement_id)
+        .join(Organization, Organization.id == Statement.organization_id)
+        .where(statement_measures.c.measure_id.in_(ids))
+        .order_by(Statement.date_iso, Statement.id)
+    )
+    if not include_internal:
+        statement_query = statement_query.where(Statement.visibility == "public")
+    for statement in session.execute(statement_query):
+        date = parse(statement.date_iso, statement.date_approximate)
+        if past_view and date.start > as_of:
+            continue
+        statements.setdefault(statement.measure_id, []).append(
+            TimelineStatement(
+                statement.id,
+                statement.measure_id,
+                statement.slug,
+                statement.title,
+                date,
+                statement.stance,
+                statement.name,
+            )
+        )
+
+    lanes: list[Lane] = []
+    measure_rows = session.execute(
+        measures.with_only_columns(
+            Measure.id,
+            Measure.slug,
+            Measure.title,
+            Measure.country,
+            Measure.kind,
+            Measure.visibility,
+        )
+    )
+    for measure in measure_rows:
+        lane_events = events.get(measure.id, [])
+        history = status_history(lane_events, as_of, today)
+        status = history[-1].status if history else derive_status(lane_events, as_of, today)
+        if filters.states and status.state not in filters.states:
+            continue
+        lane = Lane(
+            measure.id,
+            measure.slug,
+            measure.title,
+            measure.country,
+            measure.kind,
+            measure.visibility,
+            status,
+            lane_events,
+            statements.get(measure.id, []),
+            bands_from_history(history, as_of),
+        )
+        if _lane_in_window(lane, window_start, window_end, past_view):
+            lanes.append(lane)
+
+    start, end = _domain(lanes, as_of, today, window_start, window_end)
+    lanes.sort(key=lambda lane: _lane_order(lane, start))
+    return Timeline(lanes, start, end, as_of, today, window_start, window_end, hidden_events)
+
+
+def _lane_in_window(lane: Lane, lo: dt.date | None, hi: dt.date | None, past_view: bool) -> bool:
+    """Whether a lane has anything to show in the window.
+
+    A measure shows when something about it is dated in the window, or when it was alive
+    (pending or in force) during it; a law repealed long before the window is left out. In a
+    view of the past, a measure with nothing recorded by then did not exist yet.
+    """
+    dated = [e.date for e in lane.events] + [s.date for s in lane.statements]
+    if not dated:
+        return not past_view and lo is None and hi is None
+    if any(_overlaps(date.start, date.end, lo, hi) for date in dated):
+        return True
+    return any(
+        band.shade in ACTIVE_SHADES and _overlaps(band.start, band.end, lo, hi)
+        for band in lane.bands
+    )
+
+
+def _lane_order(lane: Lane, start: dt.date) -> tuple[str, dt.date, str]:
+    """Countries by name; within a country, the measure that started first comes first."""
+    return (country_name(lane.country), lane.first_day or start, lane.title.casefold())
+
+
+def _domain(
+    lanes: Sequence[Lane],
+    as_of: dt.date,
+    today: dt.date,
+    window_start: dt.date | None,
+    window_end: dt.date | None,
+) -> tuple[dt.date, dt.date]:
+    """The dates the chart spans: the window when given, else everything drawn, padded."""
+    starts: list[dt.date] = []
+    ends: list[dt.date] = [as_of]
+    for lane in lanes:
+        for date in [e.date for e in lane.events] + [s.date for s in lane.statements]:
+            starts.append(date.start)
+            ends.append(date.end)
+        if lane.bands and lane.bands[-1].projected:
+            ends.append(lane.bands[-1].end)
+    lo = window_start or (min(starts) if starts else as_of - dt.timedelta(days=365))
+    hi = window_end or max(ends)
+    if hi < lo:
+        hi = lo
+    span = (hi - lo).days
+    pad = dt.timedelta(days=max(7, round(span * 0.02)))
+    if window_start is None:
+        lo -= pad
+        # Start on the first of a month (or of a year for long ranges): axes read better.
+        lo = dt.date(lo.year, 1, 1) if span > 3 * 365 else lo.replace(day=1)
+    if window_end is None:
+        hi += pad
+    return lo, hi
+
+
+# -- the layout -------------------------------------------------------------------------------
+
+WIDTH = 960
+MARGIN = 16
+LANE_HEIGHT = 46
+COUNTRY_HEIGHT = 28
+AXIS_ROW_HEIGHT = 15
+LEGEND_ROW_HEIGHT = 20
+TITLE_HEIGHT = 50
+FOOTER_HEIGHT = 26
+LANE_FONT_SIZE = 12.5
+MIN_MARK_WIDTH = 6.0
+
+
+@dataclass(frozen=True, slots=True)
+class BandBox:
+    x: float
+    y: float
+    width: float
+    height: float
+    classes: str
+    title: str
+    label: str | None
+    label_x: float
+
+
+@dataclass(frozen=True, slots=True)
+class MarkBox:
+    """One event or statement mark; ``shape`` says how to draw it within its box."""
+
+    shape: str
+    """dot, diamond, square, ring, bar (a period: a month, a year) or triangle."""
+    x: float
+    y: float
+    width: float
+    height: float
+    classes: str
+    title: str
+    slug: str
+    event_id: int | None = None
+    statement_slug: str | None = None
+
+    @property
+    def cx(self) -> float:
+        return self.x + self.width / 2
+
+    @property
+    def cy(self) -> float:
+        return self.y + self.height / 2
+
+
+@dataclass(frozen=True, slots=True)
+class LaneBox:
+    lane: Lane
+    y: float
+    label: str
+    meta: str
+    bands: tuple[BandBox, ...]
+    marks: tuple[MarkBox, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CountryBox:
+    code: str
+    name: str
+    y: float
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class LegendItem:
+    kind: str
+    """"shade", "mark" or "line"."""
+    code: str
+    label: str
+    x: float
+    y: float
+    classes: str
+
+
+@dataclass(frozen=True, slots=True)
+class VerticalLine:
+    x: float
+    label: str
+    classes: str
+
+
+@dataclass(slots=True)
+class TimelineLayout:
+    timeline: Timeline
+    width: float
+    height: float
+    scale: TimeScale
+    axis: Axis
+    axis_y: float
+    lines_label_y: float
+    lanes_top: float
+    lanes_bottom: float
+    lanes: list[LaneBox]
+    countries: list[CountryBox]
+    legend: list[LegendItem]
+    lines: list[VerticalLine]
+    bottom_axis_y: float | None
+    title: str
+    subtitle: str
+    caption: bool
+    footer_y: float | None
+
+
+def _truncate(text: str, width: float, font_size: float, bold: bool = False) -> str:
+    """Cut ``text`` to fit ``width`` (estimated), ending with an ellipsis when cut."""
+    if text_width(text, font_size, bold) <= width:
+        return text
+    keep = max(1, int(width / text_width("x", font_size, bold)) - 1)
+    return text[:keep].rstrip() + "…"
+
+
+def _shorten(text: str | None, limit: int = 280) -> str:
+    if not text:
+        return ""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def event_title(event: TimelineEvent, lane: Lane) -> str:
+    """What hovering or focusing a mark says: type, date at its precision, measure, detail."""
+    parts = [f"{event.label}, {event.date.format()}"]
+    if event.scheduled:
+        parts[0] += " (scheduled)"
+    if event.end_date:
+        parts[0] += f", until {event.end_date.format()}"
+    parts.append(lane.title)
+    if event.actor:
+        parts.append(f"By {event.actor}")
+    if event.description:
+        parts.append(_shorten(event.description))
+    return "\n".join(parts)
+
+
+def statement_title(statement: TimelineStatement, lane: Lane) -> str:
+    stance = f" ({vocab.STANCES[statement.stance]})" if statement.stance else ""
+    return "\n".join(
+        [
+            f"Statement, {statement.date.format()}: {statement.organization}{stance}",
+            _shorten(statement.title, 200),
+            f"About: {lane.title}",
+        ]
+    )
+
+
+def band_title(band: Band) -> str:
+    shade = SHADES[band.shade]
+    first = PartialDate.from_date(band.start).format()
+    last = PartialDate.from_date(band.end).format()
+    status = band.status
+    if band.projected:
+        return f"{shade.label} until {last} unless extended (after the day shown)"
+    detail = (
+        status.force.explanation
+        if band.shade in {"in-force", "partly-in-force", "suspended", "expired", "annulled"}
+        else status.outcome.explanation
+    )
+    return f"{status.headline} from {first} to {last}\n{detail}"
+
+
+def _event_mark(event: TimelineEvent, lane: Lane, scale: TimeScale, cy: float) -> MarkBox | None:
+    date = event.date
+    if date.end < scale.start or date.start > scale.end:
+        return None
+    category = event.category
+    classes = [f"mark mark--{category}"]
+    if date.approximate:
+        classes.append("mark--approximate")
+    if event.scheduled:
+        classes.append("mark--scheduled")
+    title = event_title(event, lane)
+    if date.precision != "day":
+        # A month or a year is drawn as the span it covers, never as a fake day.
+        classes.append(f"mark--{date.precision}")
+        x0 = scale.x(max(date.start, scale.start))
+        x1 = scale.x_end(min(date.end, scale.end))
+        if x1 - x0 < MIN_MARK_WIDTH:
+            middle = (x0 + x1) / 2
+            x0, x1 = middle - MIN_MARK_WIDTH / 2, middle + MIN_MARK_WIDTH / 2
+        return MarkBox("bar", x0, cy - 4, x1 - x0, 8, " ".join(classes), title, lane.slug, event.id)
+    if date.approximate:
+        classes.append("mark--day")
+    shape = {"step": "dot", "decision": "diamond", "force": "square", "other": "ring"}[category]
+    size = {"dot": 9.0, "diamond": 12.0, "square": 9.0, "ring": 7.0}[shape]
+    cx = scale.x_mid(date.start)
+    return MarkBox(
+        shape,
+        cx - size / 2,
+        cy - size / 2,
+        size,
+        size,
+        " ".join(classes),
+        title,
+        lane.slug,
+        event.id,
+    )
+
+
+def _statement_mark(
+    statement: TimelineStatement, lane: Lane, scale: TimeScale, y: float
+) -> MarkBox | None:
+    date = statement.date
+    if date.end < scale.start or date.start > scale.end:
+        return None
+    classes = ["mark mark--statement"]
+    if statement.stance:
+        classes.append(f"mark--stance-{statement.stance}")
+    if date.approximate:
+        classes.append("mark--approximate")
+    title = statement_title(statement, lane)
+    if date.precision != "day":
+        classes.append(f"mark--{date.precision}")
+        x0 = scale.x(max(date.start, scale.start))
+        x1 = scale.x_end(min(date.end, scale.end))
+        if x1 - x0 < MIN_MARK_WIDTH:
+            middle = (x0 + x1) / 2
+            x0, x1 = middle - MIN_MARK_WIDTH / 2, middle + MIN_MARK_WIDTH / 2
+        return MarkBox(
+            "bar",
+            x0,
+            y + 1,
+            x1 - x0,
+            5,
+            " ".join(classes),
+            title,
+            lane.slug,
+            statement_slug=statement.slug,
+        )
+    cx = scale.x_mid(date.start)
+    return MarkBox(
+        "triangle",
+        cx - 4.5,
+        y,
+        9,
+        7,
+        " ".join(classes),
+        title,
+        lane.slug,
+        statement_slug=statement.slug,
+    )
+
+
+def _label_x(
+    start: float, end: float, width: float, taken: list[tuple[float, float]]
+) -> float | None:
+    """The first place in [start, end] where a label of ``width`` covers no mark, if any."""
+    x = start
+    for left, right in taken:
+        if right < x:
+            continue
+        if left >= x + width:
+            break
+        x = right + 3
+    return x if x + width <= end else None
+
+
+def _band_boxes(
+    lane: Lane, scale: TimeScale, y: float, height: float, marks: Sequence[MarkBox]
+) -> list[BandBox]:
+    taken = sorted((m.x, m.x + m.width) for m in marks if m.y < y + height and m.y + m.height > y)
+    boxes = []
+    for band in lane.bands:
+        if band.end < scale.start or band.start > scale.end:
+            continue
+        x0 = scale.x(max(band.start, scale.start))
+        x1 = scale.x_end(min(band.end, scale.end))
+        classes = f"band band--{band.shade}" + (" band--projected" if band.projected else "")
+        label = (
+            band.status.headline
+            if not band.projected
+            else "until " + (PartialDate.from_date(band.end).format_short())
+        )
+        label_x = _label_x(x0 + 4, x1 - 4, text_width(label, 10.5), taken)
+        boxes.append(
+            BandBox(
+                x0,
+                y,
+                x1 - x0,
+                height,
+                classes,
+                band_title(band),
+                label if label_x is not None else None,
+                label_x or x0,
+            )
+        )
+    return boxes
+
+
+def describe_filters(
+    filters: MeasureFilters, window_start: dt.date | None, window_end: dt.date | None
+) -> str:
+    """The filters in words, for titles and captions: "Kyrgyzstan · laws · from 2023"."""
+    parts = []
+    if filters.kinds:
+        parts.append(", ".join(vocab.MEASURE_KINDS[k] for k in filters.kinds))
+    if filters.states:
+        parts.append(", ".join(vocab.STATES[s] for s in filters.states))
+    if filters.topics:
+        parts.append("topic " + ", ".join(filters.topics))
+    if filters.query:
+        parts.append(f"“{filters.query}”")
+    if window_start or window_end:
+        first = window_start.strftime("%-d %b %Y") if window_start else "the start"
+        last = window_end.strftime("%-d %b %Y") if window_end else "today"
+        parts.append(f"{first} to {last}")
+    return " · ".join(parts)
+
+
+def chart_title(what: str, countries: Iterable[str]) -> str:
+    codes = list(countries)
+    if not codes:
+        return f"{what}: all countries"
+    names = [country_name(code) for code in codes]
+    if len(names) > 3:
+        return f"{what}: {', '.join(names[:3])} and {len(names) - 3} more"
+    return f"{what}: {', '.join(names)}"
+
+
+def layout_timeline(
+    timeline: Timeline,
+    *,
+    title: str = "Timeline",
+    subtitle: str = "",
+    caption: bool = False,
+    width: float = WIDTH,
+) -> TimelineLayout:
+    """Place everything: title and legend, axis, one lane per measure, the today line.
+
+    ``caption`` adds the title and a source line inside the picture, for downloads and embeds
+    that travel without the page around them.
+    """
+    x0, x1 = MARGIN, width - MARGIN
+    scale = TimeScale(timeline.start, timeline.end, x0, x1)
+    y: float = MARGIN
+    if caption:
+        y += TITLE_HEIGHT
+
+    legend, y = _legend(timeline, x0, x1, y)
+    time_axis = axis(scale)
+    axis_y = y + 4
+    y = axis_y + len(time_axis.rows) * AXIS_ROW_HEIGHT + 8
+    # A row of its own for the labels of the today and as-of lines, clear of the axis.
+    lines_label_y = y + 10
+    y += 16
+    lanes_top = y
+
+    several_countries = len(timeline.countries) > 1
+    boxes: list[LaneBox] = []
+    countries: list[CountryBox] = []
+    current: str | None = None
+    counts: dict[str, int] = {}
+    for lane in timeline.lanes:
+        counts[lane.country] = counts.get(lane.country, 0) + 1
+    for lane in timeline.lanes:
+        if several_countries and lane.country != current:
+            current = lane.country
+            countries.append(CountryBox(current, country_name(current), y, counts[current]))
+            y += COUNTRY_HEIGHT
+        boxes.append(_lane_box(lane, scale, y, x1 - x0))
+        y += LANE_HEIGHT
+    lanes_bottom = y
+
+    bottom_axis_y = None
+    if len(timeline.lanes) > 10:
+        bottom_axis_y = y + 4
+        y += AXIS_ROW_HEIGHT + 10
+
+    lines = []
+    if scale.contains(timeline.today):
+        label = "Today, " + timeline.today.strftime("%-d %b %Y")
+        lines.append(VerticalLine(scale.x_mid(timeline.today), label, "line line--today"))
+    if timeline.as_of != timeline.today and scale.contains(timeline.as_of):
+        label = "As of " + timeline.as_of.strftime("%-d %b %Y")
+        lines.append(VerticalLine(scale.x_end(timeline.as_of), label, "line line--as-of"))
+
+    footer_y = None
+    if caption:
+        footer_y = y + 18
+        y += FOOTER_HEIGHT
+    return TimelineLayout(
+        timeline=timeline,
+        width=width,
+        height=y + MARGIN,
+        scale=scale,
+        axis=time_axis,
+        axis_y=axis_y,
+        lines_label_y=lines_label_y,
+        lanes_top=lanes_top,
+        lanes_bottom=lanes_bottom,
+        lanes=boxes,
+        countries=countries,
+        legend=legend,
+        lines=lines,
+        bottom_axis_y=bottom_axis_y,
+        title=title,
+        subtitle=subtitle,
+        caption=caption,
+        footer_y=footer_y,
+    )
+
+
+def _lane_box(lane: Lane, scale: TimeScale, y: float, width: float) -> LaneBox:
+    meta = f"{vocab.MEASURE_KINDS[lane.kind]} · {lane.status.headline}"
+    if lane.visibility == "internal":
+        meta += " · internal"
+    label_width = width - text_width(meta, 11) - 12
+    label = _truncate(lane.title, label_width, LANE_FONT_SIZE, bold=True)
+    band_y, band_height = y + 18, 14.0
+    cy = band_y + band_height / 2
+    marks = [m for e in lane.events if (m := _event_mark(e, lane, scale, cy)) is not None]
+    marks += [
+        m for s in lane.statements if (m := _statement_mark(s, lane, scale, y + 35)) is not None
+    ]
+    bands = _band_boxes(lane, scale, band_y, band_height, marks)
+    return LaneBox(lane, y, label, meta, tuple(bands), tuple(marks))
+
+
+def _legend(timeline: Timeline, x0: float, x1: float, y: float) -> tuple[list[LegendItem], float]:
+    """Legend entries for what the chart actually shows, flowed into rows."""
+    shades = {band.shade for lane in timeline.lanes for band in lane.bands}
+    projected = any(band.projected for lane in timeline.lanes for band in lane.bands)
+    events = [event for lane in timeline.lanes for event in lane.events]
+    categories = {event.category for event in events}
+    wanted: list[tuple[str, str, str, str]] = [
+        ("shade", code, shade.label, f"band band--{code}")
+        for code, shade in SHADES.items()
+        if code in shades
+    ]
+    if projected:
+        wanted.append(
+            (
+                "shade",
+                "projected",
+                "Term ahead, unless extended",
+                "band band--in-force band--projected",
+            )
+        )
+    wanted += [
+        ("mark", code, kind.label, f"mark mark--{code}")
+        for code, kind in MARK_KINDS.items()
+        if code in categories or (code == "statement" and timeline.statement_count)
+    ]
+    if any(event.date.precision != "day" for event in events):
+        wanted.append(
+            ("mark", "period", "Known to the month or year", "mark mark--step mark--month")
+        )
+    if any(event.date.approximate for event in events):
+        wanted.append(
+            (
+                "mark",
+                "approximate",
+                "Approximate date (c.)",
+                "mark mark--step mark--approximate mark--month",
+            )
+        )
+    if any(event.scheduled for event in events):
+        wanted.append(("mark", "scheduled", "Scheduled", "mark mark--step mark--scheduled"))
+    if timeline.start <= timeline.today <= timeline.end:
+        wanted.append(("line", "today", "Today", "line line--today"))
+    if timeline.past_view:
+        wanted.append(("line", "as-of", "Day shown (as of)", "line line--as-of"))
+    items = []
+    x, row_y = x0, y
+    for kind, code, label, classes in wanted:
+        item_width = 22 + text_width(label, 11) + 14
+        if x + item_width > x1 and x > x0:
+            x, row_y = x0, row_y + LEGEND_ROW_HEIGHT
+        items.append(LegendItem(kind, code, label, x, row_y, classes))
+        x += item_width
+    height = (row_y - y + LEGEND_ROW_HEIGHT) if items else 0
+    return items, y + height + 6

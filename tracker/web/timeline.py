@@ -1,0 +1,73 @@
+"""The timeline page and its downloads (SVG for editing, PNG for slides)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template
+from markupsafe import Markup
+
+from tracker import svg
+from tracker.db import get_session
+from tracker.services.countries import state_counts
+from tracker.services.measures import countries_in_use, topics_in_use
+from tracker.services.timeline import SHADES
+from tracker.web import charts, params
+from tracker.web.access import can_see_internal, public
+
+bp = Blueprint("timeline", __name__)
+
+
+@bp.get("/timeline/")
+@public
+def index() -> str:
+    session = get_session()
+    internal = can_see_internal()
+    request = charts.load_timeline(internal)
+    layout = request.layout()
+    chart = svg.timeline_svg(
+        layout, charts.links(), id_prefix="timeline", description=request.subtitle
+    )
+    embed_src = charts.absolute_url("embed.timeline", **charts.chart_args())
+    return render_template(
+        "timeline/index.html",
+        timeline=request.timeline,
+        request_=request,
+        chart=Markup(chart),  # noqa: S704  # built by tracker.svg, which escapes every text
+        entries=request.timeline.entries(),
+        counts=state_counts(lane.status.state for lane in request.timeline.lanes),
+        shades=SHADES,
+        as_of=params.as_of(),
+        filters=request.filters,
+        window=request.window,
+        countries=countries_in_use(session, internal),
+        topics=topics_in_use(session),
+        snippet=charts.embed_snippet(embed_src, request.title, layout.height),
+    )
+
+
+def _standalone(internal: bool) -> tuple[str, float, float, str]:
+    request = charts.load_timeline(internal, strict=True)
+    layout = request.layout(caption=True)
+    as_of = params.as_of()
+    document = svg.timeline_svg(
+        layout,
+        charts.links(absolute=True),
+        standalone=True,
+        description=f"{request.title}. {request.subtitle}. {charts.footer_text(as_of)}",
+        footer=charts.footer_text(as_of),
+    )
+    name = charts.download_name("timeline", request.filters.countries, as_of, "svg")
+    return document, layout.width, layout.height, name
+
+
+@bp.get("/timeline.svg")
+@public
+def download_svg() -> Response:
+    document, _width, _height, name = _standalone(can_see_internal())
+    return charts.file_response(document, "image/svg+xml", name)
+
+
+@bp.get("/timeline.png")
+@public
+def download_png() -> Response:
+    document, width, height, name = _standalone(can_see_internal())
+    return charts.png_response(document, width, height, name.removesuffix(".svg") + ".png")
