@@ -57,7 +57,7 @@ def country_summaries(
     )
     if not include_internal:
         statements = statements.where(Statement.visibility == "public")
-    statement_counts = {code: count for code, count in session.execute(statements)}
+    statement_counts: dict[str, int] = dict(session.execute(statements).tuples().all())
     summaries = [
         CountrySummary(
             code,

@@ -23,6 +23,7 @@ from tracker.countries import country_name
 from tracker.dates import PartialDate
 from tracker.models import Event, Measure, Relation
 from tracker.services.measures import statuses, visible_measures
+from tracker.services.timeline import popular_name
 from tracker.services.timescale import Axis, TimeScale, axis, text_width
 from tracker.status import Status
 
@@ -71,10 +72,7 @@ class Lineage:
 
 
 def _display_name(title: str, popular_names: Sequence[str] | None) -> str:
-    if popular_names:
-        name = popular_names[0]
-        return name[:1].upper() + name[1:]
-    return title
+    return popular_name(popular_names) or title
 
 
 def _orient(
@@ -353,11 +351,13 @@ def layout_lineage(
     pad = dt.timedelta(days=max(30, span // 20))
     lo = dt.date((lo - pad).year, 1, 1)
     hi = hi + pad
-    # A box starts at its date and runs to the right: leave room for the last one.
+    # A box starts at its date and runs to the right: leave room for the last one. The axis
+    # runs on under that room at the same pace, so the years go on to the right edge.
     scale = TimeScale(lo, hi, x0, x1 - NODE_WIDTH)
+    axis_scale = TimeScale(lo, hi + dt.timedelta(days=int(NODE_WIDTH / scale.px_per_day)), x0, x1)
 
     y: float = MARGIN + (50 if caption else 0)
-    time_axis = axis(scale, finest="month" if span < 3 * 365 else "year")
+    time_axis = axis(axis_scale, finest="month" if span < 3 * 365 else "year")
     axis_y = y
     y += len(time_axis.rows) * 15 + 10
     body_top = y

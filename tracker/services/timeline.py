@@ -173,6 +173,7 @@ class Lane:
     kind: str
     visibility: str
     status: Status
+    popular_name: str | None = None
     events: list[TimelineEvent] = field(default_factory=list)
     statements: list[TimelineStatement] = field(default_factory=list)
     bands: list[Band] = field(default_factory=list)
@@ -252,6 +253,13 @@ class _Dates:
         if date is None:
             date = self.cache[key] = PartialDate.from_iso(iso, bool(approximate))
         return date
+
+
+def popular_name(names: Sequence[str] | None) -> str | None:
+    """What people call a measure ("Foreign representatives law"), if anything."""
+    if not names:
+        return None
+    return names[0][:1].upper() + names[0][1:]
 
 
 def _band_key(status: Status, shade: str) -> tuple[object, ...]:
@@ -388,6 +396,7 @@ def build_timeline(
             Measure.country,
             Measure.kind,
             Measure.visibility,
+            Measure.popular_names,
         )
     )
     for measure in measure_rows:
@@ -404,6 +413,7 @@ def build_timeline(
             measure.kind,
             measure.visibility,
             status,
+            popular_name(measure.popular_names),
             lane_events,
             statements.get(measure.id, []),
             bands_from_history(history, as_of),
@@ -877,7 +887,11 @@ def layout_timeline(
 
 
 def _lane_box(lane: Lane, scale: TimeScale, y: float, width: float) -> LaneBox:
+    # The right-hand side names the measure too (by its popular name), so that a reader who
+    # scrolled a wide chart to its recent end on a phone still knows which lane is which.
     meta = f"{vocab.MEASURE_KINDS[lane.kind]} · {lane.status.headline}"
+    if lane.popular_name:
+        meta = f"{_truncate(lane.popular_name, 260, 11)} · {meta}"
     if lane.visibility == "internal":
         meta += " · internal"
     label_width = width - text_width(meta, 11) - 12

@@ -83,6 +83,7 @@ def timeline() -> str:
         full_url=charts.absolute_url("timeline.index", **charts.chart_args()),
         as_of=as_of,
         empty=not loaded.timeline.lanes,
+        scroll_to_end=True,
     )
 
 
