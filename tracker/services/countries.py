@@ -57,7 +57,7 @@ def country_summaries(
     )
     if not include_internal:
         statements = statements.where(Statement.visibility == "public")
-    statement_counts: dict[str, int] = dict(session.execute(statements).tuples().all())
+    statement_counts: dict[str, int] = {row[0]: row[1] for row in session.execute(statements)}
     summaries = [
         CountrySummary(
             code,
