@@ -43,9 +43,8 @@ def esc(text: str) -> str:
 
 
 def num(value: float) -> str:
-    """A coordinate, short: 12, 12.5."""
-    text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
+    """A coordinate to a tenth of a pixel."""
+    return f"{value:.1f}"
 
 
 @cache

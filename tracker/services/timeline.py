@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Final
 
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from tracker import vocab
 from tracker.countries import country_name
-from tracker.dates import PartialDate
+from tracker.dates import MONTH_NAMES, PartialDate
 from tracker.models import Event, Measure, Organization, Statement, statement_measures
 from tracker.services.measures import MeasureFilters, filtered_measures
 from tracker.services.timescale import Axis, TimeScale, axis, text_width
@@ -115,10 +116,18 @@ def event_category(code: str) -> str:
     return "other"
 
 
+_CATEGORIES: Final = MappingProxyType({code: event_category(code) for code in vocab.EVENT_TYPES})
+
+
 # -- the data ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+# Events and statements are plain (not frozen) slotted records, with their first and last day
+# worked out once: a chart of 20,000 events reads them many times over, and a frozen
+# dataclass costs twice as much to build.
+
+
+@dataclass(slots=True)
 class TimelineEvent:
     """An event as the timeline needs it; fits tracker.status.EventLike."""
 
@@ -131,17 +140,19 @@ class TimelineEvent:
     description: str | None
     scheduled: bool
     """Dated after today: announced, not yet happened."""
+    start: dt.date
+    """The first day ``date`` covers."""
+    end: dt.date
+    """The last day ``date`` covers."""
+    category: str
+    """step, decision, force or other (see ``event_category``)."""
 
     @property
     def label(self) -> str:
         return vocab.EVENT_TYPES[self.type].label
 
-    @property
-    def category(self) -> str:
-        return event_category(self.type)
 
-
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TimelineStatement:
     id: int
     measure_id: int
@@ -150,6 +161,8 @@ class TimelineStatement:
     date: PartialDate
     stance: str | None
     organization: str
+    start: dt.date
+    end: dt.date
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +193,7 @@ class Lane:
 
     @property
     def first_day(self) -> dt.date | None:
-        days = [e.date.start for e in self.events] + [s.date.start for s in self.statements]
+        days = [e.start for e in self.events] + [s.start for s in self.statements]
         return min(days) if days else None
 
 
@@ -223,18 +236,16 @@ class Timeline:
     def statement_count(self) -> int:
         return sum(len(lane.statements) for lane in self.lanes)
 
-    def in_view(self, date: PartialDate) -> bool:
-        return date.end >= self.start and date.start <= self.end
-
     def entries(self) -> list[Entry]:
         """Every event and statement drawn, in date order: the chart's text alternative."""
         items: list[tuple[tuple[dt.date, int], int, int, Entry]] = []
+        lo, hi = self.start, self.end
         for position, lane in enumerate(self.lanes):
             for event in lane.events:
-                if self.in_view(event.date):
+                if event.end >= lo and event.start <= hi:
                     items.append((event.date.sort_key, position, 0, Entry(event.date, lane, event)))
             for statement in lane.statements:
-                if self.in_view(statement.date):
+                if statement.end >= lo and statement.start <= hi:
                     entry = Entry(statement.date, lane, statement=statement)
                     items.append((statement.date.sort_key, position, 1, entry))
         items.sort(key=lambda item: item[:3])
@@ -245,14 +256,23 @@ class _Dates:
     """Parse each distinct stored date once: 20,000 events share a few thousand dates."""
 
     def __init__(self) -> None:
-        self.cache: dict[tuple[str, bool], PartialDate] = {}
+        self.cache: dict[tuple[str, bool], tuple[PartialDate, dt.date, dt.date]] = {}
 
-    def __call__(self, iso: str, approximate: bool | None) -> PartialDate:
+    def __call__(self, iso: str, approximate: bool | None) -> tuple[PartialDate, dt.date, dt.date]:
+        """The date, its first day and its last day."""
         key = (iso, bool(approximate))
-        date = self.cache.get(key)
-        if date is None:
-            date = self.cache[key] = PartialDate.from_iso(iso, bool(approximate))
-        return date
+        found = self.cache.get(key)
+        if found is None:
+            # The stored form is always YYYY, YYYY-MM or YYYY-MM-DD (the model checks it):
+            # slicing is enough, and much cheaper than PartialDate.from_iso's regex.
+            date = PartialDate(
+                int(iso[:4]),
+                int(iso[5:7]) if len(iso) > 4 else None,
+                int(iso[8:10]) if len(iso) > 7 else None,
+                bool(approximate),
+            )
+            found = self.cache[key] = (date, date.start, date.end)
+        return found
 
 
 def popular_name(names: Sequence[str] | None) -> str | None:
@@ -316,9 +336,11 @@ def build_timeline(
     parse = _Dates()
     past_view = as_of < today
 
+    # Plain column queries on the session's connection: no ORM objects for 20,000 events.
+    connection = session.connection()
     events: dict[int, list[TimelineEvent]] = {}
     hidden_events = 0
-    event_rows = session.execute(
+    event_rows = connection.execute(
         select(
             Event.id,
             Event.measure_id,
@@ -333,22 +355,35 @@ def build_timeline(
         .where(Event.measure_id.in_(ids))
         .order_by(Event.measure_id, Event.date_iso, Event.id)
     )
-    for row in event_rows:
-        date = parse(row.date_iso, row.date_approximate)
-        if past_view and date.start > as_of:
+    for (
+        event_id,
+        measure_id,
+        kind,
+        iso,
+        approximate,
+        end_iso,
+        end_approximate,
+        actor,
+        text,
+    ) in event_rows:
+        date, start, end = parse(iso, approximate)
+        if past_view and start > as_of:
             hidden_events += 1
             continue
-        end_date = parse(row.end_date_iso, row.end_date_approximate) if row.end_date_iso else None
-        events.setdefault(row.measure_id, []).append(
+        end_date = parse(end_iso, end_approximate)[0] if end_iso else None
+        events.setdefault(measure_id, []).append(
             TimelineEvent(
-                row.id,
-                row.measure_id,
-                row.type,
+                event_id,
+                measure_id,
+                kind,
                 date,
                 end_date,
-                row.actor,
-                row.description,
-                scheduled=date.start > today,
+                actor,
+                text,
+                start > today,
+                start,
+                end,
+                _CATEGORIES[kind],
             )
         )
 
@@ -371,24 +406,27 @@ def build_timeline(
     )
     if not include_internal:
         statement_query = statement_query.where(Statement.visibility == "public")
-    for statement in session.execute(statement_query):
-        date = parse(statement.date_iso, statement.date_approximate)
-        if past_view and date.start > as_of:
+    for (
+        measure_id,
+        statement_id,
+        slug,
+        title,
+        iso,
+        approximate,
+        stance,
+        author,
+    ) in connection.execute(statement_query):
+        date, start, end = parse(iso, approximate)
+        if past_view and start > as_of:
             continue
-        statements.setdefault(statement.measure_id, []).append(
+        statements.setdefault(measure_id, []).append(
             TimelineStatement(
-                statement.id,
-                statement.measure_id,
-                statement.slug,
-                statement.title,
-                date,
-                statement.stance,
-                statement.name,
+                statement_id, measure_id, slug, title, date, stance, author, start, end
             )
         )
 
     lanes: list[Lane] = []
-    measure_rows = session.execute(
+    measure_rows = connection.execute(
         measures.with_only_columns(
             Measure.id,
             Measure.slug,
@@ -433,10 +471,10 @@ def _lane_in_window(lane: Lane, lo: dt.date | None, hi: dt.date | None, past_vie
     (pending or in force) during it; a law repealed long before the window is left out. In a
     view of the past, a measure with nothing recorded by then did not exist yet.
     """
-    dated = [e.date for e in lane.events] + [s.date for s in lane.statements]
-    if not dated:
+    spans = [(e.start, e.end) for e in lane.events] + [(s.start, s.end) for s in lane.statements]
+    if not spans:
         return not past_view and lo is None and hi is None
-    if any(_overlaps(date.start, date.end, lo, hi) for date in dated):
+    if any(_overlaps(start, end, lo, hi) for start, end in spans):
         return True
     return any(
         band.shade in ACTIVE_SHADES and _overlaps(band.start, band.end, lo, hi)
@@ -460,9 +498,12 @@ def _domain(
     starts: list[dt.date] = []
     ends: list[dt.date] = [as_of]
     for lane in lanes:
-        for date in [e.date for e in lane.events] + [s.date for s in lane.statements]:
-            starts.append(date.start)
-            ends.append(date.end)
+        for item in lane.events:
+            starts.append(item.start)
+            ends.append(item.end)
+        for statement in lane.statements:
+            starts.append(statement.start)
+            ends.append(statement.end)
         if lane.bands and lane.bands[-1].projected:
             ends.append(lane.bands[-1].end)
     lo = window_start or (min(starts) if starts else as_of - dt.timedelta(days=365))
@@ -494,7 +535,7 @@ LANE_FONT_SIZE = 12.5
 MIN_MARK_WIDTH = 6.0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class BandBox:
     x: float
     y: float
@@ -506,7 +547,7 @@ class BandBox:
     label_x: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class MarkBox:
     """One event or statement mark; ``shape`` says how to draw it within its box."""
 
@@ -604,14 +645,25 @@ def _shorten(text: str | None, limit: int = 280) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+@lru_cache(maxsize=16384)
+def _format(date: PartialDate) -> str:
+    """A date at its precision; the same few thousand dates recur across 20,000 marks."""
+    return date.format()
+
+
+def _day(day: dt.date) -> str:
+    """ "12 January 2024": PartialDate.format for a day, without building a PartialDate."""
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year:04d}"
+
+
 def event_title(event: TimelineEvent, lane: Lane) -> str:
     """What hovering or focusing a mark says: type, date at its precision, measure, detail."""
-    parts = [f"{event.label}, {event.date.format()}"]
+    first = f"{event.label}, {_format(event.date)}"
     if event.scheduled:
-        parts[0] += " (scheduled)"
+        first += " (scheduled)"
     if event.end_date:
-        parts[0] += f", until {event.end_date.format()}"
-    parts.append(lane.title)
+        first += f", until {_format(event.end_date)}"
+    parts = [first, lane.title]
     if event.actor:
         parts.append(f"By {event.actor}")
     if event.description:
@@ -623,108 +675,94 @@ def statement_title(statement: TimelineStatement, lane: Lane) -> str:
     stance = f" ({vocab.STANCES[statement.stance]})" if statement.stance else ""
     return "\n".join(
         [
-            f"Statement, {statement.date.format()}: {statement.organization}{stance}",
+            f"Statement, {_format(statement.date)}: {statement.organization}{stance}",
             _shorten(statement.title, 200),
             f"About: {lane.title}",
         ]
     )
 
 
+_FORCE_SHADES = frozenset({"in-force", "partly-in-force", "suspended", "expired", "annulled"})
+
+
 def band_title(band: Band) -> str:
-    shade = SHADES[band.shade]
-    first = PartialDate.from_date(band.start).format()
-    last = PartialDate.from_date(band.end).format()
-    status = band.status
+    last = _day(band.end)
     if band.projected:
-        return f"{shade.label} until {last} unless extended (after the day shown)"
-    detail = (
-        status.force.explanation
-        if band.shade in {"in-force", "partly-in-force", "suspended", "expired", "annulled"}
-        else status.outcome.explanation
-    )
-    return f"{status.headline} from {first} to {last}\n{detail}"
+        return f"{SHADES[band.shade].label} until {last} unless extended (after the day shown)"
+    status = band.status
+    detail = status.force.explanation if band.shade in _FORCE_SHADES else status.outcome.explanation
+    return f"{status.headline} from {_day(band.start)} to {last}\n{detail}"
+
+
+_SHAPES: Final = MappingProxyType(
+    {
+        "step": ("dot", 9.0),
+        "decision": ("diamond", 12.0),
+        "force": ("square", 9.0),
+        "other": ("ring", 7.0),
+    }
+)
+
+
+@lru_cache(maxsize=256)
+def _mark_classes(base: str, approximate: bool, scheduled: bool, precision: str) -> str:
+    classes = [base]
+    if approximate:
+        classes.append("mark--approximate")
+    if scheduled:
+        classes.append("mark--scheduled")
+    # A month or a year is drawn as the span it covers, never as a fake day.
+    if precision != "day" or approximate:
+        classes.append(f"mark--{precision}")
+    return " ".join(classes)
+
+
+def _span(scale: TimeScale, start: dt.date, end: dt.date) -> tuple[float, float]:
+    """Left and right of a period, at least MIN_MARK_WIDTH wide (centred on it)."""
+    x0 = scale.x(max(start, scale.start))
+    x1 = scale.x_end(min(end, scale.end))
+    if x1 - x0 < MIN_MARK_WIDTH:
+        middle = (x0 + x1) / 2
+        return middle - MIN_MARK_WIDTH / 2, middle + MIN_MARK_WIDTH / 2
+    return x0, x1
 
 
 def _event_mark(event: TimelineEvent, lane: Lane, scale: TimeScale, cy: float) -> MarkBox | None:
-    date = event.date
-    if date.end < scale.start or date.start > scale.end:
+    if event.end < scale.start or event.start > scale.end:
         return None
-    category = event.category
-    classes = [f"mark mark--{category}"]
-    if date.approximate:
-        classes.append("mark--approximate")
-    if event.scheduled:
-        classes.append("mark--scheduled")
-    title = event_title(event, lane)
-    if date.precision != "day":
-        # A month or a year is drawn as the span it covers, never as a fake day.
-        classes.append(f"mark--{date.precision}")
-        x0 = scale.x(max(date.start, scale.start))
-        x1 = scale.x_end(min(date.end, scale.end))
-        if x1 - x0 < MIN_MARK_WIDTH:
-            middle = (x0 + x1) / 2
-            x0, x1 = middle - MIN_MARK_WIDTH / 2, middle + MIN_MARK_WIDTH / 2
-        return MarkBox("bar", x0, cy - 4, x1 - x0, 8, " ".join(classes), title, lane.slug, event.id)
-    if date.approximate:
-        classes.append("mark--day")
-    shape = {"step": "dot", "decision": "diamond", "force": "square", "other": "ring"}[category]
-    size = {"dot": 9.0, "diamond": 12.0, "square": 9.0, "ring": 7.0}[shape]
-    cx = scale.x_mid(date.start)
-    return MarkBox(
-        shape,
-        cx - size / 2,
-        cy - size / 2,
-        size,
-        size,
-        " ".join(classes),
-        title,
-        lane.slug,
-        event.id,
+    date = event.date
+    precision = date.precision.value
+    classes = _mark_classes(
+        f"mark mark--{event.category}", date.approximate, event.scheduled, precision
     )
+    title = event_title(event, lane)
+    if precision != "day":
+        x0, x1 = _span(scale, event.start, event.end)
+        return MarkBox("bar", x0, cy - 4, x1 - x0, 8, classes, title, lane.slug, event.id)
+    shape, size = _SHAPES[event.category]
+    cx = scale.x_mid(event.start)
+    half = size / 2
+    return MarkBox(shape, cx - half, cy - half, size, size, classes, title, lane.slug, event.id)
 
 
 def _statement_mark(
     statement: TimelineStatement, lane: Lane, scale: TimeScale, y: float
 ) -> MarkBox | None:
-    date = statement.date
-    if date.end < scale.start or date.start > scale.end:
+    if statement.end < scale.start or statement.start > scale.end:
         return None
-    classes = ["mark mark--statement"]
+    date = statement.date
+    precision = date.precision.value
+    base = "mark mark--statement"
     if statement.stance:
-        classes.append(f"mark--stance-{statement.stance}")
-    if date.approximate:
-        classes.append("mark--approximate")
+        base += f" mark--stance-{statement.stance}"
+    classes = _mark_classes(base, date.approximate, False, precision)
     title = statement_title(statement, lane)
-    if date.precision != "day":
-        classes.append(f"mark--{date.precision}")
-        x0 = scale.x(max(date.start, scale.start))
-        x1 = scale.x_end(min(date.end, scale.end))
-        if x1 - x0 < MIN_MARK_WIDTH:
-            middle = (x0 + x1) / 2
-            x0, x1 = middle - MIN_MARK_WIDTH / 2, middle + MIN_MARK_WIDTH / 2
-        return MarkBox(
-            "bar",
-            x0,
-            y + 1,
-            x1 - x0,
-            5,
-            " ".join(classes),
-            title,
-            lane.slug,
-            statement_slug=statement.slug,
-        )
-    cx = scale.x_mid(date.start)
-    return MarkBox(
-        "triangle",
-        cx - 4.5,
-        y,
-        9,
-        7,
-        " ".join(classes),
-        title,
-        lane.slug,
-        statement_slug=statement.slug,
-    )
+    slug = statement.slug
+    if precision != "day":
+        x0, x1 = _span(scale, statement.start, statement.end)
+        return MarkBox("bar", x0, y + 1, x1 - x0, 5, classes, title, lane.slug, None, slug)
+    cx = scale.x_mid(statement.start)
+    return MarkBox("triangle", cx - 4.5, y, 9, 7, classes, title, lane.slug, None, slug)
 
 
 def _label_x(
@@ -752,10 +790,11 @@ def _band_boxes(
         x0 = scale.x(max(band.start, scale.start))
         x1 = scale.x_end(min(band.end, scale.end))
         classes = f"band band--{band.shade}" + (" band--projected" if band.projected else "")
+        end = band.end
         label = (
             band.status.headline
             if not band.projected
-            else "until " + (PartialDate.from_date(band.end).format_short())
+            else f"until {end.day} {MONTH_NAMES[end.month - 1][:3]} {end.year:04d}"
         )
         label_x = _label_x(x0 + 4, x1 - 4, text_width(label, 10.5), taken)
         boxes.append(

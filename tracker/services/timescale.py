@@ -33,38 +33,34 @@ def text_width(text: str, font_size: float = AXIS_FONT_SIZE, bold: bool = False)
     return len(text) * (0.7 if bold else 0.62) * font_size
 
 
-@dataclass(frozen=True, slots=True)
 class TimeScale:
     """Maps days to x positions: ``start`` at ``x0``, the end of ``end`` at ``x1``."""
 
-    start: dt.date
-    end: dt.date
-    x0: float
-    x1: float
+    __slots__ = ("_origin", "days", "end", "px_per_day", "start", "x0", "x1")
 
-    def __post_init__(self) -> None:
-        if self.end < self.start:
+    def __init__(self, start: dt.date, end: dt.date, x0: float, x1: float) -> None:
+        if end < start:
             raise ValueError("a scale's end comes before its start")
-
-    @property
-    def days(self) -> int:
+        self.start, self.end, self.x0, self.x1 = start, end, x0, x1
+        self.days = (end - start).days + 1
         """Days covered, counting both ends."""
-        return (self.end - self.start).days + 1
+        self.px_per_day = (x1 - x0) / self.days
+        # Charts place tens of thousands of marks: work from day ordinals, not timedeltas.
+        self._origin = start.toordinal()
 
-    @property
-    def px_per_day(self) -> float:
-        return (self.x1 - self.x0) / self.days
+    def __repr__(self) -> str:
+        return f"TimeScale({self.start}, {self.end}, {self.x0}, {self.x1})"
 
     def x(self, day: dt.date) -> float:
         """The left edge of ``day``."""
-        return self.x0 + (day - self.start).days * self.px_per_day
+        return self.x0 + (day.toordinal() - self._origin) * self.px_per_day
 
     def x_end(self, day: dt.date) -> float:
         """The right edge of ``day``."""
-        return self.x(day) + self.px_per_day
+        return self.x0 + (day.toordinal() - self._origin + 1) * self.px_per_day
 
     def x_mid(self, day: dt.date) -> float:
-        return self.x(day) + self.px_per_day / 2
+        return self.x0 + (day.toordinal() - self._origin + 0.5) * self.px_per_day
 
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
