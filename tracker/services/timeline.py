@@ -197,7 +197,7 @@ class Lane:
         return min(days) if days else None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Entry:
     """One line of the timeline read as a list: an event or a statement, with its lane."""
 
@@ -238,18 +238,26 @@ class Timeline:
 
     def entries(self) -> list[Entry]:
         """Every event and statement drawn, in date order: the chart's text alternative."""
-        items: list[tuple[tuple[dt.date, int], int, int, Entry]] = []
+        # Sorted as PartialDate sorts (first day, then coarse before fine), then by lane, events
+        # before statements.
+        items: list[tuple[dt.date, int, int, int, Entry]] = []
         lo, hi = self.start, self.end
         for position, lane in enumerate(self.lanes):
             for event in lane.events:
                 if event.end >= lo and event.start <= hi:
-                    items.append((event.date.sort_key, position, 0, Entry(event.date, lane, event)))
+                    entry = Entry(event.date, lane, event)
+                    items.append((event.start, _rank(event.date), position, 0, entry))
             for statement in lane.statements:
                 if statement.end >= lo and statement.start <= hi:
                     entry = Entry(statement.date, lane, statement=statement)
-                    items.append((statement.date.sort_key, position, 1, entry))
-        items.sort(key=lambda item: item[:3])
-        return [item[3] for item in items]
+                    items.append((statement.start, _rank(statement.date), position, 1, entry))
+        items.sort(key=lambda item: item[:4])
+        return [item[4] for item in items]
+
+
+def _rank(date: PartialDate) -> int:
+    """Precision.rank without the enum: year 0, month 1, day 2."""
+    return 0 if date.month is None else 1 if date.day is None else 2
 
 
 class _Dates:
@@ -332,7 +340,9 @@ def build_timeline(
     status is the one derived from what was known then.
     """
     measures = filtered_measures(filters, include_internal)
-    ids = measures.with_only_columns(Measure.id).scalar_subquery()
+    # Joined as a derived table, not "IN (subquery)": SQLite would otherwise probe the whole
+    # list of ids for every statement (200 ms instead of 6 for 1,000 measures).
+    chosen = measures.with_only_columns(Measure.id).subquery()
     parse = _Dates()
     past_view = as_of < today
 
@@ -352,7 +362,7 @@ def build_timeline(
             Event.actor,
             Event.description,
         )
-        .where(Event.measure_id.in_(ids))
+        .join(chosen, chosen.c.id == Event.measure_id)
         .order_by(Event.measure_id, Event.date_iso, Event.id)
     )
     for (
@@ -399,9 +409,10 @@ def build_timeline(
             Statement.stance,
             Organization.name,
         )
+        .select_from(statement_measures)
+        .join(chosen, chosen.c.id == statement_measures.c.measure_id)
         .join(Statement, Statement.id == statement_measures.c.statement_id)
         .join(Organization, Organization.id == Statement.organization_id)
-        .where(statement_measures.c.measure_id.in_(ids))
         .order_by(Statement.date_iso, Statement.id)
     )
     if not include_internal:
@@ -638,7 +649,8 @@ def _truncate(text: str, width: float, font_size: float, bold: bool = False) -> 
     return text[:keep].rstrip() + "…"
 
 
-def _shorten(text: str | None, limit: int = 280) -> str:
+def shorten(text: str | None, limit: int = 280) -> str:
+    """One line of at most ``limit`` characters, ending with an ellipsis when cut."""
     if not text:
         return ""
     text = " ".join(text.split())
@@ -667,7 +679,7 @@ def event_title(event: TimelineEvent, lane: Lane) -> str:
     if event.actor:
         parts.append(f"By {event.actor}")
     if event.description:
-        parts.append(_shorten(event.description))
+        parts.append(shorten(event.description))
     return "\n".join(parts)
 
 
@@ -676,7 +688,7 @@ def statement_title(statement: TimelineStatement, lane: Lane) -> str:
     return "\n".join(
         [
             f"Statement, {_format(statement.date)}: {statement.organization}{stance}",
-            _shorten(statement.title, 200),
+            shorten(statement.title, 200),
             f"About: {lane.title}",
         ]
     )

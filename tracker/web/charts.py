@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from flask import Response, abort, current_app, request, url_for
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from tracker import clock, svg, vocab
 from tracker.countries import country_name
@@ -23,12 +23,14 @@ from tracker.db import get_session
 from tracker.services.lineage import Lineage, LineageLayout, build_lineage, layout_lineage
 from tracker.services.measures import MeasureFilters
 from tracker.services.timeline import (
+    Entry,
     Timeline,
     TimelineLayout,
     build_timeline,
     chart_title,
     describe_filters,
     layout_timeline,
+    shorten,
 )
 from tracker.web import params
 from tracker.web.access import can_see_internal
@@ -75,10 +77,13 @@ class ChartLinks:
         self.measure_prefix = prefix + url_for("measures.show", slug="SLUG").replace("SLUG", "")
         self.statement_prefix = prefix + url_for("statements.show", slug="SLUG").replace("SLUG", "")
         self.query = "?" + urlencode({"as_of": as_of.isoformat()}) if as_of else ""
+        self.measures: dict[str, str] = {}
 
     def measure(self, slug: str, event_id: int | None = None) -> str:
-        anchor = f"#event-{event_id}" if event_id is not None else ""
-        return f"{self.measure_prefix}{quote(slug, safe='')}{self.query}{anchor}"
+        base = self.measures.get(slug)
+        if base is None:
+            base = self.measures[slug] = f"{self.measure_prefix}{quote(slug, safe='')}{self.query}"
+        return f"{base}#event-{event_id}" if event_id is not None else base
 
     def statement(self, slug: str) -> str:
         return f"{self.statement_prefix}{quote(slug, safe='')}"
@@ -253,3 +258,55 @@ def measure_lineage(slug: str, depth: int = 3) -> MeasureLineage | None:
         loaded.layout(), links(), id_prefix="measure-lineage", description=loaded.subtitle
     )
     return MeasureLineage(loaded.lineage, Markup(chart))  # noqa: S704  # tracker.svg escapes
+
+
+def entries_html(entries: Sequence[Entry], chart_links: ChartLinks) -> Markup:
+    """The events and statements of a timeline as an ordered list: its text alternative.
+
+    Written here rather than as a template macro for the same reason the SVG is: a timeline of
+    20,000 events has 20,000 lines, and a macro spends about a hundred microseconds on each.
+    Every value is escaped.
+    """
+    if not entries:
+        return Markup(
+            '<ol class="entries"><li class="muted">Nothing is dated in this range.</li></ol>'
+        )
+    out = ['<ol class="entries">']
+    names: dict[str, str] = {}
+    for entry in entries:
+        lane = entry.lane
+        country = names.get(lane.country)
+        if country is None:
+            country = names[lane.country] = str(escape(country_name(lane.country)))
+        date = f'<time datetime="{entry.date.iso}">{escape(entry.date.format())}</time>'
+        if entry.event is not None:
+            event = entry.event
+            what = escape(event.label)
+            if event.scheduled:
+                what += Markup(' <span class="badge badge--pending">scheduled</span>')
+            if event.end_date is not None:
+                what += f", until {event.end_date.format()}"
+            href = chart_links.measure(lane.slug, event.id)
+            line = (
+                f'<li class="entries__item">{date} <span class="entries__what">{what}</span> '
+                f'<a href="{escape(href)}">{escape(lane.title)}</a> '
+                f'<span class="muted small">({country})</span>'
+            )
+            if event.description:
+                detail = shorten(event.description, 240)
+                line += f' <span class="entries__detail">{escape(detail)}</span>'
+        else:
+            statement = entry.statement
+            assert statement is not None  # an entry is an event or a statement
+            stance = f" ({vocab.STANCES[statement.stance].lower()})" if statement.stance else ""
+            href = chart_links.statement(statement.slug)
+            line = (
+                f'<li class="entries__item entries__item--statement">{date} '
+                f'<span class="entries__what">Statement: {escape(statement.organization)}'
+                f"{escape(stance)}</span> "
+                f'<a href="{escape(href)}">{escape(statement.title)}</a> '
+                f'<span class="muted small">about {escape(shorten(lane.title, 90))}</span>'
+            )
+        out.append(line + "</li>")
+    out.append("</ol>")
+    return Markup("\n".join(out))  # noqa: S704  # every value above is escaped

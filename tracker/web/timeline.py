@@ -32,7 +32,7 @@ def index() -> str:
         timeline=request.timeline,
         request_=request,
         chart=Markup(chart),  # noqa: S704  # built by tracker.svg, which escapes every text
-        entries=request.timeline.entries(),
+        entries=charts.entries_html(request.timeline.entries(), charts.links()),
         counts=state_counts(lane.status.state for lane in request.timeline.lanes),
         shades=SHADES,
         as_of=params.as_of(),
