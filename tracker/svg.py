@@ -18,6 +18,7 @@ from functools import cache
 from typing import Protocol
 
 from tracker import paths
+from tracker.gcpause import without_gc_pauses
 from tracker.services.lineage import LineageLayout
 from tracker.services.timeline import MarkBox, TimelineLayout
 from tracker.services.timescale import AxisRow
@@ -186,6 +187,7 @@ def _legend_swatch(kind: str, classes: str, x: float, y: float) -> str:
     return _mark_shape(mark)
 
 
+@without_gc_pauses
 def timeline_svg(
     layout: TimelineLayout,
     links: Links,

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from tracker import vocab
 from tracker.countries import country_name
 from tracker.dates import MONTH_NAMES, PartialDate
+from tracker.gcpause import without_gc_pauses
 from tracker.models import Event, Measure, Organization, Statement, statement_measures
 from tracker.services.measures import MeasureFilters, filtered_measures
 from tracker.services.timescale import Axis, TimeScale, axis, text_width
@@ -324,6 +325,7 @@ def _overlaps(start: dt.date, end: dt.date, lo: dt.date | None, hi: dt.date | No
     return (lo is None or end >= lo) and (hi is None or start <= hi)
 
 
+@without_gc_pauses
 def build_timeline(
     session: Session,
     filters: MeasureFilters,
@@ -854,6 +856,7 @@ def chart_title(what: str, countries: Iterable[str]) -> str:
     return f"{what}: {', '.join(names)}"
 
 
+@without_gc_pauses
 def layout_timeline(
     timeline: Timeline,
     *,

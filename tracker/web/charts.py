@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 from tracker import clock, svg, vocab
 from tracker.countries import country_name
 from tracker.db import get_session
+from tracker.gcpause import without_gc_pauses
 from tracker.services.lineage import Lineage, LineageLayout, build_lineage, layout_lineage
 from tracker.services.measures import MeasureFilters
 from tracker.services.timeline import (
@@ -260,6 +261,7 @@ def measure_lineage(slug: str, depth: int = 3) -> MeasureLineage | None:
     return MeasureLineage(loaded.lineage, Markup(chart))  # noqa: S704  # tracker.svg escapes
 
 
+@without_gc_pauses
 def entries_html(entries: Sequence[Entry], chart_links: ChartLinks) -> Markup:
     """The events and statements of a timeline as an ordered list: its text alternative.
 
