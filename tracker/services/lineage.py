@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session
 from tracker import vocab
 from tracker.countries import country_name
 from tracker.dates import PartialDate
-from tracker.models import Event, Measure, Relation
-from tracker.services.measures import statuses, visible_measures
-from tracker.services.timeline import popular_name
+from tracker.models import Measure, Relation
+from tracker.services.measures import visible_measures
+from tracker.services.timeline import TimelineEvent, load_events, popular_name
 from tracker.services.timescale import Axis, TimeScale, axis, text_width
-from tracker.status import Status
+from tracker.status import Status, derive_status
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,16 +181,20 @@ def _load_nodes(
     if not ids:
         return {}
     id_list = sorted(ids)
-    first: dict[int, PartialDate] = {}
-    rows = session.execute(
-        select(Event.measure_id, Event.date_iso, Event.date_approximate)
-        .where(Event.measure_id.in_(id_list))
-        .order_by(Event.measure_id, Event.date_start, Event.date_iso)
-    )
-    for row in rows:
-        if row.measure_id not in first:
-            first[row.measure_id] = PartialDate.from_iso(row.date_iso, row.date_approximate)
-    by_status = statuses(session, id_list, as_of)
+    # The events as the timeline reads them (plain rows, no ORM objects): each measure's first
+    # event places it in time, and all of them give its status on the day shown.
+    events: dict[int, list[TimelineEvent]] = {}
+    for chunk in range(0, len(id_list), 500):
+        found, _hidden = load_events(
+            session, as_of, today, measure_ids=id_list[chunk : chunk + 500]
+        )
+        events.update(found)
+    first = {
+        measure_id: min(items, key=lambda e: e.date.sort_key).date
+        for measure_id, items in events.items()
+        if items
+    }
+    by_status = {i: derive_status(events.get(i, []), as_of, today) for i in id_list}
     nodes = {}
     measure_rows = session.execute(
         select(
