@@ -18,6 +18,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.conftest import make_app
+from tracker.db import get_engine
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
@@ -39,6 +40,7 @@ def tracker_url(
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     server.server_close()
+    get_engine(app).dispose()  # close its pooled connections now, not whenever GC runs
 
 
 def serve_page(body: str) -> tuple[ThreadingHTTPServer, str]:

@@ -14,7 +14,7 @@ from tracker.gcpause import gc_paused
 from tracker.models import Event, Measure
 from tracker.svg import esc
 
-HOSTILE = 'Law <script>alert("x")</script> & “quotes” \' \x0b\x00 end'
+HOSTILE = 'Law <script>alert("x")</script> & “quotes” \' \x0b\x01 end'  # PostgreSQL refuses NUL
 
 
 def test_escaping_covers_markup_and_drops_what_xml_forbids() -> None:
