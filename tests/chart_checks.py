@@ -30,9 +30,7 @@ def inline_svgs(html: bytes) -> list[ET.Element]:
     return [SafeET.fromstring(chunk) for chunk in found]
 
 
-def assert_self_contained(
-    root: ET.Element, own_links: str | tuple[str, ...] | None = None
-) -> None:
+def assert_self_contained(root: ET.Element, own_links: str | tuple[str, ...] | None = None) -> None:
     """Nothing in the SVG loads anything: no images, scripts, fonts, stylesheets, or url()
     pointing anywhere but inside the document. Links (<a href>) may lead only to ``own_links``
     (the tracker's own pages) or to a fragment."""

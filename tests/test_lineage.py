@@ -121,3 +121,12 @@ def test_lineage_downloads(client: FlaskClient) -> None:
         'attachment; filename="lineage-kyrgyzstan-2026-11-28.png"'
     )
     assert_png_shows_a_chart(png.data)
+
+
+def test_a_measures_lineage_can_be_embedded(client: FlaskClient) -> None:
+    html = client.get(f"/lineage/?measure={KG_LAW}").data.decode()
+    assert f"/embed/lineage?measure={KG_LAW}" in html
+    embedded = client.get(f"/embed/lineage?measure={KG_LAW}")
+    assert embedded.status_code == 200
+    assert "Lineage of Foreign representatives law (Kyrgyzstan)" in text_of(embedded.data)
+    assert client.get("/embed/lineage?measure=no-such-measure").status_code == 404

@@ -178,3 +178,15 @@ def test_an_empty_selection_says_so(client: FlaskClient) -> None:
     assert "No measure matches these filters" in page
     root = SafeET.fromstring(client.get("/timeline.svg?country=GE").data)
     assert "No measure matches these filters." in [t.text for t in root.iter(f"{SVG}text")]
+
+
+def test_a_png_too_large_to_read_is_refused_with_advice(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tracker.svg.MAX_PNG_PIXELS", 200_000)
+    response = client.get("/timeline.png")
+    assert response.status_code == 413
+    page = text_of(response.data)
+    assert "too tall to turn into a picture" in page
+    assert "download the SVG" in page
+    assert client.get("/timeline.svg").status_code == 200

@@ -385,13 +385,15 @@ class TooLarge(ValueError):
     """The chart is too large to turn into a picture; the message says what to do."""
 
 
-MAX_PNG_PIXELS = 24_000_000
+# A PNG is for a slide or a report: a few hundred lanes at most. The limit keeps one request
+# from tying up a worker (and 64 MB of memory per 16 megapixels) for a picture nobody can read.
+MAX_PNG_PIXELS = 16_000_000
 
 
 def png_scale(width: float, height: float, preferred: float = 2.0) -> float:
-    """Twice the size for sharp slides, less for very tall charts; TooLarge below half."""
+    """Twice the size for sharp slides, less for tall charts; TooLarge below actual size."""
     scale = min(preferred, math.sqrt(MAX_PNG_PIXELS / (width * height)))
-    if scale < 0.5:
+    if scale < 1:
         raise TooLarge(
             "This chart is too tall to turn into a picture. Narrow the filters (a country, a "
             "date range) or download the SVG, which has no size limit."

@@ -126,8 +126,7 @@ def upcoming(
                     measure,
                     "Term in force ends",
                     None,
-                    f"In force until {end.format()}; it expires after that day unless it is "
-                    f"extended. {status.force.explanation}",
+                    f"It expires after that day unless it is extended. {status.force.explanation}",
                 )
             )
     items.sort(key=lambda item: (item.day, item.measure.title))

@@ -37,7 +37,9 @@ from tracker.web import params
 from tracker.web.access import can_see_internal
 
 # The query parameters a chart is drawn from; links to its downloads and embeds carry them.
-CHART_ARGS = ("country", "kind", "status", "topic", "q", "from", "to", "as_of", "relation")
+CHART_ARGS = (
+    "country", "kind", "status", "topic", "q", "from", "to", "as_of", "relation", "measure",
+)  # fmt: skip
 
 
 def chart_args(**changes: Any) -> dict[str, Any]:
