@@ -18,43 +18,43 @@ bp = Blueprint("lineage", __name__)
 @public
 def index() -> str:
     internal = can_see_internal()
-    request = charts.load_lineage(internal)
-    if request is None:
+    loaded = charts.load_lineage(internal)
+    if loaded is None:
         abort(404)
-    layout = request.layout()
+    layout = loaded.layout()
     chart = svg.lineage_svg(
-        layout, charts.links(), id_prefix="lineage", description=request.subtitle
+        layout, charts.links(), id_prefix="lineage", description=loaded.subtitle
     )
     embed_src = charts.absolute_url("embed.lineage", **charts.chart_args())
     return render_template(
         "lineage/index.html",
-        request_=request,
-        lineage=request.lineage,
+        request_=loaded,
+        lineage=loaded.lineage,
         chart=Markup(chart),  # noqa: S704  # built by tracker.svg, which escapes every text
         as_of=params.as_of(),
         filters=params.measure_filters(),
         countries=countries_in_use(get_session(), internal),
-        snippet=charts.embed_snippet(embed_src, request.title, layout.height),
+        snippet=charts.embed_snippet(embed_src, loaded.title, layout.height),
     )
 
 
 def _standalone(internal: bool) -> tuple[str, float, float, str]:
-    request = charts.load_lineage(internal)
-    if request is None:
+    loaded = charts.load_lineage(internal)
+    if loaded is None:
         abort(404)
-    layout = request.layout(caption=True)
+    layout = loaded.layout(caption=True)
     as_of = params.as_of()
     document = svg.lineage_svg(
         layout,
         charts.links(absolute=True),
         standalone=True,
-        description=f"{request.title}. {request.subtitle}. {charts.footer_text(as_of)}",
+        description=f"{loaded.title}. {loaded.subtitle}. {charts.footer_text(as_of)}",
         footer=charts.footer_text(as_of),
     )
-    where = request.countries or ((request.lineage.focus.country,) if request.lineage.focus else ())
+    where = loaded.countries or ((loaded.lineage.focus.country,) if loaded.lineage.focus else ())
     name = charts.download_name("lineage", where, as_of, "svg")
-    if request.lineage.focus is not None:
-        name = f"lineage-{request.lineage.focus.slug}-{as_of.isoformat()}.svg"
+    if loaded.lineage.focus is not None:
+        name = f"lineage-{loaded.lineage.focus.slug}-{as_of.isoformat()}.svg"
     return document, layout.width, layout.height, name
 
 

@@ -21,41 +21,41 @@ bp = Blueprint("timeline", __name__)
 def index() -> str:
     session = get_session()
     internal = can_see_internal()
-    request = charts.load_timeline(internal)
-    layout = request.layout()
+    loaded = charts.load_timeline(internal)
+    layout = loaded.layout()
     chart = svg.timeline_svg(
-        layout, charts.links(), id_prefix="timeline", description=request.subtitle
+        layout, charts.links(), id_prefix="timeline", description=loaded.subtitle
     )
     embed_src = charts.absolute_url("embed.timeline", **charts.chart_args())
     return render_template(
         "timeline/index.html",
-        timeline=request.timeline,
-        request_=request,
+        timeline=loaded.timeline,
+        request_=loaded,
         chart=Markup(chart),  # noqa: S704  # built by tracker.svg, which escapes every text
-        entries=charts.entries_html(request.timeline.entries(), charts.links()),
-        counts=state_counts(lane.status.state for lane in request.timeline.lanes),
+        entries=charts.entries_html(loaded.timeline.entries(), charts.links()),
+        counts=state_counts(lane.status.state for lane in loaded.timeline.lanes),
         shades=SHADES,
         as_of=params.as_of(),
-        filters=request.filters,
-        window=request.window,
+        filters=loaded.filters,
+        window=loaded.window,
         countries=countries_in_use(session, internal),
         topics=topics_in_use(session),
-        snippet=charts.embed_snippet(embed_src, request.title, layout.height),
+        snippet=charts.embed_snippet(embed_src, loaded.title, layout.height),
     )
 
 
 def _standalone(internal: bool) -> tuple[str, float, float, str]:
-    request = charts.load_timeline(internal, strict=True)
-    layout = request.layout(caption=True)
+    loaded = charts.load_timeline(internal, strict=True)
+    layout = loaded.layout(caption=True)
     as_of = params.as_of()
     document = svg.timeline_svg(
         layout,
         charts.links(absolute=True),
         standalone=True,
-        description=f"{request.title}. {request.subtitle}. {charts.footer_text(as_of)}",
+        description=f"{loaded.title}. {loaded.subtitle}. {charts.footer_text(as_of)}",
         footer=charts.footer_text(as_of),
     )
-    name = charts.download_name("timeline", request.filters.countries, as_of, "svg")
+    name = charts.download_name("timeline", loaded.filters.countries, as_of, "svg")
     return document, layout.width, layout.height, name
 
 
