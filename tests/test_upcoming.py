@@ -66,13 +66,13 @@ def test_scheduled_events_are_listed_at_their_precision(
 def test_quiet_measures_show_when_they_last_moved_never_as_a_status(
     client: FlaskClient, session: Session
 ) -> None:
-    quiet = quiet_measures(session, dt.date(2015, 6, 1), include_internal=False)
+    quiet = quiet_measures(session, dt.date(2015, 6, 1), TODAY, include_internal=False)
     assert [q.measure.slug for q in quiet] == ["kg-foreign-agents-bill-2013"]
     assert quiet[0].label == "No activity since 16 October 2013"
     assert quiet[0].status.state == "pending"  # the status is untouched
     page = text_of(client.get("/upcoming/?as_of=2015-06-01").data)
     assert "No activity since 16 October 2013" in page
     # Once rejected, a bill is not "quiet": it is defeated.
-    assert quiet_measures(session, dt.date(2017, 6, 1), include_internal=False) == []
+    assert quiet_measures(session, dt.date(2017, 6, 1), TODAY, include_internal=False) == []
     listing = text_of(client.get("/measures/?as_of=2015-06-01").data)
     assert "No activity" not in listing

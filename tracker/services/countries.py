@@ -12,13 +12,8 @@ from sqlalchemy.orm import Session, selectinload
 from tracker import vocab
 from tracker.countries import country_name
 from tracker.models import Measure, Quote, Statement, statement_measures
-from tracker.services.measures import (
-    MeasureFilters,
-    MeasureRow,
-    list_measures,
-    visible_measures,
-    visible_statements,
-)
+from tracker.services.measures import visible_measures, visible_statements
+from tracker.services.timeline import light_statuses
 
 
 def state_counts(states: Iterable[str]) -> dict[str, int]:
@@ -39,19 +34,22 @@ class CountrySummary:
 
 
 def country_summaries(
-    session: Session, as_of: dt.date, include_internal: bool
+    session: Session, as_of: dt.date, today: dt.date, include_internal: bool
 ) -> list[CountrySummary]:
     """Every country with a visible measure, by name, with its counts as of ``as_of``."""
-    rows = list_measures(session, MeasureFilters(), as_of, include_internal)
-    by_code: dict[str, list[MeasureRow]] = {}
-    for row in rows:
-        by_code.setdefault(row.measure.country, []).append(row)
+    visible = visible_measures(include_internal)
+    measures = list(session.execute(visible.with_only_columns(Measure.id, Measure.country)))
+    by_id = light_statuses(session, [m.id for m in measures], as_of, today)
+    by_code: dict[str, list[str]] = {}
+    for measure_id, country in measures:
+        by_code.setdefault(country, []).append(by_id[measure_id].state)
+    chosen = visible.with_only_columns(Measure.id).subquery()
     statements = (
         select(Measure.country, func.count(func.distinct(Statement.id)))
         .select_from(statement_measures)
+        .join(chosen, chosen.c.id == statement_measures.c.measure_id)
         .join(Measure, Measure.id == statement_measures.c.measure_id)
         .join(Statement, Statement.id == statement_measures.c.statement_id)
-        .where(Measure.id.in_(visible_measures(include_internal).with_only_columns(Measure.id)))
         .where(Statement.date_start <= as_of)
         .group_by(Measure.country)
     )
@@ -62,11 +60,11 @@ def country_summaries(
         CountrySummary(
             code,
             country_name(code),
-            len(country_rows),
+            len(states),
             statement_counts.get(code, 0),
-            state_counts(row.status.state for row in country_rows),
+            state_counts(states),
         )
-        for code, country_rows in by_code.items()
+        for code, states in by_code.items()
     ]
     return sorted(summaries, key=lambda summary: summary.name)
 

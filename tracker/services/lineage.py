@@ -121,6 +121,10 @@ def build_lineage(
         if focus_id is None:
             return None
 
+    if focus_id is not None:
+        # Only the neighbourhood needs its events read: narrow first (the relations are ids).
+        reach = _neighbourhood(focus_id, [(r.subject_id, r.object_id) for r in relations], depth)
+        relations = [r for r in relations if r.subject_id in reach and r.object_id in reach]
     ids = {r.subject_id for r in relations} | {r.object_id for r in relations}
     if focus_id is not None:
         ids.add(focus_id)
@@ -131,6 +135,8 @@ def build_lineage(
     if focus_id is not None:
         if focus_id not in nodes:
             return Lineage([], [], as_of, None, depth)
+        # Again among the measures that existed on the day shown: a path may run through one
+        # that did not.
         reach = _neighbourhood(focus_id, [(r.subject_id, r.object_id) for r in relations], depth)
         relations = [r for r in relations if r.subject_id in reach and r.object_id in reach]
     elif countries:

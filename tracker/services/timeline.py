@@ -386,6 +386,26 @@ def load_events(
 
 
 @without_gc_pauses
+def light_statuses(
+    session: Session, measure_ids: Sequence[int], as_of: dt.date, today: dt.date
+) -> dict[int, Status]:
+    """The status of many measures on ``as_of``, from their events read as plain rows.
+
+    Gives what tracker.services.measures.statuses gives, without loading ORM objects: the
+    difference is tenfold for thousands of events.
+    """
+    ids = list(measure_ids)
+    events: dict[int, list[TimelineEvent]] = {}
+    parse = _Dates()
+    for chunk in range(0, len(ids), 500):
+        found, _hidden = load_events(
+            session, as_of, today, measure_ids=ids[chunk : chunk + 500], parse=parse
+        )
+        events.update(found)
+    return {i: derive_status(events.get(i, []), as_of, today) for i in ids}
+
+
+@without_gc_pauses
 def build_timeline(
     session: Session,
     filters: MeasureFilters,

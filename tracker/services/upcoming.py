@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from tracker.dates import PartialDate
 from tracker.models import Event, Measure
-from tracker.services.measures import statuses, visible_measures
+from tracker.services.measures import visible_measures
+from tracker.services.timeline import light_statuses
 from tracker.status import Status
 
 HORIZON_DAYS = 90
@@ -113,7 +114,7 @@ def upcoming(
         countries,
     )
     measures = list(session.scalars(with_terms))
-    by_id = statuses(session, (m.id for m in measures), as_of)
+    by_id = light_statuses(session, [m.id for m in measures], as_of, today)
     for measure in measures:
         status = by_id[measure.id]
         if status.term_end is not None and as_of <= status.term_end <= horizon:
@@ -136,6 +137,7 @@ def upcoming(
 def quiet_measures(
     session: Session,
     as_of: dt.date,
+    today: dt.date,
     include_internal: bool,
     quiet_days: int = QUIET_DAYS,
     countries: Sequence[str] = (),
@@ -148,7 +150,7 @@ def quiet_measures(
     if countries:
         query = query.where(Measure.country.in_(countries))
     measures = list(session.scalars(query))
-    by_id = statuses(session, (m.id for m in measures), as_of)
+    by_id = light_statuses(session, [m.id for m in measures], as_of, today)
     cutoff = as_of - dt.timedelta(days=quiet_days)
     quiet = []
     for measure in measures:

@@ -24,7 +24,7 @@ bp = Blueprint("countries", __name__, url_prefix="/countries")
 @public
 def index() -> str:
     as_of = params.as_of()
-    summaries = country_summaries(get_session(), as_of, can_see_internal())
+    summaries = country_summaries(get_session(), as_of, clock.today(), can_see_internal())
     return render_template("countries/index.html", summaries=summaries, as_of=as_of)
 
 
@@ -60,7 +60,7 @@ def show(code: str) -> str | Response:
         chart=Markup(chart),  # noqa: S704  # built by tracker.svg, which escapes every text
         statements=statements_about(session, [row.measure.id for row in rows], as_of, internal),
         upcoming=upcoming(session, as_of, clock.today(), internal, countries=(code,)),
-        quiet=quiet_measures(session, as_of, internal, countries=(code,)),
+        quiet=quiet_measures(session, as_of, clock.today(), internal, countries=(code,)),
         as_of=as_of,
         download_args={"country": code, **args},
         snippet=charts.embed_snippet(embed_src, timeline.title, layout.height),

@@ -31,6 +31,6 @@ def index() -> str:
         by_country=by_country,
         recent=recent_events(session, as_of, internal),
         upcoming=upcoming(session, as_of, clock.today(), internal),
-        quiet=quiet_measures(session, as_of, internal),
+        quiet=quiet_measures(session, as_of, clock.today(), internal),
         as_of=as_of,
     )

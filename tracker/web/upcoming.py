@@ -32,7 +32,7 @@ def index() -> str:
     return render_template(
         "upcoming/index.html",
         items=upcoming(session, as_of, clock.today(), internal, days, countries),
-        quiet=quiet_measures(session, as_of, internal, QUIET_DAYS, countries),
+        quiet=quiet_measures(session, as_of, clock.today(), internal, QUIET_DAYS, countries),
         as_of=as_of,
         days=days,
         horizon=as_of + dt.timedelta(days=days),
