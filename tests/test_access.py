@@ -23,6 +23,17 @@ PUBLIC_ENDPOINTS = {
     "organizations.show",
     "organizations.person",
     "auth.login",
+    "timeline.index",
+    "timeline.download_svg",
+    "timeline.download_png",
+    "lineage.index",
+    "lineage.download_svg",
+    "lineage.download_png",
+    "upcoming.index",
+    "countries.index",
+    "countries.show",
+    "embed.timeline",
+    "embed.lineage",
 }
 
 

@@ -204,14 +204,17 @@ class PartialDate:
 
     def format(self) -> str:
         """Show at its own precision: "25 October 2023", "October 2023", "c. 2013"."""
+        text = self._plain()
+        return f"c. {text}" if self.approximate else text
+
+    def _plain(self) -> str:
+        """The date at its precision, without "c.": shared by format() and phrase()."""
         if self.day is not None:
             assert self.month is not None  # a day always has a month
-            text = f"{self.day} {MONTH_NAMES[self.month - 1]} {self._year}"
-        elif self.month is not None:
-            text = f"{MONTH_NAMES[self.month - 1]} {self._year}"
-        else:
-            text = self._year
-        return f"c. {text}" if self.approximate else text
+            return f"{self.day} {MONTH_NAMES[self.month - 1]} {self._year}"
+        if self.month is not None:
+            return f"{MONTH_NAMES[self.month - 1]} {self._year}"
+        return self._year
 
     @property
     def _year(self) -> str:
@@ -231,7 +234,8 @@ class PartialDate:
 
     def phrase(self) -> str:
         """The date inside a sentence: "on 25 October 2023", "in October 2023", "around 2013"."""
-        plain = PartialDate(self.year, self.month, self.day).format()
+        # No new PartialDate for the plain text: status explanations call this for every event.
+        plain = self._plain()
         if self.approximate:
             return f"around {plain}"
         return f"on {plain}" if self.day is not None else f"in {plain}"

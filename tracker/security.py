@@ -52,7 +52,8 @@ def init_app(app: Flask) -> None:
         headers["Referrer-Policy"] = "no-referrer"
         headers["Permissions-Policy"] = PERMISSIONS_POLICY
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        headers["Cross-Origin-Resource-Policy"] = "same-origin"
+        # A framable page must also be loadable by a site that requires CORP of what it embeds.
+        headers["Cross-Origin-Resource-Policy"] = "cross-origin" if framable else "same-origin"
         if request.is_secure:
             headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
         headers.pop("Server", None)

@@ -184,16 +184,6 @@ def get_measure(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class DatedItem:
-    """An event or an expiry for the home page's recent and upcoming panels."""
-
-    day: dt.date
-    measure: Measure
-    label: str
-    event: Event | None
-
-
 def recent_events(
     session: Session, as_of: dt.date, include_internal: bool, limit: int = 8
 ) -> list[Event]:
@@ -210,36 +200,6 @@ def recent_events(
     return list(session.scalars(query))
 
 
-def upcoming(
-    session: Session, as_of: dt.date, include_internal: bool, days: int = 90
-) -> list[DatedItem]:
-    """Scheduled events and expiries of terms in force within ``days`` after ``as_of``."""
-    horizon = as_of + dt.timedelta(days=days)
-    items: list[DatedItem] = []
-    scheduled = (
-        select(Event)
-        .join(Event.measure)
-        .where(Event.date_start > as_of, Event.date_start <= horizon)
-        .options(selectinload(Event.measure))
-    )
-    if not include_internal:
-        scheduled = scheduled.where(Measure.visibility == "public")
-    for event in session.scalars(scheduled):
-        items.append(DatedItem(event.date.start, event.measure, event.type_label, event))
-    # A term that ends soon: only measures with an end date recorded can have one.
-    with_terms = visible_measures(include_internal).where(
-        Measure.events.any(Event.end_date_start.is_not(None))
-    )
-    measures = list(session.scalars(with_terms))
-    by_id = statuses(session, (m.id for m in measures), as_of)
-    for measure in measures:
-        status = by_id[measure.id]
-        if status.term_end is not None and as_of <= status.term_end <= horizon:
-            items.append(DatedItem(status.term_end, measure, "Expires unless extended", None))
-    items.sort(key=lambda item: (item.day, item.measure.title))
-    return items
-
-
 def countries_in_use(session: Session, include_internal: bool) -> list[str]:
     query = visible_measures(include_internal).with_only_columns(Measure.country).distinct()
     return sorted(session.scalars(query))
@@ -247,3 +207,8 @@ def countries_in_use(session: Session, include_internal: bool) -> list[str]:
 
 def topics_in_use(session: Session) -> Sequence[Topic]:
     return session.scalars(select(Topic).order_by(Topic.name)).all()
+
+
+def filtered_measures(filters: MeasureFilters, include_internal: bool) -> Select[Measure]:
+    """The visible measures matching the filters that a query can narrow (not the status)."""
+    return _apply_filters(visible_measures(include_internal), filters)

@@ -6,12 +6,17 @@ from flask import Flask
 
 from tracker.web import access, auth, errors, helpers
 from tracker.web.admin import bp as admin_bp
+from tracker.web.countries import bp as countries_bp
 from tracker.web.editing import bp as editing_bp
+from tracker.web.embed import bp as embed_bp
 from tracker.web.history import bp as history_bp
 from tracker.web.home import bp as home_bp
+from tracker.web.lineage import bp as lineage_bp
 from tracker.web.measures import bp as measures_bp
 from tracker.web.organizations import bp as organizations_bp
 from tracker.web.statements import bp as statements_bp
+from tracker.web.timeline import bp as timeline_bp
+from tracker.web.upcoming import bp as upcoming_bp
 
 
 def register(app: Flask) -> None:
@@ -19,7 +24,10 @@ def register(app: Flask) -> None:
     access.init_app(app)
     helpers.init_app(app)
     errors.init_app(app)
-    for blueprint in (home_bp, measures_bp, statements_bp, organizations_bp):
-        app.register_blueprint(blueprint)
-    for blueprint in (editing_bp, history_bp, admin_bp):
+    blueprints = (
+        home_bp, measures_bp, statements_bp, organizations_bp, countries_bp,
+        timeline_bp, lineage_bp, upcoming_bp, embed_bp,
+        editing_bp, history_bp, admin_bp,
+    )  # fmt: skip
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)

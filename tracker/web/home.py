@@ -6,8 +6,10 @@ from itertools import groupby
 
 from flask import Blueprint, render_template
 
+from tracker import clock
 from tracker.db import get_session
-from tracker.services.measures import MeasureFilters, list_measures, recent_events, upcoming
+from tracker.services.measures import MeasureFilters, list_measures, recent_events
+from tracker.services.upcoming import quiet_measures, upcoming
 from tracker.web import params
 from tracker.web.access import can_see_internal, public
 
@@ -28,6 +30,7 @@ def index() -> str:
         "home/index.html",
         by_country=by_country,
         recent=recent_events(session, as_of, internal),
-        upcoming=upcoming(session, as_of, internal),
+        upcoming=upcoming(session, as_of, clock.today(), internal),
+        quiet=quiet_measures(session, as_of, clock.today(), internal),
         as_of=as_of,
     )

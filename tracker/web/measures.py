@@ -8,6 +8,7 @@ from tracker.db import get_session
 from tracker.services.measures import countries_in_use, get_measure, list_measures, topics_in_use
 from tracker.web import params
 from tracker.web.access import can_see_internal, public
+from tracker.web.charts import measure_lineage
 
 bp = Blueprint("measures", __name__, url_prefix="/measures")
 
@@ -37,4 +38,10 @@ def show(slug: str) -> str:
     view = get_measure(get_session(), slug, as_of, can_see_internal())
     if view is None:
         abort(404)
-    return render_template("measures/show.html", view=view, measure=view.measure, as_of=as_of)
+    return render_template(
+        "measures/show.html",
+        view=view,
+        measure=view.measure,
+        as_of=as_of,
+        lineage=measure_lineage(slug),
+    )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from flask import abort, request
 
 from tracker import clock, vocab
+from tracker.dates import DateParseError, PartialDate
 from tracker.services.measures import MeasureFilters
 
 
@@ -44,3 +46,42 @@ def measure_filters() -> MeasureFilters:
         topics=_values("topic"),
         query=query[:200] if query else None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    """``?from=...&to=...`` as typed (``2023``, ``Oct 2023``...), and what was wrong."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def date_range() -> DateRange:
+    """The window of a chart: ``from`` is the first day of its date, ``to`` the last.
+
+    A partial date covers its period: ``from=2023&to=2023`` is the whole of 2023. What cannot
+    be read is reported per field (the page says so next to the field) and left out.
+    """
+    values: dict[str, dt.date] = {}
+    errors: dict[str, str] = {}
+    for name in ("from", "to"):
+        text = request.args.get(name, "").strip()
+        if not text:
+            continue
+        try:
+            date = PartialDate.parse(text)
+        except DateParseError as exc:
+            errors[name] = str(exc)
+            continue
+        values[name] = date.start if name == "from" else date.end
+    start, end = values.get("from"), values.get("to")
+    if start and end and end < start:
+        errors["to"] = "The end of the range comes before its start."
+        end = None
+    return DateRange(start, end, errors)
+
+
+def relation_types() -> tuple[str, ...]:
+    """``?relation=modelled-on`` (repeatable or comma-separated), known codes only."""
+    return _values("relation", vocab.RELATION_TYPES)

@@ -1,0 +1,78 @@
+"""What is coming: a ban's next expiry, scheduled events, and measures gone quiet."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.chart_checks import text_of
+from tracker.dates import PartialDate
+from tracker.models import Event, Measure
+from tracker.services.upcoming import quiet_measures, upcoming
+
+TODAY = dt.date(2026, 11, 28)
+BAN = "kg-bishkek-protest-bans-2022"
+
+
+def test_as_of_8_february_2024_the_bans_expiry_on_31_march_is_coming(session: Session) -> None:
+    items = upcoming(session, dt.date(2024, 2, 8), TODAY, include_internal=False)
+    expiry = next(item for item in items if item.measure.slug == BAN)
+    assert expiry.kind == "expiry"
+    assert expiry.day == dt.date(2024, 3, 31)
+    assert "unless it is extended" in expiry.detail
+    # The second reading did take place on 22 February, but nothing said so on 8 February:
+    # hindsight is not listed as "coming".
+    assert all(item.kind == "expiry" for item in items)
+
+
+def test_the_upcoming_page_and_the_home_panel_list_it(client: FlaskClient) -> None:
+    page = text_of(client.get("/upcoming/?as_of=2024-02-08").data)
+    assert "31 Mar 2024 Term ends" in page
+    assert "Protest bans in central Bishkek (2022–)" in page
+    assert "as it stood on 8 February 2024" in page
+    home = text_of(client.get("/?as_of=2024-02-08").data)
+    assert "31 Mar 2024 Term ends Term in force ends: Protest bans in central Bishkek" in home
+    # 90 days is the default; a shorter horizon drops it.
+    short = text_of(client.get("/upcoming/?as_of=2024-02-08&days=30").data)
+    assert "31 Mar 2024" not in short
+    assert client.get("/upcoming/?days=7000").status_code == 400
+
+
+def test_no_expiry_is_listed_after_the_ban_lapsed(session: Session) -> None:
+    # Today the last term (until 31 March 2026) is over: nothing to expire.
+    assert [i for i in upcoming(session, TODAY, TODAY, False) if i.measure.slug == BAN] == []
+
+
+def test_scheduled_events_are_listed_at_their_precision(
+    client: FlaskClient, session: Session
+) -> None:
+    media = session.scalars(select(Measure).where(Measure.slug == "kg-mass-media-law-2025")).one()
+    media.events.append(
+        Event(type="court-challenge", date=PartialDate.from_iso("2027-01"), description="Appeal")
+    )
+    media.events.append(Event(type="hearing", date=PartialDate.from_iso("2027-06-01")))
+    session.flush()
+    items = upcoming(session, TODAY, TODAY, include_internal=False)
+    assert [(i.kind, i.date.iso) for i in items] == [("scheduled", "2027-01")]
+    page = text_of(client.get("/upcoming/").data)
+    assert "Jan 2027 Scheduled Court challenge" in page
+    assert "Jun 2027" not in page
+    assert "Jun 2027" in text_of(client.get("/upcoming/?days=365").data)
+
+
+def test_quiet_measures_show_when_they_last_moved_never_as_a_status(
+    client: FlaskClient, session: Session
+) -> None:
+    quiet = quiet_measures(session, dt.date(2015, 6, 1), TODAY, include_internal=False)
+    assert [q.measure.slug for q in quiet] == ["kg-foreign-agents-bill-2013"]
+    assert quiet[0].label == "No activity since 16 October 2013"
+    assert quiet[0].status.state == "pending"  # the status is untouched
+    page = text_of(client.get("/upcoming/?as_of=2015-06-01").data)
+    assert "No activity since 16 October 2013" in page
+    # Once rejected, a bill is not "quiet": it is defeated.
+    assert quiet_measures(session, dt.date(2017, 6, 1), TODAY, include_internal=False) == []
+    listing = text_of(client.get("/measures/?as_of=2015-06-01").data)
+    assert "No activity" not in listing

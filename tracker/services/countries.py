@@ -1,0 +1,91 @@
+"""Countries: which have measures, how many in each state, and what was said about them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from tracker import vocab
+from tracker.countries import country_name
+from tracker.models import Measure, Quote, Statement, statement_measures
+from tracker.services.measures import visible_measures, visible_statements
+from tracker.services.timeline import light_statuses
+
+
+def state_counts(states: Iterable[str]) -> dict[str, int]:
+    """How many measures are in each state (``Status.state``), in the vocabulary's order."""
+    counts = dict.fromkeys(vocab.STATES, 0)
+    for state in states:
+        counts[state] += 1
+    return {code: count for code, count in counts.items() if count}
+
+
+@dataclass(slots=True)
+class CountrySummary:
+    code: str
+    name: str
+    measures: int = 0
+    statements: int = 0
+    states: dict[str, int] = field(default_factory=dict)
+
+
+def country_summaries(
+    session: Session, as_of: dt.date, today: dt.date, include_internal: bool
+) -> list[CountrySummary]:
+    """Every country with a visible measure, by name, with its counts as of ``as_of``."""
+    visible = visible_measures(include_internal)
+    measures = list(session.execute(visible.with_only_columns(Measure.id, Measure.country)))
+    by_id = light_statuses(session, [m.id for m in measures], as_of, today)
+    by_code: dict[str, list[str]] = {}
+    for measure_id, country in measures:
+        by_code.setdefault(country, []).append(by_id[measure_id].state)
+    chosen = visible.with_only_columns(Measure.id).subquery()
+    statements = (
+        select(Measure.country, func.count(func.distinct(Statement.id)))
+        .select_from(statement_measures)
+        .join(chosen, chosen.c.id == statement_measures.c.measure_id)
+        .join(Measure, Measure.id == statement_measures.c.measure_id)
+        .join(Statement, Statement.id == statement_measures.c.statement_id)
+        .where(Statement.date_start <= as_of)
+        .group_by(Measure.country)
+    )
+    if not include_internal:
+        statements = statements.where(Statement.visibility == "public")
+    statement_counts: dict[str, int] = {row[0]: row[1] for row in session.execute(statements)}
+    summaries = [
+        CountrySummary(
+            code,
+            country_name(code),
+            len(states),
+            statement_counts.get(code, 0),
+            state_counts(states),
+        )
+        for code, states in by_code.items()
+    ]
+    return sorted(summaries, key=lambda summary: summary.name)
+
+
+def statements_about(
+    session: Session, measure_ids: Sequence[int], as_of: dt.date, include_internal: bool
+) -> list[Statement]:
+    """Visible statements about any of these measures up to ``as_of``, newest first."""
+    if not measure_ids:
+        return []
+    query = (
+        visible_statements(include_internal)
+        .where(Statement.measures.any(Measure.id.in_(measure_ids)))
+        .where(Statement.date_start <= as_of)
+        .options(
+            selectinload(Statement.organization),
+            selectinload(Statement.speaker),
+            selectinload(Statement.signatories),
+            selectinload(Statement.measures),
+            selectinload(Statement.quotes).selectinload(Quote.speaker),
+        )
+        .order_by(Statement.date_iso.desc(), Statement.id.desc())
+    )
+    return list(session.scalars(query))

@@ -1,0 +1,164 @@
+"""What is coming: scheduled events, terms in force that run out, and measures gone quiet.
+
+Everything is worked out as of a day. In a view of the past, only what was known that day can
+be "coming": a term in force "until 31 March 2024", recorded in January, is; a reading that in
+fact took place two weeks later is not (the tracker cannot tell whether it had been scheduled),
+so events count as scheduled only while they are still in the future today.
+
+A measure with no recorded event for a long time is listed as "no activity since <date>". That
+is an observation about the record, never a status: the status stays what the events say.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, selectinload
+
+from tracker.dates import PartialDate
+from tracker.models import Event, Measure
+from tracker.services.measures import visible_measures
+from tracker.services.timeline import light_statuses
+from tracker.status import Status
+
+HORIZON_DAYS = 90
+QUIET_DAYS = 365
+
+
+@dataclass(frozen=True, slots=True)
+class UpcomingItem:
+    """A scheduled event or the end of a term in force."""
+
+    day: dt.date
+    """The first day it can happen: what the list is sorted by."""
+    date: PartialDate
+    """The date at its own precision, as shown."""
+    kind: str
+    """"scheduled" or "expiry"."""
+    measure: Measure
+    label: str
+    event: Event | None
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuietMeasure:
+    """A pending measure with no recorded event for a long time."""
+
+    measure: Measure
+    last_activity: PartialDate
+    status: Status
+
+    @property
+    def label(self) -> str:
+        return f"No activity since {self.last_activity.format()}"
+
+
+T = TypeVar("T")
+
+
+def _scoped(query: Select[T], include_internal: bool, countries: Sequence[str]) -> Select[T]:
+    """Public measures only for anonymous visitors; some countries only, when asked."""
+    if not include_internal:
+        query = query.where(Measure.visibility == "public")
+    if countries:
+        query = query.where(Measure.country.in_(countries))
+    return query
+
+
+def upcoming(
+    session: Session,
+    as_of: dt.date,
+    today: dt.date,
+    include_internal: bool,
+    days: int = HORIZON_DAYS,
+    countries: Sequence[str] = (),
+) -> list[UpcomingItem]:
+    """Scheduled events and expiries of terms in force within ``days`` after ``as_of``."""
+    horizon = as_of + dt.timedelta(days=days)
+    items: list[UpcomingItem] = []
+    scheduled = _scoped(
+        select(Event)
+        .join(Event.measure)
+        .where(
+            Event.date_start > as_of,
+            Event.date_start > today,
+            Event.date_start <= horizon,
+        )
+        .options(selectinload(Event.measure)),
+        include_internal,
+        countries,
+    )
+    for event in session.scalars(scheduled):
+        detail = event.description or ""
+        items.append(
+            UpcomingItem(
+                event.date.start,
+                event.date,
+                "scheduled",
+                event.measure,
+                event.type_label,
+                event,
+                detail,
+            )
+        )
+
+    # A term ends only where an end date is recorded: look at those measures alone.
+    with_terms = _scoped(
+        select(Measure).where(Measure.events.any(Event.end_date_start.is_not(None))),
+        include_internal,
+        countries,
+    )
+    measures = list(session.scalars(with_terms))
+    by_id = light_statuses(session, [m.id for m in measures], as_of, today)
+    for measure in measures:
+        status = by_id[measure.id]
+        if status.term_end is not None and as_of <= status.term_end <= horizon:
+            end = PartialDate.from_date(status.term_end)
+            items.append(
+                UpcomingItem(
+                    status.term_end,
+                    end,
+                    "expiry",
+                    measure,
+                    "Term in force ends",
+                    None,
+                    f"It expires after that day unless it is extended. {status.force.explanation}",
+                )
+            )
+    items.sort(key=lambda item: (item.day, item.measure.title))
+    return items
+
+
+def quiet_measures(
+    session: Session,
+    as_of: dt.date,
+    today: dt.date,
+    include_internal: bool,
+    quiet_days: int = QUIET_DAYS,
+    countries: Sequence[str] = (),
+) -> list[QuietMeasure]:
+    """Pending measures whose last recorded event is more than ``quiet_days`` before ``as_of``.
+
+    Oldest silence first. A law in force needs no activity, so only pending measures count.
+    """
+    query = visible_measures(include_internal)
+    if countries:
+        query = query.where(Measure.country.in_(countries))
+    measures = list(session.scalars(query))
+    by_id = light_statuses(session, [m.id for m in measures], as_of, today)
+    cutoff = as_of - dt.timedelta(days=quiet_days)
+    quiet = []
+    for measure in measures:
+        status = by_id[measure.id]
+        last = status.last_event_date
+        # The last day the activity could have been, so that "October 2023" is not called
+        # quiet from 1 October.
+        if status.outcome.code == "pending" and last is not None and last.end < cutoff:
+            quiet.append(QuietMeasure(measure, last, status))
+    quiet.sort(key=lambda item: (item.last_activity.sort_key, item.measure.title))
+    return quiet

@@ -1,0 +1,316 @@
+"""What the chart pages share: reading their query, links from marks, downloads, embed snippets.
+
+The timeline and lineage pages, their downloads, the country pages and the embeds all draw the
+same charts from the same query string; this module reads it once and builds the URLs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from flask import Response, abort, current_app, request, url_for
+from markupsafe import Markup, escape
+
+from tracker import clock, svg, vocab
+from tracker.countries import country_name
+from tracker.db import get_session
+from tracker.gcpause import without_gc_pauses
+from tracker.services.lineage import Lineage, LineageLayout, build_lineage, layout_lineage
+from tracker.services.measures import MeasureFilters
+from tracker.services.timeline import (
+    Entry,
+    Timeline,
+    TimelineLayout,
+    build_timeline,
+    chart_title,
+    describe_filters,
+    layout_timeline,
+    shorten,
+)
+from tracker.web import params
+from tracker.web.access import can_see_internal
+
+# The query parameters a chart is drawn from; links to its downloads and embeds carry them.
+CHART_ARGS = (
+    "country", "kind", "status", "topic", "q", "from", "to", "as_of", "relation", "measure",
+)  # fmt: skip
+
+
+def chart_args(**changes: Any) -> dict[str, Any]:
+    """The chart parameters of this request (lists kept), with some changed."""
+    args: dict[str, Any] = {
+        key: values
+        for key in CHART_ARGS
+        if (values := [v for v in request.args.getlist(key) if v.strip()])
+    }
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return args
+
+
+def base_url() -> str:
+    """The public address: the ``BASE_URL`` setting, else the address the request came to."""
+    configured = current_app.config.get("BASE_URL")
+    return str(configured).rstrip("/") if configured else request.url_root.rstrip("/")
+
+
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """An absolute URL for snippets and downloads, which are read away from this site."""
+    return base_url() + url_for(endpoint, **values)
+
+
+class ChartLinks:
+    """Where marks and boxes lead: a measure (at an event) or a statement, same day shown.
+
+    URLs are built from one template per kind rather than one ``url_for`` per mark: a chart of
+    20,000 events would otherwise spend most of its time routing.
+    """
+
+    def __init__(self, as_of: dt.date | None, absolute: bool = False) -> None:
+        prefix = base_url() if absolute else ""
+        self.measure_prefix = prefix + url_for("measures.show", slug="SLUG").replace("SLUG", "")
+        self.statement_prefix = prefix + url_for("statements.show", slug="SLUG").replace("SLUG", "")
+        self.query = "?" + urlencode({"as_of": as_of.isoformat()}) if as_of else ""
+        self.measures: dict[str, str] = {}
+
+    def measure(self, slug: str, event_id: int | None = None) -> str:
+        base = self.measures.get(slug)
+        if base is None:
+            base = self.measures[slug] = f"{self.measure_prefix}{quote(slug, safe='')}{self.query}"
+        return f"{base}#event-{event_id}" if event_id is not None else base
+
+    def statement(self, slug: str) -> str:
+        return f"{self.statement_prefix}{quote(slug, safe='')}"
+
+
+def links(absolute: bool = False) -> ChartLinks:
+    """Links that keep the day shown when the page shows a day in the past."""
+    return ChartLinks(params.as_of() if params.is_past_view() else None, absolute)
+
+
+@dataclass(slots=True)
+class TimelineRequest:
+    """A timeline as this request asks for it."""
+
+    timeline: Timeline
+    filters: MeasureFilters
+    window: params.DateRange
+    title: str
+    subtitle: str
+
+    def layout(self, caption: bool = False) -> TimelineLayout:
+        return layout_timeline(
+            self.timeline, title=self.title, subtitle=self.subtitle, caption=caption
+        )
+
+
+def as_of_phrase(as_of: dt.date) -> str:
+    return f"as of {as_of.strftime('%-d %B %Y')}"
+
+
+def load_timeline(
+    include_internal: bool,
+    filters: MeasureFilters | None = None,
+    strict: bool = False,
+) -> TimelineRequest:
+    """Build the timeline the query string asks for.
+
+    ``strict`` (downloads, embeds): an unreadable date range is a 400 that says why; pages show
+    the error next to the field instead.
+    """
+    filters = filters or params.measure_filters()
+    window = params.date_range()
+    if strict and window.errors:
+        abort(400, description=" ".join(f"{k}: {v}" for k, v in window.errors.items()))
+    as_of = params.as_of()
+    timeline = build_timeline(
+        get_session(),
+        filters,
+        as_of,
+        clock.today(),
+        include_internal,
+        window.start,
+        window.end,
+    )
+    title = chart_title("Timeline", filters.countries)
+    described = describe_filters(filters, window.start, window.end)
+    count = len(timeline.lanes)
+    parts = [f"{count} measure{'s' if count != 1 else ''}", as_of_phrase(as_of)]
+    if described:
+        parts.insert(1, described)
+    return TimelineRequest(timeline, filters, window, title, " · ".join(parts))
+
+
+def slug_for_file(text: str) -> str:
+    """ "Kyrgyzstan" -> "kyrgyzstan", "Côte d'Ivoire" -> "cote-d-ivoire"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "chart"
+
+
+def download_name(kind: str, countries: Iterable[str], as_of: dt.date, extension: str) -> str:
+    """``timeline-kyrgyzstan-2026-11-28.png``: what, where, as of when."""
+    codes = list(countries)
+    if not codes:
+        where = "all-countries"
+    elif len(codes) <= 3:
+        where = "-".join(slug_for_file(country_name(code)) for code in codes)
+    else:
+        where = f"{len(codes)}-countries"
+    return f"{kind}-{where}-{as_of.isoformat()}.{extension}"
+
+
+def footer_text(as_of: dt.date) -> str:
+    return (
+        f"Source: tracker, {base_url()} · {as_of_phrase(as_of)} · "
+        "statuses derived from the recorded events, each with its sources"
+    )
+
+
+def file_response(body: bytes | str, mimetype: str, filename: str) -> Response:
+    """A download: attachment with a clear name, readable by other sites (slides, reports)."""
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # A signed-in user's download may hold internal records: no shared cache may keep it.
+    response.headers["Cache-Control"] = "private"
+    return response
+
+
+def png_response(standalone_svg: str, width: float, height: float, filename: str) -> Response:
+    try:
+        png = svg.svg_to_png(standalone_svg, width, height)
+    except svg.TooLarge as exc:
+        abort(413, description=str(exc))
+    return file_response(png, "image/png", filename)
+
+
+def embed_snippet(src: str, title: str, height: float) -> str:
+    """The HTML someone pastes into their page to embed a chart."""
+    frame_height = int(min(max(height + 140, 320), 900))
+    escaped_title = title.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    escaped_src = src.replace("&", "&amp;").replace('"', "&quot;")
+    return (
+        f'<iframe src="{escaped_src}" title="{escaped_title}" width="100%" '
+        f'height="{frame_height}" style="border:0" loading="lazy" '
+        'referrerpolicy="no-referrer"></iframe>'
+    )
+
+
+@dataclass(slots=True)
+class LineageRequest:
+    lineage: Lineage
+    countries: tuple[str, ...]
+    types: tuple[str, ...]
+    title: str
+    subtitle: str
+
+    def layout(self, caption: bool = False) -> LineageLayout:
+        return layout_lineage(
+            self.lineage, title=self.title, subtitle=self.subtitle, caption=caption
+        )
+
+
+def load_lineage(include_internal: bool, focus: str | None = None) -> LineageRequest | None:
+    """The lineage the query string asks for (``country``, ``relation``, ``measure``, ``as_of``).
+
+    None when the measure asked for is not there (or not visible).
+    """
+    countries = params.measure_filters().countries
+    types = params.relation_types()
+    focus = focus or request.args.get("measure", "").strip() or None
+    as_of = params.as_of()
+    lineage = build_lineage(
+        get_session(), as_of, clock.today(), include_internal, countries, types, focus
+    )
+    if lineage is None:
+        return None
+    if lineage.focus is not None:
+        title = f"Lineage of {lineage.focus.name} ({country_name(lineage.focus.country)})"
+    else:
+        title = chart_title("Lineage", countries)
+    count = len(lineage.edges)
+    parts = [f"{count} relation{'s' if count != 1 else ''}"]
+    if types:
+        parts.append(", ".join(vocab.RELATION_TYPES[t].label for t in types))
+    parts.append(as_of_phrase(as_of))
+    return LineageRequest(lineage, countries, types, title, " · ".join(parts))
+
+
+@dataclass(slots=True)
+class MeasureLineage:
+    """A measure's own lineage for its page: the diagram and its relations as sentences."""
+
+    lineage: Lineage
+    chart: Markup
+
+
+def measure_lineage(slug: str, depth: int = 3) -> MeasureLineage | None:
+    """The measures within ``depth`` relations of this one, drawn; None when it has none."""
+    loaded = load_lineage(can_see_internal(), focus=slug)
+    if loaded is None or not loaded.lineage.edges:
+        return None
+    chart = svg.lineage_svg(
+        loaded.layout(), links(), id_prefix="measure-lineage", description=loaded.subtitle
+    )
+    return MeasureLineage(loaded.lineage, Markup(chart))  # noqa: S704  # tracker.svg escapes
+
+
+@without_gc_pauses
+def entries_html(entries: Sequence[Entry], chart_links: ChartLinks) -> Markup:
+    """The events and statements of a timeline as an ordered list: its text alternative.
+
+    Written here rather than as a template macro for the same reason the SVG is: a timeline of
+    20,000 events has 20,000 lines, and a macro spends about a hundred microseconds on each.
+    Every value is escaped.
+    """
+    if not entries:
+        return Markup(
+            '<ol class="entries"><li class="muted">Nothing is dated in this range.</li></ol>'
+        )
+    out = ['<ol class="entries">']
+    names: dict[str, str] = {}
+    for entry in entries:
+        lane = entry.lane
+        country = names.get(lane.country)
+        if country is None:
+            country = names[lane.country] = str(escape(country_name(lane.country)))
+        date = f'<time datetime="{entry.date.iso}">{escape(entry.date.format())}</time>'
+        if entry.event is not None:
+            event = entry.event
+            what = escape(event.label)
+            if event.scheduled:
+                what += Markup(' <span class="badge badge--pending">scheduled</span>')
+            if event.end_date is not None:
+                what += f", until {event.end_date.format()}"
+            href = chart_links.measure(lane.slug, event.id)
+            line = (
+                f'<li class="entries__item">{date} <span class="entries__what">{what}</span> '
+                f'<a href="{escape(href)}">{escape(lane.title)}</a> '
+                f'<span class="muted small">({country})</span>'
+            )
+            if event.description:
+                detail = shorten(event.description, 240)
+                line += f' <span class="entries__detail">{escape(detail)}</span>'
+        else:
+            statement = entry.statement
+            assert statement is not None  # an entry is an event or a statement
+            stance = f" ({vocab.STANCES[statement.stance].lower()})" if statement.stance else ""
+            href = chart_links.statement(statement.slug)
+            line = (
+                f'<li class="entries__item entries__item--statement">{date} '
+                f'<span class="entries__what">Statement: {escape(statement.organization)}'
+                f"{escape(stance)}</span> "
+                f'<a href="{escape(href)}">{escape(statement.title)}</a> '
+                f'<span class="muted small">about {escape(shorten(lane.title, 90))}</span>'
+            )
+        out.append(line + "</li>")
+    out.append("</ol>")
+    return Markup("\n".join(out))  # noqa: S704  # every value above is escaped

@@ -1,0 +1,67 @@
+"""Country pages: every measure of one country, its timeline, counts by status, statements."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+
+from tracker import clock, svg
+from tracker.countries import country_name, is_country
+from tracker.db import get_session
+from tracker.services.countries import country_summaries, state_counts, statements_about
+from tracker.services.measures import MeasureFilters, list_measures
+from tracker.services.upcoming import quiet_measures, upcoming
+from tracker.web import charts, params
+from tracker.web.access import can_see_internal, public
+
+bp = Blueprint("countries", __name__, url_prefix="/countries")
+
+
+@bp.get("/")
+@public
+def index() -> str:
+    as_of = params.as_of()
+    summaries = country_summaries(get_session(), as_of, clock.today(), can_see_internal())
+    return render_template("countries/index.html", summaries=summaries, as_of=as_of)
+
+
+@bp.get("/<code>")
+@public
+def show(code: str) -> str | Response:
+    if not (len(code) == 2 and code.isalpha() and is_country(code)):
+        abort(404)
+    if code != code.upper():
+        # One address per country, whatever the case it is typed in.
+        values: dict[str, Any] = {**request.args.to_dict(), "code": code.upper()}
+        return redirect(url_for("countries.show", **values), 301)
+    session = get_session()
+    internal = can_see_internal()
+    as_of = params.as_of()
+    filters = MeasureFilters(countries=(code,))
+    rows = list_measures(session, filters, as_of, internal)
+    timeline = charts.load_timeline(internal, filters=filters)
+    layout = timeline.layout()
+    chart = svg.timeline_svg(
+        layout, charts.links(), id_prefix="country-timeline", description=timeline.subtitle
+    )
+    args = {"as_of": request.args["as_of"]} if request.args.get("as_of") else {}
+    embed_src = charts.absolute_url("embed.timeline", country=code, **args)
+    return render_template(
+        "countries/show.html",
+        code=code,
+        name=country_name(code),
+        rows=rows,
+        counts=state_counts(row.status.state for row in rows),
+        timeline=timeline.timeline,
+        request_=timeline,
+        chart=Markup(chart),  # noqa: S704  # built by tracker.svg, which escapes every text
+        statements=statements_about(session, [row.measure.id for row in rows], as_of, internal),
+        upcoming=upcoming(session, as_of, clock.today(), internal, countries=(code,)),
+        quiet=quiet_measures(session, as_of, clock.today(), internal, countries=(code,)),
+        as_of=as_of,
+        download_args={"country": code, **args},
+        snippet=charts.embed_snippet(embed_src, timeline.title, layout.height),
+    )

@@ -1,0 +1,114 @@
+"""Embeddable views of the timeline and the lineage, for other sites to put in an iframe.
+
+These are the only pages another site may frame (``g.allow_framing``; every other page keeps
+``frame-ancestors 'none'``). They are the same for everyone: public records only, even for a
+signed-in user whose browser sends a session cookie, and no cookie is ever set, so a visitor of
+the embedding site is neither identified nor tracked through them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import Blueprint, Flask, abort, g, render_template, request
+from markupsafe import Markup
+
+from tracker import svg
+from tracker.web import charts, params
+from tracker.web.access import public
+
+bp = Blueprint("embed", __name__, url_prefix="/embed")
+
+_NO_COOKIES = "tracker.no_cookies"
+
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+class _DropCookies:
+    """WSGI middleware: no Set-Cookie leaves a response whose view asked for none.
+
+    It sits outside Flask so that nothing, whichever extension sets a cookie or however late
+    (the session is saved after every after_request handler), can set one on an embed.
+    """
+
+    def __init__(self, app: WSGIApp) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        def start(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
+            if environ.get(_NO_COOKIES):
+                headers = [(k, v) for k, v in headers if k.lower() != "set-cookie"]
+            return start_response(status, headers, *args)
+
+        return self.app(environ, start)
+
+
+@bp.record_once
+def _install(state: Any) -> None:
+    app: Flask = state.app
+    app.wsgi_app = _DropCookies(app.wsgi_app)  # type: ignore[method-assign]
+
+
+@bp.before_request
+def _anonymous_and_framable() -> None:
+    g.allow_framing = True
+    g.user = None  # rendered as for an anonymous visitor, whoever's browser asks
+    request.environ[_NO_COOKIES] = True
+
+
+def _target() -> str:
+    # Inside a frame a link must not open our page in the frame (it refuses to be framed).
+    return "_blank"
+
+
+@bp.get("/timeline")
+@public
+def timeline() -> str:
+    loaded = charts.load_timeline(include_internal=False, strict=True)
+    layout = loaded.layout(caption=True)
+    as_of = params.as_of()
+    chart = svg.timeline_svg(
+        layout,
+        charts.links(absolute=True),
+        id_prefix="embed-timeline",
+        target=_target(),
+        description=loaded.subtitle,
+        footer=charts.footer_text(as_of),
+    )
+    return render_template(
+        "embed/chart.html",
+        title=loaded.title,
+        chart=Markup(chart),  # noqa: S704  # built by tracker.svg, which escapes every text
+        full_url=charts.absolute_url("timeline.index", **charts.chart_args()),
+        as_of=as_of,
+        empty=not loaded.timeline.lanes,
+        scroll_to_end=True,
+    )
+
+
+@bp.get("/lineage")
+@public
+def lineage() -> str:
+    loaded = charts.load_lineage(include_internal=False)
+    if loaded is None:
+        abort(404)
+    layout = loaded.layout(caption=True)
+    as_of = params.as_of()
+    chart = svg.lineage_svg(
+        layout,
+        charts.links(absolute=True),
+        id_prefix="embed-lineage",
+        target=_target(),
+        description=loaded.subtitle,
+        footer=charts.footer_text(as_of),
+    )
+    return render_template(
+        "embed/chart.html",
+        title=loaded.title,
+        chart=Markup(chart),  # noqa: S704  # built by tracker.svg, which escapes every text
+        full_url=charts.absolute_url("lineage.index", **charts.chart_args()),
+        as_of=as_of,
+        empty=not loaded.lineage.edges,
+    )

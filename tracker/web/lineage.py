@@ -1,0 +1,72 @@
+"""The lineage page (who copied whom, what amends or repeals what) and its downloads."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template
+from markupsafe import Markup
+
+from tracker import svg
+from tracker.db import get_session
+from tracker.services.measures import countries_in_use
+from tracker.web import charts, params
+from tracker.web.access import can_see_internal, public
+
+bp = Blueprint("lineage", __name__)
+
+
+@bp.get("/lineage/")
+@public
+def index() -> str:
+    internal = can_see_internal()
+    loaded = charts.load_lineage(internal)
+    if loaded is None:
+        abort(404)
+    layout = loaded.layout()
+    chart = svg.lineage_svg(
+        layout, charts.links(), id_prefix="lineage", description=loaded.subtitle
+    )
+    embed_src = charts.absolute_url("embed.lineage", **charts.chart_args())
+    return render_template(
+        "lineage/index.html",
+        request_=loaded,
+        lineage=loaded.lineage,
+        chart=Markup(chart),  # noqa: S704  # built by tracker.svg, which escapes every text
+        as_of=params.as_of(),
+        filters=params.measure_filters(),
+        countries=countries_in_use(get_session(), internal),
+        snippet=charts.embed_snippet(embed_src, loaded.title, layout.height),
+    )
+
+
+def _standalone(internal: bool) -> tuple[str, float, float, str]:
+    loaded = charts.load_lineage(internal)
+    if loaded is None:
+        abort(404)
+    layout = loaded.layout(caption=True)
+    as_of = params.as_of()
+    document = svg.lineage_svg(
+        layout,
+        charts.links(absolute=True),
+        standalone=True,
+        description=f"{loaded.title}. {loaded.subtitle}. {charts.footer_text(as_of)}",
+        footer=charts.footer_text(as_of),
+    )
+    where = loaded.countries or ((loaded.lineage.focus.country,) if loaded.lineage.focus else ())
+    name = charts.download_name("lineage", where, as_of, "svg")
+    if loaded.lineage.focus is not None:
+        name = f"lineage-{loaded.lineage.focus.slug}-{as_of.isoformat()}.svg"
+    return document, layout.width, layout.height, name
+
+
+@bp.get("/lineage.svg")
+@public
+def download_svg() -> Response:
+    document, _width, _height, name = _standalone(can_see_internal())
+    return charts.file_response(document, "image/svg+xml", name)
+
+
+@bp.get("/lineage.png")
+@public
+def download_png() -> Response:
+    document, width, height, name = _standalone(can_see_internal())
+    return charts.png_response(document, width, height, name.removesuffix(".svg") + ".png")

@@ -1,0 +1,43 @@
+"""What is coming: scheduled events and expiring terms, and pending measures gone quiet."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, render_template, request
+
+from tracker import clock
+from tracker.db import get_session
+from tracker.services.measures import countries_in_use
+from tracker.services.upcoming import HORIZON_DAYS, QUIET_DAYS, quiet_measures, upcoming
+from tracker.web import params
+from tracker.web.access import can_see_internal, public
+
+bp = Blueprint("upcoming", __name__)
+
+HORIZONS = (30, 90, 180, 365)
+
+
+@bp.get("/upcoming/")
+@public
+def index() -> str:
+    session = get_session()
+    internal = can_see_internal()
+    as_of = params.as_of()
+    days_text = request.args.get("days", "").strip()
+    if days_text and days_text not in {str(days) for days in HORIZONS}:
+        abort(400, description=f"days must be one of {', '.join(map(str, HORIZONS))}.")
+    days = int(days_text) if days_text else HORIZON_DAYS
+    countries = params.measure_filters().countries
+    return render_template(
+        "upcoming/index.html",
+        items=upcoming(session, as_of, clock.today(), internal, days, countries),
+        quiet=quiet_measures(session, as_of, clock.today(), internal, QUIET_DAYS, countries),
+        as_of=as_of,
+        days=days,
+        horizon=as_of + dt.timedelta(days=days),
+        horizons=HORIZONS,
+        quiet_days=QUIET_DAYS,
+        selected_countries=countries,
+        countries=countries_in_use(session, internal),
+    )
