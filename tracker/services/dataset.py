@@ -945,6 +945,17 @@ def write_export(
     as_of: dt.date | None = None,
 ) -> None:
     """Write the export as JSON to a text stream one record at a time (bounded memory)."""
+    for chunk in export_chunks(session, include_internal, progress, as_of):
+        handle.write(chunk)
+
+
+def export_chunks(
+    session: Session,
+    include_internal: bool,
+    progress: Progress = _no_progress,
+    as_of: dt.date | None = None,
+) -> Iterator[str]:
+    """The export as JSON text, one record per chunk, for a file or a streamed download."""
     header: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
@@ -952,24 +963,24 @@ def write_export(
     }
     if as_of is not None:
         header["as_of"] = as_of.isoformat()
-    handle.write("{\n")
+    yield "{\n"
     for key, value in header.items():
-        handle.write(f" {json.dumps(key)}: {json.dumps(value)},\n")
+        yield f" {json.dumps(key)}: {json.dumps(value)},\n"
     order = ["topics", "organizations", "people", "measures", "statements"]
     current: str | None = None
     first = True
     for section, record in iter_export(session, include_internal, progress):
         while current != section:
             if current is not None:
-                handle.write("\n ],\n")
+                yield "\n ],\n"
             current = order[order.index(current) + 1] if current else order[0]
-            handle.write(f" {json.dumps(current)}: [")
+            yield f" {json.dumps(current)}: ["
             first = True
-        handle.write(("\n  " if first else ",\n  ") + json.dumps(record, ensure_ascii=False))
+        yield ("\n  " if first else ",\n  ") + json.dumps(record, ensure_ascii=False)
         first = False
     while current != order[-1]:
         if current is not None:
-            handle.write("\n ],\n")
+            yield "\n ],\n"
         current = order[order.index(current) + 1] if current else order[0]
-        handle.write(f" {json.dumps(current)}: [")
-    handle.write("\n ]\n}\n")
+        yield f" {json.dumps(current)}: ["
+    yield "\n ]\n}\n"

@@ -247,3 +247,12 @@ def countries_in_use(session: Session, include_internal: bool) -> list[str]:
 
 def topics_in_use(session: Session) -> Sequence[Topic]:
     return session.scalars(select(Topic).order_by(Topic.name)).all()
+
+
+def measure_query(filters: MeasureFilters, include_internal: bool) -> Select[Measure]:
+    """Visible measures matching every filter but the status, which needs their events.
+
+    Exports join it into their own queries (its WHERE clause) so that a download and its page
+    apply the same rule.
+    """
+    return _apply_filters(visible_measures(include_internal), filters)
