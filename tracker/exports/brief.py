@@ -79,7 +79,7 @@ class Citations:
         )
 
     def sources(self, sources: Iterable[Source]) -> tuple[int, ...]:
-        return tuple(dict.fromkeys(self.source(source) for source in sources))
+        return tuple(sorted({self.source(source) for source in sources}))
 
     def statement(self, statement: Statement) -> tuple[int, ...]:
         """A statement is cited by its sources and by its own address."""
@@ -102,7 +102,7 @@ class Citations:
                 number = found.number
             if number not in numbers:
                 numbers.append(number)
-        return tuple(numbers)
+        return tuple(sorted(numbers))
 
 
 @dataclass(frozen=True, slots=True)

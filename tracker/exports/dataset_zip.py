@@ -657,8 +657,8 @@ def _statement_rows(session: Session, scope: _Scope) -> Iterator[list[Any]]:
         .where(Statement.id.in_(scope.statements))
         .order_by(Statement.date_iso, Statement.slug)
     )
-    organizations = dict(session.execute(select(Organization.id, Organization.slug)).tuples())
-    people = dict(session.execute(select(Person.id, Person.slug)).tuples())
+    organizations = dict(session.execute(select(Organization.id, Organization.slug)).all())
+    people = dict(session.execute(select(Person.id, Person.slug)).all())
     for statement in session.scalars(query.execution_options(yield_per=500)):
         reacts = statement.reacts_to_event_id
         yield [
@@ -717,7 +717,7 @@ def _statement_source_rows(session: Session, scope: _Scope) -> Iterator[list[Any
 
 
 def _quote_rows(session: Session, scope: _Scope) -> Iterator[list[Any]]:
-    people = dict(session.execute(select(Person.id, Person.slug)).tuples())
+    people = dict(session.execute(select(Person.id, Person.slug)).all())
     query = (
         select(Quote.id, Statement.slug, Quote.position, Quote.text, Quote.speaker_id)
         .join(Statement, Statement.id == Quote.statement_id)

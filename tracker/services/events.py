@@ -38,11 +38,17 @@ class EventFilters:
     """Events whose date may fall on or after this day (a month overlaps if any day does)."""
     end: dt.date | None = None
     """Events whose date may fall on or before this day."""
+    measure: str | None = None
+    """Only the events of the measure with this slug."""
 
     @property
     def active(self) -> bool:
         return bool(
-            self.measures.active or self.types or self.start is not None or self.end is not None
+            self.measures.active
+            or self.types
+            or self.start is not None
+            or self.end is not None
+            or self.measure
         )
 
 
@@ -103,6 +109,8 @@ def _scope(
         # The status is derived from events, so only the measure list can tell which match.
         rows = list_measures(session, filters.measures, as_of or clock.today(), include_internal)
         query = query.where(Event.measure_id.in_([row.measure.id for row in rows]))
+    if filters.measure:
+        query = query.where(Measure.slug == filters.measure)
     if filters.types:
         query = query.where(Event.type.in_(filters.types))
     if as_of is not None:
@@ -261,3 +269,17 @@ def event_types_in_use(session: Session, include_internal: bool) -> list[str]:
     visible = visible_measures(include_internal).with_only_columns(Measure.id)
     query = select(Event.type).where(Event.measure_id.in_(visible)).distinct()
     return sorted(session.scalars(query))
+
+
+def event_counts(session: Session, measure_ids: Sequence[int], as_of: dt.date) -> dict[int, int]:
+    """How many events each measure has up to ``as_of`` (what its timeline shows)."""
+    counts: dict[int, int] = {}
+    for chunk in range(0, len(measure_ids), 500):
+        query = (
+            select(Event.measure_id, func.count(Event.id))
+            .where(Event.measure_id.in_(measure_ids[chunk : chunk + 500]))
+            .where(Event.date_start <= as_of)
+            .group_by(Event.measure_id)
+        )
+        counts.update(session.execute(query).all())
+    return counts

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.models import (
@@ -17,6 +17,7 @@ from tracker.models import (
     Quote,
     Statement,
     Topic,
+    statement_measures,
     statement_signatories,
 )
 from tracker.services.measures import visible_statements
@@ -208,3 +209,37 @@ def get_person(session: Session, slug: str, include_internal: bool) -> Person | 
 
 def measures_of(statement: Statement, include_internal: bool) -> list[Measure]:
     return [m for m in statement.measures if include_internal or m.is_public]
+
+
+def statement_counts(
+    session: Session, measure_ids: Sequence[int], as_of: dt.date, include_internal: bool
+) -> dict[int, int]:
+    """How many visible statements are about each measure up to ``as_of``."""
+    counts: dict[int, int] = {}
+    visible = visible_statements(include_internal).where(Statement.date_start <= as_of)
+    for chunk in range(0, len(measure_ids), 500):
+        query = (
+            select(statement_measures.c.measure_id, func.count())
+            .where(statement_measures.c.measure_id.in_(measure_ids[chunk : chunk + 500]))
+            .where(statement_measures.c.statement_id.in_(visible.with_only_columns(Statement.id)))
+            .group_by(statement_measures.c.measure_id)
+        )
+        counts.update(session.execute(query).all())
+    return counts
+
+
+def newest_statements(
+    session: Session,
+    include_internal: bool,
+    measure_ids: Sequence[int] | None = None,
+    limit: int = 50,
+) -> Sequence[Statement]:
+    """The statements recorded most recently (what a feed announces); with ``measure_ids``,
+    only those about one of these measures."""
+    query = visible_statements(include_internal).options(*_STATEMENT_OPTIONS)
+    if measure_ids is not None:
+        query = query.where(Statement.measures.any(Measure.id.in_(measure_ids)))
+    query = query.order_by(
+        Statement.created_at.desc(), Statement.date_start.desc(), Statement.id.desc()
+    )
+    return session.scalars(query.limit(limit)).all()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask
 
 from tracker.web import access, errors, helpers
+from tracker.web.events import bp as events_bp
+from tracker.web.exports import bp as exports_bp
 from tracker.web.home import bp as home_bp
 from tracker.web.measures import bp as measures_bp
 from tracker.web.organizations import bp as organizations_bp
@@ -16,4 +18,6 @@ def register(app: Flask) -> None:
     helpers.init_app(app)
     errors.init_app(app)
     for blueprint in (home_bp, measures_bp, statements_bp, organizations_bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (events_bp, exports_bp):
         app.register_blueprint(blueprint)
