@@ -459,7 +459,9 @@ def _scope(session: Session, include_internal: bool) -> _Scope:
 
 
 def _stream(session: Session, query: Select[*tuple[Any, ...]], batch: int = 2000) -> Iterator[Any]:
-    yield from session.execute(query, execution_options={"yield_per": batch})
+    # "with": an abandoned download closes its server-side cursor at once.
+    with session.execute(query, execution_options={"yield_per": batch}) as result:
+        yield from result
 
 
 def _dates(iso: str, approximate: bool) -> list[Any]:
@@ -569,16 +571,20 @@ def _source_rows(session: Session, scope: _Scope) -> Iterator[list[Any]]:
         .order_by(Source.id)
         .execution_options(yield_per=2000)
     )
-    for source in session.scalars(query):
-        yield [
-            source.id,
-            source.url,
-            source.title,
-            source.publisher,
-            source.published.iso if source.published else None,
-            source.accessed,
-            source.archived_url,
-        ]
+    with session.scalars(query) as sources:
+        yield from (_source_row(source) for source in sources)
+
+
+def _source_row(source: Source) -> list[Any]:
+    return [
+        source.id,
+        source.url,
+        source.title,
+        source.publisher,
+        source.published.iso if source.published else None,
+        source.accessed,
+        source.archived_url,
+    ]
 
 
 def _measure_source_rows(session: Session, scope: _Scope) -> Iterator[list[Any]]:
@@ -659,24 +665,36 @@ def _statement_rows(session: Session, scope: _Scope) -> Iterator[list[Any]]:
     )
     organizations = dict(session.execute(select(Organization.id, Organization.slug)).all())
     people = dict(session.execute(select(Person.id, Person.slug)).all())
-    for statement in session.scalars(query.execution_options(yield_per=500)):
-        reacts = statement.reacts_to_event_id
-        yield [
-            statement.slug,
-            organizations[statement.organization_id],
-            people.get(statement.speaker_id) if statement.speaker_id else None,
-            statement.type,
-            vocab.STATEMENT_TYPES.get(statement.type) if statement.type else None,
-            statement.stance,
-            vocab.STANCES.get(statement.stance) if statement.stance else None,
-            "; ".join(statement.asks or []) or None,
-            *_dates(statement.date_iso, statement.date_approximate),
-            statement.title,
-            statement.url,
-            statement.summary,
-            reacts if reacts in visible_events else None,
-            statement.visibility,
-        ]
+    with session.scalars(query.execution_options(yield_per=500)) as statements:
+        yield from (
+            _statement_row(statement, organizations, people, visible_events)
+            for statement in statements
+        )
+
+
+def _statement_row(
+    statement: Statement,
+    organizations: dict[int, str],
+    people: dict[int, str],
+    visible_events: set[int],
+) -> list[Any]:
+    reacts = statement.reacts_to_event_id
+    return [
+        statement.slug,
+        organizations[statement.organization_id],
+        people.get(statement.speaker_id) if statement.speaker_id else None,
+        statement.type,
+        vocab.STATEMENT_TYPES.get(statement.type) if statement.type else None,
+        statement.stance,
+        vocab.STANCES.get(statement.stance) if statement.stance else None,
+        "; ".join(statement.asks or []) or None,
+        *_dates(statement.date_iso, statement.date_approximate),
+        statement.title,
+        statement.url,
+        statement.summary,
+        reacts if reacts in visible_events else None,
+        statement.visibility,
+    ]
 
 
 def _statement_measure_rows(session: Session, scope: _Scope) -> Iterator[list[Any]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from tracker import vocab
 from tracker.countries import country_name
@@ -97,7 +98,10 @@ def render_feed(
     items = items[:limit]
 
     feed = FeedGenerator()
-    feed.id(tag_uri(info.authority, dt.datetime(2024, 1, 1, tzinfo=dt.UTC), info.self_url))
+    # The feed's id names its address without the host, which the tag's authority names.
+    address = urlsplit(info.self_url)
+    path = address.path + (f"?{address.query}" if address.query else "")
+    feed.id(f"tag:{info.authority},2024:feed{path}")
     feed.title(info.title)
     feed.subtitle(info.subtitle)
     feed.link(href=info.self_url, rel="self", type="application/atom+xml")
@@ -125,9 +129,10 @@ def render_feed(
             url = links.statement(item.slug)
             entry.id(tag_uri(info.authority, item.created_at, f"statement/{item.id}"))
             entry.title(f"{item.organization.name}: {item.title} ({item.date.format()})")
+            # One link only: feedgen 1.0 writes an entry's links without their rel
+            # (lkiesow/python-feedgen#135), so a second link would read as another
+            # "alternate". The statement's own address is in the summary.
             entry.link(href=url, rel="alternate", type="text/html")
-            if item.url:
-                entry.link(href=item.url, rel="related", type="text/html")
             entry.summary(_statement_summary(item, include_internal) or item.title)
             entry.category(term="statement", label="Statement")
             if item.stance:

@@ -894,11 +894,13 @@ def iter_export(
         selectinload(Measure.events).selectinload(Event.sources),
         selectinload(Measure.relations).selectinload(Relation.object),
     )
-    measures = session.scalars(measure_query.options(*options).execution_options(yield_per=200))
-    for count, measure in enumerate(measures, 1):
-        yield "measures", measure_dict(measure, visible)
-        if count % 500 == 0:
-            progress("measures", count)
+    # "with": when a streamed download is abandoned, its server-side cursor closes at once.
+    measures_in_batches = measure_query.options(*options).execution_options(yield_per=200)
+    with session.scalars(measures_in_batches) as measures:
+        for count, measure in enumerate(measures, 1):
+            yield "measures", measure_dict(measure, visible)
+            if count % 500 == 0:
+                progress("measures", count)
     statement_options = (
         selectinload(Statement.organization),
         selectinload(Statement.speaker),
@@ -909,10 +911,11 @@ def iter_export(
         selectinload(Statement.reacts_to).selectinload(Event.measure),
     )
     query = statement_query.options(*statement_options).execution_options(yield_per=500)
-    for count, statement in enumerate(session.scalars(query), 1):
-        yield "statements", statement_dict(statement, visible)
-        if count % 1000 == 0:
-            progress("statements", count)
+    with session.scalars(query) as statements:
+        for count, statement in enumerate(statements, 1):
+            yield "statements", statement_dict(statement, visible)
+            if count % 1000 == 0:
+                progress("statements", count)
 
 
 def export_dataset(

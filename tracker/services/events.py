@@ -174,11 +174,12 @@ def iter_event_records(
     )
     query = _scope(session, select(*columns), filters, as_of, include_internal)
     query = query.order_by(Event.date_start.desc(), Event.id.desc())
-    result = session.execute(query, execution_options={"yield_per": batch})
-    for rows in result.partitions():
-        sources = sources_of_events(session, [row[0] for row in rows])
-        for row in rows:
-            yield EventRecord._make((*row, sources.get(row[0], ())))
+    # "with": a download the client abandons closes its server-side cursor at once.
+    with session.execute(query, execution_options={"yield_per": batch}) as result:
+        for rows in result.partitions():
+            sources = sources_of_events(session, [row[0] for row in rows])
+            for row in rows:
+                yield EventRecord._make((*row, sources.get(row[0], ())))
 
 
 def sources_of_events(session: Session, event_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:

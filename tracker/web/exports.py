@@ -32,7 +32,6 @@ from flask import (
     current_app,
     render_template,
     request,
-    send_file,
     stream_with_context,
     url_for,
 )
@@ -42,7 +41,7 @@ from sqlalchemy.orm import Session
 
 from tracker import clock, vocab
 from tracker.countries import country_name
-from tracker.db import get_session
+from tracker.db import get_session, session_factory
 from tracker.exports import dataset_zip, tables
 from tracker.exports.brief import Brief, build_brief
 from tracker.exports.brief_html import Download, render_brief_html
@@ -244,13 +243,18 @@ def _name_parts(*groups: Iterable[str]) -> list[str]:
 def _streamed(produce: Callable[[Session], Iterable[bytes]]) -> Iterator[bytes]:
     """A response body made while it is sent, inside the request's context.
 
-    The view's session is closed when the view returns, before the body is sent; the body gets
-    its own session, opened on first use and closed when the stream ends (the app context's
-    teardown runs again then). Records must be read inside ``produce``, not before.
+    The body is read after the view has returned, when the request's session has been
+    committed and closed, so it reads with a session of its own, closed when the stream ends
+    or when the client goes away (the server then closes the body). Records must be read
+    inside ``produce``, not in the view.
     """
 
     def generate() -> Iterator[bytes]:
-        yield from produce(get_session())
+        session = session_factory()()
+        try:
+            yield from produce(session)
+        finally:
+            session.close()
 
     return stream_with_context(generate())
 
@@ -316,10 +320,17 @@ def _table_response(
         handle = tables.xlsx_file(table, rows, about, expected_rows=count)
     except tables.TooManyRows as exc:
         abort(400, description=str(exc))
-    response = send_file(
-        handle, mimetype=XLSX, as_attachment=True, download_name=filename, conditional=False
-    )
-    return _cache(response)
+
+    def send() -> Iterator[bytes]:
+        # A generator rather than send_file: the temporary file is closed as soon as it is
+        # sent, or when the client goes away (the server closes the body).
+        try:
+            while chunk := handle.read(64 * 1024):
+                yield chunk
+        finally:
+            handle.close()
+
+    return _attachment(send(), XLSX, filename)
 
 
 @bp.get("/measures.<any(csv, json, xlsx):fmt>")
