@@ -19,6 +19,7 @@ import json
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import IO, Any
 
 from tracker import vocab
@@ -27,7 +28,7 @@ from tracker.exports.cells import date_cells, neutralize
 from tracker.exports.links import Links, event_link
 from tracker.markup import markdown_to_text
 from tracker.models import Statement
-from tracker.services.events import EventRecord
+from tracker.services.events import SOURCE_SEPARATOR, EventRecord
 from tracker.services.measures import MeasureRow
 
 Cell = str | int | bool | dt.date | list[str] | None
@@ -214,9 +215,89 @@ def event_rows(records: Iterable[EventRecord], links: Links) -> Iterator[Row]:
             record.votes_for,
             record.votes_against,
             record.votes_abstain,
-            list(record.sources),
+            record.sources.split(SOURCE_SEPARATOR) if record.sources else [],
             event_link(url, record.id),
         ]
+
+
+def _csv_text(text: str) -> str:
+    """One neutralized CSV field, quoted as ``csv.writer`` quotes (QUOTE_MINIMAL)."""
+    text = neutralize(text)
+    if '"' in text or "," in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def event_csv_lines(records: Iterable[EventRecord], links: Links) -> Iterator[str]:
+    """``event_rows`` as CSV lines, exactly as ``csv_stream`` writes them, only faster.
+
+    A million rows must stream at hundreds of thousands a second. Most of a line repeats from
+    row to row (a measure's title and country, a date in its six forms, an event type), so
+    those parts are encoded once and cached; only an event's own text (actor, description,
+    sources) is neutralized and quoted for each row. A test keeps the output byte-for-byte
+    equal to ``csv_stream`` over ``event_rows``.
+    """
+    labels = {code: f"{code},{_csv_text(kind.label)}" for code, kind in vocab.EVENT_TYPES.items()}
+    dates: dict[tuple[str, bool], str] = {}
+    ends: dict[tuple[str, bool | None], str] = {}
+    measures: dict[str, tuple[str, str]] = {}
+    no_end = ","
+    for (
+        event_id,
+        kind,
+        date_iso,
+        approximate,
+        end_iso,
+        end_approximate,
+        actor,
+        description,
+        votes_for,
+        votes_against,
+        votes_abstain,
+        slug,
+        title,
+        country,
+        sources,
+    ) in records:
+        date = dates.get((date_iso, approximate))
+        if date is None:
+            cells = date_cells(date_iso, bool(approximate))
+            date = dates[(date_iso, approximate)] = ",".join(
+                (
+                    cells.iso,
+                    _csv_text(cells.formatted),
+                    cells.precision,
+                    "true" if cells.approximate else "false",
+                    cells.first_day.isoformat(),
+                    cells.last_day.isoformat(),
+                )
+            )
+        end = no_end
+        if end_iso:
+            end = ends.get((end_iso, end_approximate), no_end)
+            if end is no_end:
+                cells = date_cells(end_iso, bool(end_approximate))
+                end = ends[(end_iso, end_approximate)] = f"{cells.iso},{_csv_text(cells.formatted)}"
+        measure = measures.get(slug)
+        if measure is None:
+            measure = measures[slug] = (
+                ",".join(
+                    _csv_text(value) for value in (slug, title, country, country_name(country))
+                ),
+                # The measure's address up to "#event-"; the event's number ends it.
+                _csv_text(event_link(links.measure(slug), 0))[:-1],
+            )
+        votes = (
+            f"{'' if votes_for is None else votes_for},"
+            f"{'' if votes_against is None else votes_against},"
+            f"{'' if votes_abstain is None else votes_abstain}"
+        )
+        yield (
+            f"{event_id},{date},{end},{labels[kind]},{measure[0]},"
+            f"{_csv_text(actor) if actor else ''},"
+            f"{_csv_text(description) if description else ''},{votes},"
+            f"{_csv_text(sources) if sources else ''},{measure[1]}{event_id}\r\n"
+        )
 
 
 # -- statements -------------------------------------------------------------------------------
@@ -310,7 +391,10 @@ def csv_cell(value: Cell) -> str | int:
 
 
 def csv_stream(
-    table: Table, rows: Iterable[Row], excel: bool = False, batch: int = 1000
+    table: Table,
+    rows: Iterable[Row],
+    excel: bool = False,
+    batch: int = 2000,
 ) -> Iterator[bytes]:
     """The table as UTF-8 CSV, ``batch`` rows per chunk; ``excel`` adds the byte-order mark
     Excel needs to read UTF-8 (without it, Cyrillic turns into mojibake)."""
@@ -318,17 +402,30 @@ def csv_stream(
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(table.names)
     prefix = "\ufeff" if excel else ""
-    pending = 0
-    for row in rows:
-        writer.writerow([csv_cell(value) for value in row])
-        pending += 1
-        if pending >= batch:
-            yield (prefix + buffer.getvalue()).encode("utf-8")
-            prefix = ""
-            buffer.seek(0)
-            buffer.truncate()
-            pending = 0
-    yield (prefix + buffer.getvalue()).encode("utf-8")
+    cells = ([csv_cell(value) for value in row] for row in rows)
+    while chunk := list(islice(cells, batch)):
+        writer.writerows(chunk)  # the loop over the rows runs in C
+        yield (prefix + buffer.getvalue()).encode("utf-8")
+        prefix = ""
+        buffer.seek(0)
+        buffer.truncate()
+    if rest := prefix + buffer.getvalue():  # no rows: the header alone
+        yield rest.encode("utf-8")
+
+
+def csv_lines_stream(
+    table: Table, lines: Iterable[str], excel: bool = False, batch: int = 2000
+) -> Iterator[bytes]:
+    """Like ``csv_stream``, for rows already written as CSV lines (``event_csv_lines``)."""
+    header = io.StringIO()
+    csv.writer(header, lineterminator="\r\n").writerow(table.names)
+    pending = ("\ufeff" if excel else "") + header.getvalue()
+    lines = iter(lines)
+    while chunk := list(islice(lines, batch)):
+        yield (pending + "".join(chunk)).encode("utf-8")
+        pending = ""
+    if pending:
+        yield pending.encode("utf-8")
 
 
 def _json_value(value: Any) -> Any:

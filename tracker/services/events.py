@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -69,7 +69,11 @@ class EventRecord(NamedTuple):
     measure_slug: str
     measure_title: str
     country: str
-    sources: tuple[str, ...]
+    sources: str | None
+    """The addresses the event cites, separated by SOURCE_SEPARATOR (an address has no space)."""
+
+
+SOURCE_SEPARATOR = "; "
 
 
 def _date_range(filters: EventFilters) -> list[ColumnElement[bool]]:
@@ -100,17 +104,21 @@ def _scope(
     as_of: dt.date | None,
     include_internal: bool,
 ) -> Query:
-    """Join the measure and apply every filter; ``as_of`` hides events dated after it."""
-    query = query.join(Measure, Measure.id == Event.measure_id)
-    where = measure_query(filters.measures, include_internal).whereclause
-    if where is not None:
-        query = query.where(where)
+    """Apply every filter; ``as_of`` hides events dated after it.
+
+    The measure filters become ``measure_id IN (matching measures)``, written ``measure_id + 0``
+    so that no database uses the index on ``measure_id`` for it: the index on the date then
+    gives the events newest first without sorting them all, and a download of a million
+    events starts at once (SQLite would otherwise sort every row before sending the first).
+    """
+    measures = measure_query(filters.measures, include_internal).with_only_columns(Measure.id)
+    if filters.measure:
+        measures = measures.where(Measure.slug == filters.measure)
     if filters.measures.states:
         # The status is derived from events, so only the measure list can tell which match.
         rows = list_measures(session, filters.measures, as_of or clock.today(), include_internal)
-        query = query.where(Event.measure_id.in_([row.measure.id for row in rows]))
-    if filters.measure:
-        query = query.where(Measure.slug == filters.measure)
+        measures = measures.where(Measure.id.in_([row.measure.id for row in rows]))
+    query = query.where((Event.measure_id + 0).in_(measures))
     if filters.types:
         query = query.where(Event.type.in_(filters.types))
     if as_of is not None:
@@ -121,7 +129,9 @@ def _scope(
 def count_events(
     session: Session, filters: EventFilters, as_of: dt.date | None, include_internal: bool
 ) -> int:
-    query = _scope(session, select(func.count(Event.id)), filters, as_of, include_internal)
+    query = _scope(
+        session, select(func.count()).select_from(Event), filters, as_of, include_internal
+    )
     return session.scalar(query) or 0
 
 
@@ -149,13 +159,29 @@ def iter_event_records(
     filters: EventFilters,
     as_of: dt.date | None,
     include_internal: bool,
-    batch: int = 2000,
+    batch: int = 5000,
 ) -> Iterator[EventRecord]:
     """Every matching event, newest first, in constant memory.
 
-    Rows come from a server-side cursor in batches (``yield_per``); each batch's sources are
-    read with one more query. Only plain columns are selected, so no ORM object is built.
+    One query, read in batches from a server-side cursor (``yield_per``) through Core, not the
+    ORM: no object is built per row, and each event's sources come joined into one string by
+    the database (``group_concat`` on SQLite, ``string_agg`` on PostgreSQL). Newest first is
+    the order of the index on the date, so the first rows come before the last are read.
     """
+    cited = (
+        select(Source.url)
+        .join(event_sources, event_sources.c.source_id == Source.id)
+        .where(event_sources.c.event_id == Event.id)
+        # The order of the event's page (Source.id), read straight from the link table's key.
+        .order_by(event_sources.c.source_id)
+        .correlate(Event)
+        .subquery()
+    )
+    sources = (
+        select(func.aggregate_strings(cited.c.url, SOURCE_SEPARATOR))
+        .select_from(cited)
+        .scalar_subquery()
+    )
     columns = (
         Event.id,
         Event.type,
@@ -168,18 +194,23 @@ def iter_event_records(
         Event.votes_for,
         Event.votes_against,
         Event.votes_abstain,
-        Measure.slug,
-        Measure.title,
+        Measure.slug.label("measure_slug"),
+        Measure.title.label("measure_title"),
         Measure.country,
+        sources.label("sources"),
     )
-    query = _scope(session, select(*columns), filters, as_of, include_internal)
+    query = select(*columns).join(Measure, Measure.id == Event.measure_id)
+    query = _scope(session, query, filters, as_of, include_internal)
     query = query.order_by(Event.date_start.desc(), Event.id.desc())
+    # Core, not the ORM: no per-row loading machinery. The options go to this statement only
+    # (Connection.execution_options would set them on the session's connection for good).
     # "with": a download the client abandons closes its server-side cursor at once.
-    with session.execute(query, execution_options={"yield_per": batch}) as result:
+    connection = session.connection()
+    with connection.execute(query, execution_options={"yield_per": batch}) as result:
         for rows in result.partitions():
-            sources = sources_of_events(session, [row[0] for row in rows])
-            for row in rows:
-                yield EventRecord._make((*row, sources.get(row[0], ())))
+            # Rows have EventRecord's fields, by name and position (the labels above); making
+            # a NamedTuple of each would cost a tenth of the time a download takes.
+            yield from cast("list[EventRecord]", rows)
 
 
 def sources_of_events(session: Session, event_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:

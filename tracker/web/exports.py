@@ -272,14 +272,22 @@ def _table_response(
     parts: list[str],
     phrases: list[str],
     page_endpoint: str,
+    csv_lines: Callable[[Session], Iterable[str]] | None = None,
 ) -> Response:
+    """``csv_lines``: the rows already as CSV lines, when a list is large enough to need it."""
     as_of = params.as_of()
     filename = download_name(stem, parts, as_of, fmt)
     page_url = absolute_url(page_endpoint, **_query_args(("page", "excel")))
     if fmt == "csv":
         excel = request.args.get("excel", "").lower() in {"1", "true", "yes"}
-        body = _streamed(lambda session: tables.csv_stream(table, load(session)[1], excel=excel))
-        return _attachment(body, CSV, filename)
+
+        def produce(session: Session) -> Iterator[bytes]:
+            if csv_lines is not None:
+                yield from tables.csv_lines_stream(table, csv_lines(session), excel)
+            else:
+                yield from tables.csv_stream(table, load(session)[1], excel)
+
+        return _attachment(_streamed(produce), CSV, filename)
     generated = _generated()
     if fmt == "json":
         filters = _filter_echo()
@@ -388,6 +396,9 @@ def events_table(fmt: str) -> Response:
         ),
         phrases=_event_filter_phrases(filters),
         page_endpoint="events.index",
+        csv_lines=lambda session: tables.event_csv_lines(
+            iter_event_records(session, filters, as_of, internal), links
+        ),
     )
 
 
