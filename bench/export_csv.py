@@ -180,6 +180,7 @@ def download(port: int, worker: psutil.Process, path: str) -> dict[str, float]:
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
+    cpu_before = sum(worker.cpu_times()[:2])
     sampler.start()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     started = time.perf_counter()
@@ -198,6 +199,7 @@ def download(port: int, worker: psutil.Process, path: str) -> dict[str, float]:
     total = time.perf_counter() - started
     done.set()
     sampler.join()
+    cpu = sum(worker.cpu_times()[:2]) - cpu_before
     connection.close()
     last = list(csv.reader(io.StringIO(tail.decode("utf-8", "replace"))))[-1]
     return {
@@ -207,6 +209,7 @@ def download(port: int, worker: psutil.Process, path: str) -> dict[str, float]:
         "bytes": size,
         "peak_rss": peak,
         "hwm": high_water_mark(worker),
+        "cpu": cpu,
         "last_id": float(last[0]) if last and last[0].isdigit() else -1,
     }
 
@@ -262,20 +265,24 @@ def main() -> None:
             f"database: {url.split(':')[0]}; worker idle RSS {idle / mb:.0f} MB"
         )
         heads = f"{'run':>4} {'first byte':>11} {'total':>8} {'rows/s':>10}"
-        print(f"{heads} {'peak RSS':>9} {'VmHWM':>7}")
+        print(f"{heads} {'worker CPU':>11} {'rows/CPU-s':>11} {'peak RSS':>9} {'VmHWM':>7}")
         for number, r in enumerate(results, 1):
             print(
                 f"{number:>4} {r['first_byte'] * 1000:>9.0f}ms {r['total']:>7.1f}s "
-                f"{r['rows'] / r['total']:>10,.0f} {r['peak_rss'] / mb:>7.0f}MB "
+                f"{r['rows'] / r['total']:>10,.0f} {r['cpu']:>10.1f}s "
+                f"{r['rows'] / r['cpu']:>11,.0f} {r['peak_rss'] / mb:>7.0f}MB "
                 f"{r['hwm'] / mb:>5.0f}MB"
             )
         rates = [r["rows"] / r["total"] for r in results]
         firsts = [r["first_byte"] for r in results]
         peak = max(r["hwm"] for r in results)
+        per_cpu = [r["rows"] / r["cpu"] for r in results]
         print(
             f"median: first byte {statistics.median(firsts) * 1000:.0f} ms, "
-            f"{statistics.median(rates):,.0f} rows/s; worker's peak memory {peak / mb:.0f} MB"
+            f"{statistics.median(rates):,.0f} rows/s ({statistics.median(per_cpu):,.0f} rows "
+            f"per second of the worker's CPU); worker's peak memory {peak / mb:.0f} MB"
         )
+        print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
         print(
             "targets: first byte < 1000 ms: "
             + ("met" if max(firsts) < 1 else "MISSED")
