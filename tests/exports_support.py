@@ -28,8 +28,11 @@ def allow_signed_in(app: Flask) -> None:
 
     @app.before_request
     def sign_in_for_tests() -> None:
+        # The test's app context (and so ``g``) outlives a request: clear what one left.
         if request.headers.get("X-Test-Signed-In"):
             g.user = object()
+        else:
+            g.pop("user", None)
 
 
 def text_of(html: bytes | str) -> str:

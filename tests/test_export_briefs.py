@@ -309,3 +309,38 @@ def test_the_pdf_fetcher_serves_data_urls_and_refuses_everything_else() -> None:
     assert "before" in text
     assert "after" in text
     assert "root:" not in text
+
+
+def test_a_signed_in_users_brief_marks_internal_records(
+    client: FlaskClient, session: Session
+) -> None:
+    from sqlalchemy import select
+
+    from tests.exports_support import add_statement
+    from tracker.models import Measure
+
+    law = session.scalars(select(Measure).where(Measure.slug == FOREIGN_REPRESENTATIVES)).one()
+    add_statement(
+        session,
+        "internal-note-on-the-law",
+        "Internal note on the law",
+        [law],
+        visibility="internal",
+        date="2025-01-10",
+        quote="Our partners expect inspections in March.",
+    )
+    public = client.get(BRIEF)
+    assert "Internal note" not in text_of(public.data)
+    assert "partners expect inspections" not in text_of(public.data)
+
+    page = text_of(client.get(BRIEF, headers=SIGNED_IN).data)
+    assert "This brief includes internal records" in page
+    assert "Internal 10 January 2025 — Amnesty International" in page
+    markdown = client.get(f"{BRIEF}.md", headers=SIGNED_IN)
+    assert "including-internal" in markdown.headers["Content-Disposition"]
+    assert "**\\[Internal\\]** **10 January 2025**" in markdown.data.decode()
+    document = client.get(f"{BRIEF}.docx", headers=SIGNED_IN)
+    assert "[Internal] 10 January 2025" in docx_text(document.data)
+    assert "This brief includes internal records" in flat(
+        pdf_text(client.get(f"{BRIEF}.pdf", headers=SIGNED_IN).data)
+    )

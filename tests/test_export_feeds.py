@@ -134,7 +134,8 @@ def test_internal_records_stay_out_of_anonymous_feeds(
     assert measure.title not in client.get("/calendar.ics").data.decode()
 
     signed_in = parse_feed(client, "/feed.atom", headers=SIGNED_IN)
-    assert any(measure.title in e.title for e in signed_in.entries)
+    assert any(e.title.startswith(f"[Internal] {measure.title}") for e in signed_in.entries)
+    assert any(e.title.startswith("[Internal] Secret Partner") for e in signed_in.entries)
     assert client.get("/feed.atom", headers=SIGNED_IN).headers["Cache-Control"] == (
         "private, no-store"
     )

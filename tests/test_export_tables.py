@@ -263,8 +263,13 @@ def test_internal_records_stay_out_of_anonymous_downloads(
     assert client.get("/events.csv").headers["Cache-Control"] == "public, max-age=300"
 
     signed_in = client.get("/measures.csv", headers=SIGNED_IN)
-    assert measure.slug in signed_in.data.decode()
+    row = next(r for r in read_csv(signed_in.data) if r["slug"] == measure.slug)
+    assert row["visibility"] == "internal"
     assert signed_in.headers["Cache-Control"] == "private, no-store"
+    assert "measures-including-internal-2026-11-28.csv" in signed_in.headers["Content-Disposition"]
+    events = read_csv(client.get("/events.csv", headers=SIGNED_IN).data)
+    assert {r["visibility"] for r in events if r["measure"] == measure.slug} == {"internal"}
+    assert {r["visibility"] for r in read_csv(client.get("/events.csv").data)} == {"public"}
     assert statement.slug in client.get("/statements.csv", headers=SIGNED_IN).data.decode()
 
 

@@ -137,6 +137,7 @@ class BriefQuote:
     statement_title: str
     statement_url: str
     citations: tuple[int, ...]
+    internal: bool = False
 
     @property
     def attribution(self) -> str:
@@ -161,6 +162,7 @@ class BriefStatement:
     url: str
     original_url: str | None
     citations: tuple[int, ...]
+    internal: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +220,11 @@ class Brief:
     @property
     def is_selection(self) -> bool:
         return len(self.measures) != 1
+
+    @property
+    def has_internal(self) -> bool:
+        """Whether a signed-in user's brief holds records the public must not see."""
+        return any(m.internal or any(s.internal for s in m.statements) for m in self.measures)
 
     @property
     def as_of_text(self) -> str:
@@ -301,6 +308,7 @@ def _statement_of(statement: Statement, links: Links, citations: Citations) -> B
         url=links.statement(statement.slug),
         original_url=statement.url,
         citations=citations.statement(statement),
+        internal=not statement.is_public,
     )
 
 
@@ -321,6 +329,7 @@ def _quotes_of(statement: Statement, links: Links, numbers: tuple[int, ...]) -> 
                 statement_title=statement.title,
                 statement_url=links.statement(statement.slug),
                 citations=numbers,
+                internal=not statement.is_public,
             )
         )
     return quotes

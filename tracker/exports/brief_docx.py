@@ -271,10 +271,14 @@ class _Writer:
                 self.run(attribution, f"— {quote.attribution}. From ")
                 self.hyperlink(attribution, quote.statement_title, url=quote.statement_url)
                 self.run(attribution, ".")
+                if quote.internal:
+                    self.run(attribution, " [Internal]", bold=True)
 
         self.document.add_heading("Statements", level)
         for statement in m.statements:
             paragraph = self.paragraph(style="List Bullet")
+            if statement.internal:
+                self.run(paragraph, "[Internal] ", bold=True)
             self.run(paragraph, statement.date.format(), bold=True)
             who = f" — {statement.organization}"
             if statement.signatories:
@@ -333,6 +337,14 @@ class _Writer:
         permalink = self.paragraph()
         self.run(permalink, "Permalink: ", bold=True)
         self.hyperlink(permalink, brief.url, url=brief.url)
+        if brief.has_internal:
+            warning = self.paragraph()
+            self.run(
+                warning,
+                "This brief includes internal records (marked [Internal]), which only "
+                "signed-in users see. Do not publish them.",
+                bold=True,
+            )
         self.paragraph(
             "Statuses are derived from the events recorded up to the “as of” date, never typed "
             "in. Numbers in brackets refer to the sources listed at the end. Dates are shown as "

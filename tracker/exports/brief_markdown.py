@@ -100,10 +100,11 @@ def _measure(m: MeasureBrief, brief: Brief, level: int) -> list[str]:
         lines += ["", f"{h} Key quotes", ""]
         for quote in m.quotes:
             origin = link(quote.statement_title, quote.statement_url)
+            mark = " **\\[Internal\\]**" if quote.internal else ""
             lines += [
                 f"> “{text(quote.text)}”{cites(quote.citations)}",
                 ">",
-                f"> — {text(quote.attribution)}. From {origin}.",
+                f"> — {text(quote.attribution)}. From {origin}.{mark}",
                 "",
             ]
         lines.pop()
@@ -117,8 +118,9 @@ def _measure(m: MeasureBrief, brief: Brief, level: int) -> list[str]:
             who += f" and {count} co-signator{'ies' if count != 1 else 'y'} ({names})"
         if statement.type_label:
             who += f", {text(statement.type_label.lower())}"
+        mark = "**\\[Internal\\]** " if statement.internal else ""
         lines.append(
-            f"- **{text(statement.date.format())}** — {who}: "
+            f"- {mark}**{text(statement.date.format())}** — {who}: "
             f"{link(statement.title, statement.url)}{cites(statement.citations)}"
         )
         details = []
@@ -155,6 +157,12 @@ def render_markdown(brief: Brief) -> str:
     ]
     if brief.description:
         lines += ["", text(brief.description)]
+    if brief.has_internal:
+        lines += [
+            "",
+            "> **This brief includes internal records** (marked \\[Internal\\]), which only "
+            "signed-in users see. Do not publish them.",
+        ]
     lines += [
         "",
         "> Statuses are derived from the events recorded up to the “as of” date, never typed "

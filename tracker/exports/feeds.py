@@ -23,6 +23,9 @@ from tracker.exports.tables import quote_line
 from tracker.markup import markdown_to_text
 from tracker.models import Event, Statement
 
+INTERNAL_MARK = "[Internal] "
+"""Starts the title of a record only signed-in users see: never to be republished."""
+
 
 @dataclass(frozen=True, slots=True)
 class FeedInfo:
@@ -120,7 +123,8 @@ def render_feed(
             past = vocab.EVENT_TYPES[item.type].past
             actor = f" ({item.actor})" if item.actor else ""
             entry.id(tag_uri(info.authority, item.created_at, f"event/{item.id}"))
-            entry.title(f"{measure.title}: {past} {item.date.phrase()}{actor}")
+            mark = "" if measure.is_public else INTERNAL_MARK
+            entry.title(f"{mark}{measure.title}: {past} {item.date.phrase()}{actor}")
             entry.link(href=url, rel="alternate", type="text/html")
             entry.summary(_event_summary(item) or past)
             entry.category(term=item.type, label=vocab.EVENT_TYPES[item.type].label)
@@ -128,7 +132,8 @@ def render_feed(
         else:
             url = links.statement(item.slug)
             entry.id(tag_uri(info.authority, item.created_at, f"statement/{item.id}"))
-            entry.title(f"{item.organization.name}: {item.title} ({item.date.format()})")
+            mark = "" if item.is_public else INTERNAL_MARK
+            entry.title(f"{mark}{item.organization.name}: {item.title} ({item.date.format()})")
             # One link only: feedgen 1.0 writes an entry's links without their rel
             # (lkiesow/python-feedgen#135), so a second link would read as another
             # "alternate". The statement's own address is in the summary.

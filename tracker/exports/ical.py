@@ -27,6 +27,7 @@ from tracker import vocab
 from tracker.countries import country_name
 from tracker.dates import PartialDate, Precision
 from tracker.exports.brief import votes_text
+from tracker.exports.feeds import INTERNAL_MARK
 from tracker.exports.links import Links, event_link
 from tracker.models import Event
 from tracker.services.events import Expiry
@@ -51,10 +52,11 @@ def event_span(date: PartialDate) -> tuple[dt.date, dt.date] | None:
 def _title(event: Event) -> str:
     measure = event.measure
     kind = vocab.EVENT_TYPES[event.type]
+    mark = "" if measure.is_public else INTERNAL_MARK
     if event.date.precision is Precision.DAY:
         when = "c. " if event.date.approximate else ""
-        return f"{when}{kind.label}: {measure.title}"
-    return f"{event.date.format()} (day not known): {kind.label}: {measure.title}"
+        return f"{mark}{when}{kind.label}: {measure.title}"
+    return f"{mark}{event.date.format()} (day not known): {kind.label}: {measure.title}"
 
 
 def _description(event: Event, url: str) -> str:
@@ -142,7 +144,8 @@ def render_calendar(
         entry.add("dtstamp", stamp)
         entry.add("dtstart", last_day)
         entry.add("dtend", last_day + dt.timedelta(days=1))
-        entry.add("summary", f"Expires unless extended: {measure.title}")
+        mark = "" if measure.is_public else INTERNAL_MARK
+        entry.add("summary", f"{mark}Expires unless extended: {measure.title}")
         entry.add("description", "\n\n".join(lines))
         entry.add("url", url)
         entry.add("categories", ["Expiry"])

@@ -119,6 +119,11 @@ MEASURES = Table(
         Column("summary", "string", "Summary (plain text)."),
         Column("sources", "list", "Addresses of the sources for the measure as a whole."),
         Column("url", "string", "Permalink of the measure's page."),
+        Column(
+            "visibility",
+            "string",
+            "public, or internal: seen by signed-in users only; never publish internal rows.",
+        ),
     ),
 )
 
@@ -159,6 +164,7 @@ def measure_rows(
             markdown_to_text(measure.summary) or None,
             [source.url for source in measure.sources],
             links.measure(measure.slug),
+            measure.visibility,
         ]
 
 
@@ -185,6 +191,11 @@ EVENTS = Table(
         Column("votes_abstain", "integer", "Abstentions, when recorded."),
         Column("sources", "list", "Addresses of the sources of this event."),
         Column("url", "string", "Permalink of the event on its measure's timeline."),
+        Column(
+            "visibility",
+            "string",
+            "The measure's: public, or internal (seen by signed-in users only; never publish).",
+        ),
     ),
 )
 
@@ -217,6 +228,7 @@ def event_rows(records: Iterable[EventRecord], links: Links) -> Iterator[Row]:
             record.votes_abstain,
             record.sources.split(SOURCE_SEPARATOR) if record.sources else [],
             event_link(url, record.id),
+            record.visibility,
         ]
 
 
@@ -257,6 +269,7 @@ def event_csv_lines(records: Iterable[EventRecord], links: Links) -> Iterator[st
         slug,
         title,
         country,
+        visibility,
         sources,
     ) in records:
         date = dates.get((date_iso, approximate))
@@ -296,7 +309,7 @@ def event_csv_lines(records: Iterable[EventRecord], links: Links) -> Iterator[st
             f"{event_id},{date},{end},{labels[kind]},{measure[0]},"
             f"{_csv_text(actor) if actor else ''},"
             f"{_csv_text(description) if description else ''},{votes},"
-            f"{_csv_text(sources) if sources else ''},{measure[1]}{event_id}\r\n"
+            f"{_csv_text(sources) if sources else ''},{measure[1]}{event_id},{visibility}\r\n"
         )
 
 
@@ -327,6 +340,11 @@ STATEMENTS = Table(
         Column("original_url", "string", "Address of the statement itself."),
         Column("sources", "list", "Addresses of the sources that report it."),
         Column("url", "string", "Permalink of the statement's page."),
+        Column(
+            "visibility",
+            "string",
+            "public, or internal: seen by signed-in users only; never publish internal rows.",
+        ),
     ),
 )
 
@@ -367,6 +385,7 @@ def statement_rows(
             statement.url,
             [source.url for source in statement.sources],
             links.statement(statement.slug),
+            statement.visibility,
         ]
 
 

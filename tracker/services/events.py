@@ -69,6 +69,8 @@ class EventRecord(NamedTuple):
     measure_slug: str
     measure_title: str
     country: str
+    visibility: str
+    """The measure's: "internal" rows reach signed-in users only, and say so."""
     sources: str | None
     """The addresses the event cites, separated by SOURCE_SEPARATOR (an address has no space)."""
 
@@ -197,6 +199,7 @@ def iter_event_records(
         Measure.slug.label("measure_slug"),
         Measure.title.label("measure_title"),
         Measure.country,
+        Measure.visibility,
         sources.label("sources"),
     )
     query = select(*columns).join(Measure, Measure.id == Event.measure_id)

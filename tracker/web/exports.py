@@ -276,6 +276,8 @@ def _table_response(
 ) -> Response:
     """``csv_lines``: the rows already as CSV lines, when a list is large enough to need it."""
     as_of = params.as_of()
+    if can_see_internal():
+        parts = [*parts, "including-internal"]  # a name that warns before the file is shared
     filename = download_name(stem, parts, as_of, fmt)
     page_url = absolute_url(page_endpoint, **_query_args(("page", "excel")))
     if fmt == "csv":
@@ -497,7 +499,8 @@ def _selection_brief() -> Brief:
 
 
 def _brief_file(brief: Brief, fmt: str, name: str) -> Response:
-    filename = download_name("brief", [name], brief.as_of, fmt)
+    parts = [name, "including-internal"] if brief.has_internal else [name]
+    filename = download_name("brief", parts, brief.as_of, fmt)
     if fmt == "md":
         from tracker.exports.brief_markdown import render_markdown
 
