@@ -51,5 +51,6 @@ def render_pdf(html: str, fetcher: Any | None = None) -> bytes:
     fetcher = fetcher or data_only_fetcher()
     document = HTML(string=html, base_url=None, url_fetcher=fetcher)
     stylesheet = CSS(string=brief_stylesheet(), url_fetcher=fetcher)
-    pdf: bytes = document.write_pdf(stylesheets=[stylesheet])
+    # A tagged PDF (headings, lists, tables, reading order) is what screen readers need.
+    pdf: bytes = document.write_pdf(stylesheets=[stylesheet], pdf_tags=True)
     return pdf
