@@ -34,6 +34,23 @@ PUBLIC_ENDPOINTS = {
     "countries.show",
     "embed.timeline",
     "embed.lineage",
+    "events.index",
+    "exports.measures_table",
+    "exports.events_table",
+    "exports.statements_table",
+    "exports.measure_brief",
+    "exports.measure_brief_file",
+    "exports.selection_brief",
+    "exports.selection_brief_file",
+    "exports.data_page",
+    "exports.dataset_json",
+    "exports.dataset_tables",
+    "exports.feed",
+    "exports.measure_feed",
+    "exports.calendar",
+    "exports.measure_calendar",
+    "exports.measure_citation",
+    "exports.statement_citation",
 }
 
 

@@ -119,7 +119,7 @@ def test_date_range_narrows_the_chart_and_bad_input_is_explained(client: FlaskCl
     assert "is not a date we can read" in text_of(bad.data)
     assert 'aria-invalid="true"' in bad.data.decode()
     backwards = client.get("/timeline/?from=2024&to=2023")
-    assert "The end of the range comes before its start." in text_of(backwards.data)
+    assert "The date range ends before it starts" in text_of(backwards.data)
 
 
 def test_svg_download_is_a_standalone_self_contained_file(client: FlaskClient) -> None:

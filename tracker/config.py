@@ -21,6 +21,8 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,
     # The public address, used for permalinks in exports and feeds; the request's host if unset.
     "BASE_URL": None,
+    # The name exports, feeds and citations give the tracker ("Civic Space Tracker").
+    "SITE_NAME": "tracker",
     # Pin "today" (YYYY-MM-DD) for demos and tests; the real date if unset.
     "TODAY": None,
     # Load the shipped seed data when `tracker serve` finds an empty database.

@@ -137,8 +137,15 @@ class PartialDate:
         return cls(value.year, value.month, value.day, approximate)
 
     @classmethod
-    def from_stored(cls, iso: str, approximate: bool, _start: Any, _precision: Any) -> PartialDate:
+    def from_stored(
+        cls, iso: str | None, approximate: bool, _start: Any, _precision: Any
+    ) -> PartialDate:
         """Rebuild from the four stored columns (the composite's constructor)."""
+        if iso is None:
+            # SQLAlchemy builds a composite's previous value for its change history from the
+            # columns' histories and passes None for a column that did not change (a date whose
+            # approximate flag alone changed); there is no previous date to rebuild then.
+            return None  # type: ignore[return-value]
         return cls.from_iso(iso, bool(approximate))
 
     @classmethod

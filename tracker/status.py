@@ -323,3 +323,9 @@ def status_history(events: Iterable[EventLike], until: dt.date, today: dt.date) 
         expired_on = state.force.since or until
         changes.append(Change(expired_on, _finish(state, expired_on, plain, applied)))
     return changes
+
+
+def applied_order(events: Iterable[E], today: dt.date) -> list[E]:
+    """The events in the order ``derive_status`` applies them; ``Axis.event_index`` points
+    into this list, so exports can cite the event that decided each axis."""
+    return [event for _, event in _in_effect_order(events, today)]

@@ -899,11 +899,13 @@ def iter_export(
         selectinload(Measure.events).selectinload(Event.sources),
         selectinload(Measure.relations).selectinload(Relation.object),
     )
-    measures = session.scalars(measure_query.options(*options).execution_options(yield_per=200))
-    for count, measure in enumerate(measures, 1):
-        yield "measures", measure_dict(measure, visible)
-        if count % 500 == 0:
-            progress("measures", count)
+    # "with": when a streamed download is abandoned, its server-side cursor closes at once.
+    measures_in_batches = measure_query.options(*options).execution_options(yield_per=200)
+    with session.scalars(measures_in_batches) as measures:
+        for count, measure in enumerate(measures, 1):
+            yield "measures", measure_dict(measure, visible)
+            if count % 500 == 0:
+                progress("measures", count)
     statement_options = (
         selectinload(Statement.organization),
         selectinload(Statement.speaker),
@@ -914,10 +916,11 @@ def iter_export(
         selectinload(Statement.reacts_to).selectinload(Event.measure),
     )
     query = statement_query.options(*statement_options).execution_options(yield_per=500)
-    for count, statement in enumerate(session.scalars(query), 1):
-        yield "statements", statement_dict(statement, visible)
-        if count % 1000 == 0:
-            progress("statements", count)
+    with session.scalars(query) as statements:
+        for count, statement in enumerate(statements, 1):
+            yield "statements", statement_dict(statement, visible)
+            if count % 1000 == 0:
+                progress("statements", count)
 
 
 def _header(as_of: dt.date | None) -> dict[str, Any]:
@@ -956,19 +959,28 @@ def write_export(
     as_of: dt.date | None = None,
 ) -> None:
     """Write the export as JSON to a text stream one record at a time (bounded memory)."""
-    handle.write("{\n")
+    for chunk in export_chunks(session, include_internal, progress, as_of):
+        handle.write(chunk)
+
+
+def export_chunks(
+    session: Session,
+    include_internal: bool,
+    progress: Progress = _no_progress,
+    as_of: dt.date | None = None,
+) -> Iterator[str]:
+    """The export as JSON text, one record per chunk, for a file or a streamed download."""
+    yield "{\n"
     for key, value in _header(as_of).items():
-        handle.write(f" {json.dumps(key)}: {json.dumps(value)},\n")
+        yield f" {json.dumps(key)}: {json.dumps(value)},\n"
     records = iter_export(session, include_internal, progress)
     pending = next(records, None)
     for index, section in enumerate(SECTIONS):
-        handle.write(f" {json.dumps(section)}: [")
+        yield f" {json.dumps(section)}: ["
         first = True
         while pending is not None and pending[0] == section:
-            handle.write(
-                ("\n  " if first else ",\n  ") + json.dumps(pending[1], ensure_ascii=False)
-            )
+            yield ("\n  " if first else ",\n  ") + json.dumps(pending[1], ensure_ascii=False)
             first = False
             pending = next(records, None)
-        handle.write("\n ]" + (",\n" if index < len(SECTIONS) - 1 else "\n"))
-    handle.write("}\n")
+        yield "\n ]" + (",\n" if index < len(SECTIONS) - 1 else "\n")
+    yield "}\n"

@@ -209,6 +209,10 @@ def topics_in_use(session: Session) -> Sequence[Topic]:
     return session.scalars(select(Topic).order_by(Topic.name)).all()
 
 
-def filtered_measures(filters: MeasureFilters, include_internal: bool) -> Select[Measure]:
-    """The visible measures matching the filters that a query can narrow (not the status)."""
+def measure_query(filters: MeasureFilters, include_internal: bool) -> Select[Measure]:
+    """Visible measures matching every filter but the status, which needs their events.
+
+    Exports join it into their own queries (its WHERE clause) so that a download and its page
+    apply the same rule.
+    """
     return _apply_filters(visible_measures(include_internal), filters)

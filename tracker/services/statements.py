@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.models import (
@@ -15,6 +16,8 @@ from tracker.models import (
     Person,
     Quote,
     Statement,
+    Topic,
+    statement_measures,
     statement_signatories,
 )
 from tracker.services.measures import visible_statements
@@ -30,15 +33,93 @@ _STATEMENT_OPTIONS = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class StatementFilters:
+    """The statement list's filters, shared by the page and its downloads."""
+
+    countries: tuple[str, ...] = ()
+    """Statements about a visible measure of one of these countries."""
+    topics: tuple[str, ...] = ()
+    organizations: tuple[str, ...] = ()
+    """Slugs of organizations that wrote or co-signed the statement."""
+    stances: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    measure: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(
+            self.countries
+            or self.topics
+            or self.organizations
+            or self.stances
+            or self.types
+            or self.measure
+            or self.start
+            or self.end
+        )
+
+
+def _about(include_internal: bool, condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Statements about at least one measure that is visible and meets ``condition``."""
+    if not include_internal:
+        condition = condition & (Measure.visibility == "public")
+    return Statement.measures.any(condition)
+
+
+def _filtered(
+    query: Select[Statement], filters: StatementFilters, include_internal: bool
+) -> Select[Statement]:
+    if filters.countries:
+        query = query.where(_about(include_internal, Measure.country.in_(filters.countries)))
+    if filters.topics:
+        query = query.where(
+            _about(include_internal, Measure.topics.any(Topic.slug.in_(filters.topics)))
+        )
+    if filters.measure:
+        query = query.where(_about(include_internal, Measure.slug == filters.measure))
+    if filters.organizations:
+        query = query.where(
+            Statement.organization.has(Organization.slug.in_(filters.organizations))
+            | Statement.signatories.any(Organization.slug.in_(filters.organizations))
+        )
+    if filters.stances:
+        query = query.where(Statement.stance.in_(filters.stances))
+    if filters.types:
+        query = query.where(Statement.type.in_(filters.types))
+    if filters.start is not None:
+        start = filters.start
+        # A statement dated "February 2024" may fall after 8 February: partial dates overlap.
+        query = query.where(
+            (Statement.date_start >= start)
+            | (
+                (Statement.date_precision == "month")
+                & (Statement.date_start >= start.replace(day=1))
+            )
+            | (
+                (Statement.date_precision == "year")
+                & (Statement.date_start >= dt.date(start.year, 1, 1))
+            )
+        )
+    if filters.end is not None:
+        query = query.where(Statement.date_start <= filters.end)
+    return query
+
+
 def list_statements(
-    session: Session, as_of: dt.date, include_internal: bool
+    session: Session,
+    as_of: dt.date,
+    include_internal: bool,
+    filters: StatementFilters | None = None,
 ) -> Sequence[Statement]:
-    """Statements up to ``as_of``, newest first."""
-    query = (
-        visible_statements(include_internal)
-        .where(Statement.date_start <= as_of)
-        .options(*_STATEMENT_OPTIONS)
-        .order_by(Statement.date_iso.desc(), Statement.id.desc())
+    """Statements up to ``as_of`` that match the filters, newest first."""
+    query = visible_statements(include_internal).where(Statement.date_start <= as_of)
+    if filters is not None:
+        query = _filtered(query, filters, include_internal)
+    query = query.options(*_STATEMENT_OPTIONS).order_by(
+        Statement.date_iso.desc(), Statement.id.desc()
     )
     return session.scalars(query).all()
 
@@ -128,3 +209,37 @@ def get_person(session: Session, slug: str, include_internal: bool) -> Person | 
 
 def measures_of(statement: Statement, include_internal: bool) -> list[Measure]:
     return [m for m in statement.measures if include_internal or m.is_public]
+
+
+def statement_counts(
+    session: Session, measure_ids: Sequence[int], as_of: dt.date, include_internal: bool
+) -> dict[int, int]:
+    """How many visible statements are about each measure up to ``as_of``."""
+    counts: dict[int, int] = {}
+    visible = visible_statements(include_internal).where(Statement.date_start <= as_of)
+    for chunk in range(0, len(measure_ids), 500):
+        query = (
+            select(statement_measures.c.measure_id, func.count())
+            .where(statement_measures.c.measure_id.in_(measure_ids[chunk : chunk + 500]))
+            .where(statement_measures.c.statement_id.in_(visible.with_only_columns(Statement.id)))
+            .group_by(statement_measures.c.measure_id)
+        )
+        counts.update(session.execute(query).all())
+    return counts
+
+
+def newest_statements(
+    session: Session,
+    include_internal: bool,
+    measure_ids: Sequence[int] | None = None,
+    limit: int = 50,
+) -> Sequence[Statement]:
+    """The statements recorded most recently (what a feed announces); with ``measure_ids``,
+    only those about one of these measures."""
+    query = visible_statements(include_internal).options(*_STATEMENT_OPTIONS)
+    if measure_ids is not None:
+        query = query.where(Statement.measures.any(Measure.id.in_(measure_ids)))
+    query = query.order_by(
+        Statement.created_at.desc(), Statement.date_start.desc(), Statement.id.desc()
+    )
+    return session.scalars(query.limit(limit)).all()

@@ -9,6 +9,8 @@ from tracker.web.admin import bp as admin_bp
 from tracker.web.countries import bp as countries_bp
 from tracker.web.editing import bp as editing_bp
 from tracker.web.embed import bp as embed_bp
+from tracker.web.events import bp as events_bp
+from tracker.web.exports import bp as exports_bp
 from tracker.web.history import bp as history_bp
 from tracker.web.home import bp as home_bp
 from tracker.web.lineage import bp as lineage_bp
@@ -30,4 +32,6 @@ def register(app: Flask) -> None:
         editing_bp, history_bp, admin_bp,
     )  # fmt: skip
     for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+    for blueprint in (events_bp, exports_bp):
         app.register_blueprint(blueprint)

@@ -9,7 +9,9 @@ from flask import abort, request
 
 from tracker import clock, vocab
 from tracker.dates import DateParseError, PartialDate
+from tracker.services.events import EventFilters
 from tracker.services.measures import MeasureFilters
+from tracker.services.statements import StatementFilters
 
 
 def as_of() -> dt.date:
@@ -77,7 +79,7 @@ def date_range() -> DateRange:
         values[name] = date.start if name == "from" else date.end
     start, end = values.get("from"), values.get("to")
     if start and end and end < start:
-        errors["to"] = "The end of the range comes before its start."
+        errors["to"] = "The date range ends before it starts: swap 'from' and 'to'."
         end = None
     return DateRange(start, end, errors)
 
@@ -85,3 +87,47 @@ def date_range() -> DateRange:
 def relation_types() -> tuple[str, ...]:
     """``?relation=modelled-on`` (repeatable or comma-separated), known codes only."""
     return _values("relation", vocab.RELATION_TYPES)
+
+
+def _date_range() -> tuple[dt.date | None, dt.date | None]:
+    """The date range of a list or a download; what cannot be read is a 400 saying why."""
+    window = date_range()
+    if window.errors:
+        abort(400, description=" ".join(f"{k}: {v}" for k, v in window.errors.items()))
+    return window.start, window.end
+
+
+def event_filters() -> EventFilters:
+    """The events list's filters: the measure list's, plus ``type``, ``from``, ``to``."""
+    start, end = _date_range()
+    measure = request.args.get("measure", "").strip() or None
+    return EventFilters(
+        measures=measure_filters(),
+        types=_values("type", vocab.EVENT_TYPES),
+        start=start,
+        end=end,
+        measure=measure[:120] if measure else None,
+    )
+
+
+def statement_filters() -> StatementFilters:
+    start, end = _date_range()
+    measure = request.args.get("measure", "").strip() or None
+    return StatementFilters(
+        countries=tuple(code.upper() for code in _values("country")),
+        topics=_values("topic"),
+        organizations=_values("organization"),
+        stances=_values("stance", vocab.STANCES),
+        types=_values("type", vocab.STATEMENT_TYPES),
+        measure=measure[:120] if measure else None,
+        start=start,
+        end=end,
+    )
+
+
+def page() -> int:
+    """``?page=N`` (from 1); anything else is a 400."""
+    value = request.args.get("page", "1").strip() or "1"
+    if not value.isdigit() or int(value) < 1:
+        abort(400, description=f'"{value}" is not a page number.')
+    return int(value)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 
 from tracker.db import get_session
-from tracker.services.statements import get_statement, list_statements
+from tracker.services.measures import countries_in_use, topics_in_use
+from tracker.services.statements import get_statement, list_organizations, list_statements
 from tracker.web import params
 from tracker.web.access import can_see_internal, public
 
@@ -15,9 +16,20 @@ bp = Blueprint("statements", __name__, url_prefix="/statements")
 @bp.get("/")
 @public
 def index() -> str:
+    session = get_session()
     as_of = params.as_of()
-    statements = list_statements(get_session(), as_of, can_see_internal())
-    return render_template("statements/index.html", statements=statements, as_of=as_of)
+    internal = can_see_internal()
+    filters = params.statement_filters()
+    statements = list_statements(session, as_of, internal, filters)
+    return render_template(
+        "statements/index.html",
+        statements=statements,
+        as_of=as_of,
+        filters=filters,
+        countries=countries_in_use(session, internal),
+        topics=topics_in_use(session),
+        organizations=list_organizations(session, internal),
+    )
 
 
 @bp.get("/<slug>")

@@ -1,0 +1,438 @@
+"""The brief: everything a journalist needs to write about a measure, with a source for each fact.
+
+One data structure, built once from the read services, rendered four ways (HTML page, Markdown,
+PDF, DOCX) so the formats can never disagree. It holds, for each measure: the status with its
+plain-language explanation, the summary, the timeline, the key quotes with their attribution
+(speaker, role, organization, date), the statements, the related measures, and numbered
+citations. Citations are numbered in reading order across the whole brief and shared by URL: a
+source cited by the status, an event and a quote is [3] everywhere. Each status axis cites the
+event that decided it. The brief says which day it describes ("as of") and when it was made.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from tracker import vocab
+from tracker.countries import country_name
+from tracker.dates import PartialDate
+from tracker.exports.links import Links, event_link
+from tracker.markup import markdown_to_text, render_markdown
+from tracker.models import Event, Source, Statement
+from tracker.services.measures import MeasureView
+from tracker.status import Axis, applied_order
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    number: int
+    url: str
+    title: str | None
+    publisher: str | None
+    published: PartialDate | None
+    accessed: dt.date | None
+    archived_url: str | None
+
+    @property
+    def text(self) -> str:
+        """The reference without its address: 'Publisher, “Title”, 8 February 2024'."""
+        parts = []
+        if self.publisher:
+            parts.append(self.publisher)
+        if self.title:
+            parts.append(f"“{self.title}”")
+        if self.published:
+            parts.append(self.published.format())
+        return ", ".join(parts) if parts else self.url
+
+
+class Citations:
+    """Numbers sources in the order they are first cited, one number per address."""
+
+    def __init__(self) -> None:
+        self._by_url: dict[str, Citation] = {}
+        self.items: list[Citation] = []
+
+    def _add(self, citation: Citation) -> int:
+        self._by_url[citation.url] = citation
+        self.items.append(citation)
+        return citation.number
+
+    def source(self, source: Source) -> int:
+        found = self._by_url.get(source.url)
+        if found is not None:
+            return found.number
+        return self._add(
+            Citation(
+                number=len(self.items) + 1,
+                url=source.url,
+                title=source.title,
+                publisher=source.publisher,
+                published=source.published,
+                accessed=source.accessed,
+                archived_url=source.archived_url,
+            )
+        )
+
+    def sources(self, sources: Iterable[Source]) -> tuple[int, ...]:
+        return tuple(sorted({self.source(source) for source in sources}))
+
+    def statement(self, statement: Statement) -> tuple[int, ...]:
+        """A statement is cited by its sources and by its own address."""
+        numbers = list(self.sources(statement.sources))
+        if statement.url:
+            found = self._by_url.get(statement.url)
+            if found is None:
+                number = self._add(
+                    Citation(
+                        number=len(self.items) + 1,
+                        url=statement.url,
+                        title=statement.title,
+                        publisher=statement.organization.name,
+                        published=statement.date,
+                        accessed=None,
+                        archived_url=None,
+                    )
+                )
+            else:
+                number = found.number
+            if number not in numbers:
+                numbers.append(number)
+        return tuple(sorted(numbers))
+
+
+@dataclass(frozen=True, slots=True)
+class StatusLine:
+    axis: str
+    label: str
+    meaning: str | None
+    explanation: str
+    citations: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BriefEvent:
+    id: int
+    date: PartialDate
+    end_date: PartialDate | None
+    label: str
+    actor: str | None
+    description: str | None
+    votes: str | None
+    citations: tuple[int, ...]
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class BriefQuote:
+    text: str
+    speaker: str | None
+    role: str | None
+    organization: str
+    date: PartialDate
+    statement_title: str
+    statement_url: str
+    citations: tuple[int, ...]
+    internal: bool = False
+
+    @property
+    def attribution(self) -> str:
+        """'Maisy Weicherding, Central Asia Researcher, Amnesty International, 8 February 2024'"""
+        who = [part for part in (self.speaker, self.role) if part]
+        if self.organization not in who:
+            who.append(self.organization)
+        return ", ".join([*who, self.date.format()])
+
+
+@dataclass(frozen=True, slots=True)
+class BriefStatement:
+    title: str
+    organization: str
+    signatories: tuple[str, ...]
+    speaker: str | None
+    date: PartialDate
+    type_label: str | None
+    stance_label: str | None
+    asks: tuple[str, ...]
+    summary: str
+    url: str
+    original_url: str | None
+    citations: tuple[int, ...]
+    internal: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BriefRelation:
+    wording: str
+    title: str
+    country: str
+    url: str
+    note: str | None
+
+
+@dataclass(slots=True)
+class MeasureBrief:
+    slug: str
+    title: str
+    original_title: str | None
+    original_language: str | None
+    popular_names: tuple[str, ...]
+    identifier: str | None
+    country_code: str
+    country: str
+    kind: str
+    topics: tuple[str, ...]
+    originating_body: str | None
+    internal: bool
+    url: str
+    status_headline: str
+    status_tone: str
+    status: tuple[StatusLine, ...]
+    term_end: dt.date | None
+    summary_markdown: str | None
+    summary_html: Markup
+    summary_text: str
+    summary_citations: tuple[int, ...]
+    events: tuple[BriefEvent, ...]
+    quotes: tuple[BriefQuote, ...]
+    statements: tuple[BriefStatement, ...]
+    relations: tuple[BriefRelation, ...]
+    hidden_events: int
+    hidden_statements: int
+
+
+@dataclass(slots=True)
+class Brief:
+    title: str
+    description: str
+    url: str
+    """The permalink of this brief (with its filters and "as of" day)."""
+    as_of: dt.date
+    generated: dt.datetime
+    site_name: str
+    measures: list[MeasureBrief] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+
+    @property
+    def is_selection(self) -> bool:
+        return len(self.measures) != 1
+
+    @property
+    def has_internal(self) -> bool:
+        """Whether a signed-in user's brief holds records the public must not see."""
+        return any(m.internal or any(s.internal for s in m.statements) for m in self.measures)
+
+    @property
+    def as_of_text(self) -> str:
+        return PartialDate.from_date(self.as_of).format()
+
+    @property
+    def generated_text(self) -> str:
+        return self.generated.astimezone(dt.UTC).strftime("%-d %B %Y, %H:%M UTC")
+
+
+def votes_text(event: Event) -> str | None:
+    if not event.has_votes:
+        return None
+    parts = []
+    if event.votes_for is not None:
+        parts.append(f"{event.votes_for} for")
+    if event.votes_against is not None:
+        parts.append(f"{event.votes_against} against")
+    if event.votes_abstain is not None:
+        parts.append(f"{event.votes_abstain} abstaining")
+    return ", ".join(parts)
+
+
+def _status_lines(
+    view: MeasureView, today: dt.date, citations: Citations
+) -> tuple[StatusLine, ...]:
+    applied = applied_order(view.measure.events, today)
+    status = view.status
+
+    def cited(axis: Axis | None) -> tuple[int, ...]:
+        if axis is None or axis.event_index is None or axis.event_index >= len(applied):
+            return ()
+        return citations.sources(applied[axis.event_index].sources)
+
+    lines = []
+    if status.stage is not None:
+        lines.append(
+            StatusLine(
+                "Stage",
+                status.stage.label,
+                vocab.STAGE_BY_CODE[status.stage.code].meaning,
+                status.stage.explanation,
+                cited(status.stage),
+            )
+        )
+    outcome_citations = cited(status.outcome)
+    if not outcome_citations and status.outcome.code == "pending":
+        outcome_citations = cited(status.stage)  # "no decision yet" is explained by the stage
+    lines.append(
+        StatusLine(
+            "Outcome",
+            status.outcome.label,
+            vocab.OUTCOMES[status.outcome.code].meaning,
+            status.outcome.explanation,
+            outcome_citations,
+        )
+    )
+    lines.append(
+        StatusLine(
+            "Legal force",
+            status.force.label,
+            None,
+            status.force.explanation,
+            cited(status.force),
+        )
+    )
+    return tuple(lines)
+
+
+def _statement_of(statement: Statement, links: Links, citations: Citations) -> BriefStatement:
+    return BriefStatement(
+        title=statement.title,
+        organization=statement.organization.name,
+        signatories=tuple(org.name for org in statement.signatories),
+        speaker=statement.speaker.name if statement.speaker else None,
+        date=statement.date,
+        type_label=vocab.STATEMENT_TYPES.get(statement.type) if statement.type else None,
+        stance_label=vocab.STANCES.get(statement.stance) if statement.stance else None,
+        asks=tuple(vocab.ASKS.get(ask, ask) for ask in statement.asks or []),
+        summary=markdown_to_text(statement.summary),
+        url=links.statement(statement.slug),
+        original_url=statement.url,
+        citations=citations.statement(statement),
+        internal=not statement.is_public,
+    )
+
+
+def _quotes_of(statement: Statement, links: Links, numbers: tuple[int, ...]) -> list[BriefQuote]:
+    quotes = []
+    for quote in statement.quotes:
+        speaker = quote.speaker or statement.speaker
+        organization = statement.organization.name
+        if speaker is not None and speaker.organization is not None:
+            organization = speaker.organization.name
+        quotes.append(
+            BriefQuote(
+                text=quote.text,
+                speaker=speaker.name if speaker else None,
+                role=speaker.role if speaker else None,
+                organization=organization,
+                date=statement.date,
+                statement_title=statement.title,
+                statement_url=links.statement(statement.slug),
+                citations=numbers,
+                internal=not statement.is_public,
+            )
+        )
+    return quotes
+
+
+def measure_brief(
+    view: MeasureView, links: Links, today: dt.date, citations: Citations
+) -> MeasureBrief:
+    """One measure's part of a brief; ``citations`` numbers its sources in reading order."""
+    measure = view.measure
+    url = links.measure(measure.slug)
+    status = _status_lines(view, today, citations)
+    summary_citations = citations.sources(measure.sources)
+    events = tuple(
+        BriefEvent(
+            id=event.id,
+            date=event.date,
+            end_date=event.end_date,
+            label=vocab.EVENT_TYPES[event.type].past,
+            actor=event.actor,
+            description=event.description,
+            votes=votes_text(event),
+            citations=citations.sources(event.sources),
+            url=event_link(url, event.id),
+        )
+        for event in view.events
+    )
+    # Quotes come before the list of statements in every format, so they are numbered first;
+    # both follow the timeline's order, oldest first.
+    quotes = [
+        quote
+        for statement in view.statements
+        if statement.quotes
+        for quote in _quotes_of(statement, links, citations.statement(statement))
+    ]
+    statements = tuple(_statement_of(s, links, citations) for s in view.statements)
+    relations = tuple(
+        BriefRelation(
+            wording=(
+                vocab.RELATION_TYPES[rel.relation.type].inverse
+                if rel.inverse
+                else vocab.RELATION_TYPES[rel.relation.type].label
+            ),
+            title=rel.other.title,
+            country=country_name(rel.other.country),
+            url=links.measure(rel.other.slug),
+            note=rel.relation.note,
+        )
+        for rel in view.relations
+    )
+    return MeasureBrief(
+        slug=measure.slug,
+        title=measure.title,
+        original_title=measure.original_title,
+        original_language=measure.original_language,
+        popular_names=tuple(measure.popular_names or ()),
+        identifier=measure.identifier,
+        country_code=measure.country,
+        country=country_name(measure.country),
+        kind=vocab.MEASURE_KINDS[measure.kind],
+        topics=tuple(topic.name for topic in measure.topics),
+        originating_body=measure.originating_body,
+        internal=not measure.is_public,
+        url=url,
+        status_headline=view.status.headline,
+        status_tone=view.status.tone,
+        status=status,
+        term_end=view.status.term_end,
+        summary_markdown=measure.summary,
+        summary_html=render_markdown(measure.summary),
+        summary_text=markdown_to_text(measure.summary),
+        summary_citations=summary_citations,
+        events=events,
+        quotes=tuple(quotes),
+        statements=statements,
+        relations=relations,
+        hidden_events=view.hidden_events,
+        hidden_statements=view.hidden_statements,
+    )
+
+
+def build_brief(
+    views: Sequence[MeasureView],
+    links: Links,
+    *,
+    title: str,
+    description: str,
+    url: str,
+    as_of: dt.date,
+    today: dt.date,
+    site_name: str,
+    generated: dt.datetime | None = None,
+) -> Brief:
+    """A brief of one or more measures, with one numbering of citations across all of them."""
+    citations = Citations()
+    brief = Brief(
+        title=title,
+        description=description,
+        url=url,
+        as_of=as_of,
+        generated=generated or dt.datetime.now(dt.UTC),
+        site_name=site_name,
+    )
+    brief.measures = [measure_brief(view, links, today, citations) for view in views]
+    brief.citations = citations.items
+    return brief

@@ -1,0 +1,320 @@
+"""Reading events across measures: the events list, its downloads, feeds and calendars.
+
+The measure filters are the measure list's own (``measure_query``), joined into the event
+query, so that a page and its downloads always apply the same rule; internal measures' events
+are left out for anonymous visitors exactly as their measures are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, TypeVar, cast
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from tracker import clock
+from tracker.models import Event, Measure, Source, event_sources
+from tracker.services.measures import (
+    MeasureFilters,
+    list_measures,
+    measure_query,
+    statuses,
+    visible_measures,
+)
+from tracker.status import Status
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilters:
+    """The events list's filters: those of the measure list, plus event type and a date range."""
+
+    measures: MeasureFilters = field(default_factory=MeasureFilters)
+    types: tuple[str, ...] = ()
+    start: dt.date | None = None
+    """Events whose date may fall on or after this day (a month overlaps if any day does)."""
+    end: dt.date | None = None
+    """Events whose date may fall on or before this day."""
+    measure: str | None = None
+    """Only the events of the measure with this slug."""
+
+    @property
+    def active(self) -> bool:
+        return bool(
+            self.measures.active
+            or self.types
+            or self.start is not None
+            or self.end is not None
+            or self.measure
+        )
+
+
+class EventRecord(NamedTuple):
+    """One event as downloads write it: plain values, no ORM object (a million stream fast)."""
+
+    id: int
+    type: str
+    date_iso: str
+    date_approximate: bool
+    end_date_iso: str | None
+    end_date_approximate: bool | None
+    actor: str | None
+    description: str | None
+    votes_for: int | None
+    votes_against: int | None
+    votes_abstain: int | None
+    measure_slug: str
+    measure_title: str
+    country: str
+    visibility: str
+    """The measure's: "internal" rows reach signed-in users only, and say so."""
+    sources: str | None
+    """The addresses the event cites, separated by SOURCE_SEPARATOR (an address has no space)."""
+
+
+SOURCE_SEPARATOR = "; "
+
+
+def _date_range(filters: EventFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.start is not None:
+        start = filters.start
+        # A partial date is the span of days it could be: "April 2024" overlaps "from 15 April
+        # 2024", so coarser dates are compared from the first day of their month or year.
+        conditions.append(
+            or_(
+                Event.date_start >= start,
+                and_(Event.date_precision == "month", Event.date_start >= start.replace(day=1)),
+                and_(Event.date_precision == "year", Event.date_start >= dt.date(start.year, 1, 1)),
+            )
+        )
+    if filters.end is not None:
+        conditions.append(Event.date_start <= filters.end)
+    return conditions
+
+
+Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
+
+
+def _scope(
+    session: Session,
+    query: Query,
+    filters: EventFilters,
+    as_of: dt.date | None,
+    include_internal: bool,
+) -> Query:
+    """Apply every filter; ``as_of`` hides events dated after it.
+
+    The measure filters become ``measure_id IN (matching measures)``, written ``measure_id + 0``
+    so that no database uses the index on ``measure_id`` for it: the index on the date then
+    gives the events newest first without sorting them all, and a download of a million
+    events starts at once (SQLite would otherwise sort every row before sending the first).
+    """
+    measures = measure_query(filters.measures, include_internal).with_only_columns(Measure.id)
+    if filters.measure:
+        measures = measures.where(Measure.slug == filters.measure)
+    if filters.measures.states:
+        # The status is derived from events, so only the measure list can tell which match.
+        rows = list_measures(session, filters.measures, as_of or clock.today(), include_internal)
+        measures = measures.where(Measure.id.in_([row.measure.id for row in rows]))
+    query = query.where((Event.measure_id + 0).in_(measures))
+    if filters.types:
+        query = query.where(Event.type.in_(filters.types))
+    if as_of is not None:
+        query = query.where(Event.date_start <= as_of)
+    return query.where(*_date_range(filters))
+
+
+def count_events(
+    session: Session, filters: EventFilters, as_of: dt.date | None, include_internal: bool
+) -> int:
+    query = _scope(
+        session, select(func.count()).select_from(Event), filters, as_of, include_internal
+    )
+    return session.scalar(query) or 0
+
+
+def list_events(
+    session: Session,
+    filters: EventFilters,
+    as_of: dt.date | None,
+    include_internal: bool,
+    offset: int = 0,
+    limit: int = 100,
+) -> list[Event]:
+    """A page of matching events, newest first, with their measure and sources."""
+    query = _scope(session, select(Event), filters, as_of, include_internal)
+    query = (
+        query.options(selectinload(Event.measure), selectinload(Event.sources))
+        .order_by(Event.date_start.desc(), Event.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def iter_event_records(
+    session: Session,
+    filters: EventFilters,
+    as_of: dt.date | None,
+    include_internal: bool,
+    batch: int = 5000,
+) -> Iterator[EventRecord]:
+    """Every matching event, newest first, in constant memory.
+
+    One query, read in batches from a server-side cursor (``yield_per``) through Core, not the
+    ORM: no object is built per row, and each event's sources come joined into one string by
+    the database (``group_concat`` on SQLite, ``string_agg`` on PostgreSQL). Newest first is
+    the order of the index on the date, so the first rows come before the last are read.
+    """
+    cited = (
+        select(Source.url)
+        .join(event_sources, event_sources.c.source_id == Source.id)
+        .where(event_sources.c.event_id == Event.id)
+        # The order of the event's page (Source.id), read straight from the link table's key.
+        .order_by(event_sources.c.source_id)
+        .correlate(Event)
+        .subquery()
+    )
+    sources = (
+        select(func.aggregate_strings(cited.c.url, SOURCE_SEPARATOR))
+        .select_from(cited)
+        .scalar_subquery()
+    )
+    columns = (
+        Event.id,
+        Event.type,
+        Event.date_iso,
+        Event.date_approximate,
+        Event.end_date_iso,
+        Event.end_date_approximate,
+        Event.actor,
+        Event.description,
+        Event.votes_for,
+        Event.votes_against,
+        Event.votes_abstain,
+        Measure.slug.label("measure_slug"),
+        Measure.title.label("measure_title"),
+        Measure.country,
+        Measure.visibility,
+        sources.label("sources"),
+    )
+    query = select(*columns).join(Measure, Measure.id == Event.measure_id)
+    query = _scope(session, query, filters, as_of, include_internal)
+    query = query.order_by(Event.date_start.desc(), Event.id.desc())
+    # Core, not the ORM: no per-row loading machinery. The options go to this statement only
+    # (Connection.execution_options would set them on the session's connection for good).
+    # "with": a download the client abandons closes its server-side cursor at once.
+    connection = session.connection()
+    with connection.execute(query, execution_options={"yield_per": batch}) as result:
+        for rows in result.partitions():
+            # Rows have EventRecord's fields, by name and position (the labels above); making
+            # a NamedTuple of each would cost a tenth of the time a download takes.
+            yield from cast("list[EventRecord]", rows)
+
+
+def sources_of_events(session: Session, event_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    """The URLs each event cites, in the order the event lists them."""
+    found: dict[int, list[str]] = defaultdict(list)
+    query = (
+        select(event_sources.c.event_id, Source.url)
+        .join(Source, Source.id == event_sources.c.source_id)
+        .where(event_sources.c.event_id.in_(event_ids))
+        .order_by(event_sources.c.event_id, Source.id)
+    )
+    for event_id, url in session.execute(query):
+        found[event_id].append(url)
+    return {event_id: tuple(urls) for event_id, urls in found.items()}
+
+
+def newest_events(
+    session: Session, filters: EventFilters, include_internal: bool, limit: int = 50
+) -> list[Event]:
+    """The events recorded most recently (what a feed announces), with measure and sources."""
+    query = _scope(session, select(Event), filters, None, include_internal)
+    query = (
+        query.options(selectinload(Event.measure), selectinload(Event.sources))
+        .order_by(Event.created_at.desc(), Event.date_start.desc(), Event.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def dated_events(
+    session: Session, filters: EventFilters, include_internal: bool, limit: int
+) -> list[Event]:
+    """Matching events of every date, the latest dates first, for a calendar."""
+    query = _scope(session, select(Event), filters, None, include_internal)
+    query = (
+        query.options(selectinload(Event.measure), selectinload(Event.sources))
+        .order_by(Event.date_start.desc(), Event.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+@dataclass(frozen=True, slots=True)
+class Expiry:
+    """A term in force that runs out by itself unless extended (a ban "until 31 March")."""
+
+    measure: Measure
+    status: Status
+    granted_by: Event | None
+    """The event that set the term (the latest imposition or extension), for its sources."""
+
+    @property
+    def last_day(self) -> dt.date:
+        assert self.status.term_end is not None  # only built for statuses with a term
+        return self.status.term_end
+
+
+def upcoming_expiries(
+    session: Session, filters: MeasureFilters, include_internal: bool, today: dt.date
+) -> list[Expiry]:
+    """Measures in force today whose current term ends today or later, soonest first."""
+    query = measure_query(filters, include_internal).where(
+        Measure.events.any(Event.end_date_start.is_not(None))
+    )
+    measures = list(session.scalars(query.options(selectinload(Measure.events))))
+    by_id = statuses(session, (m.id for m in measures), today)
+    expiries = []
+    for measure in measures:
+        status = by_id[measure.id]
+        if filters.states and status.state not in filters.states:
+            continue
+        if status.term_end is None or status.term_end < today:
+            continue
+        granting = [
+            event
+            for event in measure.events
+            if event.end_date is not None
+            and event.end_date.end == status.term_end
+            and event.date.start <= today
+        ]
+        expiries.append(Expiry(measure, status, granting[-1] if granting else None))
+    expiries.sort(key=lambda item: (item.last_day, item.measure.title))
+    return expiries
+
+
+def event_types_in_use(session: Session, include_internal: bool) -> list[str]:
+    """Event type codes that occur on visible measures, for the filter's choices."""
+    visible = visible_measures(include_internal).with_only_columns(Measure.id)
+    query = select(Event.type).where(Event.measure_id.in_(visible)).distinct()
+    return sorted(session.scalars(query))
+
+
+def event_counts(session: Session, measure_ids: Sequence[int], as_of: dt.date) -> dict[int, int]:
+    """How many events each measure has up to ``as_of`` (what its timeline shows)."""
+    counts: dict[int, int] = {}
+    for chunk in range(0, len(measure_ids), 500):
+        query = (
+            select(Event.measure_id, func.count(Event.id))
+            .where(Event.measure_id.in_(measure_ids[chunk : chunk + 500]))
+            .where(Event.date_start <= as_of)
+            .group_by(Event.measure_id)
+        )
+        counts.update(session.execute(query).all())
+    return counts

@@ -1,0 +1,40 @@
+"""The events list: every dated step of every measure, with the measure list's filters plus an
+event type and a date range; its CSV, JSON and XLSX twins live in tracker.web.exports."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from tracker.db import get_session
+from tracker.services.events import count_events, event_types_in_use, list_events
+from tracker.services.measures import countries_in_use, topics_in_use
+from tracker.web import params
+from tracker.web.access import can_see_internal, public
+
+bp = Blueprint("events", __name__, url_prefix="/events")
+
+PER_PAGE = 100
+
+
+@bp.get("/")
+@public
+def index() -> str:
+    session = get_session()
+    as_of = params.as_of()
+    filters = params.event_filters()
+    internal = can_see_internal()
+    page = params.page()
+    total = count_events(session, filters, as_of, internal)
+    events = list_events(session, filters, as_of, internal, (page - 1) * PER_PAGE, PER_PAGE)
+    return render_template(
+        "events/index.html",
+        events=events,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PER_PAGE)),
+        filters=filters,
+        as_of=as_of,
+        countries=countries_in_use(session, internal),
+        topics=topics_in_use(session),
+        event_types=event_types_in_use(session, internal),
+    )

@@ -1,0 +1,776 @@
+"""Downloads, briefs, feeds, calendars and citations: the web face of tracker.exports.
+
+URL scheme (every list page links its own):
+
+- list twins: ``/measures.csv``, ``/measures.json``, ``/measures.xlsx`` and the same for
+  ``/events.*`` and ``/statements.*``, with exactly the query string of the page (filters and
+  ``as_of``); ``?excel=1`` adds the byte-order mark Excel needs to read UTF-8 CSV;
+- briefs: ``/measures/<slug>/brief`` (page) and ``/measures/<slug>/brief.pdf|docx|md``; a
+  selection: ``/brief?country=KG...`` and ``/brief.pdf?...`` with the measure list's filters;
+- the full dataset: ``/data/tracker-dataset.json`` (interchange JSON, re-importable with
+  ``tracker import``) and ``/data/tracker-tables.zip`` (CSV tables + datapackage.json);
+- feeds: ``/feed.atom`` (with the measure list's filters, ``?entries=events|statements``) and
+  ``/measures/<slug>/feed.atom``; calendars: ``/calendar.ics`` and
+  ``/measures/<slug>/calendar.ics``;
+- citations: ``/measures/<slug>/cite.bib|txt`` and ``/statements/<slug>/cite.bib|txt``.
+
+Views parse the request, call the services and the exports, and set the headers: downloads are
+attachments with clear names, anonymous responses may be cached for five minutes, responses
+that may hold internal records are ``private, no-store``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker import clock, vocab
+from tracker.countries import country_name
+from tracker.db import get_session, session_factory
+from tracker.exports import dataset_zip, tables
+from tracker.exports.brief import Brief, build_brief
+from tracker.exports.brief_html import Download, render_brief_html
+from tracker.exports.cells import download_name
+from tracker.exports.citation import CitationText, cite_measure, cite_statement
+from tracker.exports.feeds import FeedInfo, render_feed
+from tracker.exports.ical import CalendarInfo, render_calendar
+from tracker.exports.jsonld import measure_jsonld, script_json
+from tracker.exports.tables import Row, Table
+from tracker.models import Measure, Statement, Topic
+from tracker.services.dataset import export_chunks
+from tracker.services.events import (
+    EventFilters,
+    count_events,
+    dated_events,
+    event_counts,
+    iter_event_records,
+    newest_events,
+    upcoming_expiries,
+)
+from tracker.services.measures import (
+    MeasureFilters,
+    MeasureView,
+    get_measure,
+    list_measures,
+    visible_measures,
+)
+from tracker.services.statements import (
+    StatementFilters,
+    get_statement,
+    list_statements,
+    newest_statements,
+    statement_counts,
+)
+from tracker.web import params
+from tracker.web.access import can_see_internal, public
+from tracker.web.links import WebLinks, absolute_url, authority
+
+bp = Blueprint("exports", __name__)
+bp.add_app_template_global(absolute_url, "absolute_url")
+
+CSV = "text/csv; charset=utf-8"
+JSON = "application/json; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF = "application/pdf"
+MARKDOWN = "text/markdown; charset=utf-8"
+ATOM = "application/atom+xml; charset=utf-8"
+ICALENDAR = "text/calendar; charset=utf-8"
+TABLE_TYPES = {"csv": CSV, "json": JSON, "xlsx": XLSX}
+BRIEF_TYPES = {"pdf": PDF, "docx": DOCX, "md": MARKDOWN}
+BRIEF_LABELS = {"pdf": "PDF", "docx": "Word (DOCX)", "md": "Markdown"}
+
+# A PDF of more measures than this takes longer to lay out than a request may last.
+MAX_BRIEF_MEASURES = 50
+FEED_ENTRIES = 50
+# Calendar apps slow down on huge files; the events list and its downloads have everything.
+CALENDAR_EVENTS = 5000
+
+
+def site_name() -> str:
+    return str(current_app.config.get("SITE_NAME") or "tracker")
+
+
+def _links() -> WebLinks:
+    """Links that keep the "as of" day when the request asks for the past."""
+    return WebLinks(params.as_of() if params.is_past_view() else None)
+
+
+def _as_of_arg() -> str | None:
+    return params.as_of().isoformat() if params.is_past_view() else None
+
+
+def _query_args(drop: Iterable[str] = ("page",)) -> dict[str, Any]:
+    """The request's query string, for links to the same list in another format."""
+    dropped = set(drop)
+    return {key: request.args.getlist(key) for key in request.args if key not in dropped}
+
+
+def _cache(response: Response) -> Response:
+    # What an anonymous visitor gets is public and may be cached briefly; a signed-in user's
+    # response may hold internal records and must not be kept by anything along the way.
+    response.vary.add("Cookie")
+    if can_see_internal():
+        response.headers["Cache-Control"] = "private, no-store"
+    else:
+        response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def _attachment(body: Any, content_type: str, filename: str) -> Response:
+    response = Response(body, content_type=content_type)
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    return _cache(response)
+
+
+def _feed_response(body: bytes, content_type: str, filename: str) -> Response:
+    """Feeds and calendars are read in place (subscribed to), with conditional GET."""
+    response = Response(body, content_type=content_type)
+    response.headers.set("Content-Disposition", "inline", filename=filename)
+    _cache(response)
+    response.add_etag()
+    response.make_conditional(request)  # a 304 when the reader already has this version
+    return response
+
+
+def _batched(chunks: Iterable[str], size: int = 64 * 1024) -> Iterator[bytes]:
+    pending: list[str] = []
+    length = 0
+    for chunk in chunks:
+        pending.append(chunk)
+        length += len(chunk)
+        if length >= size:
+            yield "".join(pending).encode("utf-8")
+            pending.clear()
+            length = 0
+    yield "".join(pending).encode("utf-8")
+
+
+def _generated() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+# -- describing filters -----------------------------------------------------------------------
+
+
+def _topic_names(slugs: Iterable[str]) -> list[str]:
+    wanted = list(slugs)
+    if not wanted:
+        return []
+    names = dict(get_session().execute(select(Topic.slug, Topic.name)).all())
+    return [names.get(slug, slug) for slug in wanted]
+
+
+def _measure_filter_phrases(filters: MeasureFilters) -> list[str]:
+    phrases = []
+    if filters.countries:
+        phrases.append("country " + ", ".join(country_name(c) for c in filters.countries))
+    if filters.topics:
+        phrases.append("topic " + ", ".join(_topic_names(filters.topics)))
+    if filters.kinds:
+        phrases.append("kind " + ", ".join(vocab.MEASURE_KINDS[k] for k in filters.kinds))
+    if filters.states:
+        phrases.append("status " + ", ".join(vocab.STATES[s] for s in filters.states))
+    if filters.query:
+        phrases.append(f"title contains “{filters.query}”")
+    return phrases
+
+
+def _event_filter_phrases(filters: EventFilters) -> list[str]:
+    phrases = _measure_filter_phrases(filters.measures)
+    if filters.measure:
+        phrases.append(f"measure {filters.measure}")
+    if filters.types:
+        phrases.append("event " + ", ".join(vocab.EVENT_TYPES[t].label for t in filters.types))
+    if filters.start:
+        phrases.append(f"from {filters.start.isoformat()}")
+    if filters.end:
+        phrases.append(f"to {filters.end.isoformat()}")
+    return phrases
+
+
+def _statement_filter_phrases(filters: StatementFilters) -> list[str]:
+    phrases = []
+    if filters.countries:
+        phrases.append("country " + ", ".join(country_name(c) for c in filters.countries))
+    if filters.topics:
+        phrases.append("topic " + ", ".join(_topic_names(filters.topics)))
+    if filters.organizations:
+        phrases.append("organization " + ", ".join(filters.organizations))
+    if filters.stances:
+        phrases.append("stance " + ", ".join(vocab.STANCES[s] for s in filters.stances))
+    if filters.types:
+        phrases.append("type " + ", ".join(vocab.STATEMENT_TYPES[t] for t in filters.types))
+    if filters.measure:
+        phrases.append(f"measure {filters.measure}")
+    if filters.start:
+        phrases.append(f"from {filters.start.isoformat()}")
+    if filters.end:
+        phrases.append(f"to {filters.end.isoformat()}")
+    return phrases
+
+
+def _filter_echo() -> dict[str, list[str]]:
+    """The filters as the query string gave them (for the JSON envelope and the XLSX)."""
+    return {
+        key: [value for raw in values for value in raw.split(",") if value.strip()]
+        for key, values in _query_args(("page", "excel", "as_of")).items()
+    }
+
+
+def _name_parts(*groups: Iterable[str]) -> list[str]:
+    return [value for group in groups for value in group]
+
+
+# -- list twins -------------------------------------------------------------------------------
+
+
+def _streamed(produce: Callable[[Session], Iterable[bytes]]) -> Iterator[bytes]:
+    """A response body made while it is sent, inside the request's context.
+
+    The body is read after the view has returned, when the request's session has been
+    committed and closed, so it reads with a session of its own, closed when the stream ends
+    or when the client goes away (the server then closes the body). Records must be read
+    inside ``produce``, not in the view.
+    """
+
+    def generate() -> Iterator[bytes]:
+        session = session_factory()()
+        try:
+            yield from produce(session)
+        finally:
+            session.close()
+
+    return stream_with_context(generate())
+
+
+Counted = tuple[Callable[[], int], Iterable[Row]]
+"""How many rows there are (asked only by JSON and XLSX), and the rows."""
+
+
+def _table_response(
+    table: Table,
+    fmt: str,
+    load: Callable[[Session], Counted],
+    *,
+    stem: str,
+    parts: list[str],
+    phrases: list[str],
+    page_endpoint: str,
+    csv_lines: Callable[[Session], Iterable[str]] | None = None,
+) -> Response:
+    """``csv_lines``: the rows already as CSV lines, when a list is large enough to need it."""
+    as_of = params.as_of()
+    if can_see_internal():
+        parts = [*parts, "including-internal"]  # a name that warns before the file is shared
+    filename = download_name(stem, parts, as_of, fmt)
+    page_url = absolute_url(page_endpoint, **_query_args(("page", "excel")))
+    if fmt == "csv":
+        excel = request.args.get("excel", "").lower() in {"1", "true", "yes"}
+
+        def produce(session: Session) -> Iterator[bytes]:
+            if csv_lines is not None:
+                yield from tables.csv_lines_stream(table, csv_lines(session), excel)
+            else:
+                yield from tables.csv_stream(table, load(session)[1], excel)
+
+        return _attachment(_streamed(produce), CSV, filename)
+    generated = _generated()
+    if fmt == "json":
+        filters = _filter_echo()
+
+        def produce(session: Session) -> Iterator[bytes]:
+            total, rows = load(session)
+            envelope = {
+                "total": total(),
+                "as_of": as_of.isoformat(),
+                "generated": generated.isoformat(),
+                "filters": filters,
+                "page": page_url,
+                "columns": [
+                    {"name": c.name, "type": c.type, "description": c.description}
+                    for c in table.columns
+                ],
+            }
+            yield from tables.json_stream(table, rows, envelope)
+
+        return _attachment(_streamed(produce), JSON, filename)
+    total, rows = load(get_session())
+    count = total()
+    about = [
+        ("Title", f"{site_name()}: {table.title.lower()}"),
+        ("As of", as_of.isoformat()),
+        ("Generated", generated.isoformat()),
+        ("Filters", "; ".join(phrases) or "none"),
+        ("Rows", str(count)),
+        ("Page", page_url),
+        (
+            "Dates",
+            "Written at their precision (2024, 2024-04, 2024-04-02) with the first and last "
+            "day they could be. Text beginning with =, +, -, @ gets a leading apostrophe so "
+            "that it is never run as a formula.",
+        ),
+    ]
+    try:
+        handle = tables.xlsx_file(table, rows, about, expected_rows=count)
+    except tables.TooManyRows as exc:
+        abort(400, description=str(exc))
+
+    def send() -> Iterator[bytes]:
+        # A generator rather than send_file: the temporary file is closed as soon as it is
+        # sent, or when the client goes away (the server closes the body).
+        try:
+            while chunk := handle.read(64 * 1024):
+                yield chunk
+        finally:
+            handle.close()
+
+    return _attachment(send(), XLSX, filename)
+
+
+@bp.get("/measures.<any(csv, json, xlsx):fmt>")
+@public
+def measures_table(fmt: str) -> Response:
+    as_of = params.as_of()
+    filters = params.measure_filters()
+    internal = can_see_internal()
+    links = _links()
+
+    def load(session: Session) -> Counted:
+        listed = list_measures(session, filters, as_of, internal)
+        ids = [row.measure.id for row in listed]
+        events = event_counts(session, ids, as_of)
+        statements = statement_counts(session, ids, as_of, internal)
+        return lambda: len(listed), tables.measure_rows(listed, links, events, statements)
+
+    return _table_response(
+        tables.MEASURES,
+        fmt,
+        load,
+        stem="measures",
+        parts=_name_parts(filters.countries, filters.topics, filters.kinds, filters.states),
+        phrases=_measure_filter_phrases(filters),
+        page_endpoint="measures.index",
+    )
+
+
+@bp.get("/events.<any(csv, json, xlsx):fmt>")
+@public
+def events_table(fmt: str) -> Response:
+    as_of = params.as_of()
+    filters = params.event_filters()
+    internal = can_see_internal()
+    links = _links()
+    measures = filters.measures
+
+    def load(session: Session) -> Counted:
+        records = iter_event_records(session, filters, as_of, internal)
+        return (
+            lambda: count_events(session, filters, as_of, internal),
+            tables.event_rows(records, links),
+        )
+
+    return _table_response(
+        tables.EVENTS,
+        fmt,
+        load,
+        stem="events",
+        parts=_name_parts(
+            measures.countries,
+            [filters.measure] if filters.measure else [],
+            measures.topics,
+            filters.types,
+        ),
+        phrases=_event_filter_phrases(filters),
+        page_endpoint="events.index",
+        csv_lines=lambda session: tables.event_csv_lines(
+            iter_event_records(session, filters, as_of, internal), links
+        ),
+    )
+
+
+@bp.get("/statements.<any(csv, json, xlsx):fmt>")
+@public
+def statements_table(fmt: str) -> Response:
+    as_of = params.as_of()
+    filters = params.statement_filters()
+    internal = can_see_internal()
+    links = _links()
+
+    def load(session: Session) -> Counted:
+        listed = list_statements(session, as_of, internal, filters)
+        return lambda: len(listed), tables.statement_rows(listed, links, internal)
+
+    return _table_response(
+        tables.STATEMENTS,
+        fmt,
+        load,
+        stem="statements",
+        parts=_name_parts(filters.countries, filters.organizations, filters.stances),
+        phrases=_statement_filter_phrases(filters),
+        page_endpoint="statements.index",
+    )
+
+
+# -- briefs -----------------------------------------------------------------------------------
+
+
+def _downloads(endpoint: str, **values: Any) -> list[Download]:
+    args = _query_args()
+    return [
+        (BRIEF_LABELS[fmt], url_for(endpoint, fmt=fmt, **values, **args), BRIEF_TYPES[fmt])
+        for fmt in ("pdf", "docx", "md")
+    ]
+
+
+def _measure_view(slug: str) -> MeasureView:
+    view = get_measure(get_session(), slug, params.as_of(), can_see_internal())
+    if view is None:
+        abort(404)
+    return view
+
+
+def _measure_brief(slug: str) -> Brief:
+    view = _measure_view(slug)
+    measure = view.measure
+    links = _links()
+    description = f"{country_name(measure.country)} · {vocab.MEASURE_KINDS[measure.kind]}"
+    if measure.identifier:
+        description += f" · {measure.identifier}"
+    return build_brief(
+        [view],
+        links,
+        title=measure.title,
+        description=description,
+        url=links.measure(measure.slug),
+        as_of=params.as_of(),
+        today=clock.today(),
+        site_name=site_name(),
+    )
+
+
+def _selection_brief() -> Brief:
+    session = get_session()
+    as_of = params.as_of()
+    filters = params.measure_filters()
+    internal = can_see_internal()
+    rows = list_measures(session, filters, as_of, internal)
+    if len(rows) > MAX_BRIEF_MEASURES:
+        abort(
+            400,
+            description=(
+                f"These filters select {len(rows)} measures; a brief covers at most "
+                f"{MAX_BRIEF_MEASURES}. Narrow them (by country, topic or status), or download "
+                "the list as a spreadsheet."
+            ),
+        )
+    views = [get_measure(session, row.measure.slug, as_of, internal) for row in rows]
+    countries = [country_name(code) for code in filters.countries]
+    title = "Measures in " + " and ".join(countries) if countries else "Measures"
+    phrases = _measure_filter_phrases(filters)
+    description = (
+        "Selected by " + "; ".join(phrases) + "." if phrases else "Every measure in the tracker."
+    )
+    return build_brief(
+        [view for view in views if view is not None],
+        _links(),
+        title=title,
+        description=description,
+        url=absolute_url("exports.selection_brief", **_query_args()),
+        as_of=as_of,
+        today=clock.today(),
+        site_name=site_name(),
+    )
+
+
+def _brief_file(brief: Brief, fmt: str, name: str) -> Response:
+    parts = [name, "including-internal"] if brief.has_internal else [name]
+    filename = download_name("brief", parts, brief.as_of, fmt)
+    if fmt == "md":
+        from tracker.exports.brief_markdown import render_markdown
+
+        body = render_markdown(brief).encode("utf-8")
+    elif fmt == "pdf":
+        from tracker.exports.brief_pdf import render_pdf
+
+        body = render_pdf(render_brief_html(brief, for_pdf=True))
+    else:
+        from tracker.exports.brief_docx import render_docx
+
+        body = render_docx(brief)
+    return _attachment(body, BRIEF_TYPES[fmt], filename)
+
+
+def _brief_page(brief: Brief, downloads: list[Download], back_url: str) -> Response:
+    html = render_brief_html(brief, downloads=downloads, back_url=back_url)
+    return _cache(Response(html, content_type="text/html; charset=utf-8"))
+
+
+@bp.get("/measures/<slug>/brief")
+@public
+def measure_brief(slug: str) -> Response:
+    brief = _measure_brief(slug)
+    back = url_for("measures.show", slug=slug, as_of=_as_of_arg())
+    return _brief_page(brief, _downloads("exports.measure_brief_file", slug=slug), back)
+
+
+@bp.get("/measures/<slug>/brief.<any(pdf, docx, md):fmt>")
+@public
+def measure_brief_file(slug: str, fmt: str) -> Response:
+    return _brief_file(_measure_brief(slug), fmt, slug)
+
+
+@bp.get("/brief")
+@public
+def selection_brief() -> Response:
+    brief = _selection_brief()
+    back = url_for("measures.index", **_query_args())
+    return _brief_page(brief, _downloads("exports.selection_brief_file"), back)
+
+
+@bp.get("/brief.<any(pdf, docx, md):fmt>")
+@public
+def selection_brief_file(fmt: str) -> Response:
+    filters = params.measure_filters()
+    name = "-".join(_name_parts(filters.countries, filters.topics, filters.states)) or "measures"
+    return _brief_file(_selection_brief(), fmt, name)
+
+
+# -- the full dataset -------------------------------------------------------------------------
+
+
+@bp.get("/data/")
+@public
+def data_page() -> str:
+    return render_template(
+        "exports/data.html",
+        tables=(tables.MEASURES, tables.EVENTS, tables.STATEMENTS),
+        resources=dataset_zip.RESOURCES,
+        internal=can_see_internal(),
+        as_of=clock.today(),
+    )
+
+
+def _dataset_name(stem: str, extension: str) -> str:
+    parts = ["including-internal"] if can_see_internal() else []
+    return download_name(stem, parts, clock.today(), extension)
+
+
+@bp.get("/data/tracker-dataset.json")
+@public
+def dataset_json() -> Response:
+    """Everything the reader may see, in the interchange format ``tracker import`` reads."""
+    internal, today = can_see_internal(), clock.today()
+    body = _streamed(lambda session: _batched(export_chunks(session, internal, as_of=today)))
+    return _attachment(body, JSON, _dataset_name("tracker-dataset", "json"))
+
+
+@bp.get("/data/tracker-tables.zip")
+@public
+def dataset_tables() -> Response:
+    internal, links, name = can_see_internal(), WebLinks(), site_name()
+    body = _streamed(lambda session: dataset_zip.zip_stream(session, links, internal, name))
+    return _attachment(body, "application/zip", _dataset_name("tracker-tables", "zip"))
+
+
+# -- feeds and calendars ----------------------------------------------------------------------
+
+
+def _visible_measure(slug: str) -> Measure:
+    query = visible_measures(can_see_internal()).where(Measure.slug == slug)
+    measure = get_session().scalars(query).first()
+    if measure is None:
+        abort(404)
+    return measure
+
+
+def _entries() -> str:
+    entries = request.args.get("entries", "all").strip() or "all"
+    if entries not in {"all", "events", "statements"}:
+        abort(400, description="entries must be events, statements or all.")
+    return entries
+
+
+@bp.get("/feed.atom")
+@public
+def feed() -> Response:
+    """New events and statements, for everything or for the measure list's filters."""
+    session = get_session()
+    filters = params.measure_filters()
+    internal = can_see_internal()
+    entries = _entries()
+    events = []
+    statements: list[Statement] = []
+    if entries in {"all", "events"}:
+        events = newest_events(session, EventFilters(measures=filters), internal, FEED_ENTRIES)
+    if entries in {"all", "statements"}:
+        ids = None
+        if filters.active:
+            rows = list_measures(session, filters, clock.today(), internal)
+            ids = [row.measure.id for row in rows]
+        statements = list(newest_statements(session, internal, ids, FEED_ENTRIES))
+    phrases = _measure_filter_phrases(filters)
+    what = {"all": "events and statements", "events": "events", "statements": "statements"}
+    title = f"{site_name()}: new {what[entries]}"
+    if phrases:
+        title += " (" + "; ".join(phrases) + ")"
+    page = "statements.index" if entries == "statements" else "measures.index"
+    info = FeedInfo(
+        title=title,
+        subtitle="Events and statements as they are recorded, with their sources.",
+        self_url=absolute_url("exports.feed", **_query_args()),
+        page_url=absolute_url(page, **_query_args(("page", "entries"))),
+        authority=authority(),
+        site_name=site_name(),
+    )
+    body = render_feed(info, events, statements, WebLinks(), internal, _generated(), FEED_ENTRIES)
+    return _feed_response(body, ATOM, "feed.atom")
+
+
+@bp.get("/measures/<slug>/feed.atom")
+@public
+def measure_feed(slug: str) -> Response:
+    session = get_session()
+    measure = _visible_measure(slug)
+    internal = can_see_internal()
+    events = newest_events(session, EventFilters(measure=slug), internal, FEED_ENTRIES)
+    statements = newest_statements(session, internal, [measure.id], FEED_ENTRIES)
+    info = FeedInfo(
+        title=f"{site_name()}: {measure.title}",
+        subtitle=f"New events and statements about this measure ({country_name(measure.country)}).",
+        self_url=absolute_url("exports.measure_feed", slug=slug),
+        page_url=absolute_url("measures.show", slug=slug),
+        authority=authority(),
+        site_name=site_name(),
+    )
+    body = render_feed(info, events, statements, WebLinks(), internal, _generated(), FEED_ENTRIES)
+    return _feed_response(body, ATOM, f"{slug}.atom")
+
+
+def _calendar(filters: EventFilters, name: str, description: str, page: str) -> bytes:
+    session = get_session()
+    internal = can_see_internal()
+    today = clock.today()
+    events = dated_events(session, filters, internal, CALENDAR_EVENTS)
+    expiries = upcoming_expiries(session, filters.measures, internal, today)
+    if filters.measure:
+        expiries = [e for e in expiries if e.measure.slug == filters.measure]
+    info = CalendarInfo(
+        name=name,
+        description=description,
+        url=page,
+        authority=authority(),
+        site_name=site_name(),
+    )
+    return render_calendar(info, events, expiries, WebLinks(), today, _generated())
+
+
+@bp.get("/calendar.ics")
+@public
+def calendar() -> Response:
+    """Dated events and upcoming expiries, with the events list's filters."""
+    filters = params.event_filters()
+    phrases = _event_filter_phrases(filters)
+    name = f"{site_name()}: events" + (" (" + "; ".join(phrases) + ")" if phrases else "")
+    body = _calendar(
+        filters,
+        name,
+        "Dated events of the measures and the last days of terms in force.",
+        absolute_url("events.index", **_query_args()),
+    )
+    return _feed_response(body, ICALENDAR, "tracker.ics")
+
+
+@bp.get("/measures/<slug>/calendar.ics")
+@public
+def measure_calendar(slug: str) -> Response:
+    measure = _visible_measure(slug)
+    body = _calendar(
+        EventFilters(measure=slug),
+        f"{site_name()}: {measure.title}",
+        f"Dated events of this measure ({country_name(measure.country)}) and its expiry.",
+        absolute_url("measures.show", slug=slug),
+    )
+    return _feed_response(body, ICALENDAR, f"{slug}.ics")
+
+
+# -- citations and machine-readable pages -----------------------------------------------------
+
+
+def _measure_citation(measure: Measure) -> CitationText:
+    as_of = params.as_of() if params.is_past_view() else None
+    return cite_measure(
+        measure, _links().measure(measure.slug), site_name(), clock.today(), as_of=as_of
+    )
+
+
+def _statement_citation(statement: Statement) -> CitationText:
+    url = absolute_url("statements.show", slug=statement.slug)
+    return cite_statement(statement, url, site_name(), clock.today())
+
+
+def _citation_response(citation: CitationText, fmt: str) -> Response:
+    if fmt == "bib":
+        return _attachment(
+            citation.bibtex.encode("utf-8"),
+            "application/x-bibtex; charset=utf-8",
+            f"{citation.key}.bib",
+        )
+    return _attachment(
+        (citation.plain + "\n").encode("utf-8"),
+        "text/plain; charset=utf-8",
+        f"{citation.key}.txt",
+    )
+
+
+@bp.get("/measures/<slug>/cite.<any(bib, txt):fmt>")
+@public
+def measure_citation(slug: str, fmt: str) -> Response:
+    return _citation_response(_measure_citation(_visible_measure(slug)), fmt)
+
+
+@bp.get("/statements/<slug>/cite.<any(bib, txt):fmt>")
+@public
+def statement_citation(slug: str, fmt: str) -> Response:
+    statement = get_statement(get_session(), slug, can_see_internal())
+    if statement is None:
+        abort(404)
+    return _citation_response(_statement_citation(statement), fmt)
+
+
+@bp.app_template_global()
+def export_url(endpoint: str, **values: Any) -> str:
+    """A link to ``endpoint`` with the current page's filters and "as of" day."""
+    args: dict[str, Any] = dict(_query_args(("page",)))
+    args.update(values)
+    return url_for(endpoint, **args)
+
+
+@bp.app_template_global()
+def measure_citation_of(measure: Measure) -> CitationText:
+    return _measure_citation(measure)
+
+
+@bp.app_template_global()
+def statement_citation_of(statement: Statement) -> CitationText:
+    return _statement_citation(statement)
+
+
+@bp.app_template_global()
+def measure_jsonld_of(view: MeasureView) -> Markup:
+    return script_json(measure_jsonld(view, _links(), site_name()))
