@@ -36,6 +36,7 @@ from tracker.models import (
     Source,
     Statement,
     Topic,
+    measure_topics,
 )
 from tracker.services import history
 from tracker.services.statements import hidden_from_public
@@ -862,7 +863,14 @@ def iter_export(
         statement_query = statement_query.where(Statement.visibility == "public")
 
     hidden_orgs, hidden_people = (set(), set()) if include_internal else hidden_from_public(session)
-    for topic in session.scalars(select(Topic).order_by(Topic.slug)):
+    topics = select(Topic).order_by(Topic.slug)
+    if not include_internal:
+        # Only topics public measures use: an internal measure's topic would give it away.
+        used = select(measure_topics.c.topic_id).where(
+            measure_topics.c.measure_id.in_(measure_query.with_only_columns(Measure.id))
+        )
+        topics = topics.where(Topic.id.in_(used))
+    for topic in session.scalars(topics):
         yield "topics", {"slug": topic.slug, "name": topic.name}
     for org in session.scalars(select(Organization).order_by(Organization.slug)):
         if org.id in hidden_orgs:

@@ -245,5 +245,9 @@ def countries_in_use(session: Session, include_internal: bool) -> list[str]:
     return sorted(session.scalars(query))
 
 
-def topics_in_use(session: Session) -> Sequence[Topic]:
-    return session.scalars(select(Topic).order_by(Topic.name)).all()
+def topics_in_use(session: Session, include_internal: bool) -> Sequence[Topic]:
+    """Topics of the measures the reader may see: a topic only internal measures use is as
+    telling as the measures themselves ("inspections of Pamiri NGOs")."""
+    visible = visible_measures(include_internal).with_only_columns(Measure.id)
+    used = select(measure_topics.c.topic_id).where(measure_topics.c.measure_id.in_(visible))
+    return session.scalars(select(Topic).where(Topic.id.in_(used)).order_by(Topic.name)).all()
