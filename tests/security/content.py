@@ -174,7 +174,9 @@ def xml_problems(body: bytes) -> list[str]:
         # Atom and RSS carry HTML as escaped text that feed readers render: check it as HTML.
         kind = element.get("type", "").lower()
         if kind in ("html", "xhtml", "text/html") and element.text:
-            problems += [f"in <{local_name(element.tag)}>: {p}" for p in html_problems(element.text)]
+            problems += [
+                f"in <{local_name(element.tag)}>: {p}" for p in html_problems(element.text)
+            ]
         if local_name(element.tag) == "description" and element.text:  # RSS is always HTML
             problems += [f"in <description>: {p}" for p in html_problems(element.text)]
         for name, value in element.attrib.items():
@@ -193,9 +195,9 @@ def svg_problems(body: bytes) -> list[str]:
             attribute = local_name(name)
             if attribute.startswith("on"):
                 problems.append(f"<{tag}> has an event handler {attribute}")
-            if attribute in ("href", "src") and (is_script_url(value) or not is_local_url(value)):
-                if not value.startswith("#"):
-                    problems.append(f"<{tag}> {attribute}={value!r} leaves the site or runs script")
+            leaves = is_script_url(value) or not is_local_url(value)
+            if attribute in ("href", "src") and leaves and not value.startswith("#"):
+                problems.append(f"<{tag}> {attribute}={value!r} leaves the site or runs script")
     return problems
 
 

@@ -41,12 +41,13 @@ def header_problems(headers: Mapping[str, str], path: str, https: bool = False) 
         for directive, sources in csp.items():
             for source in sources:
                 lowered = source.lower()
-                if lowered in ("'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "*"):
-                    if not (directive == "frame-ancestors" and is_embed(path)):
-                        problems.append(f"CSP {directive} allows {source}")
-                if lowered in ("http:", "https:") or "://" in lowered or lowered.startswith("*."):
-                    if directive != "frame-ancestors":
-                        problems.append(f"CSP {directive} allows another origin: {source}")
+                framing = directive == "frame-ancestors"
+                unsafe = lowered in ("'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "*")
+                if unsafe and not (framing and is_embed(path)):
+                    problems.append(f"CSP {directive} allows {source}")
+                other = lowered in ("http:", "https:") or "://" in lowered or "*." in lowered
+                if other and not framing:
+                    problems.append(f"CSP {directive} allows another origin: {source}")
                 if lowered in ("data:", "blob:") and directive in ("script-src", "default-src"):
                     problems.append(f"CSP {directive} allows {source}")
         ancestors = csp.get("frame-ancestors")

@@ -87,7 +87,9 @@ def pools_from(session: Session, per_kind: int = 2) -> Pools:
         query = select(model.slug).order_by(model.id.desc()).limit(per_kind)
         pools.slugs[kind] = list(session.scalars(query))
     for kind, model in NUMBERED.items():
-        pools.ids[kind] = list(session.scalars(select(model.id).order_by(model.id.desc()).limit(per_kind)))
+        pools.ids[kind] = list(
+            session.scalars(select(model.id).order_by(model.id.desc()).limit(per_kind))
+        )
     pools.countries = _unique(["KG", *session.scalars(select(Measure.country).distinct())])
     return pools
 
@@ -97,8 +99,33 @@ def static_files() -> list[str]:
     return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
 
 
-def _hinted(name: str, pools: Pools, converter: Any) -> list[Any]:
-    """Values for one argument, from its name and converter."""
+PLURALS = {
+    "people": "person",
+    "measures": "measure",
+    "statements": "statement",
+    "organizations": "organization",
+    "events": "event",
+    "sources": "source",
+    "relations": "relation",
+    "revisions": "revision",
+    "users": "user",
+    "quotes": "quote",
+}
+
+
+def _path_kind(path: str, name: str) -> str | None:
+    """The kind of record an argument names, from the path segment before it
+    (``/measures/<slug>`` is a measure's slug)."""
+    before = path.split(f"<{name}>")[0] if f"<{name}>" in path else path.split(f":{name}>")[0]
+    segments = [segment for segment in before.split("/") if segment and "<" not in segment]
+    if not segments:
+        return None
+    last = segments[-1].split(".")[0]
+    return PLURALS.get(last, last if last in NUMBERED else None)
+
+
+def _hinted(name: str, pools: Pools, converter: Any, path: str = "") -> list[Any]:
+    """Values for one argument, from its name, converter and place in the path."""
     items = getattr(converter, "items", None)
     if items:  # <any(csv, json):format>
         return sorted(items)
@@ -108,6 +135,9 @@ def _hinted(name: str, pools: Pools, converter: Any) -> list[Any]:
         for kind in NUMBERED:
             if kind in lowered:
                 return pools.ids.get(kind, [])
+        kind = _path_kind(path, name)
+        if kind in NUMBERED and lowered == "id":
+            return pools.ids.get(kind, [])
         return pools.all_ids()
     if lowered == "filename":
         return static_files()
@@ -121,6 +151,9 @@ def _hinted(name: str, pools: Pools, converter: Any) -> list[Any]:
     if lowered in ("format", "ext", "extension"):
         return list(FORMATS)
     if lowered == "slug":
+        kind = _path_kind(path, name)
+        if kind in SLUGGED:
+            return pools.slugs.get(kind, [])
         return pools.all_slugs()
     return _unique([*pools.all_slugs(), *pools.countries, *REVISED_RECORDS])
 
@@ -165,7 +198,7 @@ def urls_for(rule: Rule, pools: Pools, fixed: Mapping[str, Any] | None = None) -
         if fixed and name in fixed:
             choices.append([fixed[name]])
         else:
-            choices.append(_hinted(name, pools, rule._converters[name]))
+            choices.append(_hinted(name, pools, rule._converters[name], rule.rule))
     routes = []
     for combination in itertools.islice(itertools.product(*choices), MAX_PER_RULE):
         values = dict(zip(names, combination, strict=True))
@@ -212,7 +245,10 @@ def fetch(client: Any, url: str, method: str = "GET", **kwargs: Any) -> Fetched:
     response = client.open(url, method=method, **kwargs)
     try:
         return Fetched(
-            response.status_code, response.mimetype or "", response.get_data(), dict(response.headers)
+            response.status_code,
+            response.mimetype or "",
+            response.get_data(),
+            dict(response.headers),
         )
     finally:
         response.close()

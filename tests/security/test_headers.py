@@ -58,9 +58,7 @@ def test_every_get_route_carries_the_security_headers_and_obeys_its_policy(
 
 
 @pytest.fixture
-def production_app(
-    database_url: str, connection: Connection, tmp_path: Path
-) -> Iterator[Flask]:
+def production_app(database_url: str, connection: Connection, tmp_path: Path) -> Iterator[Flask]:
     """The app as deployed (not TESTING, CSRF on), with a route that fails."""
     app = make_app(database_url, tmp_path, TESTING=False, WTF_CSRF_ENABLED=True)
 
@@ -129,7 +127,8 @@ def test_error_pages_carry_the_headers_and_say_what_happened_plainly(
         _, page_problems = read(response.mimetype, response.data)
         offenders += [f"{name}: {problem}" for problem in page_problems]
         page = response.data.decode()
-        assert "<h1>" in page and "Traceback" not in page, name
+        assert "<h1>" in page, name
+        assert "Traceback" not in page, name
     assert not offenders, "\n".join(offenders)
     assert "Allow" in responses["405"].headers
     assert "Retry-After" in responses["429"].headers

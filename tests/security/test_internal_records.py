@@ -112,9 +112,7 @@ def internal(session: Session, public_pools: Pools) -> Internal:
     relation = editing.save_relation(
         session, measure, None, editing.RelationData("modelled-on", RUSSIAN_LAW, text("note"))
     )
-    public_law = session.scalar(
-        select(editing.Measure).where(editing.Measure.slug == PUBLIC_LAW)
-    )
+    public_law = session.scalar(select(editing.Measure).where(editing.Measure.slug == PUBLIC_LAW))
     assert public_law is not None
     editing.save_relation(  # the public law's page must not show a relation to it
         session, public_law, None, editing.RelationData("related", measure.slug, text("back"))
@@ -143,7 +141,10 @@ def internal(session: Session, public_pools: Pools) -> Internal:
         select(Revision.id).where(Revision.record_type == "statement").order_by(Revision.id.desc())
     )
     back = session.scalar(select(Relation.id).where(Relation.object_id == measure.id))
-    assert quote and source_id and revision and back
+    assert quote
+    assert source_id
+    assert revision
+    assert back
     return Internal(
         pairs=[
             (measure.slug, measure.id),
@@ -202,9 +203,7 @@ def test_guessing_an_internal_slug_or_id_answers_as_for_a_record_that_does_not_e
         for rule in rules(app, "GET"):
             if not rule.arguments or rule.endpoint == "static":
                 continue
-            pairs = zip(
-                urls_for(rule, guessed(slug, number)), urls_for(rule, missing), strict=True
-            )
+            pairs = zip(urls_for(rule, guessed(slug, number)), urls_for(rule, missing), strict=True)
             for secret, nothing in pairs:
                 if secret.url in seen:
                     continue
@@ -249,7 +248,8 @@ def test_an_internal_statement_about_a_public_measure_stays_hidden_there(
     assert page.status == 200
     assert not leaks(page)
     statement = session.scalar(select(Statement).where(Statement.slug == internal.statement_slug))
-    assert statement is not None and statement.visibility == "internal"
+    assert statement is not None
+    assert statement.visibility == "internal"
 
 
 def test_the_public_export_leaves_them_out(session: Session, internal: Internal) -> None:
@@ -259,6 +259,8 @@ def test_the_public_export_leaves_them_out(session: Session, internal: Internal)
     from tracker.services import dataset
 
     public = json.dumps(dataset.export_dataset(session, include_internal=False))
-    assert TEXT not in public and SLUG not in public
+    assert TEXT not in public
+    assert SLUG not in public
     everything = json.dumps(dataset.export_dataset(session, include_internal=True))
-    assert TEXT in everything and SLUG in everything
+    assert TEXT in everything
+    assert SLUG in everything

@@ -105,7 +105,9 @@ def test_hostile_text_in_every_field_is_shown_as_text_everywhere(
             fetched += 1
             text, problems = read(response.mimetype, response.data)
             offenders += [f"GET {route} as {who}: {problem}" for problem in problems]
-            shown.update(word.lstrip("+") for word in text.split() if word.lstrip("+")[:4] == "XSS-")
+            shown.update(
+                word.lstrip("+") for word in text.split() if word.lstrip("+")[:4] == "XSS-"
+            )
     assert not offenders, f"{len(offenders)} problems:\n" + "\n".join(sorted(set(offenders)))
     # The crawl is only worth something if it reached the pages that show each payload.
     assert fetched > 2 * len(rules(app, "GET"))
