@@ -214,7 +214,8 @@ def upcoming(
     session: Session, as_of: dt.date, include_internal: bool, days: int = 90
 ) -> list[DatedItem]:
     """Scheduled events and expiries of terms in force within ``days`` after ``as_of``."""
-    horizon = as_of + dt.timedelta(days=days)
+    # "As of 9999-12-31" is a date someone may ask for; the calendar ends a day later.
+    horizon = min(as_of, dt.date.max - dt.timedelta(days=days)) + dt.timedelta(days=days)
     items: list[DatedItem] = []
     scheduled = (
         select(Event)
