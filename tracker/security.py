@@ -7,8 +7,10 @@ routes, which set ``g.allow_framing``), no referrer leaked to the sites our sour
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, abort, g, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from tracker.services.editing import MAX_ID, control_character
 
 csrf = CSRFProtect()
 
@@ -75,3 +77,21 @@ def init_app(app: Flask) -> None:
             headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
         headers.pop("Server", None)
         return response
+
+
+def check_addresses(app: Flask) -> None:
+    """Refuse, before any view looks them up, URLs that can name no record (registered after
+    the signed-in user is loaded, so the error page still shows who is signed in)."""
+
+    @app.before_request
+    def refuse_unreadable_addresses() -> None:
+        # An id no database integer can hold names no record (and would be a database error);
+        # a control character cannot be part of a slug or a search. Forms say so next to the
+        # field instead (tracker.forms).
+        for value in (request.view_args or {}).values():
+            if isinstance(value, int) and not 0 <= value <= MAX_ID:
+                abort(404)
+        values = [str(value) for value in (request.view_args or {}).values()]
+        values += [text for pair in request.args.items(multi=True) for text in pair]
+        if control_character(values):
+            abort(400, description="The address holds an invisible control character.")

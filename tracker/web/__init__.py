@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from tracker import security
 from tracker.web import access, auth, errors, helpers
 from tracker.web.admin import bp as admin_bp
 from tracker.web.editing import bp as editing_bp
@@ -16,6 +17,7 @@ from tracker.web.statements import bp as statements_bp
 
 def register(app: Flask) -> None:
     auth.init_app(app)  # first: sets g.user, which access control reads
+    security.check_addresses(app)
     access.init_app(app)
     helpers.init_app(app)
     errors.init_app(app)
