@@ -50,7 +50,9 @@ R = TypeVar("R", Measure, Event, Relation, Statement, Organization, Person, Sour
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # Paths that sit next to record slugs (/measures/new); a record may not take them.
 RESERVED_SLUGS = frozenset({"new", "edit", "delete", "history"})
-URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
+# Lower-case scheme only, as the database's CHECK (and the interchange format) want it:
+# PostgreSQL's LIKE is case-sensitive, so "HTTPS://..." would pass here and fail there.
+URL = re.compile(r"https?://[^\s/$.?#][^\s]*")
 
 
 # C0 control characters other than tab and line breaks: nobody types them on purpose, they
