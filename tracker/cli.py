@@ -25,7 +25,11 @@ def _create_app() -> Flask:
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
+# set_debug_flag=False: debug comes from TRACKER_DEBUG alone, never from a FLASK_DEBUG left in
+# someone's shell (a debugger on a server is a remote shell for whoever finds it).
+@click.group(
+    cls=FlaskGroup, create_app=_create_app, add_default_commands=False, set_debug_flag=False
+)
 def main() -> None:
     """tracker: a human-rights legislation tracker."""
 
