@@ -32,6 +32,10 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_NAME": "tracker_session",
     "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, so a long edit doesn't expire
     "JSON_SORT_KEYS": False,
+    # Off unless TRACKER_DEBUG=true: a debugger shows code and data to whoever gets an error.
+    "DEBUG": False,
+    # How long a save waits for another to finish on SQLite before the "busy" page (503).
+    "SQLITE_BUSY_TIMEOUT_MS": 10000,
 }
 
 ENV_PREFIX = "TRACKER_"
