@@ -22,7 +22,9 @@ import glob
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - runs pg_dump/pg_restore with fixed arguments, no shell
+
+# Only to run pg_dump and pg_restore, with fixed arguments and no shell (bandit B404).
+import subprocess  # nosec B404
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path

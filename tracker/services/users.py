@@ -163,10 +163,11 @@ def change_password(session: Session, user: User, current: str, new: str) -> Use
     """The user changes their own password; every other session ends."""
     errors: dict[str, str] = {}
     if not verify_password(user.password_hash, current):
-        errors["current_password"] = "This is not your current password."  # noqa: S105 - a message
+        # A message about a password, not a password (ruff S105, bandit B105).
+        errors["current_password"] = "This is not your current password."  # noqa: S105  # nosec B105
     _check_password(errors, new, user.email, user.name)
     if not errors and verify_password(user.password_hash, new):
-        errors["password"] = "Choose a password different from the current one."  # noqa: S105
+        errors["password"] = "Choose a password different from the current one."  # noqa: S105  # nosec B105
     if errors:
         raise ValidationFailed(errors)
     return _set_password(session, user, new)
