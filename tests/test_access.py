@@ -56,9 +56,18 @@ PUBLIC_ENDPOINTS = {
 
 def test_every_route_is_public_on_purpose(app: Flask) -> None:
     public = {
-        rule.endpoint for rule in app.url_map.iter_rules() if is_public_endpoint(app, rule.endpoint)
+        rule.endpoint: rule.rule
+        for rule in app.url_map.iter_rules()
+        if is_public_endpoint(app, rule.endpoint)
     }
-    assert public == PUBLIC_ENDPOINTS
+    unlisted = [
+        f"{endpoint} ({rule})"
+        for endpoint, rule in public.items()
+        if endpoint not in PUBLIC_ENDPOINTS
+    ]
+    gone = sorted(PUBLIC_ENDPOINTS - set(public))
+    assert not unlisted, "public but not listed in PUBLIC_ENDPOINTS: " + ", ".join(sorted(unlisted))
+    assert not gone, "listed in PUBLIC_ENDPOINTS but not public: " + ", ".join(gone)
 
 
 def test_anonymous_visitors_are_refused_a_route_not_marked_public(app: Flask) -> None:

@@ -72,7 +72,7 @@ def source_urls_on_page(html: str) -> set[str]:
 
 def citations(html: str) -> dict[int, str]:
     """The brief's numbered sources: number -> address."""
-    found = re.findall(r'<li id="cite-(\d+)" value="\d+">.*?<a href="([^"]+)">', html)
+    found = re.findall(r'<li id="cite-(\d+)" value="\d+">.*?<a href="([^"]+)"[^>]*>', html)
     return {int(number): html_lib.unescape(url) for number, url in found}
 
 

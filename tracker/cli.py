@@ -17,7 +17,7 @@ from tqdm import tqdm
 from tracker import create_app, migrate, paths
 from tracker.db import get_engine, session_scope
 from tracker.models import ROLES, Measure
-from tracker.services import dataset, history, users
+from tracker.services import backup, dataset, history, users
 from tracker.services.editing import ValidationFailed
 
 
@@ -25,7 +25,11 @@ def _create_app() -> Flask:
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
+# set_debug_flag=False: debug comes from TRACKER_DEBUG alone, never from a FLASK_DEBUG left in
+# someone's shell (a debugger on a server is a remote shell for whoever finds it).
+@click.group(
+    cls=FlaskGroup, create_app=_create_app, add_default_commands=False, set_debug_flag=False
+)
 def main() -> None:
     """tracker: a human-rights legislation tracker."""
 
@@ -174,6 +178,33 @@ def export_command(file: str | None, public_only: bool) -> None:
                 dataset.write_export(session, handle, not public_only, progress)
             partial.replace(target)  # never leave a half-written export under the real name
     progress.close()
+
+
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(file: Path) -> None:
+    """Copy the whole database to FILE, safely while the tracker runs (keep it private)."""
+    try:
+        backup.backup(get_engine(), file)
+    except backup.BackupFailed as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backed up the database to {file} (readable by you only).")
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+@with_appcontext
+def restore_command(file: Path, force: bool) -> None:
+    """Replace the database with the backup in FILE, then bring its schema up to date."""
+    try:
+        report = backup.restore(get_engine(), file, force=force)
+    except backup.BackupFailed as exc:
+        raise click.ClickException(f"{exc}; nothing was restored.") from None
+    click.echo(f"Restored {file} (schema {report.revision}).")
+    if report.upgraded_to:
+        click.echo(f"Upgraded its schema to {report.upgraded_to}.")
 
 
 @main.command("seed")

@@ -18,7 +18,8 @@ DEFAULTS: dict[str, Any] = {
     # Default: a SQLite file in the instance folder (see resolve()).
     "DATABASE_URL": None,
     # Default: a random key generated once into the instance folder (see resolve()).
-    "SECRET_KEY": None,
+    # Bandit B105 reads this as a hard-coded password; None holds no secret.
+    "SECRET_KEY": None,  # nosec B105
     # The public address, used for permalinks in exports and feeds; the request's host if unset.
     "BASE_URL": None,
     # The name exports, feeds and citations give the tracker ("Civic Space Tracker").
@@ -34,6 +35,10 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_NAME": "tracker_session",
     "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, so a long edit doesn't expire
     "JSON_SORT_KEYS": False,
+    # Off unless TRACKER_DEBUG=true: a debugger shows code and data to whoever gets an error.
+    "DEBUG": False,
+    # How long a save waits for another to finish on SQLite before the "busy" page (503).
+    "SQLITE_BUSY_TIMEOUT_MS": 10000,
 }
 
 ENV_PREFIX = "TRACKER_"

@@ -60,7 +60,7 @@ class Base(DeclarativeBase):
     type_annotation_map = {dt.datetime: UTCDateTime()}  # noqa: RUF012
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the pysqlite driver, decide when transactions begin; the driver's
@@ -69,7 +69,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -85,13 +85,13 @@ def _is_write_request() -> bool:
     return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
 
 
-def build_engine(url: str | URL, **kwargs: Any) -> Engine:
+def build_engine(url: str | URL, busy_timeout_ms: int = 10000, **kwargs: Any) -> Engine:
     """Create an engine with the settings the tracker relies on for each database."""
     url = make_url(url)
     if url.get_backend_name() == "sqlite":
-        kwargs.setdefault("connect_args", {}).setdefault("timeout", 10)
+        kwargs.setdefault("connect_args", {}).setdefault("timeout", busy_timeout_ms / 1000)
         engine = create_engine(url, **kwargs)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy_timeout_ms)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
@@ -99,7 +99,9 @@ def build_engine(url: str | URL, **kwargs: Any) -> Engine:
 
 def init_app(app: Flask) -> None:
     """Bind the engine and the per-request session to the app."""
-    engine = build_engine(app.config["DATABASE_URL"])
+    engine = build_engine(
+        app.config["DATABASE_URL"], busy_timeout_ms=int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    )
     app.extensions["tracker.engine"] = engine
     app.extensions["tracker.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
 

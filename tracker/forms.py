@@ -165,6 +165,32 @@ def country_choices(blank: str = "Choose a country") -> list[SelectChoice]:
 class TrackerForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hints
     """The base of every form: CSRF, and errors from a service put next to their fields."""
 
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields' own checks, and no hidden control character in anything typed (checked
+        here, before a view looks anything up with it)."""
+        valid = bool(super().validate(extra_validators))
+        for field in self._all_fields():
+            code = editing.control_character(field.raw_data or [])
+            if code:
+                field.errors = [
+                    *list(field.errors or []),
+                    editing.CONTROL_MESSAGE.format(code=code),
+                ]
+                valid = False
+        return valid
+
+    def _all_fields(self) -> list[Field]:
+        fields: list[Field] = []
+        for field in self:
+            entries = getattr(field, "entries", None)
+            if entries is None:
+                fields.append(field)
+                continue
+            for entry in entries:  # a FieldList of sub-forms (quotes) or of fields
+                sub = getattr(entry, "form", None)
+                fields.extend(list(sub) if sub is not None else [entry])
+        return fields
+
     def add_errors(self, errors: Mapping[str, str]) -> None:
         """Attach a service's ValidationFailed messages to the fields they are about."""
         leftover: list[str] = []
@@ -477,7 +503,9 @@ class StatementForm(EditForm):
             summary=self.summary.data,
             visibility=self.visibility.data or "public",
             measures=list(self.measures.data or []),
-            reacts_to=int(reacts) if reacts and str(reacts).isdigit() else None,
+            reacts_to=int(reacts)
+            if reacts and str(reacts).isascii() and str(reacts).isdigit()
+            else None,
             quotes=quotes,
             sources=urls,
             source_titles=titles,

@@ -2,13 +2,15 @@
 
 The policy is strict because the people who use the tracker are watched: no script but our own
 files, no inline script, nothing loaded from another origin, no framing (except the embed
-routes, which set ``g.allow_framing``), no referrer leaked to the sites our sources live on.
+routes, which call ``allow_framing()``), no referrer leaked to the sites our sources live on.
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, request
-from flask_wtf.csrf import CSRFProtect
+from flask import Flask, Response, abort, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from tracker.services.editing import MAX_ID, control_character
 
 csrf = CSRFProtect()
 
@@ -36,12 +38,42 @@ PERMISSIONS_POLICY = ", ".join(
 )  # fmt: skip
 
 
+# What browsers say about where a request comes from (Fetch Metadata); a form may be sent from
+# a page of this site ("same-origin") or typed/bookmarked ("none"), never from another site.
+ALLOWED_FETCH_SITES = frozenset({"same-origin", "none"})
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+_FRAMABLE = "tracker.allow_framing"
+
+
+def allow_framing() -> None:
+    """Let other sites frame this response (the embed routes only).
+
+    Kept on the request, not on ``g``: an app context can outlive a request (a test's, or a
+    CLI's), and a flag left on ``g`` would let the next page be framed too.
+    """
+    request.environ[_FRAMABLE] = True
+
+
 def init_app(app: Flask) -> None:
+    # Flask-WTF's HTTPS check wants a Referer from our own host, but our pages send none
+    # (Referrer-Policy: no-referrer, which also makes browsers send "Origin: null" on forms),
+    # so it would refuse every form over HTTPS. The session-bound token does the work; the
+    # Sec-Fetch-Site check below replaces the referrer's "came from this site" signal, and
+    # HSTS keeps out the plain-HTTP attacker that the referrer check was meant to stop.
+    app.config.setdefault("WTF_CSRF_SSL_STRICT", False)
     csrf.init_app(app)
+
+    @app.before_request
+    def refuse_cross_site_writes() -> None:
+        site = request.headers.get("Sec-Fetch-Site")
+        if request.method in UNSAFE_METHODS and site and site not in ALLOWED_FETCH_SITES:
+            raise CSRFError("The form was sent from another site.")
 
     @app.after_request
     def set_security_headers(response: Response) -> Response:
-        framable = bool(g.get("allow_framing"))
+        framable = bool(request.environ.get(_FRAMABLE))
         headers = response.headers
         headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.format(
             frame_ancestors="*" if framable else "'none'"
@@ -58,3 +90,21 @@ def init_app(app: Flask) -> None:
             headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
         headers.pop("Server", None)
         return response
+
+
+def check_addresses(app: Flask) -> None:
+    """Refuse, before any view looks them up, URLs that can name no record (registered after
+    the signed-in user is loaded, so the error page still shows who is signed in)."""
+
+    @app.before_request
+    def refuse_unreadable_addresses() -> None:
+        # An id no database integer can hold names no record (and would be a database error);
+        # a control character cannot be part of a slug or a search. Forms say so next to the
+        # field instead (tracker.forms).
+        for value in (request.view_args or {}).values():
+            if isinstance(value, int) and not 0 <= value <= MAX_ID:
+                abort(404)
+        values = [str(value) for value in (request.view_args or {}).values()]
+        values += [text for pair in request.args.items(multi=True) for text in pair]
+        if control_character(values):
+            abort(400, description="The address holds an invisible control character.")

@@ -51,7 +51,7 @@ from tracker.models import (
     statement_signatories,
     statement_sources,
 )
-from tracker.services.measures import statuses
+from tracker.services.measures import statuses, visible_topics
 from tracker.services.statements import hidden_from_public
 
 PARTIAL_DATE = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
@@ -500,8 +500,9 @@ def _people_rows(session: Session, scope: _Scope) -> Iterator[list[Any]]:
 
 
 def _topic_rows(session: Session, scope: _Scope) -> Iterator[list[Any]]:
-    for slug, name in session.execute(select(Topic.slug, Topic.name).order_by(Topic.slug)):
-        yield [slug, name]
+    topics = visible_topics(scope.include_internal).order_by(Topic.slug)
+    for topic in session.scalars(topics):
+        yield [topic.slug, topic.name]
 
 
 def _measure_rows(

@@ -38,6 +38,8 @@ from tracker.models import (
     Topic,
 )
 from tracker.services import history
+from tracker.services.editing import control_character
+from tracker.services.measures import visible_topics
 from tracker.services.statements import hidden_from_public
 
 FORMAT = "tracker-dataset"
@@ -336,10 +338,30 @@ def _semantic_problems(document: Mapping[str, Any], session: Session | None) -> 
     return problems
 
 
+def _control_problems(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[Problem]:
+    """Strings that hide control characters (PostgreSQL cannot even store a NUL)."""
+    if isinstance(value, str):
+        code = control_character(value)
+        if code:
+            yield Problem(_path(path), f"contains an invisible control character ({code})")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if control_character(str(key)):
+                yield Problem(_path(path), "a field name contains a control character")
+            yield from _control_problems(item, (*path, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _control_problems(item, (*path, index))
+
+
 def validate_dataset(document: Any, session: Session | None = None) -> list[Problem]:
     """Every problem in the document, in file order; an empty list means it can be imported."""
     if not isinstance(document, dict):
         return [Problem("", "the dataset must be a JSON object")]
+    control = list(_control_problems(document))
+    if control:
+        # Checked first and alone: the checks below look slugs up in the database.
+        return control
     problems = _schema_problems(document)
     problems += _semantic_problems(document, session)
     unique = {(problem.path, problem.message): problem for problem in problems}
@@ -862,7 +884,7 @@ def iter_export(
         statement_query = statement_query.where(Statement.visibility == "public")
 
     hidden_orgs, hidden_people = (set(), set()) if include_internal else hidden_from_public(session)
-    for topic in session.scalars(select(Topic).order_by(Topic.slug)):
+    for topic in session.scalars(visible_topics(include_internal).order_by(Topic.slug)):
         yield "topics", {"slug": topic.slug, "name": topic.name}
     for org in session.scalars(select(Organization).order_by(Organization.slug)):
         if org.id in hidden_orgs:

@@ -50,7 +50,55 @@ R = TypeVar("R", Measure, Event, Relation, Statement, Organization, Person, Sour
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # Paths that sit next to record slugs (/measures/new); a record may not take them.
 RESERVED_SLUGS = frozenset({"new", "edit", "delete", "history"})
-URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
+# Lower-case scheme only, as the database's CHECK (and the interchange format) want it:
+# PostgreSQL's LIKE is case-sensitive, so "HTTPS://..." would pass here and fail there.
+URL = re.compile(r"https?://[^\s/$.?#][^\s]*")
+
+
+# C0 control characters other than tab and line breaks: nobody types them on purpose, they
+# arrive with pasted binary junk, and PostgreSQL refuses NUL in text outright (it would be a
+# database error, not a message next to the field).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+CONTROL_MESSAGE = (
+    "Remove the invisible control character ({code}) from this text; it cannot be stored."
+)
+# The largest id a database integer holds; a larger one names no record.
+MAX_ID = 2**31 - 1
+
+
+def control_character(value: object) -> str | None:
+    """The first control character hidden in a value (a string, or strings inside lists,
+    dicts and data objects), as U+XXXX; None when there is none."""
+    if isinstance(value, str):
+        found = CONTROL_CHARACTERS.search(value)
+        return f"U+{ord(found.group()):04X}" if found else None
+    if isinstance(value, dict):
+        return next((c for item in value.items() if (c := control_character(list(item)))), None)
+    if isinstance(value, list | tuple):
+        return next((c for item in value if (c := control_character(item))), None)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return control_character([getattr(value, f.name) for f in dataclasses.fields(value)])
+    return None
+
+
+def refuse_control_characters(data: Any) -> None:
+    """Raise ValidationFailed, before anything reads the database, for each field of a data
+    object that hides a control character."""
+    errors: dict[str, str] = {}
+    for item in dataclasses.fields(data):
+        value = getattr(data, item.name)
+        if item.name == "quotes":
+            for index, quote in enumerate(value or []):
+                code = control_character(quote)
+                if code:
+                    errors[f"quotes-{index}-text"] = CONTROL_MESSAGE.format(code=code)
+            continue
+        code = control_character(value)
+        if code:
+            key = {"topic_names": "topics", "source_titles": "sources"}.get(item.name, item.name)
+            errors.setdefault(key, CONTROL_MESSAGE.format(code=code))
+    if errors:
+        raise ValidationFailed(errors)
 
 
 class ValidationFailed(ValueError):
@@ -600,6 +648,7 @@ def save_measure(
     """Create or update a measure; slug generated from country and title when left empty."""
     if measure is not None:
         _check_version(measure, expected_version)
+    refuse_control_characters(data)
     errors: dict[str, str] = {}
     title = _clean(data.title)
     _require(errors, "title", title, "the official title")
@@ -735,6 +784,7 @@ def save_event(
     """Add an event to a measure, or change one; the measure's status follows by itself."""
     if event is not None:
         _check_version(event, expected_version)
+    refuse_control_characters(data)
     errors: dict[str, str] = {}
     if data.type not in vocab.EVENT_TYPES:
         errors["type"] = "Choose what happened."
@@ -792,6 +842,7 @@ def save_relation(
     """Relate a measure to another one ("modelled on", "amends"...)."""
     if relation is not None:
         _check_version(relation, expected_version)
+    refuse_control_characters(data)
     errors: dict[str, str] = {}
     if data.type not in vocab.RELATION_TYPES:
         errors["type"] = "Choose how the measures are related."
@@ -837,6 +888,7 @@ def save_statement(
     """Create or update a statement with its quotes, co-signatories, measures and sources."""
     if statement is not None:
         _check_version(statement, expected_version)
+    refuse_control_characters(data)
     errors: dict[str, str] = {}
     title = _clean(data.title)
     _require(errors, "title", title, "the statement's title")
@@ -883,7 +935,11 @@ def save_statement(
             errors["measures"] = f"Unknown measures: {', '.join(missing)}."
         elif not data.measures:
             errors["measures"] = "Link at least one measure the statement is about."
-        reacts_to = session.get(Event, data.reacts_to) if data.reacts_to is not None else None
+        reacts_to = (
+            session.get(Event, data.reacts_to)
+            if data.reacts_to is not None and 0 < data.reacts_to <= MAX_ID
+            else None
+        )
         if data.reacts_to is not None and reacts_to is None:
             errors["reacts_to"] = "That event no longer exists; choose another."
         _check_sources(errors, data.sources)
@@ -970,6 +1026,7 @@ def save_organization(
 ) -> Organization:
     if org is not None:
         _check_version(org, expected_version)
+    refuse_control_characters(data)
     errors: dict[str, str] = {}
     name = _clean(data.name)
     _require(errors, "name", name, "the organization's name")
@@ -1017,6 +1074,7 @@ def save_person(
 ) -> Person:
     if person is not None:
         _check_version(person, expected_version)
+    refuse_control_characters(data)
     errors: dict[str, str] = {}
     name = _clean(data.name)
     _require(errors, "name", name, "the person's name")
@@ -1053,6 +1111,7 @@ def save_source(
 ) -> Source:
     if source is not None:
         _check_version(source, expected_version)
+    refuse_control_characters(data)
     errors: dict[str, str] = {}
     url = _clean(data.url)
     _require(errors, "url", url, "the web address")

@@ -205,8 +205,20 @@ def countries_in_use(session: Session, include_internal: bool) -> list[str]:
     return sorted(session.scalars(query))
 
 
-def topics_in_use(session: Session) -> Sequence[Topic]:
-    return session.scalars(select(Topic).order_by(Topic.name)).all()
+def visible_topics(include_internal: bool) -> Select[Topic]:
+    """Topics the reader may see: anonymous visitors only those public measures use, since a
+    topic only internal measures use is as telling as the measures themselves ("inspections
+    of Pamiri NGOs")."""
+    if include_internal:
+        return select(Topic)
+    public = visible_measures(False).with_only_columns(Measure.id)
+    used = select(measure_topics.c.topic_id).where(measure_topics.c.measure_id.in_(public))
+    return select(Topic).where(Topic.id.in_(used))
+
+
+def topics_in_use(session: Session, include_internal: bool) -> Sequence[Topic]:
+    """Topics for the filters of lists and charts, by name."""
+    return session.scalars(visible_topics(include_internal).order_by(Topic.name)).all()
 
 
 def measure_query(filters: MeasureFilters, include_internal: bool) -> Select[Measure]:

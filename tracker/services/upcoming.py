@@ -79,7 +79,8 @@ def upcoming(
     countries: Sequence[str] = (),
 ) -> list[UpcomingItem]:
     """Scheduled events and expiries of terms in force within ``days`` after ``as_of``."""
-    horizon = as_of + dt.timedelta(days=days)
+    # "As of 9999-12-31" is a date someone may ask for; the calendar ends a day later.
+    horizon = min(as_of, dt.date.max - dt.timedelta(days=days)) + dt.timedelta(days=days)
     items: list[UpcomingItem] = []
     scheduled = _scoped(
         select(Event)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from tracker.db import utcnow
 from tracker.models import ROLES, User
 from tracker.passwords import hash_password, needs_rehash, password_problems, verify_password
-from tracker.services.editing import ValidationFailed
+from tracker.services.editing import CONTROL_MESSAGE, ValidationFailed, control_character
 
 ROLE_LABELS = {
     "admin": "Admin (manages users, edits everything)",
@@ -56,6 +56,16 @@ def list_users(session: Session) -> Sequence[User]:
     return session.scalars(select(User).order_by(User.active.desc(), User.name, User.email)).all()
 
 
+def _refuse_control_characters(**values: str) -> None:
+    errors = {
+        key: CONTROL_MESSAGE.format(code=code)
+        for key, value in values.items()
+        if (code := control_character(value))
+    }
+    if errors:
+        raise ValidationFailed(errors)
+
+
 def _check_password(errors: dict[str, str], password: str, email: str, name: str | None) -> None:
     problems = password_problems(password, email, name)
     if problems:
@@ -67,6 +77,7 @@ def create_user(session: Session, email: str, name: str, role: str, password: st
     errors: dict[str, str] = {}
     email = normalize_email(email)
     name = (name or "").strip()
+    _refuse_control_characters(email=email, name=name)
     if not EMAIL.fullmatch(email) or len(email) > 320:
         errors["email"] = "Enter an email address, like name@example.org."
     elif get_by_email(session, email) is not None:
@@ -93,6 +104,9 @@ def create_user(session: Session, email: str, name: str, role: str, password: st
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active user with this email and password, or None (same time either way)."""
+    if control_character(email):
+        verify_password(None, password)  # no such account can exist; take as long anyway
+        return None
     user = get_by_email(session, email)
     valid = verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.active:
@@ -122,6 +136,7 @@ def update_user(
     errors: dict[str, str] = {}
     email = normalize_email(email)
     name = (name or "").strip()
+    _refuse_control_characters(email=email, name=name)
     if not EMAIL.fullmatch(email) or len(email) > 320:
         errors["email"] = "Enter an email address, like name@example.org."
     else:
@@ -148,10 +163,11 @@ def change_password(session: Session, user: User, current: str, new: str) -> Use
     """The user changes their own password; every other session ends."""
     errors: dict[str, str] = {}
     if not verify_password(user.password_hash, current):
-        errors["current_password"] = "This is not your current password."  # noqa: S105 - a message
+        # A message about a password, not a password (ruff S105, bandit B105).
+        errors["current_password"] = "This is not your current password."  # noqa: S105  # nosec B105
     _check_password(errors, new, user.email, user.name)
     if not errors and verify_password(user.password_hash, new):
-        errors["password"] = "Choose a password different from the current one."  # noqa: S105
+        errors["password"] = "Choose a password different from the current one."  # noqa: S105  # nosec B105
     if errors:
         raise ValidationFailed(errors)
     return _set_password(session, user, new)

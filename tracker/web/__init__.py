@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from tracker import security
 from tracker.web import access, auth, errors, helpers
 from tracker.web.admin import bp as admin_bp
 from tracker.web.countries import bp as countries_bp
@@ -23,6 +24,7 @@ from tracker.web.upcoming import bp as upcoming_bp
 
 def register(app: Flask) -> None:
     auth.init_app(app)  # first: sets g.user, which access control reads
+    security.check_addresses(app)
     access.init_app(app)
     helpers.init_app(app)
     errors.init_app(app)

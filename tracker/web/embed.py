@@ -1,6 +1,6 @@
 """Embeddable views of the timeline and the lineage, for other sites to put in an iframe.
 
-These are the only pages another site may frame (``g.allow_framing``; every other page keeps
+These are the only pages another site may frame (``allow_framing()``; every other page keeps
 ``frame-ancestors 'none'``). They are the same for everyone: public records only, even for a
 signed-in user whose browser sends a session cookie, and no cookie is ever set, so a visitor of
 the embedding site is neither identified nor tracked through them.
@@ -15,6 +15,7 @@ from flask import Blueprint, Flask, abort, g, render_template, request
 from markupsafe import Markup
 
 from tracker import svg
+from tracker.security import allow_framing
 from tracker.web import charts, params
 from tracker.web.access import public
 
@@ -53,7 +54,7 @@ def _install(state: Any) -> None:
 
 @bp.before_request
 def _anonymous_and_framable() -> None:
-    g.allow_framing = True
+    allow_framing()
     g.user = None  # rendered as for an anonymous visitor, whoever's browser asks
     request.environ[_NO_COOKIES] = True
 

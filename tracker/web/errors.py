@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
+from flask_login import AnonymousUserMixin
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 ErrorResponse = tuple[str, int, list[tuple[str, str]]]
@@ -35,12 +37,45 @@ def init_app(app: Flask) -> None:
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
         return page, code, headers
 
+    @app.errorhandler(OperationalError)
+    def database_busy(error: OperationalError) -> ErrorResponse:
+        if not is_busy(error):
+            return unexpected_error(error)
+        # Another save held the database longer than the busy timeout (SQLite), or a lock or
+        # serialization conflict (PostgreSQL): nothing was saved, and trying again will work.
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.expunge_all()  # the signed-in user, as loaded, can still be shown
+            session.rollback()
+            session.close()
+        if "_login_user" not in g:
+            # The lock was hit loading the user: render as signed out rather than ask the
+            # busy database again (which would wait, fail, and lose this page too).
+            g._login_user = AnonymousUserMixin()
+        app.logger.warning("database busy: %s", type(error.orig).__name__)
+        page = render_template(
+            "errors/error.html",
+            code=503,
+            title="The tracker is busy, please try again",
+            error=None,
+            message=(
+                "Someone else was saving at the same moment, so nothing was saved this time. "
+                "Go back and send the form again in a few seconds: your browser kept it."
+            ),
+        )
+        return page, 503, [("Retry-After", "5")]
+
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> ErrorResponse:
         if isinstance(error, HTTPException) and not isinstance(error, InternalServerError):
             return http_error(error)
         incident = uuid.uuid4().hex[:12]
         app.logger.exception("incident %s", incident, exc_info=error)
+        # Whatever failed may have left the request's transaction unusable (a failed flush);
+        # roll it back so that the error page can still read the signed-in user.
+        session = g.get("db_session")
+        if session is not None:
+            session.rollback()
         page = render_template(
             "errors/error.html",
             code=500,
@@ -49,3 +84,12 @@ def init_app(app: Flask) -> None:
             error=None,
         )
         return page, 500, []
+
+
+def is_busy(error: OperationalError) -> bool:
+    """A lock that was not granted in time: worth retrying, not a bug."""
+    text = str(error.orig).lower()
+    if "database is locked" in text or "database is busy" in text:
+        return True
+    # psycopg: lock_not_available, serialization_failure, deadlock_detected
+    return getattr(error.orig, "sqlstate", None) in ("55P03", "40001", "40P01")

@@ -35,6 +35,6 @@ def index() -> str:
         filters=filters,
         as_of=as_of,
         countries=countries_in_use(session, internal),
-        topics=topics_in_use(session),
+        topics=topics_in_use(session, can_see_internal()),
         event_types=event_types_in_use(session, internal),
     )

@@ -10,6 +10,7 @@ from tracker.db import get_session
 from tracker.forms import EditForm
 from tracker.models import REVISED_RECORDS, Revision
 from tracker.services import editing, history
+from tracker.services.editing import MAX_ID
 from tracker.web.access import requires_role
 from tracker.web.helpers import record_url, see_other
 
@@ -38,6 +39,11 @@ def record(record_type: str, record_id: int) -> str:
     )
 
 
+def _id(text: str) -> int | None:
+    """A record id typed in a query (``?before=123``); None unless it can be one."""
+    return int(text) if text.isascii() and text.isdigit() and int(text) <= MAX_ID else None
+
+
 @bp.get("/changes")
 def changes() -> str:
     session = get_session()
@@ -45,7 +51,7 @@ def changes() -> str:
     if record_type not in (None, *REVISED_RECORDS):
         record_type = None
     author = request.args.get("author", "")
-    user_id = int(author) if author.isdigit() else None
+    user_id = _id(author)
     actor_label = author[len("process:") :] if author.startswith("process:") else None
     before = request.args.get("before", "")
     page = history.recent_changes(
@@ -53,7 +59,7 @@ def changes() -> str:
         user_id=user_id,
         record_type=record_type,
         actor_label=actor_label,
-        before=int(before) if before.isdigit() else None,
+        before=_id(before),
     )
     return render_template(
         "history/changes.html",

@@ -27,7 +27,7 @@ def index() -> str:
         filters=filters,
         as_of=as_of,
         countries=countries_in_use(session, internal),
-        topics=topics_in_use(session),
+        topics=topics_in_use(session, internal),
     )
 
 

@@ -20,9 +20,18 @@ def as_of() -> dt.date:
     if not value:
         return clock.today()
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         abort(400, description=f'"{value}" is not a date; write as_of=YYYY-MM-DD, e.g. 2024-02-08.')
+    # Views reach a year or more either side of the day (quiet measures, chart margins); the
+    # calendar's first and last centuries leave them no room, and no record is dated there.
+    if not AS_OF_FIRST <= day <= AS_OF_LAST:
+        abort(400, description=f"as_of must be a day between {AS_OF_FIRST} and {AS_OF_LAST}.")
+    return day
+
+
+AS_OF_FIRST = dt.date(1000, 1, 1)
+AS_OF_LAST = dt.date(9000, 12, 31)
 
 
 def is_past_view() -> bool:

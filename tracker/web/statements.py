@@ -27,7 +27,7 @@ def index() -> str:
         as_of=as_of,
         filters=filters,
         countries=countries_in_use(session, internal),
-        topics=topics_in_use(session),
+        topics=topics_in_use(session, can_see_internal()),
         organizations=list_organizations(session, internal),
     )
 

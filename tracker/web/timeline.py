@@ -39,7 +39,7 @@ def index() -> str:
         filters=loaded.filters,
         window=loaded.window,
         countries=countries_in_use(session, internal),
-        topics=topics_in_use(session),
+        topics=topics_in_use(session, can_see_internal()),
         snippet=charts.embed_snippet(embed_src, loaded.title, layout.height),
     )
 

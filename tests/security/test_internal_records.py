@@ -1,0 +1,268 @@
+"""Anonymous visitors never learn of an internal record, by any path: pages, lists, search,
+feeds, exports, the API, or by guessing its slug or id into any route of the URL map.
+
+An internal measure, an internal statement, and an organization and a person that only that
+statement mentions are planted with marker strings in their text and slugs. Every GET route is
+then fetched anonymously and every response read by its content type: no marker may appear,
+and a route asked for an internal record answers exactly as it does for a record that does not
+exist (a 404, never a 403 that would confirm it exists).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.security.content import read
+from tests.security.routes import (
+    Fetched,
+    Pools,
+    fetch,
+    get_routes,
+    guessed,
+    pools_from,
+    rules,
+    urls_for,
+)
+from tracker.models import Quote, Relation, Revision, Source, Statement
+from tracker.services import editing
+from tracker.web.access import is_public_endpoint
+
+TEXT = "Qzsecret7f3a"  # in every text field of the internal records
+SLUG = "qzslug7f3a"  # in every slug
+WORD = "Qzword"  # a searchable word next to the marker
+PUBLIC_LAW = "kg-foreign-representatives-law-2024"
+RUSSIAN_LAW = "ru-foreign-agents-law-2012"
+MISSING_SLUG = "no-such-record-anywhere"
+MISSING_ID = 987654321
+
+
+@dataclass
+class Internal:
+    """The planted records' slugs and ids, as an attacker would guess them."""
+
+    pairs: list[tuple[str, int]]
+    measure_slug: str
+    statement_slug: str
+
+
+def text(field: str) -> str:
+    return f"{WORD} {TEXT} {field}"
+
+
+@pytest.fixture
+def public_pools(session: Session) -> Pools:
+    """Real slugs and ids of public records, read before the internal ones are planted."""
+    return pools_from(session, per_kind=3)
+
+
+@pytest.fixture
+def internal(session: Session, public_pools: Pools) -> Internal:
+    org = editing.save_organization(
+        session,
+        None,
+        editing.OrganizationData(
+            name=text("organization"), slug=f"{SLUG}-org", acronym="QZ", url="https://qz.example/"
+        ),
+    )
+    person = editing.save_person(
+        session,
+        None,
+        editing.PersonData(name=text("person"), slug=f"{SLUG}-person", role=text("role"),
+                           organization=org.slug),
+    )  # fmt: skip
+    source = f"https://example.org/{SLUG}/source"
+    measure = editing.save_measure(
+        session,
+        None,
+        editing.MeasureData(
+            title=text("title"),
+            country="KG",
+            kind="bill",
+            slug=f"kg-{SLUG}-bill",
+            short_title=text("short"),
+            popular_names=[text("popular")],
+            identifier=text("identifier"),
+            summary=text("summary"),
+            visibility="internal",
+            topics=[f"{SLUG}-topic"],
+            topic_names={f"{SLUG}-topic": text("topic")},
+            sources=[source],
+            source_titles={source: text("source title")},
+        ),
+    )
+    event = editing.save_event(
+        session,
+        measure,
+        None,
+        editing.EventData(
+            type="introduced", date="2026-10", description=text("event"), actor=text("actor"),
+            sources=[source],
+        ),
+    )  # fmt: skip
+    editing.save_event(
+        session, measure, None, editing.EventData(type="reading-1", date="2026-12-15")
+    )  # an upcoming event: "what is next" lists must not show it
+    relation = editing.save_relation(
+        session, measure, None, editing.RelationData("modelled-on", RUSSIAN_LAW, text("note"))
+    )
+    public_law = session.scalar(select(editing.Measure).where(editing.Measure.slug == PUBLIC_LAW))
+    assert public_law is not None
+    editing.save_relation(  # the public law's page must not show a relation to it
+        session, public_law, None, editing.RelationData("related", measure.slug, text("back"))
+    )
+    statement = editing.save_statement(
+        session,
+        None,
+        editing.StatementData(
+            title=text("statement"),
+            organization=org.slug,
+            date="2026-10-20",
+            slug=f"{SLUG}-statement",
+            speaker=person.slug,
+            summary=text("statement summary"),
+            measures=[measure.slug, PUBLIC_LAW],  # also about a public measure
+            reacts_to=event.id,
+            quotes=[editing.QuoteData(text("quote"), person.slug)],
+            url=f"https://example.org/{SLUG}/statement",
+            visibility="internal",
+        ),
+    )
+    session.commit()
+    quote = session.scalar(select(Quote.id).where(Quote.statement_id == statement.id))
+    source_id = session.scalar(select(Source.id).where(Source.url == source))
+    revision = session.scalar(
+        select(Revision.id).where(Revision.record_type == "statement").order_by(Revision.id.desc())
+    )
+    back = session.scalar(select(Relation.id).where(Relation.object_id == measure.id))
+    assert quote
+    assert source_id
+    assert revision
+    assert back
+    return Internal(
+        pairs=[
+            (measure.slug, measure.id),
+            (statement.slug, statement.id),
+            (org.slug, org.id),
+            (person.slug, person.id),
+            (measure.slug, event.id),
+            (measure.slug, relation.id),
+            (measure.slug, back),
+            (measure.slug, source_id),
+            (measure.slug, quote),
+            (measure.slug, revision),
+        ],
+        measure_slug=measure.slug,
+        statement_slug=statement.slug,
+    )
+
+
+def leaks(response: Fetched, echoed: bool = False) -> list[str]:
+    """The markers this response gives away, in its text or anywhere in its bytes; with
+    ``echoed``, the slug was in the request (a sign-in link may repeat it), so only the text
+    counts."""
+    body, _ = read(response.mimetype, response.data)
+    raw = response.data.decode("utf-8", "replace")
+    markers = (TEXT,) if echoed else (TEXT, SLUG)
+    return [marker for marker in markers if marker in body or marker in raw]
+
+
+def test_no_page_list_search_feed_or_export_shows_an_internal_record(
+    app: Flask, public_pools: Pools, internal: Internal
+) -> None:
+    client = app.test_client()
+    routes = list(get_routes(app, public_pools))
+    # Lists, search and feeds, also filtered and searched for the internal record's words.
+    lists = [route for route in routes if not route.rule.arguments]
+    for query in (f"q={WORD}&query={WORD}&search={WORD}", "country=KG&as_of=2026-12-31"):
+        routes += [type(r)(f"{r.url}?{query}", r.rule) for r in lists]
+    offenders = []
+    for route in routes:
+        response = fetch(client, route.url)
+        found = leaks(response)
+        if found:
+            offenders.append(f"GET {route} answered {response.status} showing {found}")
+    assert not offenders, "\n".join(offenders)
+    assert len(routes) > len(rules(app, "GET"))
+
+
+def test_guessing_an_internal_slug_or_id_answers_as_for_a_record_that_does_not_exist(
+    app: Flask, internal: Internal
+) -> None:
+    client = app.test_client()
+    missing = guessed(MISSING_SLUG, MISSING_ID)
+    offenders = []
+    seen: set[str] = set()
+    for slug, number in internal.pairs:
+        for rule in rules(app, "GET"):
+            if not rule.arguments or rule.endpoint == "static":
+                continue
+            pairs = zip(urls_for(rule, guessed(slug, number)), urls_for(rule, missing), strict=True)
+            for secret, nothing in pairs:
+                # A rule whose arguments name no record (/measures.<fmt>, /countries/<code>)
+                # reads the same either way: there is nothing to guess.
+                if secret.url in seen or secret.url == nothing.url:
+                    continue
+                seen.add(secret.url)
+                answer = fetch(client, secret.url)
+                control = fetch(client, nothing.url)
+                if leaks(answer, echoed=True):
+                    offenders.append(f"GET {secret} shows {leaks(answer, echoed=True)}")
+                if answer.status != control.status:
+                    offenders.append(
+                        f"GET {secret} answered {answer.status}, but {control.status} for a "
+                        f"record that does not exist: that confirms the record exists"
+                    )
+                elif is_public_endpoint(app, rule.endpoint) and answer.status not in (404, 400):
+                    offenders.append(f"GET {secret} (public) answered {answer.status}, not 404")
+    assert not offenders, "\n".join(offenders)
+    assert len(seen) >= 20
+
+
+def test_signed_in_viewers_do_see_them(
+    internal: Internal, login_as: Callable[..., FlaskClient]
+) -> None:
+    """The planted records are really there: the checks above are not vacuous."""
+    viewer = login_as("viewer")
+    for url in (
+        f"/measures/{internal.measure_slug}",
+        f"/statements/{internal.statement_slug}",
+        f"/measures/{PUBLIC_LAW}",
+        "/measures/",
+        "/statements/",
+        "/organizations/",
+    ):
+        response = fetch(viewer, url)
+        assert response.status == 200, url
+        assert TEXT in response.data.decode() or SLUG in response.data.decode(), url
+
+
+def test_an_internal_statement_about_a_public_measure_stays_hidden_there(
+    client: FlaskClient, internal: Internal, session: Session
+) -> None:
+    page = fetch(client, f"/measures/{PUBLIC_LAW}")
+    assert page.status == 200
+    assert not leaks(page)
+    statement = session.scalar(select(Statement).where(Statement.slug == internal.statement_slug))
+    assert statement is not None
+    assert statement.visibility == "internal"
+
+
+def test_the_public_export_leaves_them_out(session: Session, internal: Internal) -> None:
+    """What `tracker export --public-only` and the public exports write."""
+    import json
+
+    from tracker.services import dataset
+
+    public = json.dumps(dataset.export_dataset(session, include_internal=False))
+    assert TEXT not in public
+    assert SLUG not in public
+    everything = json.dumps(dataset.export_dataset(session, include_internal=True))
+    assert TEXT in everything
+    assert SLUG in everything
