@@ -8,6 +8,7 @@ from tracker.web import access, errors, helpers
 from tracker.web.home import bp as home_bp
 from tracker.web.measures import bp as measures_bp
 from tracker.web.organizations import bp as organizations_bp
+from tracker.web.search import bp as search_bp
 from tracker.web.statements import bp as statements_bp
 
 
@@ -17,3 +18,4 @@ def register(app: Flask) -> None:
     errors.init_app(app)
     for blueprint in (home_bp, measures_bp, statements_bp, organizations_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(search_bp)

@@ -43,4 +43,22 @@ def measure_filters() -> MeasureFilters:
         states=_values("status", vocab.STATES),
         topics=_values("topic"),
         query=query[:200] if query else None,
+        years=tuple(int(year) for year in _values("year") if year.isdigit() and len(year) == 4),
     )
+
+
+def page(default_size: int = 50, max_size: int = 100) -> tuple[int, int]:
+    """``?page=N&size=M`` (1-based); a malformed or out-of-range value is a 400 that says why."""
+    numbers = []
+    for name, default, top in (("page", 1, 1_000_000), ("size", default_size, max_size)):
+        raw = request.args.get(name, "").strip()
+        if not raw:
+            numbers.append(default)
+            continue
+        if not raw.isdigit() or not 1 <= int(raw) <= top:
+            abort(
+                400,
+                description=f'"{raw}" is not a valid {name}; use a whole number from 1 to {top}.',
+            )
+        numbers.append(int(raw))
+    return numbers[0], numbers[1]
