@@ -18,6 +18,7 @@ PUBLIC_ENDPOINTS = {
     "organizations.index",
     "organizations.show",
     "organizations.person",
+    "search.index",
 }
 
 

@@ -10,6 +10,7 @@ from tracker import clock
 from tracker.db import get_session
 from tracker.services import search as search_service
 from tracker.services.facets import measure_facets
+from tracker.services.search import Kind
 from tracker.web import params
 from tracker.web.access import can_see_internal, public
 
@@ -34,7 +35,7 @@ def index() -> str:
     number, size = params.page(default_size=20)
     filters = replace(params.measure_filters(), query=None)
     internal = can_see_internal()
-    kinds = (scope,) if scope else search_service.KINDS
+    kinds: tuple[Kind, ...] = (scope,) if scope else search_service.KINDS
     limit = size if scope else PER_GROUP
     results = search_service.search(
         session,
@@ -43,7 +44,7 @@ def index() -> str:
         internal,
         kinds=kinds,
         limit=limit,
-        offset=(number - 1) * limit,  # type: ignore[arg-type]
+        offset=(number - 1) * limit,
     )
     facets = []
     if results.query is not None:
