@@ -19,6 +19,18 @@ PUBLIC_ENDPOINTS = {
     "organizations.show",
     "organizations.person",
     "search.index",
+    "api.index",
+    "api.openapi",
+    "api.measures",
+    "api.measure",
+    "api.events",
+    "api.statements",
+    "api.statement",
+    "api.organizations",
+    "api.organization",
+    "api.people",
+    "api.person",
+    "api.search",
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from tracker import api
 from tracker.web import access, errors, helpers
 from tracker.web.home import bp as home_bp
 from tracker.web.measures import bp as measures_bp
@@ -19,3 +20,4 @@ def register(app: Flask) -> None:
     for blueprint in (home_bp, measures_bp, statements_bp, organizations_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(search_bp)
+    api.init_app(app)

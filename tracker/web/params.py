@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 
 from flask import abort, request
 
@@ -35,7 +37,23 @@ def _values(name: str, allowed: object | None = None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def measure_filters() -> MeasureFilters:
+_FILTER_RULES: dict[str, tuple[Callable[[str], bool], str]] = {
+    "country": (lambda v: bool(re.fullmatch(r"[A-Za-z]{2}", v)), "a two-letter country code"),
+    "kind": (lambda v: v in vocab.MEASURE_KINDS, "a kind of measure"),
+    "status": (lambda v: v in vocab.STATES, "a status"),
+    "topic": (lambda v: bool(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", v)), "a topic slug"),
+    "year": (lambda v: bool(re.fullmatch(r"[0-9]{4}", v)), "a year (YYYY)"),
+}
+
+
+def measure_filters(strict: bool = False) -> MeasureFilters:
+    """The measure filters of the query string. Pages ignore values they don't know (a stale
+    link still shows something); the API (``strict``) answers 400 and says which value."""
+    if strict:
+        for name, (valid, what) in _FILTER_RULES.items():
+            for value in _values(name):
+                if not valid(value):
+                    abort(400, description=f'{name}: "{value}" is not {what}.')
     query = request.args.get("q", "").strip() or None
     return MeasureFilters(
         countries=tuple(code.upper() for code in _values("country")),
