@@ -19,6 +19,10 @@ def slugs(results: search.SearchResults, kind: str) -> list[str]:
     return [hit.record.slug for hit in group.hits]
 
 
+def total(session: Session, text: str) -> int:
+    return search.search(session, text, MeasureFilters(), False).total
+
+
 def find(session: Session, text: str, kind: str = "measures", internal: bool = False) -> list[str]:
     results = search.search(session, text, MeasureFilters(), internal, limit=50)
     return slugs(results, kind)
