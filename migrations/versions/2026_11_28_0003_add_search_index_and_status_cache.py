@@ -221,7 +221,12 @@ def _sqlite_upgrade() -> None:
         "INSERT INTO measure_status (measure_id, computed_on, valid_until) "
         f"VALUES (NEW.id, '{STALE}', '{STALE}'); END"
     )
-    stale = f"UPDATE measure_status SET valid_until = '{STALE}' WHERE measure_id ="
+    # "AND valid_until <> ...": a large import writes many events of a measure whose row is
+    # stale already; skipping the no-op update keeps each insert cheap.
+    stale = (
+        f"UPDATE measure_status SET valid_until = '{STALE}' "
+        f"WHERE valid_until <> '{STALE}' AND measure_id ="
+    )
     op.execute(
         "CREATE TRIGGER measure_status_event_insert AFTER INSERT ON events BEGIN "
         f"{stale} NEW.measure_id; END"
@@ -316,7 +321,12 @@ def _pg_upgrade() -> None:
         "CREATE TRIGGER measure_status_insert AFTER INSERT ON measures "
         "FOR EACH ROW EXECUTE FUNCTION measure_status_insert()"
     )
-    stale = f"UPDATE measure_status SET valid_until = '{STALE}' WHERE measure_id ="
+    # "AND valid_until <> ...": a large import writes many events of a measure whose row is
+    # stale already; skipping the no-op update keeps each insert cheap.
+    stale = (
+        f"UPDATE measure_status SET valid_until = '{STALE}' "
+        f"WHERE valid_until <> '{STALE}' AND measure_id ="
+    )
     op.execute(
         "CREATE FUNCTION measure_status_event() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
         f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {stale} OLD.measure_id; END IF; "

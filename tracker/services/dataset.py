@@ -37,6 +37,12 @@ from tracker.models import (
     Source,
     Statement,
     Topic,
+    event_sources,
+    measure_sources,
+    measure_topics,
+    statement_measures,
+    statement_signatories,
+    statement_sources,
 )
 from tracker.services import status_cache
 from tracker.services.statements import hidden_from_public
@@ -435,6 +441,30 @@ def load_json(text: str | bytes) -> Any:
 # Import
 
 
+def _date_columns(prefix: str, value: PartialDate | None) -> dict[str, Any]:
+    """The four stored columns of a partial date, for rows written without the ORM."""
+    iso, approximate, start, precision = (
+        value.__composite_values__() if value is not None else (None, None, None, None)
+    )
+    return {
+        f"{prefix}_iso": iso,
+        f"{prefix}_approximate": approximate,
+        f"{prefix}_start": start,
+        f"{prefix}_precision": precision,
+    }
+
+
+def _bulk(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """INSERT many rows in one executemany per chunk, bypassing the ORM's unit of work.
+
+    New records of a large import are written this way: the unit of work costs more per row
+    than the database does. Column defaults (timestamps) still apply, and the database's
+    triggers (search index, status cache) still fire for every row.
+    """
+    for start in range(0, len(rows), 5000):
+        session.execute(table.insert(), rows[start : start + 5000])
+
+
 def _humanize(slug: str) -> str:
     return slug.replace("-", " ").capitalize()
 
@@ -469,6 +499,11 @@ class _Importer:
         self.people = {p.slug: p for p in session.scalars(select(Person))}
         self.sources: dict[str, Source] = {}
         self.source_data: dict[str, dict[str, Any]] = {}
+        # New records are written in bulk (see _bulk): ids of the new sources by URL, the new
+        # measures with their items, and the ids of the events written for them.
+        self.new_source_ids: dict[str, int] = {}
+        self.new_measures: list[tuple[Measure, dict[str, Any]]] = []
+        self.new_event_ids: dict[tuple[str, str, str], int] = {}
 
     def count(self, kind: str, created: bool, changed: bool) -> None:
         if created:
@@ -499,12 +534,8 @@ class _Importer:
         for chunk in range(0, len(urls), 500):
             query = select(Source).where(Source.url.in_(urls[chunk : chunk + 500]))
             existing.update((source.url, source) for source in self.session.scalars(query))
+        new_rows: list[dict[str, Any]] = []
         for url, data in self.source_data.items():
-            source = existing.get(url)
-            created = source is None
-            if source is None:
-                source = Source(url=url)
-                self.session.add(source)
             published = data.get("published")
             accessed = data.get("accessed")
             values: dict[str, Any] = {
@@ -514,13 +545,43 @@ class _Importer:
                 values["published"] = PartialDate.from_iso(published)
             if accessed is not None:
                 values["accessed"] = dt.date.fromisoformat(accessed)
-            self.count("sources", created, _set(source, values))
+            source = existing.get(url)
+            if source is None:
+                row = {"url": url, "title": None, "publisher": None, "archived_url": None}
+                row.update(_date_columns("published", values.pop("published", None)))
+                row.update(values, accessed=values.get("accessed"))
+                new_rows.append(row)
+                continue
+            self.count("sources", False, _set(source, values))
             self.sources[url] = source
+        _bulk(self.session, Source.__table__, new_rows)
+        self.report.created["sources"] += len(new_rows)
+        urls = [row["url"] for row in new_rows]
+        for chunk in range(0, len(urls), 500):
+            written = select(Source.id, Source.url).where(Source.url.in_(urls[chunk : chunk + 500]))
+            self.new_source_ids.update((row.url, row.id) for row in self.session.execute(written))
+
+    def source_ids(self, sources: Iterable[dict[str, Any]] | None) -> list[int]:
+        """Ids of the cited sources, each once, for rows written in bulk."""
+        ids: list[int] = []
+        for source in sources or []:
+            url = source["url"]
+            source_id = self.new_source_ids.get(url)
+            if source_id is None:
+                source_id = self.sources[url].id
+            if source_id not in ids:
+                ids.append(source_id)
+        return ids
 
     def source_list(self, sources: Iterable[dict[str, Any]] | None) -> list[Source]:
         result: list[Source] = []
         for source in sources or []:
-            record = self.sources[source["url"]]
+            url = source["url"]
+            if url not in self.sources:  # written in bulk just now: load it for the ORM
+                loaded = self.session.get(Source, self.new_source_ids[url])
+                assert loaded is not None
+                self.sources[url] = loaded
+            record = self.sources[url]
             if record not in result:
                 result.append(record)
         return result
@@ -607,11 +668,17 @@ class _Importer:
                 "visibility": item.get("visibility", "public"),
             }
             changed = _set(measure, values)
-            changed |= _set_list(
-                measure, "topics", [self.topic(s) for s in item.get("topics") or []]
-            )
-            changed |= _set_list(measure, "sources", self.source_list(item.get("sources")))
-            self.sync_events(measure, item.get("events") or [])
+            if created:
+                # Its topics, sources and events are written in bulk once it has an id.
+                for slug in item.get("topics") or []:
+                    self.topic(slug)
+                self.new_measures.append((measure, item))
+            else:
+                changed |= _set_list(
+                    measure, "topics", [self.topic(s) for s in item.get("topics") or []]
+                )
+                changed |= _set_list(measure, "sources", self.source_list(item.get("sources")))
+                self.sync_events(measure, item.get("events") or [])
             self.count("measures", created, changed)
             if done % 200 == 0:
                 self.progress("measures", done)
@@ -632,6 +699,80 @@ class _Importer:
         for _, item in items:
             self.sync_relations(by_slug[item["slug"]], item.get("relations") or [], by_slug)
         return by_slug
+
+    def write_new_measures(self) -> None:
+        """Topics, sources and events of the measures this import created, in bulk.
+
+        Runs after the flush that gave the new measures their ids. The events' ids are read
+        back in the order they were written (ids grow with insertion), to link their sources
+        and to let statements refer to them.
+        """
+        if not self.new_measures:
+            return
+        topics, sources, events = [], [], []
+        for measure, item in self.new_measures:
+            topics += [
+                {"measure_id": measure.id, "topic_id": self.topics[slug].id}
+                for slug in dict.fromkeys(item.get("topics") or [])
+            ]
+            sources += [
+                {"measure_id": measure.id, "source_id": source_id}
+                for source_id in self.source_ids(item.get("sources"))
+            ]
+            for event in item.get("events") or []:
+                votes = event.get("votes") or {}
+                end = event.get("end_date")
+                events.append(
+                    {
+                        "measure_id": measure.id,
+                        "type": event["type"],
+                        **_date_columns(
+                            "date",
+                            PartialDate.from_iso(event["date"], bool(event.get("approximate"))),
+                        ),
+                        **_date_columns(
+                            "end_date",
+                            PartialDate.from_iso(end, bool(event.get("end_approximate")))
+                            if end
+                            else None,
+                        ),
+                        "actor": event.get("actor"),
+                        "description": event.get("description"),
+                        "votes_for": votes.get("for"),
+                        "votes_against": votes.get("against"),
+                        "votes_abstain": votes.get("abstain"),
+                    }
+                )
+        _bulk(self.session, measure_topics, topics)
+        _bulk(self.session, measure_sources, sources)
+        _bulk(self.session, Event.__table__, events)
+        self.report.created["events"] += len(events)
+        by_measure: dict[int, list[int]] = {}
+        ids = [measure.id for measure, _ in self.new_measures]
+        for chunk in range(0, len(ids), 500):
+            query = (
+                select(Event.measure_id, Event.id)
+                .where(Event.measure_id.in_(ids[chunk : chunk + 500]))
+                .order_by(Event.measure_id, Event.id)
+            )
+            for measure_id, event_id in self.session.execute(query):
+                by_measure.setdefault(measure_id, []).append(event_id)
+        links = []
+        for measure, item in self.new_measures:
+            written = by_measure.get(measure.id, [])
+            items = item.get("events") or []
+            assert len(written) == len(items)  # a new measure has only the events just written
+            for event_id, event in zip(written, items, strict=True):
+                self.new_event_ids.setdefault(
+                    (measure.slug, event["type"], event["date"]), event_id
+                )
+                links += [
+                    {"event_id": event_id, "source_id": source_id}
+                    for source_id in self.source_ids(event.get("sources"))
+                ]
+            # The ORM's (empty) collection of a new measure is out of date now.
+            self.session.expire(measure, ["events", "topics", "sources"])
+        _bulk(self.session, event_sources, links)
 
     def sync_events(self, measure: Measure, items: list[dict[str, Any]]) -> None:
         """Make the measure's events what the file says, touching only what differs.
@@ -736,7 +877,11 @@ class _Importer:
                 .options(selectinload(Measure.events))
             )
             all_measures.update((m.slug, m) for m in self.session.scalars(with_events))
+        new: list[dict[str, Any]] = []
         for done, (_, item) in enumerate(items, 1):
+            if item["slug"] not in existing:
+                new.append(item)
+                continue
             speaker = item.get("speaker")
             reacts = item.get("reacts_to")
             values = {
@@ -754,10 +899,7 @@ class _Importer:
             }
             statement = existing.get(item["slug"])
             created = statement is None
-            if statement is None:
-                # Built whole: a half-built statement has no date for the comparison below.
-                statement = Statement(slug=item["slug"], **values)
-                self.session.add(statement)
+            assert statement is not None  # new statements were set aside above
             changed = _set(statement, values)
             changed |= _set_list(
                 statement,
@@ -772,7 +914,80 @@ class _Importer:
             self.count("statements", created, changed)
             if done % 500 == 0:
                 self.progress("statements", done)
+        self.write_new_statements(new, all_measures)
         self.progress("statements", len(items))
+
+    def event_id(self, measures: Mapping[str, Measure], reacts: Mapping[str, str]) -> int:
+        written = self.new_event_ids.get((reacts["measure"], reacts["type"], reacts["date"]))
+        return written if written is not None else self.find_event(measures, reacts).id
+
+    def write_new_statements(
+        self, items: list[dict[str, Any]], measures: Mapping[str, Measure]
+    ) -> None:
+        """The statements this import creates, with their quotes and links, in bulk."""
+        if not items:
+            return
+        rows = []
+        for item in items:
+            speaker = item.get("speaker")
+            reacts = item.get("reacts_to")
+            rows.append(
+                {
+                    "slug": item["slug"],
+                    "organization_id": self.organizations[item["organization"]].id,
+                    "speaker_id": self.people[speaker].id if speaker else None,
+                    "type": item.get("type"),
+                    "stance": item.get("stance"),
+                    "asks": list(item.get("asks") or []),
+                    **_date_columns(
+                        "date", PartialDate.from_iso(item["date"], bool(item.get("approximate")))
+                    ),
+                    "title": item["title"],
+                    "url": item.get("url"),
+                    "summary": item.get("summary"),
+                    "visibility": item.get("visibility", "public"),
+                    "reacts_to_event_id": self.event_id(measures, reacts) if reacts else None,
+                }
+            )
+        _bulk(self.session, Statement.__table__, rows)
+        self.report.created["statements"] += len(rows)
+        slugs = [item["slug"] for item in items]
+        ids: dict[str, int] = {}
+        for chunk in range(0, len(slugs), 500):
+            query = select(Statement.slug, Statement.id).where(
+                Statement.slug.in_(slugs[chunk : chunk + 500])
+            )
+            ids.update((slug, statement_id) for slug, statement_id in self.session.execute(query))
+        quotes, about, signed, cited = [], [], [], []
+        for item in items:
+            statement_id = ids[item["slug"]]
+            quotes += [
+                {
+                    "statement_id": statement_id,
+                    "position": position,
+                    "text": quote["text"],
+                    "speaker_id": self.people[quote["speaker"]].id
+                    if quote.get("speaker")
+                    else None,
+                }
+                for position, quote in enumerate(item.get("quotes") or [])
+            ]
+            about += [
+                {"statement_id": statement_id, "measure_id": measures[slug].id}
+                for slug in dict.fromkeys(item.get("measures") or [])
+            ]
+            signed += [
+                {"statement_id": statement_id, "organization_id": self.organizations[slug].id}
+                for slug in dict.fromkeys(item.get("signatories") or [])
+            ]
+            cited += [
+                {"statement_id": statement_id, "source_id": source_id}
+                for source_id in self.source_ids(item.get("sources"))
+            ]
+        _bulk(self.session, Quote.__table__, quotes)
+        _bulk(self.session, statement_measures, about)
+        _bulk(self.session, statement_signatories, signed)
+        _bulk(self.session, statement_sources, cited)
 
     def find_event(self, measures: Mapping[str, Measure], reacts: Mapping[str, str]) -> Event:
         measure = measures[reacts["measure"]]
@@ -813,6 +1028,7 @@ def import_dataset(
         importer.collect_sources(document)
         measures = importer.import_measures(document)
         session.flush()
+        importer.write_new_measures()
         importer.import_statements(document, measures)
     session.flush()
     # Triggers marked the statuses of the measures whose events changed as stale; derive them
