@@ -278,6 +278,10 @@ def _schemas() -> Json:
                 "kind": {"enum": ["measures", "events", "statements", "organizations", "people"]},
                 "label": STRING,
                 "total": {"type": "integer", "minimum": 0},
+                "total_is_lower_bound": {
+                    "type": "boolean",
+                    "description": "Counting stopped at total; more records match.",
+                },
                 "items": {"type": "array", "items": _ref("SearchHit")},
             }
         ),

@@ -253,5 +253,6 @@ def group(value: Group, include_internal: bool) -> Json:
         "kind": value.kind,
         "label": value.label,
         "total": value.total,
+        "total_is_lower_bound": value.capped,
         "items": [hit(h, include_internal) for h in value.hits],
     }

@@ -58,6 +58,11 @@ class Facet:
     label: str
     values: list[FacetValue]
 
+    @property
+    def chosen(self) -> list[str]:
+        """The values selected now, for links that add or remove one."""
+        return [value.value for value in self.values if value.selected]
+
 
 def selected_values(filters: MeasureFilters, name: str) -> tuple[str, ...]:
     """The values of one facet's filter, as strings (the query parameter's values)."""

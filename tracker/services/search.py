@@ -29,10 +29,18 @@ from typing import Any, Literal
 from markupsafe import Markup, escape
 from sqlalchemy import Float, Integer, Select, func, select, text
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.sql.selectable import Subquery
+from sqlalchemy.sql.selectable import CTE
 
 from tracker import clock
-from tracker.models import Event, Measure, Organization, Person, Statement, statement_measures
+from tracker.models import (
+    Event,
+    Measure,
+    MeasureStatus,
+    Organization,
+    Person,
+    Statement,
+    statement_measures,
+)
 from tracker.services import status_cache
 from tracker.services.measures import MeasureFilters, filter_clauses, measures_with_status
 from tracker.services.statements import hidden_from_public
@@ -51,6 +59,13 @@ MEASURE_BOUND_KINDS = frozenset({"measures", "events", "statements"})
 
 MAX_TERMS = 12
 MAX_QUERY_LENGTH = 200
+# Counting stops here ("1,000+ results"): an exact count of a word found in a hundred thousand
+# records costs more than the page it is shown on, and tells the reader nothing more.
+COUNT_CAP = 1000
+# When a query matches more records than this, only the most recently added this many are
+# ranked: ranking scores every match, and "law" matches nearly everything. Narrower queries
+# (the usual case) are ranked in full.
+RANK_WINDOW = 3000
 _OPEN, _CLOSE = "\x02", "\x03"
 _WORD = re.compile(r"[^\W_]+")
 _PIECE = re.compile(r'"([^"]*)"?|([^\s"]+)')
@@ -159,22 +174,49 @@ def _is_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
-def _matches(session: Session, kind: Kind, query: ParsedQuery) -> Subquery:
-    """(id, rank) of every record of ``kind`` that matches; a lower rank is a better match."""
+def _window_start(session: Session, kind: Kind, query: ParsedQuery) -> int:
+    """The lowest id among the RANK_WINDOW newest matches (0 when fewer match)."""
     if _is_sqlite(session):
-        weights = ", ".join(str(w) for w in _BM25_WEIGHTS[kind])
         sql = (
-            f"SELECT rowid AS id, bm25(search_{kind}, {weights}) AS rank "  # noqa: S608
-            f"FROM search_{kind} WHERE search_{kind} MATCH :match"
+            f"SELECT rowid FROM search_{kind} WHERE search_{kind} MATCH :match "  # noqa: S608
+            "ORDER BY rowid DESC LIMIT 1 OFFSET :window"
         )
-        bound = text(sql).bindparams(match=query.fts5())
+        match = query.fts5()
     else:
         sql = (
-            f"SELECT id, -ts_rank(document, to_tsquery('simple', :match)) AS rank "  # noqa: S608
-            f"FROM search_{kind} WHERE document @@ to_tsquery('simple', :match)"
+            f"SELECT id FROM search_{kind} "  # noqa: S608
+            "WHERE document @@ to_tsquery('simple', :match) ORDER BY id DESC LIMIT 1 OFFSET :window"
         )
-        bound = text(sql).bindparams(match=query.tsquery())
-    return bound.columns(id=Integer, rank=Float).subquery(f"match_{kind}")
+        match = query.tsquery()
+    found = session.scalar(text(sql), {"match": match, "window": RANK_WINDOW - 1})
+    return int(found) if found is not None else 0
+
+
+def _matches(session: Session, kind: Kind, query: ParsedQuery, ranked: bool = True) -> CTE:
+    """(id, rank) of the records of ``kind`` that match; a lower rank is a better match.
+
+    Unranked (``ranked=False``, rank 0): every match, for counts and filters. Ranked: every
+    match, or the RANK_WINDOW newest when more match.
+    """
+    start = _window_start(session, kind, query) if ranked else 0
+    if _is_sqlite(session):
+        weights = ", ".join(str(w) for w in _BM25_WEIGHTS[kind])
+        rank = f"bm25(search_{kind}, {weights})" if ranked else "0.0"
+        sql = (
+            f"SELECT rowid AS id, {rank} AS rank "  # noqa: S608
+            f"FROM search_{kind} WHERE search_{kind} MATCH :match AND rowid >= :start"
+        )
+        bound = text(sql).bindparams(match=query.fts5(), start=start)
+    else:
+        rank = "-ts_rank(document, to_tsquery('simple', :match))" if ranked else "0.0"
+        sql = (
+            f"SELECT id, {rank} AS rank "  # noqa: S608
+            f"FROM search_{kind} WHERE document @@ to_tsquery('simple', :match) AND id >= :start"
+        )
+        bound = text(sql).bindparams(match=query.tsquery(), start=start)
+    # MATERIALIZED: find the matches once, then join. Otherwise SQLite may drive the query from
+    # the other side and run the full-text lookup once per visible record (seconds, not ms).
+    return bound.columns(id=Integer, rank=Float).cte(f"match_{kind}").prefix_with("MATERIALIZED")
 
 
 def _marks(
@@ -225,7 +267,7 @@ def matching_ids(session: Session, kind: Kind, raw: str) -> Select[Any] | None:
     query = parse_query(raw)
     if query is None:
         return None
-    return select(_matches(session, kind, query).c.id)
+    return select(_matches(session, kind, query, ranked=False).c.id)
 
 
 # -- the service -------------------------------------------------------------------------------
@@ -247,6 +289,8 @@ class Group:
     label: str
     total: int
     hits: list[Hit] = field(default_factory=list)
+    capped: bool = False
+    """The total is COUNT_CAP and more match."""
 
 
 @dataclass(slots=True)
@@ -259,6 +303,10 @@ class SearchResults:
     def total(self) -> int:
         return sum(group.total for group in self.groups)
 
+    @property
+    def capped(self) -> bool:
+        return any(group.capped for group in self.groups)
+
 
 def _candidates(
     session: Session,
@@ -266,19 +314,23 @@ def _candidates(
     query: ParsedQuery,
     filters: MeasureFilters,
     include_internal: bool,
+    ranked: bool = True,
 ) -> Select[Any]:
     """(record id, rank) of the visible records of ``kind`` that match and pass the filters."""
-    hits = _matches(session, kind, query)
+    hits = _matches(session, kind, query, ranked)
     base = select(hits.c.id, hits.c.rank)
     clauses = filter_clauses(session, filters, by_cached_status=True)
-    if kind == "measures":
-        measures = measures_with_status(include_internal).where(*clauses)
-        return base.where(hits.c.id.in_(measures.with_only_columns(Measure.id)))
-    if kind == "events":
-        measures = measures_with_status(include_internal).where(*clauses)
-        return base.join(Event, Event.id == hits.c.id).where(
-            Event.measure_id.in_(measures.with_only_columns(Measure.id))
-        )
+    if kind in ("measures", "events"):
+        if kind == "events":
+            base = base.join(Event, Event.id == hits.c.id)
+            base = base.join(Measure, Measure.id == Event.measure_id)
+        else:
+            base = base.join(Measure, Measure.id == hits.c.id)
+        if not include_internal:
+            base = base.where(Measure.visibility == "public")
+        if clauses:
+            base = base.join(MeasureStatus, MeasureStatus.measure_id == Measure.id).where(*clauses)
+        return base
     if kind == "statements":
         query_ = base.join(Statement, Statement.id == hits.c.id)
         if not include_internal:
@@ -335,7 +387,11 @@ def search_kind(
         return group
     candidates = _candidates(session, kind, query, filters, include_internal).subquery()
     if kind in MEASURE_BOUND_KINDS or include_internal:
-        group.total = session.scalar(select(func.count()).select_from(candidates)) or 0
+        unranked = _candidates(session, kind, query, filters, include_internal, ranked=False)
+        capped = unranked.limit(COUNT_CAP + 1).subquery()
+        group.total = session.scalar(select(func.count()).select_from(capped)) or 0
+        if group.total > COUNT_CAP:
+            group.total, group.capped = COUNT_CAP, True
         ranked = session.execute(
             select(candidates.c.id, candidates.c.rank)
             .order_by(candidates.c.rank, candidates.c.id)
