@@ -80,6 +80,17 @@ EVENT_TYPE_LABELS = {
 
 KINDS = ("measures", "events", "statements", "organizations", "people")
 
+# A new measure gets a stale status row holding copies of its facet columns; an update of those
+# columns is copied over.
+_STATUS_INSERT = (
+    "INSERT INTO measure_status (measure_id, computed_on, valid_until, country, kind, visibility) "
+    f"VALUES (NEW.id, '{STALE}', '{STALE}', NEW.country, NEW.kind, NEW.visibility)"
+)
+_STATUS_COPY = (
+    "UPDATE measure_status SET country = NEW.country, kind = NEW.kind, "
+    "visibility = NEW.visibility WHERE measure_id = NEW.id"
+)
+
 
 def _label(ref: str) -> str:
     cases = " ".join(f"WHEN '{code}' THEN '{label}'" for code, label in EVENT_TYPE_LABELS.items())
@@ -217,9 +228,11 @@ def _sqlite_upgrade() -> None:
 
     # The status cache: a stale row for every new measure; stale again when an event changes.
     op.execute(
-        "CREATE TRIGGER measure_status_insert AFTER INSERT ON measures BEGIN "
-        "INSERT INTO measure_status (measure_id, computed_on, valid_until) "
-        f"VALUES (NEW.id, '{STALE}', '{STALE}'); END"
+        f"CREATE TRIGGER measure_status_insert AFTER INSERT ON measures BEGIN {_STATUS_INSERT}; END"
+    )
+    op.execute(
+        "CREATE TRIGGER measure_status_measure_update AFTER UPDATE OF country, kind, visibility "
+        f"ON measures BEGIN {_STATUS_COPY}; END"
     )
     # "AND valid_until <> ...": a large import writes many events of a measure whose row is
     # stale already; skipping the no-op update keeps each insert cheap.
@@ -245,7 +258,7 @@ def _sqlite_downgrade() -> None:
     for trigger in ("insert", "update", "delete"):
         for kind in (*KINDS, "quotes"):
             op.execute(f"DROP TRIGGER IF EXISTS search_{kind}_{trigger}")
-    for name in ("insert", "event_insert", "event_update", "event_delete"):
+    for name in ("insert", "measure_update", "event_insert", "event_update", "event_delete"):
         op.execute(f"DROP TRIGGER IF EXISTS measure_status_{name}")
     for kind in KINDS:
         op.execute(f"DROP TABLE IF EXISTS search_{kind}")
@@ -314,12 +327,19 @@ def _pg_upgrade() -> None:
 
     op.execute(
         "CREATE FUNCTION measure_status_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        "INSERT INTO measure_status (measure_id, computed_on, valid_until) "
-        f"VALUES (NEW.id, '{STALE}', '{STALE}'); RETURN NULL; END $$"
+        f"{_STATUS_INSERT}; RETURN NULL; END $$"
     )
     op.execute(
         "CREATE TRIGGER measure_status_insert AFTER INSERT ON measures "
         "FOR EACH ROW EXECUTE FUNCTION measure_status_insert()"
+    )
+    op.execute(
+        "CREATE FUNCTION measure_status_copy() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"{_STATUS_COPY}; RETURN NULL; END $$"
+    )
+    op.execute(
+        "CREATE TRIGGER measure_status_copy AFTER UPDATE OF country, kind, visibility "
+        "ON measures FOR EACH ROW EXECUTE FUNCTION measure_status_copy()"
     )
     # "AND valid_until <> ...": a large import writes many events of a measure whose row is
     # stale already; skipping the no-op update keeps each insert cheap.
@@ -342,6 +362,8 @@ def _pg_upgrade() -> None:
 def _pg_downgrade() -> None:
     op.execute("DROP TRIGGER IF EXISTS measure_status_event ON events")
     op.execute("DROP TRIGGER IF EXISTS measure_status_insert ON measures")
+    op.execute("DROP TRIGGER IF EXISTS measure_status_copy ON measures")
+    op.execute("DROP FUNCTION IF EXISTS measure_status_copy()")
     op.execute("DROP FUNCTION IF EXISTS measure_status_event()")
     op.execute("DROP FUNCTION IF EXISTS measure_status_insert()")
     op.execute("DROP TRIGGER IF EXISTS search_quotes_sync ON quotes")
@@ -366,6 +388,9 @@ def upgrade() -> None:
         sa.Column("state", sa.String(length=30), nullable=True),
         sa.Column("first_year", sa.Integer(), nullable=True),
         sa.Column("status", sa.JSON(), nullable=True),
+        sa.Column("country", sa.String(length=2), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("visibility", sa.String(length=10), nullable=False),
         sa.ForeignKeyConstraint(
             ["measure_id"],
             ["measures.id"],
@@ -379,13 +404,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_measure_status_valid_until"), ["valid_until"])
         batch_op.create_index(batch_op.f("ix_measure_status_state"), ["state"])
         batch_op.create_index(batch_op.f("ix_measure_status_first_year"), ["first_year"])
+        batch_op.create_index(
+            "ix_measure_status_by_country",
+            ["visibility", "country", "state", "kind", "first_year"],
+        )
+        batch_op.create_index(
+            "ix_measure_status_by_state",
+            ["visibility", "state", "country", "kind", "first_year"],
+        )
     with op.batch_alter_table("measures", schema=None) as batch_op:
         batch_op.create_index("ix_measures_country_title", ["country", "title"])
     with op.batch_alter_table("measure_topics", schema=None) as batch_op:
         batch_op.create_index("ix_measure_topics_topic_id", ["topic_id"])
     op.execute(
-        "INSERT INTO measure_status (measure_id, computed_on, valid_until) "
-        f"SELECT id, '{STALE}', '{STALE}' FROM measures"
+        "INSERT INTO measure_status (measure_id, computed_on, valid_until, country, kind, "
+        f"visibility) SELECT id, '{STALE}', '{STALE}', country, kind, visibility FROM measures"
     )
 
     if op.get_bind().dialect.name == "sqlite":
@@ -404,6 +437,8 @@ def downgrade() -> None:
     with op.batch_alter_table("measures", schema=None) as batch_op:
         batch_op.drop_index("ix_measures_country_title")
     with op.batch_alter_table("measure_status", schema=None) as batch_op:
+        batch_op.drop_index("ix_measure_status_by_state")
+        batch_op.drop_index("ix_measure_status_by_country")
         batch_op.drop_index(batch_op.f("ix_measure_status_first_year"))
         batch_op.drop_index(batch_op.f("ix_measure_status_state"))
         batch_op.drop_index(batch_op.f("ix_measure_status_valid_until"))

@@ -19,6 +19,7 @@ from tracker import clock
 from tracker.models import (
     Event,
     Measure,
+    MeasureStatus,
     Organization,
     Person,
     Quote,
@@ -29,7 +30,7 @@ from tracker.services import status_cache
 from tracker.services.measures import (
     MeasureFilters,
     filter_clauses,
-    measures_with_status,
+    status_rows,
     visible_statements,
 )
 from tracker.services.statements import hidden_from_public
@@ -59,7 +60,7 @@ def _matching_measure_ids(
     today = clock.today()
     status_cache.refresh(session, today)
     clauses = filter_clauses(session, filters, by_cached_status=as_of == today)
-    return measures_with_status(include_internal).where(*clauses).with_only_columns(Measure.id)
+    return status_rows(include_internal).where(*clauses).with_only_columns(MeasureStatus.measure_id)
 
 
 def page_events(

@@ -21,7 +21,7 @@ from typing import Any
 
 import jsonschema
 import jsonschema_rs
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, selectinload
 
 from tracker import paths
@@ -1034,6 +1034,11 @@ def import_dataset(
     # Triggers marked the statuses of the measures whose events changed as stale; derive them
     # now, in bulk, rather than on the first page view after a large import.
     status_cache.refresh(session)
+    if session.get_bind().dialect.name == "sqlite":
+        # Statistics from a bounded sample, so that SQLite's planner knows that "country" is
+        # selective and "visibility" is not (PostgreSQL's autovacuum does this by itself).
+        session.execute(text("PRAGMA analysis_limit=1000"))
+        session.execute(text("ANALYZE"))
     return importer.report
 
 

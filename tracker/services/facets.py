@@ -24,13 +24,13 @@ from sqlalchemy.orm import Session
 
 from tracker import clock, vocab
 from tracker.countries import country_name
-from tracker.models import Measure, MeasureStatus, Topic, measure_topics
+from tracker.models import MeasureStatus, Topic, measure_topics
 from tracker.services import status_cache
 from tracker.services.measures import (
     FACET_NAMES,
     MeasureFilters,
     filter_clauses,
-    measures_with_status,
+    status_rows,
     statuses,
 )
 
@@ -105,19 +105,19 @@ def _facet(session: Session, name: str, counts: Counter[str], filters: MeasureFi
 def _grouped_today(
     session: Session, name: str, filters: MeasureFilters, include_internal: bool
 ) -> Counter[str]:
-    query = measures_with_status(include_internal).where(
+    query = status_rows(include_internal).where(
         *filter_clauses(session, filters, by_cached_status=True, skip=name)
     )
     column: Any
     if name == "topic":
-        query = query.join(measure_topics, measure_topics.c.measure_id == Measure.id).join(
-            Topic, Topic.id == measure_topics.c.topic_id
-        )
+        query = query.join(
+            measure_topics, measure_topics.c.measure_id == MeasureStatus.measure_id
+        ).join(Topic, Topic.id == measure_topics.c.topic_id)
         column = Topic.slug
     else:
         column = {
-            "country": Measure.country,
-            "kind": Measure.kind,
+            "country": MeasureStatus.country,
+            "kind": MeasureStatus.kind,
             "status": MeasureStatus.state,
             "year": MeasureStatus.first_year,
         }[name]
@@ -130,12 +130,16 @@ def _grouped_as_of(
 ) -> dict[str, Counter[str]]:
     """Every facet for a past (or future) day: the status of each candidate is derived."""
     unfiltered = replace(filters, countries=(), kinds=(), states=(), topics=(), years=())
-    query = measures_with_status(include_internal).where(
+    query = status_rows(include_internal).where(
         *filter_clauses(session, unfiltered, by_cached_status=False)
     )
-    rows = session.execute(
-        query.with_only_columns(Measure.id, Measure.country, Measure.kind, MeasureStatus.first_year)
-    ).all()
+    columns = (
+        MeasureStatus.measure_id,
+        MeasureStatus.country,
+        MeasureStatus.kind,
+        MeasureStatus.first_year,
+    )
+    rows = session.execute(query.with_only_columns(*columns)).all()
     ids = [row[0] for row in rows]
     by_id = statuses(session, ids, as_of)
     topics: dict[int, set[str]] = defaultdict(set)

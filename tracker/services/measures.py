@@ -267,7 +267,7 @@ FACET_NAMES = ("country", "kind", "status", "topic", "year")
 def filter_clauses(
     session: Session, filters: MeasureFilters, *, by_cached_status: bool, skip: str | None = None
 ) -> list[ColumnElement[bool]]:
-    """SQL conditions on Measure (joined to MeasureStatus) for the filters.
+    """SQL conditions on MeasureStatus (alone, or joined to Measure) for the filters.
 
     ``skip`` leaves one facet's own filter out, so that its counts show what adding another
     value would give. The status filter is applied here only when ``by_cached_status`` (a view
@@ -275,12 +275,12 @@ def filter_clauses(
     """
     clauses: list[ColumnElement[bool]] = []
     if filters.countries and skip != "country":
-        clauses.append(Measure.country.in_(filters.countries))
+        clauses.append(MeasureStatus.country.in_(filters.countries))
     if filters.kinds and skip != "kind":
-        clauses.append(Measure.kind.in_(filters.kinds))
+        clauses.append(MeasureStatus.kind.in_(filters.kinds))
     if filters.topics and skip != "topic":
         clauses.append(
-            Measure.id.in_(
+            MeasureStatus.measure_id.in_(
                 select(measure_topics.c.measure_id)
                 .join(Topic, Topic.id == measure_topics.c.topic_id)
                 .where(Topic.slug.in_(filters.topics))
@@ -295,15 +295,24 @@ def filter_clauses(
         from tracker.services import search
 
         matching = search.matching_ids(session, "measures", filters.query)
-        clauses.append(Measure.id.in_(matching) if matching is not None else false())
+        clauses.append(MeasureStatus.measure_id.in_(matching) if matching is not None else false())
     return clauses
+
+
+def status_rows(include_internal: bool) -> Select[MeasureStatus]:
+    """The cached status rows of the visible measures: what counts and facets read."""
+    query = select(MeasureStatus)
+    if not include_internal:
+        query = query.where(MeasureStatus.visibility == "public")
+    return query
 
 
 def measures_with_status(include_internal: bool) -> Select[Measure]:
     """Visible measures joined to their cached status (refresh the cache before running it)."""
-    return visible_measures(include_internal).join(
-        MeasureStatus, MeasureStatus.measure_id == Measure.id
-    )
+    query = select(Measure).join(MeasureStatus, MeasureStatus.measure_id == Measure.id)
+    if not include_internal:
+        query = query.where(MeasureStatus.visibility == "public")
+    return query
 
 
 @dataclass(slots=True)
@@ -341,7 +350,10 @@ def page_measures(
     order = (Measure.country, Measure.title, Measure.id)
     offset = (page - 1) * size
     if is_today or not filters.states:
-        total = session.scalar(query.with_only_columns(func.count(Measure.id))) or 0
+        counted = status_rows(include_internal).where(
+            *filter_clauses(session, filters, by_cached_status=is_today)
+        )
+        total = session.scalar(counted.with_only_columns(func.count())) or 0
         measures = list(
             session.scalars(
                 query.options(selectinload(Measure.topics))

@@ -42,7 +42,7 @@ from tracker.models import (
     statement_measures,
 )
 from tracker.services import status_cache
-from tracker.services.measures import MeasureFilters, filter_clauses, measures_with_status
+from tracker.services.measures import MeasureFilters, filter_clauses, status_rows
 from tracker.services.statements import hidden_from_public
 
 Kind = Literal["measures", "events", "statements", "organizations", "people"]
@@ -323,23 +323,24 @@ def _candidates(
     if kind in ("measures", "events"):
         if kind == "events":
             base = base.join(Event, Event.id == hits.c.id)
-            base = base.join(Measure, Measure.id == Event.measure_id)
+            base = base.join(MeasureStatus, MeasureStatus.measure_id == Event.measure_id)
         else:
-            base = base.join(Measure, Measure.id == hits.c.id)
+            base = base.join(MeasureStatus, MeasureStatus.measure_id == hits.c.id)
         if not include_internal:
-            base = base.where(Measure.visibility == "public")
-        if clauses:
-            base = base.join(MeasureStatus, MeasureStatus.measure_id == Measure.id).where(*clauses)
-        return base
+            base = base.where(MeasureStatus.visibility == "public")
+        return base.where(*clauses)
     if kind == "statements":
         query_ = base.join(Statement, Statement.id == hits.c.id)
         if not include_internal:
             query_ = query_.where(Statement.visibility == "public")
         if filters.active:
             about = (
-                measures_with_status(include_internal)
+                status_rows(include_internal)
                 .where(*clauses)
-                .join(statement_measures, statement_measures.c.measure_id == Measure.id)
+                .join(
+                    statement_measures,
+                    statement_measures.c.measure_id == MeasureStatus.measure_id,
+                )
                 .with_only_columns(statement_measures.c.statement_id)
             )
             query_ = query_.where(Statement.id.in_(about))
