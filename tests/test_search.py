@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from tests import factories
 from tracker.services import dataset, search
 from tracker.services.measures import MeasureFilters
-from tracker.services.search import marked, parse_query
+from tracker.services.search import highlight, parse_query
 
 
 def slugs(results: search.SearchResults, kind: str) -> list[str]:
@@ -183,9 +183,14 @@ def test_snippets_escape_the_data_and_mark_the_matches(
     assert "<mark>kowariword</mark>" in page
 
 
-def test_marking_is_balanced_and_escapes_everything() -> None:
-    assert marked("a \x02<b>\x03 c") == "a <mark>&lt;b&gt;</mark> c"
-    assert marked("\x03stray \x02open") == "stray <mark>open</mark>"
+def test_highlighting_escapes_everything_and_marks_whole_words_and_the_prefix() -> None:
+    parsed = parse_query("zakon agent")
+    assert parsed is not None
+    matches = search.word_matcher(parsed)
+    assert highlight("<b>Zákon</b> & agents, agentur", matches) == (
+        "&lt;b&gt;<mark>Zákon</mark>&lt;/b&gt; &amp; <mark>agents</mark>, <mark>agentur</mark>"
+    )
+    assert highlight("zakonodatel", matches) == "zakonodatel"  # not the last word: whole only
 
 
 @pytest.mark.parametrize(

@@ -89,7 +89,13 @@ def _labeller(session: Session, name: str) -> Callable[[str], str]:
     return str
 
 
-def _facet(session: Session, name: str, counts: Counter[str], filters: MeasureFilters) -> Facet:
+def _facet(
+    session: Session,
+    name: str,
+    counts: Counter[str],
+    filters: MeasureFilters,
+    limit: int | None = None,
+) -> Facet:
     chosen = selected_values(filters, name)
     label = _labeller(session, name)
     for value in chosen:
@@ -98,6 +104,9 @@ def _facet(session: Session, name: str, counts: Counter[str], filters: MeasureFi
         ordered = sorted(counts, key=lambda value: value, reverse=True)
     else:
         ordered = sorted(counts, key=lambda value: (-counts[value], label(value)))
+    if limit is not None and len(ordered) > limit:
+        kept = set(ordered[:limit]) | set(chosen)
+        ordered = [value for value in ordered if value in kept]
     values = [FacetValue(v, label(v), counts[v], v in chosen) for v in ordered]
     return Facet(name, FACET_LABELS[name], values)
 
@@ -175,9 +184,14 @@ def _grouped_as_of(
 
 
 def measure_facets(
-    session: Session, filters: MeasureFilters, as_of: dt.date, include_internal: bool
+    session: Session,
+    filters: MeasureFilters,
+    as_of: dt.date,
+    include_internal: bool,
+    limit: int | None = None,
 ) -> list[Facet]:
-    """The five facets of the measures matching ``filters`` on ``as_of``."""
+    """The five facets of the measures matching ``filters`` on ``as_of``; with ``limit``, only
+    that many values of each (the most frequent, and those chosen)."""
     today = clock.today()
     status_cache.refresh(session, today)
     if as_of == today:
@@ -186,4 +200,4 @@ def measure_facets(
         }
     else:
         counts = _grouped_as_of(session, filters, as_of, include_internal)
-    return [_facet(session, name, counts[name], filters) for name in FACET_NAMES]
+    return [_facet(session, name, counts[name], filters, limit) for name in FACET_NAMES]

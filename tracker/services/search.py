@@ -14,20 +14,22 @@ stemmer, and its Russian or English one would mangle the other languages' words 
 record), and it makes both databases find the same records. Instead of stemming, the last word
 is searched as a prefix, so "agent" finds "agents" and "иностран" finds "иностранных".
 
-A query is words (all must match) and "quoted phrases". The marked text is built safely: the
-database marks matches with two control characters, the text is HTML-escaped, and only then are
-the marks turned into ``<mark>`` elements, so nothing from the data can become markup.
+A query is words (all must match) and "quoted phrases". Titles and snippets are marked here, the
+same way for both databases: the record's text is read back from the index, every piece of it
+is HTML-escaped, and only the words the query looks for are wrapped in ``<mark>``, so nothing
+from the data can become markup.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from markupsafe import Markup, escape
-from sqlalchemy import Float, Integer, Select, func, select, text
+from sqlalchemy import Float, Integer, Select, bindparam, func, select, text
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.selectable import CTE
 
@@ -66,7 +68,6 @@ COUNT_CAP = 1000
 # ranked: ranking scores every match, and "law" matches nearly everything. Narrower queries
 # (the usual case) are ranked in full.
 RANK_WINDOW = 3000
-_OPEN, _CLOSE = "\x02", "\x03"
 _WORD = re.compile(r"[^\W_]+")
 _PIECE = re.compile(r'"([^"]*)"?|([^\s"]+)')
 
@@ -117,24 +118,56 @@ def parse_query(raw: str) -> ParsedQuery | None:
     return ParsedQuery(tuple(groups[:MAX_TERMS]), prefix_last=last_is_word)
 
 
-def marked(value: str | None) -> Markup:
-    """HTML-escape text marked by the database, then turn its marks into ``<mark>``."""
+def _fold(word: str) -> str:
+    """A word as the index compares it: case-folded, accents removed (like unicode61's
+    remove_diacritics; PostgreSQL's simple configuration only lower-cases)."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def word_matcher(query: ParsedQuery) -> Callable[[str], bool]:
+    """Whether a word of a record is one the query looks for (the last one as a prefix)."""
+    whole = {_fold(word) for group in query.groups for word in group}
+    prefix = _fold(query.groups[-1][0]) if query.prefix_last else None
+
+    def matches(word: str) -> bool:
+        folded = _fold(word)
+        return folded in whole or (prefix is not None and folded.startswith(prefix))
+
+    return matches
+
+
+def highlight(text: str, matches: Callable[[str], bool]) -> Markup:
+    """The text, HTML-escaped, with the words the query looks for in ``<mark>``."""
     out: list[str] = []
-    is_open = False
-    for piece in re.split(f"([{_OPEN}{_CLOSE}])", value or ""):
-        if piece == _OPEN:
-            if not is_open:
-                out.append("<mark>")
-                is_open = True
-        elif piece == _CLOSE:
-            if is_open:
-                out.append("</mark>")
-                is_open = False
-        else:
-            out.append(str(escape(piece)))
-    if is_open:
-        out.append("</mark>")
-    return Markup("".join(out))  # noqa: S704 - every piece of data was escaped just above
+    position = 0
+    for word in _WORD.finditer(text):
+        out.append(str(escape(text[position : word.start()])))
+        piece = str(escape(word.group()))
+        out.append(f"<mark>{piece}</mark>" if matches(word.group()) else piece)
+        position = word.end()
+    out.append(str(escape(text[position:])))
+    return Markup("".join(out))  # noqa: S704 - every piece of the text was escaped above
+
+
+def snippet(texts: Sequence[str], matches: Callable[[str], bool], words: int = 18) -> Markup:
+    """A few words around the first match in the text that matches most, highlighted."""
+    best: tuple[int, str, list[re.Match[str]]] | None = None
+    for candidate in texts:
+        found = list(_WORD.finditer(candidate))
+        hits = sum(1 for word in found if matches(word.group()))
+        if found and (best is None or hits > best[0]):
+            best = (hits, candidate, found)
+    if best is None:
+        return Markup("")
+    _, chosen, found = best
+    first = next((i for i, word in enumerate(found) if matches(word.group())), 0)
+    begin = max(0, min(first - 4, len(found) - words))
+    finish = min(len(found), begin + words)
+    piece = chosen[found[begin].start() : found[finish - 1].end()]
+    lead = "… " if begin > 0 else ""
+    tail = " …" if finish < len(found) else ""
+    return escape(lead) + highlight(piece, matches) + escape(tail)
 
 
 # -- the two backends --------------------------------------------------------------------------
@@ -162,7 +195,6 @@ _COLUMNS = {
     "organizations": ("name", "acronym"),
     "people": ("name", "role"),
 }
-_SNIPPET_WORDS = 18
 
 
 # The SQL below is built with f-strings only from fixed names (``kind`` is one of KINDS, the
@@ -192,11 +224,13 @@ def _window_start(session: Session, kind: Kind, query: ParsedQuery) -> int:
     return int(found) if found is not None else 0
 
 
-def _matches(session: Session, kind: Kind, query: ParsedQuery, ranked: bool = True) -> CTE:
+def _matches(
+    session: Session, kind: Kind, query: ParsedQuery, ranked: bool = True, scan: int | None = None
+) -> CTE:
     """(id, rank) of the records of ``kind`` that match; a lower rank is a better match.
 
     Unranked (``ranked=False``, rank 0): every match, for counts and filters. Ranked: every
-    match, or the RANK_WINDOW newest when more match.
+    match, or the RANK_WINDOW newest when more match. ``scan``: at most that many matches.
     """
     start = _window_start(session, kind, query) if ranked else 0
     if _is_sqlite(session):
@@ -205,6 +239,7 @@ def _matches(session: Session, kind: Kind, query: ParsedQuery, ranked: bool = Tr
         sql = (
             f"SELECT rowid AS id, {rank} AS rank "  # noqa: S608
             f"FROM search_{kind} WHERE search_{kind} MATCH :match AND rowid >= :start"
+            + (" LIMIT :scan" if scan else "")
         )
         bound = text(sql).bindparams(match=query.fts5(), start=start)
     else:
@@ -212,54 +247,26 @@ def _matches(session: Session, kind: Kind, query: ParsedQuery, ranked: bool = Tr
         sql = (
             f"SELECT id, {rank} AS rank "  # noqa: S608
             f"FROM search_{kind} WHERE document @@ to_tsquery('simple', :match) AND id >= :start"
+            + (" LIMIT :scan" if scan else "")
         )
         bound = text(sql).bindparams(match=query.tsquery(), start=start)
+    if scan:
+        bound = bound.bindparams(scan=scan)
     # MATERIALIZED: find the matches once, then join. Otherwise SQLite may drive the query from
     # the other side and run the full-text lookup once per visible record (seconds, not ms).
     return bound.columns(id=Integer, rank=Float).cte(f"match_{kind}").prefix_with("MATERIALIZED")
 
 
-def _marks(
-    session: Session, kind: Kind, query: ParsedQuery, ids: Sequence[int]
-) -> dict[int, tuple[str | None, str]]:
-    """For the records shown: (marked title or None, marked snippet), as raw marked text."""
+def _texts(session: Session, kind: Kind, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    """The indexed text of the records shown, read back from the index by id."""
     if not ids:
         return {}
-    title_column = _TITLE_COLUMN[kind]
-    columns = _COLUMNS[kind]
-    if _is_sqlite(session):
-        title = (
-            f"highlight(search_{kind}, {columns.index(title_column)}, :open, :close)"
-            if title_column
-            else "NULL"
-        )
-        sql = (
-            f"SELECT rowid, {title}, "  # noqa: S608
-            f"snippet(search_{kind}, -1, :open, :close, '…', {_SNIPPET_WORDS}) "
-            f"FROM search_{kind} WHERE search_{kind} MATCH :match AND rowid IN "
-            f"({', '.join(str(int(i)) for i in ids)})"
-        )
-        params: dict[str, Any] = {"match": query.fts5(), "open": _OPEN, "close": _CLOSE}
-    else:
-        options = (
-            f"StartSel={_OPEN}, StopSel={_CLOSE}, MaxFragments=2, MaxWords={_SNIPPET_WORDS}, "
-            'MinWords=6, FragmentDelimiter=" … "'
-        )
-        rest = [c for c in columns if c != title_column]
-        body = " || ' · ' || ".join(rest)
-        title = f"ts_headline('simple', {title_column}, q, :whole)" if title_column else "NULL"
-        sql = (
-            f"SELECT id, {title}, ts_headline('simple', {body}, q, :options) "  # noqa: S608
-            f"FROM search_{kind}, to_tsquery('simple', :match) AS q "
-            f"WHERE id IN ({', '.join(str(int(i)) for i in ids)})"
-        )
-        params = {
-            "match": query.tsquery(),
-            "options": options,
-            "whole": f"StartSel={_OPEN}, StopSel={_CLOSE}, HighlightAll=true",
-        }
-    rows = session.execute(text(sql), params)
-    return {int(row[0]): (row[1], row[2] or "") for row in rows}
+    key = "rowid" if _is_sqlite(session) else "id"
+    columns = ", ".join(_COLUMNS[kind])
+    sql = f"SELECT {key}, {columns} FROM search_{kind} WHERE {key} IN :ids"  # noqa: S608
+    statement = text(sql).bindparams(bindparam("ids", expanding=True))
+    rows = session.execute(statement, {"ids": [int(i) for i in ids]})
+    return {int(row[0]): tuple(value or "" for value in row[1:]) for row in rows}
 
 
 def matching_ids(session: Session, kind: Kind, raw: str) -> Select[Any] | None:
@@ -315,9 +322,10 @@ def _candidates(
     filters: MeasureFilters,
     include_internal: bool,
     ranked: bool = True,
+    scan: int | None = None,
 ) -> Select[Any]:
     """(record id, rank) of the visible records of ``kind`` that match and pass the filters."""
-    hits = _matches(session, kind, query, ranked)
+    hits = _matches(session, kind, query, ranked, scan)
     base = select(hits.c.id, hits.c.rank)
     clauses = filter_clauses(session, filters, by_cached_status=True)
     if kind in ("measures", "events"):
@@ -346,6 +354,33 @@ def _candidates(
             query_ = query_.where(Statement.id.in_(about))
         return query_
     return base
+
+
+def _count(
+    session: Session,
+    kind: Kind,
+    query: ParsedQuery,
+    filters: MeasureFilters,
+    include_internal: bool,
+) -> int:
+    """How many visible records match, up to COUNT_CAP + 1.
+
+    Without filters, almost every match is visible: look at the first 10 × COUNT_CAP matches
+    only, and count them all only if that sample falls short (many internal records).
+    """
+
+    def count(scan: int | None) -> int:
+        counted = _candidates(
+            session, kind, query, filters, include_internal, ranked=False, scan=scan
+        )
+        limited = counted.limit(COUNT_CAP + 1).subquery()
+        return session.scalar(select(func.count()).select_from(limited)) or 0
+
+    if not filters.active:
+        sample = count(10 * COUNT_CAP)
+        if sample > COUNT_CAP:
+            return sample
+    return count(None)
 
 
 def _load(session: Session, kind: Kind, ids: Sequence[int]) -> dict[int, Any]:
@@ -388,9 +423,7 @@ def search_kind(
         return group
     candidates = _candidates(session, kind, query, filters, include_internal).subquery()
     if kind in MEASURE_BOUND_KINDS or include_internal:
-        unranked = _candidates(session, kind, query, filters, include_internal, ranked=False)
-        capped = unranked.limit(COUNT_CAP + 1).subquery()
-        group.total = session.scalar(select(func.count()).select_from(capped)) or 0
+        group.total = _count(session, kind, query, filters, include_internal)
         if group.total > COUNT_CAP:
             group.total, group.capped = COUNT_CAP, True
         ranked = session.execute(
@@ -411,17 +444,15 @@ def search_kind(
         ranked = visible[offset : offset + limit]
     ids = [int(row[0]) for row in ranked]
     records = _load(session, kind, ids)
-    marks = _marks(session, kind, query, ids)
+    texts = _texts(session, kind, ids)
+    matches = word_matcher(query)
+    title_column = _TITLE_COLUMN[kind]
     for record_id, rank in ranked:
-        title, snippet = marks.get(record_id, (None, ""))
+        values = dict(zip(_COLUMNS[kind], texts.get(record_id, ()), strict=False))
+        title = highlight(values[title_column], matches) if title_column in values else None
+        others = [v for name, v in values.items() if name != title_column and v]
         group.hits.append(
-            Hit(
-                kind,
-                records[record_id],
-                marked(title) if title is not None else None,
-                marked(snippet),
-                float(rank),
-            )
+            Hit(kind, records[record_id], title, snippet(others, matches), float(rank))
         )
     return group
 
@@ -459,7 +490,7 @@ __all__ = [
     "Hit",
     "ParsedQuery",
     "SearchResults",
-    "marked",
+    "highlight",
     "matching_ids",
     "parse_query",
     "search",

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from tracker import clock
@@ -49,10 +49,10 @@ def valid_until(events: Iterable[_EventRecord | Event], status: Status, today: d
     lapses the day after its end.
     """
     candidates = [FOREVER]
-    for event in events:
-        if event.date.start > today:
-            candidates.append(event.date.start)
-        elif event.date.end > today:
+    for record in events:
+        if record.date.start > today:
+            candidates.append(record.date.start)
+        elif record.date.end > today:
             candidates.append(today + dt.timedelta(days=1))
     if status.term_end is not None:
         candidates.append(max(status.term_end + dt.timedelta(days=1), today + dt.timedelta(days=1)))
@@ -137,15 +137,30 @@ def _events_of(session: Session, ids: Sequence[int]) -> dict[int, list[_EventRec
 
 
 def _stale_ids(session: Session, today: dt.date) -> list[int]:
-    query = select(MeasureStatus.measure_id).where(
-        or_(MeasureStatus.valid_until <= today, MeasureStatus.computed_on > today)
-    )
-    return list(session.scalars(query))
+    # Two range scans on their own indexes: with an OR, SQLite may scan the whole table.
+    expired = select(MeasureStatus.measure_id).where(MeasureStatus.valid_until <= today)
+    early = select(MeasureStatus.measure_id).where(MeasureStatus.computed_on > today)
+    return sorted(set(session.scalars(expired)) | set(session.scalars(early)))
+
+
+_FRESH_ON = "tracker.status_cache.fresh_on"
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_freshness(session: Session, _context: Any) -> None:
+    """A flush may have written events (and the triggers marked statuses stale)."""
+    session.info.pop(_FRESH_ON, None)
 
 
 def refresh(session: Session, today: dt.date | None = None) -> int:
-    """Recompute every cached status that is stale on ``today``; return how many were."""
+    """Recompute every cached status that is stale on ``today``; return how many were.
+
+    Once per session and day unless the session writes in between: a page that reads the
+    cache several times checks it once.
+    """
     today = today or clock.today()
+    if session.info.get(_FRESH_ON) == today:
+        return 0
     ids = _stale_ids(session, today)
     for start in range(0, len(ids), _BATCH):
         chunk = ids[start : start + _BATCH]
@@ -166,6 +181,7 @@ def refresh(session: Session, today: dt.date | None = None) -> int:
             )
         # An ORM bulk UPDATE by primary key: one executemany per batch.
         session.execute(update(MeasureStatus), rows)
+    session.info[_FRESH_ON] = today
     return len(ids)
 
 

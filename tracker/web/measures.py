@@ -12,6 +12,9 @@ from tracker.web.access import can_see_internal, public
 
 bp = Blueprint("measures", __name__, url_prefix="/measures")
 
+# A page lists this many values of a facet (the most frequent); the API gives them all.
+FACET_VALUES_SHOWN = 30
+
 
 @bp.get("/")
 @public
@@ -28,7 +31,7 @@ def index() -> str:
         total=found.total,
         page=found.page,
         pages=found.pages,
-        facets=measure_facets(session, filters, as_of, internal),
+        facets=measure_facets(session, filters, as_of, internal, limit=FACET_VALUES_SHOWN),
         filters=filters,
         as_of=as_of,
         countries=countries_in_use(session, internal),

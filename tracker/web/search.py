@@ -47,8 +47,14 @@ def index() -> str:
         offset=(number - 1) * limit,
     )
     facets = []
-    if results.query is not None:
-        facets = measure_facets(session, replace(filters, query=text), clock.today(), internal)
+    measures = next((g for g in results.groups if g.kind == "measures"), None)
+    # Facets of a query that matches more than COUNT_CAP measures would cost a pass over all of
+    # them for counts nobody reads exactly; the page asks for a narrower query instead.
+    too_broad = measures is not None and measures.capped
+    if results.query is not None and not too_broad:
+        facets = measure_facets(
+            session, replace(filters, query=text), clock.today(), internal, limit=30
+        )
     group = results.groups[0] if scope and results.groups else None
     pages = max(1, -(-group.total // limit)) if group else 1
     return render_template(
@@ -57,6 +63,7 @@ def index() -> str:
         scope=scope,
         results=results,
         facets=facets,
+        too_broad=too_broad,
         filters=filters,
         page=number,
         pages=pages,
