@@ -229,7 +229,7 @@ def main() -> None:
         servers["datasette"] = (
             [str(datasette), "serve", str(link), "-i", "--port", str(port),
              "--setting", "sql_time_limit_ms", "20000", "--setting", "max_csv_mb", "0",
-             "--setting", "num_sql_threads", "2"],
+             "--setting", "num_sql_threads", "2", "--setting", "suggest_facets", "off"],
             {},
             f"http://127.0.0.1:{port}",
         )  # fmt: skip
