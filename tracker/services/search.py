@@ -67,7 +67,7 @@ COUNT_CAP = 1000
 # When a query matches more records than this, only the most recently added this many are
 # ranked: ranking scores every match, and "law" matches nearly everything. Narrower queries
 # (the usual case) are ranked in full.
-RANK_WINDOW = 3000
+RANK_WINDOW = 1000
 _WORD = re.compile(r"[^\W_]+")
 _PIECE = re.compile(r'"([^"]*)"?|([^\s"]+)')
 
@@ -365,7 +365,7 @@ def _count(
 ) -> int:
     """How many visible records match, up to COUNT_CAP + 1.
 
-    Without filters, almost every match is visible: look at the first 10 × COUNT_CAP matches
+    Without filters, almost every match is visible: look at the first 2 × COUNT_CAP matches
     only, and count them all only if that sample falls short (many internal records).
     """
 
@@ -377,7 +377,7 @@ def _count(
         return session.scalar(select(func.count()).select_from(limited)) or 0
 
     if not filters.active:
-        sample = count(10 * COUNT_CAP)
+        sample = count(2 * COUNT_CAP)
         if sample > COUNT_CAP:
             return sample
     return count(None)
