@@ -209,6 +209,14 @@ def main() -> None:
         ).stdout
         marker.write_text(out.strip().splitlines()[-1])
     summary["import"] = json.loads(marker.read_text())
+    if not is_sqlite:
+        # Fresh planner statistics, as autovacuum would gather some time after a bulk load.
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(database, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.execute(text("VACUUM ANALYZE"))
+        engine.dispose()
     s = sample(database)
 
     servers: dict[str, tuple[list[str], dict[str, str], str]] = {}
