@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
+from flask import g, url_for
 
 from tracker import vocab
 from tracker.countries import country_name
@@ -19,6 +19,18 @@ from tracker.services.search import Group, Hit
 from tracker.status import Axis, Status
 
 Json = dict[str, Any]
+
+_SLUG = "0slug0"  # a stand-in that no URL building changes (slugs are [a-z0-9-])
+
+
+def _url(endpoint: str, slug: str) -> str:
+    """The absolute URL of a record page: built once per request and endpoint through the URL
+    map, then filled in; a list of fifty measures needs a hundred of them."""
+    templates: dict[str, str] = g.setdefault("api_url_templates", {})
+    template = templates.get(endpoint)
+    if template is None:
+        template = templates[endpoint] = url_for(endpoint, slug=_SLUG, _external=True)
+    return template.replace(_SLUG, slug)
 
 
 def partial_date(value: PartialDate | None) -> Json | None:
@@ -76,15 +88,15 @@ def measure_ref(value: Measure) -> Json:
         "slug": value.slug,
         "title": value.title,
         "country": value.country,
-        "url": url_for("api.measure", slug=value.slug, _external=True),
+        "url": _url("api.measure", value.slug),
     }
 
 
 def measure(value: Measure, state: Status | None = None) -> Json:
     data: Json = {
         "slug": value.slug,
-        "url": url_for("api.measure", slug=value.slug, _external=True),
-        "html_url": url_for("measures.show", slug=value.slug, _external=True),
+        "url": _url("api.measure", value.slug),
+        "html_url": _url("measures.show", value.slug),
         "country": value.country,
         "country_name": country_name(value.country),
         "kind": value.kind,
@@ -130,7 +142,7 @@ def organization_ref(value: Organization) -> Json:
     return {
         "slug": value.slug,
         "name": value.name,
-        "url": url_for("api.organization", slug=value.slug, _external=True),
+        "url": _url("api.organization", value.slug),
     }
 
 
@@ -138,7 +150,7 @@ def person_ref(value: Person) -> Json:
     return {
         "slug": value.slug,
         "name": value.name,
-        "url": url_for("api.person", slug=value.slug, _external=True),
+        "url": _url("api.person", value.slug),
     }
 
 
@@ -147,8 +159,8 @@ def statement(value: Statement, include_internal: bool) -> Json:
     visible = [m for m in value.measures if include_internal or m.is_public]
     return {
         "slug": value.slug,
-        "url": url_for("api.statement", slug=value.slug, _external=True),
-        "html_url": url_for("statements.show", slug=value.slug, _external=True),
+        "url": _url("api.statement", value.slug),
+        "html_url": _url("statements.show", value.slug),
         "title": value.title,
         "date": partial_date(value.date),
         "type": value.type,
@@ -209,7 +221,7 @@ def measure_detail(view: MeasureView, include_internal: bool) -> Json:
 def organization(value: Organization) -> Json:
     return {
         **organization_ref(value),
-        "html_url": url_for("organizations.show", slug=value.slug, _external=True),
+        "html_url": _url("organizations.show", value.slug),
         "acronym": value.acronym,
         "kind": value.kind,
         "country": value.country,
@@ -220,7 +232,7 @@ def organization(value: Organization) -> Json:
 def person(value: Person) -> Json:
     return {
         **person_ref(value),
-        "html_url": url_for("organizations.person", slug=value.slug, _external=True),
+        "html_url": _url("organizations.person", value.slug),
         "role": value.role,
         "organization": organization_ref(value.organization) if value.organization else None,
     }
