@@ -195,3 +195,10 @@ def test_openapi_document_is_31_and_lists_every_endpoint(client: FlaskClient, ap
         if rule.endpoint.startswith("api.") and rule.endpoint not in {"api.index", "api.openapi"}
     }
     assert routed == documented
+
+
+@pytest.mark.parametrize("app_config", [{"BASE_URL": "https://tracker.example.org/"}])
+def test_links_use_the_public_base_url(client: FlaskClient) -> None:
+    data = get(client, "/api/v1/measures?size=1")
+    assert data["links"]["next"].startswith("https://tracker.example.org/api/v1/measures?")
+    assert data["items"][0]["url"].startswith("https://tracker.example.org/api/v1/measures/")

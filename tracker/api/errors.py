@@ -6,7 +6,7 @@ this JSON (404 and 405 included, which happen before any blueprint is chosen); p
 
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 API_PREFIX = "/api/"
@@ -21,6 +21,13 @@ CODES = {
     429: "too_many_requests",
     500: "internal_error",
 }
+
+
+def external_url(path: str) -> str:
+    """An absolute URL for a path: on ``BASE_URL`` when it is set (behind a proxy that ends
+    TLS the request itself says http://), else on the request's own host."""
+    base = current_app.config.get("BASE_URL") or request.host_url
+    return str(base).rstrip("/") + path
 
 
 def is_api_request() -> bool:

@@ -11,6 +11,7 @@ from typing import Any
 from flask import g, url_for
 
 from tracker import vocab
+from tracker.api.errors import external_url
 from tracker.countries import country_name
 from tracker.dates import PartialDate
 from tracker.models import Event, Measure, Organization, Person, Source, Statement
@@ -29,7 +30,7 @@ def _url(endpoint: str, slug: str) -> str:
     templates: dict[str, str] = g.setdefault("api_url_templates", {})
     template = templates.get(endpoint)
     if template is None:
-        template = templates[endpoint] = url_for(endpoint, slug=_SLUG, _external=True)
+        template = templates[endpoint] = external_url(url_for(endpoint, slug=_SLUG))
     return template.replace(_SLUG, slug)
 
 

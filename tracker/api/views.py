@@ -17,6 +17,7 @@ from flask import Blueprint, Response, abort, jsonify, request, url_for
 
 from tracker import vocab
 from tracker.api import openapi, serializers
+from tracker.api.errors import external_url
 from tracker.db import get_session
 from tracker.services import browse, search
 from tracker.services.facets import measure_facets
@@ -44,7 +45,7 @@ def _link(page: int) -> str:
     args: dict[str, Any] = request.args.to_dict(flat=False)
     args["page"] = [str(page)]
     assert request.endpoint is not None
-    return url_for(request.endpoint, **(request.view_args or {}), **args, _external=True)
+    return external_url(url_for(request.endpoint, **(request.view_args or {}), **args))
 
 
 def envelope(items: list[Any], total: int, page: int, size: int, **extra: Any) -> Response:
@@ -104,7 +105,7 @@ def _facets_json(facets: list[Any]) -> list[dict[str, Any]]:
 def index() -> Response:
     """Where everything is."""
     names = ("measures", "events", "statements", "organizations", "people", "search", "openapi")
-    return jsonify({name: url_for(f"api.{name}", _external=True) for name in names})
+    return jsonify({name: external_url(url_for(f"api.{name}")) for name in names})
 
 
 @bp.get("/openapi.json", endpoint="openapi")
