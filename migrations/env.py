@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 
 import tracker.models  # noqa: F401 - registers every table on Base.metadata
 from tracker.db import Base, build_engine
+from tracker.migrate import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -21,6 +22,8 @@ def _configure(connection: Connection | None = None, url: str | None = None) -> 
         render_as_batch=True,
         compare_type=True,
         compare_server_default=True,
+        # The search index tables are kept by triggers, not the models (see include_name).
+        include_name=include_name,
         literal_binds=connection is None,
     )
 

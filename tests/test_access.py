@@ -51,6 +51,19 @@ PUBLIC_ENDPOINTS = {
     "exports.measure_calendar",
     "exports.measure_citation",
     "exports.statement_citation",
+    "search.index",
+    "api.index",
+    "api.openapi",
+    "api.measures",
+    "api.measure",
+    "api.events",
+    "api.statements",
+    "api.statement",
+    "api.organizations",
+    "api.organization",
+    "api.people",
+    "api.person",
+    "api.search",
 }
 
 

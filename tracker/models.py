@@ -520,3 +520,48 @@ def all_models() -> list[type[Any]]:
         User,
         Revision,
     ]
+
+
+class MeasureStatus(Base):
+    """A measure's derived status as of the day it was computed, and until when it holds.
+
+    A cache, never the truth: tracker.status derives the status from the events, and
+    tracker.services.status_cache keeps this row in step. Database triggers (migration 0003)
+    create a row for every new measure and mark it stale whenever one of the measure's events is
+    written, so no code path can leave a stale status behind; reads recompute stale rows, and rows
+    whose ``valid_until`` has come (the next event's effective day, or the end of a term in force).
+    Lists, filters and facets for today read it instead of deriving every status on every request.
+    """
+
+    __tablename__ = "measure_status"
+
+    measure_id: Mapped[int] = mapped_column(
+        ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True
+    )
+    computed_on: Mapped[dt.date] = mapped_column(index=True)
+    """The day ("today") the status was derived for."""
+    valid_until: Mapped[dt.date] = mapped_column(index=True)
+    """The first day on which it may differ; 0001-01-01 means stale, 9999-12-31 never."""
+    state: Mapped[str | None] = mapped_column(String(30), index=True)
+    first_year: Mapped[int | None] = mapped_column(index=True)
+    """The year of the measure's earliest recorded event (the "year" facet)."""
+    status: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """The whole status with its explanations (tracker.services.status_cache)."""
+    # Copies of the measure's own facet columns, kept by triggers, so that filters and facet
+    # counts over a hundred thousand measures read one narrow table through covering indexes.
+    country: Mapped[str] = mapped_column(String(2))
+    kind: Mapped[str] = mapped_column(String(40))
+    visibility: Mapped[str] = mapped_column(String(10))
+
+    __table_args__ = (
+        Index(
+            "ix_measure_status_by_country", "visibility", "country", "state", "kind", "first_year"
+        ),
+        Index("ix_measure_status_by_state", "visibility", "state", "country", "kind", "first_year"),
+    )
+
+
+# Lists are ordered by country then title, usually filtered by country; topic filters look up
+# measures by topic.
+Index("ix_measures_country_title", Measure.country, Measure.title)
+Index("ix_measure_topics_topic_id", measure_topics.c.topic_id)

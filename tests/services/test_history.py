@@ -41,6 +41,31 @@ def test_the_seed_import_recorded_one_creation_per_record(session: Session) -> N
         assert revision_count(session, record_type=kind, action="create") == records
 
 
+def test_a_creation_recorded_by_the_import_is_the_records_own_snapshot(session: Session) -> None:
+    """The importer writes new records in bulk, past the ORM; their creation revisions must
+    still say exactly what the record holds, or a restore would bring back something else."""
+    from tracker.models import Source
+    from tracker.services.editing import label, snapshot
+
+    for kind, model in (
+        ("measure", Measure),
+        ("event", Event),
+        ("statement", Statement),
+        ("source", Source),
+    ):
+        for record in session.scalars(select(model)):
+            revision = session.scalar(
+                select(Revision).where(
+                    Revision.record_type == kind,
+                    Revision.record_id == record.id,
+                    Revision.action == "create",
+                )
+            )
+            assert revision is not None, (kind, record.id)
+            assert revision.after == snapshot(record), (kind, record.id)
+            assert revision.record_label == label(record)[:1000]
+
+
 def test_importing_the_same_file_again_writes_no_revision(session: Session) -> None:
     before = revision_count(session)
     report = dataset.import_dataset(session, seed())

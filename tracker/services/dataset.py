@@ -20,10 +20,11 @@ from functools import cache
 from typing import Any
 
 import jsonschema
-from sqlalchemy import select
+import jsonschema_rs
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, selectinload
 
-from tracker import paths
+from tracker import paths, vocab
 from tracker.countries import is_country
 from tracker.dates import DateParseError, PartialDate
 from tracker.models import (
@@ -36,9 +37,23 @@ from tracker.models import (
     Source,
     Statement,
     Topic,
+    event_sources,
+    measure_sources,
+    measure_topics,
+    statement_measures,
+    statement_signatories,
+    statement_sources,
 )
-from tracker.services import history
-from tracker.services.editing import control_character
+from tracker.services import history, status_cache
+from tracker.services.editing import (
+    EventData,
+    QuoteData,
+    SourceData,
+    StatementData,
+    control_character,
+    measure_data,
+    stored_fields,
+)
 from tracker.services.measures import visible_topics
 from tracker.services.statements import hidden_from_public
 
@@ -151,7 +166,17 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
     return error.message
 
 
+@cache
+def _fast_validator() -> Any:
+    return jsonschema_rs.validator_for(dataset_schema())
+
+
 def _schema_problems(document: Any) -> list[Problem]:
+    # jsonschema-rs (compiled) says whether the document is valid about 500 times faster than
+    # the pure-Python jsonschema, which matters for large imports; only an invalid document is
+    # walked again by jsonschema, whose errors carry what the messages below need.
+    if _fast_validator().is_valid(document):
+        return []
     validator = jsonschema.Draft202012Validator(dataset_schema())
     problems = [
         Problem(_path(error.absolute_path), _schema_message(error))
@@ -180,15 +205,70 @@ class _Known:
     events: set[tuple[str, str, str]]
 
 
-def _known_in_database(session: Session | None) -> _Known:
+def _existing(session: Session, column: Any, values: Iterable[str]) -> set[str]:
+    """Which of ``values`` the database holds in ``column``, looked up in chunks."""
+    wanted = sorted(set(values))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        found.update(session.scalars(select(column).where(column.in_(wanted[start : start + 500]))))
+    return found
+
+
+def _referenced(document: Mapping[str, Any]) -> _Known:
+    """Every slug (and event) the document refers to, wherever it is defined."""
+    refs = _Known(set(), set(), set(), set())
+    for _, person in _items(document, "people"):
+        if isinstance(person.get("organization"), str):
+            refs.organizations.add(person["organization"])
+    for _, measure in _items(document, "measures"):
+        for relation in measure.get("relations") or []:
+            if isinstance(relation, dict) and isinstance(relation.get("target"), str):
+                refs.measures.add(relation["target"])
+    for _, statement in _items(document, "statements"):
+        refs.organizations.update(
+            slug
+            for slug in [statement.get("organization"), *(statement.get("signatories") or [])]
+            if isinstance(slug, str)
+        )
+        people = [statement.get("speaker")] + [
+            quote.get("speaker")
+            for quote in statement.get("quotes") or []
+            if isinstance(quote, dict)
+        ]
+        refs.people.update(slug for slug in people if isinstance(slug, str))
+        refs.measures.update(s for s in statement.get("measures") or [] if isinstance(s, str))
+        reacts = statement.get("reacts_to")
+        if isinstance(reacts, dict) and all(
+            isinstance(reacts.get(key), str) for key in ("measure", "type", "date")
+        ):
+            refs.events.add((reacts["measure"], reacts["type"], reacts["date"]))
+    return refs
+
+
+def _known_in_database(session: Session | None, document: Mapping[str, Any]) -> _Known:
+    """What the document refers to and the database already holds.
+
+    Only the slugs the document mentions are looked up, so that validating a batch costs the
+    same on an empty tracker as on one with a million events.
+    """
     if session is None:
         return _Known(set(), set(), set(), set())
-    events = session.execute(select(Measure.slug, Event.type, Event.date_iso).join(Event.measure))
+    refs = _referenced(document)
+    event_measures = {measure for measure, _, _ in refs.events}
+    events: set[tuple[str, str, str]] = set()
+    slugs = sorted(event_measures)
+    for start in range(0, len(slugs), 500):
+        rows = session.execute(
+            select(Measure.slug, Event.type, Event.date_iso)
+            .join(Event.measure)
+            .where(Measure.slug.in_(slugs[start : start + 500]))
+        )
+        events.update((slug, kind, date) for slug, kind, date in rows)
     return _Known(
-        organizations=set(session.scalars(select(Organization.slug))),
-        people=set(session.scalars(select(Person.slug))),
-        measures=set(session.scalars(select(Measure.slug))),
-        events={(slug, kind, date) for slug, kind, date in events},
+        organizations=_existing(session, Organization.slug, refs.organizations),
+        people=_existing(session, Person.slug, refs.people),
+        measures=_existing(session, Measure.slug, refs.measures),
+        events=events,
     )
 
 
@@ -202,7 +282,7 @@ def _items(document: Mapping[str, Any], key: str) -> list[tuple[int, dict[str, A
 def _semantic_problems(document: Mapping[str, Any], session: Session | None) -> list[Problem]:
     problems: list[Problem] = []
     add = problems.append
-    known = _known_in_database(session)
+    known = _known_in_database(session, document)
 
     for key in ("topics", "organizations", "people", "measures", "statements"):
         seen: dict[str, int] = {}
@@ -391,6 +471,95 @@ def load_json(text: str | bytes) -> Any:
 # Import
 
 
+def _date_columns(prefix: str, value: PartialDate | None) -> dict[str, Any]:
+    """The four stored columns of a partial date, for rows written without the ORM."""
+    iso, approximate, start, precision = (
+        value.__composite_values__() if value is not None else (None, None, None, None)
+    )
+    return {
+        f"{prefix}_iso": iso,
+        f"{prefix}_approximate": approximate,
+        f"{prefix}_start": start,
+        f"{prefix}_precision": precision,
+    }
+
+
+def _bulk(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """INSERT many rows in one executemany per chunk, bypassing the ORM's unit of work.
+
+    New records of a large import are written this way: the unit of work costs more per row
+    than the database does. Column defaults (timestamps) still apply, and the database's
+    triggers (search index, status cache) still fire for every row.
+    """
+    for start in range(0, len(rows), 5000):
+        session.execute(table.insert(), rows[start : start + 5000])
+
+
+def _source_after(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A source written in bulk, as its creation revision records it (editing.snapshot)."""
+    accessed = row.get("accessed")
+    return stored_fields(
+        SourceData(
+            url=row["url"],
+            title=row["title"],
+            publisher=row["publisher"],
+            published=row.get("published_iso"),
+            published_approximate=bool(row.get("published_approximate")),
+            accessed=accessed.isoformat() if accessed else None,
+            archived_url=row["archived_url"],
+        )
+    )
+
+
+def _event_revision(measure: Measure, item: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """(label, after) of an event written in bulk, as editing.label/snapshot would give."""
+    date = PartialDate.from_iso(item["date"], bool(item.get("approximate")))
+    votes = item.get("votes") or {}
+    data = EventData(
+        type=item["type"],
+        date=item["date"],
+        approximate=bool(item.get("approximate")),
+        end_date=item.get("end_date"),
+        end_approximate=bool(item.get("end_approximate")) if item.get("end_date") else False,
+        actor=item.get("actor"),
+        description=item.get("description"),
+        votes_for=votes.get("for"),
+        votes_against=votes.get("against"),
+        votes_abstain=votes.get("abstain"),
+        sources=sorted({source["url"] for source in item.get("sources") or []}),
+    )
+    name = f"{vocab.EVENT_TYPES[item['type']].label}, {date.format()} · {measure.display_title}"
+    return name, {"measure": measure.slug, "measure_id": measure.id, **stored_fields(data)}
+
+
+def _statement_after(item: Mapping[str, Any], row: Mapping[str, Any]) -> dict[str, Any]:
+    """A statement written in bulk, as its creation revision records it (editing.snapshot)."""
+    return stored_fields(
+        StatementData(
+            slug=item["slug"],
+            title=item["title"],
+            organization=item["organization"],
+            date=item["date"],
+            approximate=bool(item.get("approximate")),
+            signatories=sorted(set(item.get("signatories") or [])),
+            speaker=item.get("speaker"),
+            type=item.get("type"),
+            stance=item.get("stance"),
+            asks=list(item.get("asks") or []),
+            url=item.get("url"),
+            summary=item.get("summary"),
+            visibility=item.get("visibility", "public"),
+            measures=sorted(set(item.get("measures") or [])),
+            reacts_to=row["reacts_to_event_id"],
+            quotes=[
+                QuoteData(text=quote["text"], speaker=quote.get("speaker"))
+                for quote in item.get("quotes") or []
+            ],
+            sources=sorted({source["url"] for source in item.get("sources") or []}),
+        )
+    )
+
+
 def _humanize(slug: str) -> str:
     return slug.replace("-", " ").capitalize()
 
@@ -425,6 +594,11 @@ class _Importer:
         self.people = {p.slug: p for p in session.scalars(select(Person))}
         self.sources: dict[str, Source] = {}
         self.source_data: dict[str, dict[str, Any]] = {}
+        # New records are written in bulk (see _bulk): ids of the new sources by URL, the new
+        # measures with their items, and the ids of the events written for them.
+        self.new_source_ids: dict[str, int] = {}
+        self.new_measures: list[tuple[Measure, dict[str, Any]]] = []
+        self.new_event_ids: dict[tuple[str, str, str], int] = {}
 
     def count(self, kind: str, created: bool, changed: bool) -> None:
         if created:
@@ -455,12 +629,8 @@ class _Importer:
         for chunk in range(0, len(urls), 500):
             query = select(Source).where(Source.url.in_(urls[chunk : chunk + 500]))
             existing.update((source.url, source) for source in self.session.scalars(query))
+        new_rows: list[dict[str, Any]] = []
         for url, data in self.source_data.items():
-            source = existing.get(url)
-            created = source is None
-            if source is None:
-                source = Source(url=url)
-                self.session.add(source)
             published = data.get("published")
             accessed = data.get("accessed")
             values: dict[str, Any] = {
@@ -470,13 +640,51 @@ class _Importer:
                 values["published"] = PartialDate.from_iso(published)
             if accessed is not None:
                 values["accessed"] = dt.date.fromisoformat(accessed)
-            self.count("sources", created, _set(source, values))
+            source = existing.get(url)
+            if source is None:
+                row = {"url": url, "title": None, "publisher": None, "archived_url": None}
+                row.update(_date_columns("published", values.pop("published", None)))
+                row.update(values, accessed=values.get("accessed"))
+                new_rows.append(row)
+                continue
+            self.count("sources", False, _set(source, values))
             self.sources[url] = source
+        _bulk(self.session, Source.__table__, new_rows)
+        self.report.created["sources"] += len(new_rows)
+        urls = [row["url"] for row in new_rows]
+        for chunk in range(0, len(urls), 500):
+            written = select(Source.id, Source.url).where(Source.url.in_(urls[chunk : chunk + 500]))
+            self.new_source_ids.update((row.url, row.id) for row in self.session.execute(written))
+        history.record_bulk(
+            self.session,
+            "source",
+            (
+                (self.new_source_ids[row["url"]], row["title"] or row["url"], _source_after(row))
+                for row in new_rows
+            ),
+        )
+
+    def source_ids(self, sources: Iterable[dict[str, Any]] | None) -> list[int]:
+        """Ids of the cited sources, each once, for rows written in bulk."""
+        ids: list[int] = []
+        for source in sources or []:
+            url = source["url"]
+            source_id = self.new_source_ids.get(url)
+            if source_id is None:
+                source_id = self.sources[url].id
+            if source_id not in ids:
+                ids.append(source_id)
+        return ids
 
     def source_list(self, sources: Iterable[dict[str, Any]] | None) -> list[Source]:
         result: list[Source] = []
         for source in sources or []:
-            record = self.sources[source["url"]]
+            url = source["url"]
+            if url not in self.sources:  # written in bulk just now: load it for the ORM
+                loaded = self.session.get(Source, self.new_source_ids[url])
+                assert loaded is not None
+                self.sources[url] = loaded
+            record = self.sources[url]
             if record not in result:
                 result.append(record)
         return result
@@ -564,11 +772,17 @@ class _Importer:
                 "visibility": item.get("visibility", "public"),
             }
             changed = _set(measure, values)
-            changed |= _set_list(
-                measure, "topics", [self.topic(s) for s in item.get("topics") or []]
-            )
-            changed |= _set_list(measure, "sources", self.source_list(item.get("sources")))
-            self.sync_events(measure, item.get("events") or [])
+            if created:
+                # Its topics, sources and events are written in bulk once it has an id.
+                for slug in item.get("topics") or []:
+                    self.topic(slug)
+                self.new_measures.append((measure, item))
+            else:
+                changed |= _set_list(
+                    measure, "topics", [self.topic(s) for s in item.get("topics") or []]
+                )
+                changed |= _set_list(measure, "sources", self.source_list(item.get("sources")))
+                self.sync_events(measure, item.get("events") or [])
             self.count("measures", created, changed)
             if done % 200 == 0:
                 self.progress("measures", done)
@@ -589,6 +803,90 @@ class _Importer:
         for _, item in items:
             self.sync_relations(by_slug[item["slug"]], item.get("relations") or [], by_slug)
         return by_slug
+
+    def write_new_measures(self) -> None:
+        """Topics, sources and events of the measures this import created, in bulk.
+
+        Runs after the flush that gave the new measures their ids. The events' ids are read
+        back in the order they were written (ids grow with insertion), to link their sources
+        and to let statements refer to them.
+        """
+        if not self.new_measures:
+            return
+        topics, sources, events = [], [], []
+        for measure, item in self.new_measures:
+            topics += [
+                {"measure_id": measure.id, "topic_id": self.topics[slug].id}
+                for slug in dict.fromkeys(item.get("topics") or [])
+            ]
+            sources += [
+                {"measure_id": measure.id, "source_id": source_id}
+                for source_id in self.source_ids(item.get("sources"))
+            ]
+            for event in item.get("events") or []:
+                votes = event.get("votes") or {}
+                end = event.get("end_date")
+                events.append(
+                    {
+                        "measure_id": measure.id,
+                        "type": event["type"],
+                        **_date_columns(
+                            "date",
+                            PartialDate.from_iso(event["date"], bool(event.get("approximate"))),
+                        ),
+                        **_date_columns(
+                            "end_date",
+                            PartialDate.from_iso(end, bool(event.get("end_approximate")))
+                            if end
+                            else None,
+                        ),
+                        "actor": event.get("actor"),
+                        "description": event.get("description"),
+                        "votes_for": votes.get("for"),
+                        "votes_against": votes.get("against"),
+                        "votes_abstain": votes.get("abstain"),
+                    }
+                )
+        _bulk(self.session, measure_topics, topics)
+        _bulk(self.session, measure_sources, sources)
+        _bulk(self.session, Event.__table__, events)
+        self.report.created["events"] += len(events)
+        by_measure: dict[int, list[int]] = {}
+        ids = [measure.id for measure, _ in self.new_measures]
+        for chunk in range(0, len(ids), 500):
+            query = (
+                select(Event.measure_id, Event.id)
+                .where(Event.measure_id.in_(ids[chunk : chunk + 500]))
+                .order_by(Event.measure_id, Event.id)
+            )
+            for measure_id, event_id in self.session.execute(query):
+                by_measure.setdefault(measure_id, []).append(event_id)
+        links = []
+        revisions: list[tuple[int, str, dict[str, Any]]] = []
+        completed: list[tuple[int, str, dict[str, Any]]] = []
+        for measure, item in self.new_measures:
+            written = by_measure.get(measure.id, [])
+            items = item.get("events") or []
+            assert len(written) == len(items)  # a new measure has only the events just written
+            for event_id, event in zip(written, items, strict=True):
+                self.new_event_ids.setdefault(
+                    (measure.slug, event["type"], event["date"]), event_id
+                )
+                links += [
+                    {"event_id": event_id, "source_id": source_id}
+                    for source_id in self.source_ids(event.get("sources"))
+                ]
+                revisions.append((event_id, *_event_revision(measure, event)))
+            # Its creation was recorded by the flush, before its topics and sources existed.
+            after = stored_fields(measure_data(measure))
+            after["topics"] = sorted(set(item.get("topics") or []))
+            after["sources"] = sorted({source["url"] for source in item.get("sources") or []})
+            completed.append((measure.id, measure.display_title, after))
+            # The ORM's (empty) collection of a new measure is out of date now.
+            self.session.expire(measure, ["events", "topics", "sources"])
+        _bulk(self.session, event_sources, links)
+        history.record_bulk(self.session, "event", revisions)
+        history.record_bulk(self.session, "measure", completed)
 
     def sync_events(self, measure: Measure, items: list[dict[str, Any]]) -> None:
         """Make the measure's events what the file says, touching only what differs.
@@ -693,7 +991,11 @@ class _Importer:
                 .options(selectinload(Measure.events))
             )
             all_measures.update((m.slug, m) for m in self.session.scalars(with_events))
+        new: list[dict[str, Any]] = []
         for done, (_, item) in enumerate(items, 1):
+            if item["slug"] not in existing:
+                new.append(item)
+                continue
             speaker = item.get("speaker")
             reacts = item.get("reacts_to")
             values = {
@@ -711,10 +1013,7 @@ class _Importer:
             }
             statement = existing.get(item["slug"])
             created = statement is None
-            if statement is None:
-                # Built whole: a half-built statement has no date for the comparison below.
-                statement = Statement(slug=item["slug"], **values)
-                self.session.add(statement)
+            assert statement is not None  # new statements were set aside above
             changed = _set(statement, values)
             changed |= _set_list(
                 statement,
@@ -729,7 +1028,88 @@ class _Importer:
             self.count("statements", created, changed)
             if done % 500 == 0:
                 self.progress("statements", done)
+        self.write_new_statements(new, all_measures)
         self.progress("statements", len(items))
+
+    def event_id(self, measures: Mapping[str, Measure], reacts: Mapping[str, str]) -> int:
+        written = self.new_event_ids.get((reacts["measure"], reacts["type"], reacts["date"]))
+        return written if written is not None else self.find_event(measures, reacts).id
+
+    def write_new_statements(
+        self, items: list[dict[str, Any]], measures: Mapping[str, Measure]
+    ) -> None:
+        """The statements this import creates, with their quotes and links, in bulk."""
+        if not items:
+            return
+        rows = []
+        for item in items:
+            speaker = item.get("speaker")
+            reacts = item.get("reacts_to")
+            rows.append(
+                {
+                    "slug": item["slug"],
+                    "organization_id": self.organizations[item["organization"]].id,
+                    "speaker_id": self.people[speaker].id if speaker else None,
+                    "type": item.get("type"),
+                    "stance": item.get("stance"),
+                    "asks": list(item.get("asks") or []),
+                    **_date_columns(
+                        "date", PartialDate.from_iso(item["date"], bool(item.get("approximate")))
+                    ),
+                    "title": item["title"],
+                    "url": item.get("url"),
+                    "summary": item.get("summary"),
+                    "visibility": item.get("visibility", "public"),
+                    "reacts_to_event_id": self.event_id(measures, reacts) if reacts else None,
+                }
+            )
+        _bulk(self.session, Statement.__table__, rows)
+        self.report.created["statements"] += len(rows)
+        slugs = [item["slug"] for item in items]
+        ids: dict[str, int] = {}
+        for chunk in range(0, len(slugs), 500):
+            query = select(Statement.slug, Statement.id).where(
+                Statement.slug.in_(slugs[chunk : chunk + 500])
+            )
+            ids.update((slug, statement_id) for slug, statement_id in self.session.execute(query))
+        quotes, about, signed, cited = [], [], [], []
+        for item in items:
+            statement_id = ids[item["slug"]]
+            quotes += [
+                {
+                    "statement_id": statement_id,
+                    "position": position,
+                    "text": quote["text"],
+                    "speaker_id": self.people[quote["speaker"]].id
+                    if quote.get("speaker")
+                    else None,
+                }
+                for position, quote in enumerate(item.get("quotes") or [])
+            ]
+            about += [
+                {"statement_id": statement_id, "measure_id": measures[slug].id}
+                for slug in dict.fromkeys(item.get("measures") or [])
+            ]
+            signed += [
+                {"statement_id": statement_id, "organization_id": self.organizations[slug].id}
+                for slug in dict.fromkeys(item.get("signatories") or [])
+            ]
+            cited += [
+                {"statement_id": statement_id, "source_id": source_id}
+                for source_id in self.source_ids(item.get("sources"))
+            ]
+        _bulk(self.session, Quote.__table__, quotes)
+        _bulk(self.session, statement_measures, about)
+        _bulk(self.session, statement_signatories, signed)
+        _bulk(self.session, statement_sources, cited)
+        history.record_bulk(
+            self.session,
+            "statement",
+            (
+                (ids[item["slug"]], item["title"], _statement_after(item, row))
+                for item, row in zip(items, rows, strict=True)
+            ),
+        )
 
     def find_event(self, measures: Mapping[str, Measure], reacts: Mapping[str, str]) -> Event:
         measure = measures[reacts["measure"]]
@@ -772,8 +1152,17 @@ def import_dataset(
         importer.collect_sources(document)
         measures = importer.import_measures(document)
         session.flush()
+        importer.write_new_measures()
         importer.import_statements(document, measures)
     session.flush()
+    # Triggers marked the statuses of the measures whose events changed as stale; derive them
+    # now, in bulk, rather than on the first page view after a large import.
+    status_cache.refresh(session)
+    if session.get_bind().dialect.name == "sqlite":
+        # Statistics from a bounded sample, so that SQLite's planner knows that "country" is
+        # selective and "visibility" is not (PostgreSQL's autovacuum does this by itself).
+        session.execute(text("PRAGMA analysis_limit=1000"))
+        session.execute(text("ANALYZE"))
     return importer.report
 
 

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, event, insert, inspect, select, update
+from sqlalchemy import Table, bindparam, delete, event, insert, inspect, select, update
 from sqlalchemy.orm import Session, SessionTransaction, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 from sqlalchemy.orm.util import identity_key
@@ -95,6 +95,59 @@ _BEFORE_OPTIONS: dict[type[Any], tuple[LoaderOption, ...]] = {
     Person: (selectinload(Person.organization),),
     Source: (),
 }
+
+
+def record_bulk(
+    session: Session, kind: str, records: Iterable[tuple[int, str, dict[str, Any]]]
+) -> None:
+    """Revisions for records the importer wrote in bulk, past the ORM and so past the listeners.
+
+    Each ``(record_id, label, after)`` gets its creation revision; a record whose creation this
+    change already recorded (a measure made through the ORM whose topics and sources were then
+    written in bulk) gets its revision completed instead. ``after`` is what ``snapshot`` would
+    give for the record.
+    """
+    registry: dict[tuple[str, int], tuple[int, dict[str, Any] | None, str]] = (
+        session.info.setdefault(_REGISTRY, {})
+    )
+    actor: Actor = session.info.get(ACTOR) or Actor("system")
+    reason = session.info.get("revision_reason")
+    change_id = session.info.setdefault(_CHANGE, uuid.uuid4().hex)
+    now = utcnow()
+    table = cast(Table, Revision.__table__)
+    created: list[dict[str, Any]] = []
+    completed: list[dict[str, Any]] = []
+    for record_id, name, after in records:
+        known = registry.get((kind, record_id))
+        if known is not None:
+            completed.append({"revision_id": known[0], "completed": after})
+            continue
+        created.append(
+            {
+                "change_id": change_id,
+                "created_at": now,
+                "user_id": actor.user_id,
+                "actor_label": actor.label[:200],
+                "record_type": kind,
+                "record_id": record_id,
+                "record_label": name[:1000],
+                "action": "create",
+                "before": None,
+                "after": after,
+                "reason": reason,
+            }
+        )
+    connection = session.connection()
+    for start in range(0, len(created), 5000):
+        connection.execute(insert(table), created[start : start + 5000])
+    if completed:
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("revision_id"))
+            .values(after=bindparam("completed"))
+        )
+        for start in range(0, len(completed), 5000):
+            connection.execute(statement, completed[start : start + 5000])
 
 
 def install() -> None:

@@ -11,19 +11,22 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, false, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker import clock
 from tracker.models import (
     Event,
     Measure,
+    MeasureStatus,
     Quote,
     Relation,
     Statement,
     Topic,
     measure_topics,
+    statement_measures,
 )
+from tracker.services import status_cache
 from tracker.status import Status, derive_status
 
 
@@ -36,10 +39,14 @@ class MeasureFilters:
     states: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     query: str | None = None
+    years: tuple[int, ...] = ()
+    """Years of the first recorded event (the "year" facet)."""
 
     @property
     def active(self) -> bool:
-        return bool(self.countries or self.kinds or self.states or self.topics or self.query)
+        return bool(
+            self.countries or self.kinds or self.states or self.topics or self.query or self.years
+        )
 
 
 @dataclass(slots=True)
@@ -84,8 +91,12 @@ def _apply_filters(query: Select[Measure], filters: MeasureFilters) -> Select[Me
 
 
 def statuses(session: Session, measure_ids: Iterable[int], as_of: dt.date) -> dict[int, Status]:
-    """The status of many measures in one query for all their events."""
+    """The status of many measures: from the cache for today, else from all their events."""
     ids = list(measure_ids)
+    if as_of == clock.today():
+        cached = status_cache.cached_statuses(session, ids, as_of)
+        if len(cached) == len(set(ids)):
+            return cached
     events: dict[int, list[Event]] = defaultdict(list)
     for chunk in range(0, len(ids), 500):
         query = (
@@ -161,7 +172,14 @@ def get_measure(
     relations.sort(key=lambda view: (view.inverse, view.relation.type, view.other.title))
     statement_query = (
         visible_statements(include_internal)
-        .where(Statement.measures.any(Measure.id == measure.id))
+        # IN over the association's measure_id index; ".any()" made SQLite test every statement.
+        .where(
+            Statement.id.in_(
+                select(statement_measures.c.statement_id).where(
+                    statement_measures.c.measure_id == measure.id
+                )
+            )
+        )
         .options(
             selectinload(Statement.organization),
             selectinload(Statement.speaker),
@@ -201,7 +219,8 @@ def recent_events(
 
 
 def countries_in_use(session: Session, include_internal: bool) -> list[str]:
-    query = visible_measures(include_internal).with_only_columns(Measure.country).distinct()
+    # From the status rows' copy of the country: a scan of a covering index, not of measures.
+    query = status_rows(include_internal).with_only_columns(MeasureStatus.country).distinct()
     return sorted(session.scalars(query))
 
 
@@ -228,3 +247,123 @@ def measure_query(filters: MeasureFilters, include_internal: bool) -> Select[Mea
     apply the same rule.
     """
     return _apply_filters(visible_measures(include_internal), filters)
+
+
+# -- lists at scale: filters in SQL, one page at a time ----------------------------------------
+
+FACET_NAMES = ("country", "kind", "status", "topic", "year")
+
+
+def filter_clauses(
+    session: Session, filters: MeasureFilters, *, by_cached_status: bool, skip: str | None = None
+) -> list[ColumnElement[bool]]:
+    """SQL conditions on MeasureStatus (alone, or joined to Measure) for the filters.
+
+    ``skip`` leaves one facet's own filter out, so that its counts show what adding another
+    value would give. The status filter is applied here only when ``by_cached_status`` (a view
+    of today); as of another day the caller filters by the derived status itself.
+    """
+    clauses: list[ColumnElement[bool]] = []
+    if filters.countries and skip != "country":
+        clauses.append(MeasureStatus.country.in_(filters.countries))
+    if filters.kinds and skip != "kind":
+        clauses.append(MeasureStatus.kind.in_(filters.kinds))
+    if filters.topics and skip != "topic":
+        clauses.append(
+            MeasureStatus.measure_id.in_(
+                select(measure_topics.c.measure_id)
+                .join(Topic, Topic.id == measure_topics.c.topic_id)
+                .where(Topic.slug.in_(filters.topics))
+            )
+        )
+    if filters.years and skip != "year":
+        clauses.append(MeasureStatus.first_year.in_(filters.years))
+    if filters.states and skip != "status" and by_cached_status:
+        clauses.append(MeasureStatus.state.in_(filters.states))
+    if filters.query:
+        # Imported here: the search service builds on this module's visibility rules.
+        from tracker.services import search
+
+        matching = search.matching_ids(session, "measures", filters.query)
+        clauses.append(MeasureStatus.measure_id.in_(matching) if matching is not None else false())
+    return clauses
+
+
+def status_rows(include_internal: bool) -> Select[MeasureStatus]:
+    """The cached status rows of the visible measures: what counts and facets read."""
+    query = select(MeasureStatus)
+    if not include_internal:
+        query = query.where(MeasureStatus.visibility == "public")
+    return query
+
+
+def measures_with_status(include_internal: bool) -> Select[Measure]:
+    """Visible measures joined to their cached status (refresh the cache before running it)."""
+    query = select(Measure).join(MeasureStatus, MeasureStatus.measure_id == Measure.id)
+    if not include_internal:
+        query = query.where(MeasureStatus.visibility == "public")
+    return query
+
+
+@dataclass(slots=True)
+class MeasurePage:
+    rows: list[MeasureRow]
+    total: int
+    page: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+
+def page_measures(
+    session: Session,
+    filters: MeasureFilters,
+    as_of: dt.date,
+    include_internal: bool,
+    page: int = 1,
+    size: int = 50,
+) -> MeasurePage:
+    """One page of the measures matching the filters, by country then title, with statuses.
+
+    For today everything is done in SQL on the cached statuses. As of another day the status
+    of every candidate must be derived from its events to filter by it, which is correct but
+    costs a pass over the candidates' events.
+    """
+    today = clock.today()
+    status_cache.refresh(session, today)
+    is_today = as_of == today
+    query = measures_with_status(include_internal).where(
+        *filter_clauses(session, filters, by_cached_status=is_today)
+    )
+    order = (Measure.country, Measure.title, Measure.id)
+    offset = (page - 1) * size
+    if is_today or not filters.states:
+        counted = status_rows(include_internal).where(
+            *filter_clauses(session, filters, by_cached_status=is_today)
+        )
+        total = session.scalar(counted.with_only_columns(func.count())) or 0
+        measures = list(
+            session.scalars(
+                query.options(selectinload(Measure.topics))
+                .order_by(*order)
+                .limit(size)
+                .offset(offset)
+            )
+        )
+        by_id = statuses(session, [m.id for m in measures], as_of)
+        rows = [MeasureRow(m, by_id[m.id]) for m in measures]
+        return MeasurePage(rows, total, page, size)
+    ids = list(session.scalars(query.with_only_columns(Measure.id).order_by(*order)))
+    by_id = statuses(session, ids, as_of)
+    kept = [i for i in ids if by_id[i].state in filters.states]
+    chosen = kept[offset : offset + size]
+    loaded = {
+        m.id: m
+        for m in session.scalars(
+            select(Measure).where(Measure.id.in_(chosen)).options(selectinload(Measure.topics))
+        )
+    }
+    rows = [MeasureRow(loaded[i], by_id[i]) for i in chosen]
+    return MeasurePage(rows, len(kept), page, size)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, func, select
@@ -150,28 +150,41 @@ def statements_by(
     return session.scalars(query.order_by(Statement.date_iso.desc(), Statement.id)).all()
 
 
-def hidden_from_public(session: Session) -> tuple[set[int], set[int]]:
+def hidden_from_public(
+    session: Session,
+    organization_ids: Collection[int] | None = None,
+    person_ids: Collection[int] | None = None,
+) -> tuple[set[int], set[int]]:
     """Organizations and people that only internal statements mention.
 
     An anonymous visitor must not learn of them from any page or export: a sensitive source is
-    often a person or a small group.
+    often a person or a small group. Given ``organization_ids`` or ``person_ids`` (search
+    results), only those are checked, and only that kind: cheap on a large database.
     """
+    restricted = organization_ids is not None or person_ids is not None
+    org_ids = list(organization_ids or ()) if restricted else None
+    people_ids = list(person_ids or ()) if restricted else None
 
     def mentioned(visibility: str) -> tuple[set[int], set[int]]:
         statements = select(Statement.id).where(Statement.visibility == visibility)
-        orgs = set(
-            session.scalars(select(Statement.organization_id).where(Statement.id.in_(statements)))
-        )
-        orgs |= set(
-            session.scalars(
-                select(statement_signatories.c.organization_id).where(
-                    statement_signatories.c.statement_id.in_(statements)
-                )
+        orgs: set[int] = set()
+        if org_ids is None or org_ids:
+            authors = select(Statement.organization_id).where(Statement.id.in_(statements))
+            signed = select(statement_signatories.c.organization_id).where(
+                statement_signatories.c.statement_id.in_(statements)
             )
-        )
-        speakers = select(Statement.speaker_id).where(Statement.id.in_(statements))
-        quoted = select(Quote.speaker_id).where(Quote.statement_id.in_(statements))
-        people = {pid for pid in session.scalars(speakers.union(quoted)) if pid is not None}
+            if org_ids:
+                authors = authors.where(Statement.organization_id.in_(org_ids))
+                signed = signed.where(statement_signatories.c.organization_id.in_(org_ids))
+            orgs = set(session.scalars(authors)) | set(session.scalars(signed))
+        people: set[int] = set()
+        if people_ids is None or people_ids:
+            speakers = select(Statement.speaker_id).where(Statement.id.in_(statements))
+            quoted = select(Quote.speaker_id).where(Quote.statement_id.in_(statements))
+            if people_ids:
+                speakers = speakers.where(Statement.speaker_id.in_(people_ids))
+                quoted = quoted.where(Quote.speaker_id.in_(people_ids))
+            people = {pid for pid in session.scalars(speakers.union(quoted)) if pid is not None}
         return orgs, people
 
     internal_orgs, internal_people = mentioned("internal")

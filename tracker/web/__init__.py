@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from tracker import security
+from tracker import api, security
 from tracker.web import access, auth, errors, helpers
 from tracker.web.admin import bp as admin_bp
 from tracker.web.countries import bp as countries_bp
@@ -17,6 +17,7 @@ from tracker.web.home import bp as home_bp
 from tracker.web.lineage import bp as lineage_bp
 from tracker.web.measures import bp as measures_bp
 from tracker.web.organizations import bp as organizations_bp
+from tracker.web.search import bp as search_bp
 from tracker.web.statements import bp as statements_bp
 from tracker.web.timeline import bp as timeline_bp
 from tracker.web.upcoming import bp as upcoming_bp
@@ -29,11 +30,10 @@ def register(app: Flask) -> None:
     helpers.init_app(app)
     errors.init_app(app)
     blueprints = (
-        home_bp, measures_bp, statements_bp, organizations_bp, countries_bp,
-        timeline_bp, lineage_bp, upcoming_bp, embed_bp,
+        home_bp, measures_bp, events_bp, statements_bp, organizations_bp, countries_bp,
+        search_bp, timeline_bp, lineage_bp, upcoming_bp, embed_bp, exports_bp,
         editing_bp, history_bp, admin_bp,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
-    for blueprint in (events_bp, exports_bp):
-        app.register_blueprint(blueprint)
+    api.init_app(app)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Flask, g, render_template
+from flask import Flask, Response, g, render_template
 from flask_login import AnonymousUserMixin
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-ErrorResponse = tuple[str, int, list[tuple[str, str]]]
+from tracker.api import errors as api_errors
+
+ErrorResponse = tuple[str, int, list[tuple[str, str]]] | Response
 
 TITLES = {
     400: "That request could not be understood",
@@ -31,6 +33,8 @@ def init_app(app: Flask) -> None:
         code = error.code or 500
         if code >= 500:
             return unexpected_error(error)
+        if api_errors.is_api_request():
+            return api_errors.http_error_response(error)
         title = TITLES.get(code, error.name)
         page = render_template("errors/error.html", code=code, title=title, error=error)
         # Keep what the error says about itself (Allow on a 405, Retry-After on a 429).
@@ -76,6 +80,8 @@ def init_app(app: Flask) -> None:
         session = g.get("db_session")
         if session is not None:
             session.rollback()
+        if api_errors.is_api_request():
+            return api_errors.internal_error_response(incident)
         page = render_template(
             "errors/error.html",
             code=500,

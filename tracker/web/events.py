@@ -23,7 +23,7 @@ def index() -> str:
     as_of = params.as_of()
     filters = params.event_filters()
     internal = can_see_internal()
-    page = params.page()
+    page, _ = params.page(default_size=PER_PAGE, max_size=PER_PAGE)
     total = count_events(session, filters, as_of, internal)
     events = list_events(session, filters, as_of, internal, (page - 1) * PER_PAGE, PER_PAGE)
     return render_template(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Flask, redirect, request, url_for
 from werkzeug.wrappers.response import Response
@@ -64,6 +65,19 @@ def history_url(record_type: str, record: Any) -> str:
     return url_for("history.record", record_type=record_type, record_id=record.id)
 
 
+def query_with(**changes: Any) -> str:
+    """Like ``url_with`` for the current path, without routing: facet lists build hundreds of
+    links per page, and building each through the URL map cost more than the query did."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    query = urlencode(args, doseq=True)
+    return f"{request.path}?{query}" if query else request.path
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         partial_date=format_date,
@@ -73,6 +87,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         vocab=vocab,
         url_with=url_with,
+        query_with=query_with,
         today=clock.today,
         country_name=country_name,
         can_see_internal=can_see_internal,

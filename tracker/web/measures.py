@@ -5,12 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 
 from tracker.db import get_session
-from tracker.services.measures import countries_in_use, get_measure, list_measures, topics_in_use
+from tracker.services.facets import measure_facets
+from tracker.services.measures import countries_in_use, get_measure, page_measures, topics_in_use
 from tracker.web import params
 from tracker.web.access import can_see_internal, public
 from tracker.web.charts import measure_lineage
 
 bp = Blueprint("measures", __name__, url_prefix="/measures")
+
+# A page lists this many values of a facet (the most frequent); the API gives them all.
+FACET_VALUES_SHOWN = 30
 
 
 @bp.get("/")
@@ -20,10 +24,15 @@ def index() -> str:
     as_of = params.as_of()
     filters = params.measure_filters()
     internal = can_see_internal()
-    rows = list_measures(session, filters, as_of, internal)
+    number, size = params.page()
+    found = page_measures(session, filters, as_of, internal, number, size)
     return render_template(
         "measures/index.html",
-        rows=rows,
+        rows=found.rows,
+        total=found.total,
+        page=found.page,
+        pages=found.pages,
+        facets=measure_facets(session, filters, as_of, internal, limit=FACET_VALUES_SHOWN),
         filters=filters,
         as_of=as_of,
         countries=countries_in_use(session, internal),

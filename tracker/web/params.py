@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import abort, request
@@ -48,7 +50,23 @@ def _values(name: str, allowed: object | None = None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def measure_filters() -> MeasureFilters:
+_FILTER_RULES: dict[str, tuple[Callable[[str], bool], str]] = {
+    "country": (lambda v: bool(re.fullmatch(r"[A-Za-z]{2}", v)), "a two-letter country code"),
+    "kind": (lambda v: v in vocab.MEASURE_KINDS, "a kind of measure"),
+    "status": (lambda v: v in vocab.STATES, "a status"),
+    "topic": (lambda v: bool(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", v)), "a topic slug"),
+    "year": (lambda v: bool(re.fullmatch(r"[0-9]{4}", v)), "a year (YYYY)"),
+}
+
+
+def measure_filters(strict: bool = False) -> MeasureFilters:
+    """The measure filters of the query string. Pages ignore values they don't know (a stale
+    link still shows something); the API (``strict``) answers 400 and says which value."""
+    if strict:
+        for name, (valid, what) in _FILTER_RULES.items():
+            for value in _values(name):
+                if not valid(value):
+                    abort(400, description=f'{name}: "{value}" is not {what}.')
     query = request.args.get("q", "").strip() or None
     return MeasureFilters(
         countries=tuple(code.upper() for code in _values("country")),
@@ -56,6 +74,7 @@ def measure_filters() -> MeasureFilters:
         states=_values("status", vocab.STATES),
         topics=_values("topic"),
         query=query[:200] if query else None,
+        years=tuple(int(year) for year in _values("year") if year.isdigit() and len(year) == 4),
     )
 
 
@@ -134,9 +153,18 @@ def statement_filters() -> StatementFilters:
     )
 
 
-def page() -> int:
-    """``?page=N`` (from 1); anything else is a 400."""
-    value = request.args.get("page", "1").strip() or "1"
-    if not value.isdigit() or int(value) < 1:
-        abort(400, description=f'"{value}" is not a page number.')
-    return int(value)
+def page(default_size: int = 50, max_size: int = 100) -> tuple[int, int]:
+    """``?page=N&size=M`` (1-based); a malformed or out-of-range value is a 400 that says why."""
+    numbers = []
+    for name, default, top in (("page", 1, 1_000_000), ("size", default_size, max_size)):
+        raw = request.args.get(name, "").strip()
+        if not raw:
+            numbers.append(default)
+            continue
+        if not raw.isdigit() or not 1 <= int(raw) <= top:
+            abort(
+                400,
+                description=f'"{raw}" is not a valid {name}; use a whole number from 1 to {top}.',
+            )
+        numbers.append(int(raw))
+    return numbers[0], numbers[1]

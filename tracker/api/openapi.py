@@ -1,0 +1,538 @@
+"""The OpenAPI 3.1 document of the JSON API, written by hand next to the serializers.
+
+It is the API's contract: tests/test_api_schema.py has schemathesis call every endpoint with
+generated parameters and check each response against these schemas, so a serializer that
+drifts from this file fails the suite.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from tracker import vocab
+
+Json = dict[str, Any]
+
+
+def _nullable(schema: Json) -> Json:
+    return {"oneOf": [schema, {"type": "null"}]}
+
+
+def _ref(name: str) -> Json:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _object(properties: Json, required: list[str] | None = None) -> Json:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties) if required is None else required,
+    }
+
+
+STRING: Json = {"type": "string"}
+NULLABLE_STRING: Json = {"type": ["string", "null"]}
+DATE: Json = {"type": "string", "format": "date"}
+# Text in an address: tracker.security refuses control characters (tracker.services.editing
+# CONTROL_CHARACTERS) in any query value, as no slug or search can hold one.
+NO_CONTROL = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f]*$"
+URL: Json = {"type": "string", "format": "uri"}
+
+
+def _schemas() -> Json:
+    status_codes = sorted(vocab.STATES)
+    return {
+        "Error": _object(
+            {
+                "error": _object(
+                    {
+                        "code": {**STRING, "examples": ["not_found", "bad_request"]},
+                        "message": STRING,
+                    }
+                )
+            }
+        ),
+        "PartialDate": _object(
+            {
+                "iso": {**STRING, "pattern": "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"},
+                "approximate": {"type": "boolean"},
+                "precision": {"enum": ["year", "month", "day"]},
+                "start": DATE,
+                "end": DATE,
+                "text": STRING,
+            }
+        ),
+        "Source": _object(
+            {
+                "url": STRING,
+                "title": NULLABLE_STRING,
+                "publisher": NULLABLE_STRING,
+                "published": _nullable(_ref("PartialDate")),
+                "archived_url": NULLABLE_STRING,
+            }
+        ),
+        "Axis": _object(
+            {
+                "code": STRING,
+                "label": STRING,
+                "explanation": STRING,
+                "since": _nullable(DATE),
+            }
+        ),
+        "Status": _object(
+            {
+                "as_of": DATE,
+                "state": {"enum": status_codes},
+                "state_label": STRING,
+                "headline": STRING,
+                "explanation": STRING,
+                "stage": _nullable(_ref("Axis")),
+                "outcome": _ref("Axis"),
+                "force": _ref("Axis"),
+                "term_end": _nullable(DATE),
+                "last_event_date": _nullable(_ref("PartialDate")),
+                "events_counted": {"type": "integer", "minimum": 0},
+            }
+        ),
+        "MeasureRef": _object({"slug": STRING, "title": STRING, "country": STRING, "url": URL}),
+        "Measure": _object(
+            {
+                "slug": STRING,
+                "url": URL,
+                "html_url": URL,
+                "country": {**STRING, "pattern": "^[A-Z]{2}$"},
+                "country_name": STRING,
+                "kind": {"enum": list(vocab.MEASURE_KINDS)},
+                "kind_label": STRING,
+                "title": STRING,
+                "original_title": NULLABLE_STRING,
+                "original_language": NULLABLE_STRING,
+                "popular_names": {"type": "array", "items": STRING},
+                "identifier": NULLABLE_STRING,
+                "topics": {"type": "array", "items": STRING},
+                "visibility": {"enum": list(vocab.VISIBILITIES)},
+                "status": _ref("Status"),
+            },
+            required=["slug", "url", "html_url", "country", "kind", "title", "topics"],
+        ),
+        "MeasureDetail": {
+            "allOf": [
+                _ref("Measure"),
+                _object(
+                    {
+                        "status": _ref("Status"),
+                        "originating_body": NULLABLE_STRING,
+                        "summary": {
+                            "type": ["string", "null"],
+                            "description": "Markdown, as written; sanitize before showing.",
+                        },
+                        "sources": {"type": "array", "items": _ref("Source")},
+                        "events": {"type": "array", "items": _ref("Event")},
+                        "hidden_events": {
+                            "type": "integer",
+                            "minimum": 0,
+                            "description": "Events after as_of, left out.",
+                        },
+                        "relations": {"type": "array", "items": _ref("Relation")},
+                        "statements": {"type": "array", "items": _ref("Statement")},
+                        "hidden_statements": {"type": "integer", "minimum": 0},
+                    }
+                ),
+            ]
+        },
+        "Relation": _object(
+            {
+                "type": {"enum": list(vocab.RELATION_TYPES)},
+                "direction": {
+                    "enum": ["outgoing", "incoming"],
+                    "description": "outgoing: this measure {label} the other; incoming: the "
+                    "other measure's relation, read from this side (amended by, model for).",
+                },
+                "label": STRING,
+                "measure": _ref("MeasureRef"),
+                "note": NULLABLE_STRING,
+            }
+        ),
+        "Votes": _object(
+            {
+                "for": {"type": ["integer", "null"]},
+                "against": {"type": ["integer", "null"]},
+                "abstain": {"type": ["integer", "null"]},
+            }
+        ),
+        "Event": _object(
+            {
+                "id": {"type": "integer"},
+                "type": {"enum": list(vocab.EVENT_TYPES)},
+                "type_label": STRING,
+                "date": _ref("PartialDate"),
+                "end_date": _nullable(_ref("PartialDate")),
+                "actor": NULLABLE_STRING,
+                "description": NULLABLE_STRING,
+                "votes": _nullable(_ref("Votes")),
+                "sources": {"type": "array", "items": _ref("Source")},
+                "measure": _ref("MeasureRef"),
+            },
+            required=["id", "type", "type_label", "date", "end_date", "sources"],
+        ),
+        "OrganizationRef": _object({"slug": STRING, "name": STRING, "url": URL}),
+        "PersonRef": _object({"slug": STRING, "name": STRING, "url": URL}),
+        "Organization": _object(
+            {
+                "slug": STRING,
+                "name": STRING,
+                "url": URL,
+                "html_url": URL,
+                "acronym": NULLABLE_STRING,
+                "kind": _nullable({"enum": list(vocab.ORGANIZATION_KINDS)}),
+                "country": NULLABLE_STRING,
+                "website": NULLABLE_STRING,
+            }
+        ),
+        "OrganizationDetail": {
+            "allOf": [
+                _ref("Organization"),
+                _object({"people": {"type": "array", "items": _ref("PersonRef")}}),
+            ]
+        },
+        "Person": _object(
+            {
+                "slug": STRING,
+                "name": STRING,
+                "url": URL,
+                "html_url": URL,
+                "role": NULLABLE_STRING,
+                "organization": _nullable(_ref("OrganizationRef")),
+            }
+        ),
+        "Quote": _object({"text": STRING, "speaker": _nullable(_ref("PersonRef"))}),
+        "Statement": _object(
+            {
+                "slug": STRING,
+                "url": URL,
+                "html_url": URL,
+                "title": STRING,
+                "date": _ref("PartialDate"),
+                "type": _nullable({"enum": list(vocab.STATEMENT_TYPES)}),
+                "stance": _nullable({"enum": list(vocab.STANCES)}),
+                "asks": {"type": "array", "items": STRING},
+                "link": {**NULLABLE_STRING, "description": "Where the statement was published."},
+                "summary": NULLABLE_STRING,
+                "organization": _ref("OrganizationRef"),
+                "signatories": {"type": "array", "items": _ref("OrganizationRef")},
+                "speaker": _nullable(_ref("PersonRef")),
+                "quotes": {"type": "array", "items": _ref("Quote")},
+                "measures": {"type": "array", "items": _ref("MeasureRef")},
+                "reacts_to": _nullable(
+                    _object(
+                        {"measure": _ref("MeasureRef"), "type": STRING, "date": _ref("PartialDate")}
+                    )
+                ),
+                "visibility": {"enum": list(vocab.VISIBILITIES)},
+                "sources": {"type": "array", "items": _ref("Source")},
+            }
+        ),
+        "Links": _object(
+            {"self": URL, "next": _nullable(URL), "prev": _nullable(URL)},
+        ),
+        "Facet": _object(
+            {
+                "name": {"enum": ["country", "kind", "status", "topic", "year"]},
+                "label": STRING,
+                "values": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "value": STRING,
+                            "label": STRING,
+                            "count": {"type": "integer", "minimum": 0},
+                            "selected": {"type": "boolean"},
+                        }
+                    ),
+                },
+            }
+        ),
+        "SearchHit": _object(
+            {
+                "kind": {"enum": ["measures", "events", "statements", "organizations", "people"]},
+                "rank": {"type": "number"},
+                "title_html": {
+                    "type": ["string", "null"],
+                    "description": "Escaped text; matches wrapped in <mark>.",
+                },
+                "snippet_html": {
+                    "type": "string",
+                    "description": "Escaped text; matches wrapped in <mark>.",
+                },
+                "record": {
+                    "oneOf": [
+                        _ref("Measure"),
+                        _ref("Event"),
+                        _ref("Statement"),
+                        _ref("Organization"),
+                        _ref("Person"),
+                    ]
+                },
+            }
+        ),
+        "SearchGroup": _object(
+            {
+                "kind": {"enum": ["measures", "events", "statements", "organizations", "people"]},
+                "label": STRING,
+                "total": {"type": "integer", "minimum": 0},
+                "total_is_lower_bound": {
+                    "type": "boolean",
+                    "description": "Counting stopped at total; more records match.",
+                },
+                "items": {"type": "array", "items": _ref("SearchHit")},
+            }
+        ),
+    }
+
+
+def _list_of(item: str, extra: Json | None = None) -> Json:
+    properties: Json = {
+        "items": {"type": "array", "items": _ref(item)},
+        "total": {"type": "integer", "minimum": 0},
+        "page": {"type": "integer", "minimum": 1},
+        "size": {"type": "integer", "minimum": 1, "maximum": 100},
+        "links": _ref("Links"),
+    }
+    required = list(properties)
+    properties.update(extra or {})
+    return _object(properties, required=required + [k for k in extra or {} if k != "facets"])
+
+
+def _array_param(name: str, items: Json, description: str) -> Json:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "style": "form",
+        "explode": True,
+        "schema": {"type": "array", "items": items},
+    }
+
+
+PAGE = {
+    "name": "page",
+    "in": "query",
+    "description": "Page number, from 1.",
+    "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 1},
+}
+SIZE = {
+    "name": "size",
+    "in": "query",
+    "description": "Items per page (at most 100).",
+    "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
+}
+AS_OF = {
+    "name": "as_of",
+    "in": "query",
+    "description": "Show the tracker as it stood on this day: later events and statements are "
+    "left out and statuses are those of that day. Default: today. A day between 1000-01-01 "
+    "and 9000-12-31.",
+    # The years tracker.web.params.as_of accepts (1000 to 9000), as a pattern: JSON Schema
+    # has no minimum or maximum for dates.
+    "schema": {
+        "type": "string",
+        "format": "date",
+        "pattern": "^(1[0-9]{3}|[2-8][0-9]{3}|9000)-[0-9]{2}-[0-9]{2}$",
+    },
+}
+SLUG = {
+    "name": "slug",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 120},
+}
+
+
+def _measure_filters() -> list[Json]:
+    return [
+        _array_param(
+            "country",
+            {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+            "ISO 3166-1 alpha-2 codes; several combine with or.",
+        ),
+        _array_param("kind", {"enum": list(vocab.MEASURE_KINDS)}, "Kinds of measure."),
+        _array_param(
+            "status",
+            {"enum": list(vocab.STATES)},
+            "Status (Status.state): today's, or as of the as_of day for measures.",
+        ),
+        _array_param(
+            "topic", {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}, "Topic slugs."
+        ),
+        _array_param(
+            "year",
+            {"type": "string", "pattern": "^[0-9]{4}$"},
+            "Year of the measure's earliest recorded event.",
+        ),
+    ]
+
+
+def _responses(ok: Json, description: str, not_found: bool = False) -> Json:
+    error = {"application/json": {"schema": _ref("Error")}}
+    responses: Json = {
+        "200": {"description": description, "content": {"application/json": {"schema": ok}}},
+        "400": {
+            "description": "A parameter is malformed; the message says which.",
+            "content": error,
+        },
+    }
+    if not_found:
+        responses["404"] = {"description": "No such record (or not public).", "content": error}
+    return responses
+
+
+def _get(summary: str, parameters: list[Json], ok: Json, description: str, **kw: Any) -> Json:
+    return {
+        "get": {
+            "summary": summary,
+            "parameters": parameters,
+            "responses": _responses(ok, description, **kw),
+        }
+    }
+
+
+@cache
+def document() -> Json:
+    """The OpenAPI 3.1 document (a dict, served as JSON)."""
+    filters = _measure_filters()
+    query = {
+        "name": "q",
+        "in": "query",
+        "description": "Words to find in titles, original titles, popular names and summaries.",
+        "schema": {"type": "string", "maxLength": 200, "pattern": NO_CONTROL},
+    }
+    facets_param = {
+        "name": "facets",
+        "in": "query",
+        "description": "Include facet counts (country, kind, status, topic, year).",
+        "schema": {"type": "boolean", "default": False},
+    }
+    measures_list = _list_of(
+        "Measure",
+        {"as_of": DATE, "facets": {"type": "array", "items": _ref("Facet")}},
+    )
+    paths = {
+        "/measures": _get(
+            "Measures matching the filters, by country and title, each with its status",
+            [*filters, query, AS_OF, facets_param, PAGE, SIZE],
+            measures_list,
+            "One page of measures.",
+        ),
+        "/measures/{slug}": _get(
+            "One measure with its events, relations both ways, statements and status",
+            [SLUG, AS_OF],
+            _ref("MeasureDetail"),
+            "The measure.",
+            not_found=True,
+        ),
+        "/events": _get(
+            "Events of the measures matching the filters, newest first",
+            [
+                *filters,
+                _array_param("type", {"enum": list(vocab.EVENT_TYPES)}, "Event types."),
+                {
+                    "name": "measure",
+                    "in": "query",
+                    "description": "Only this measure's events (its slug).",
+                    "schema": {"type": "string", "maxLength": 120, "pattern": NO_CONTROL},
+                },
+                AS_OF,
+                PAGE,
+                SIZE,
+            ],
+            _list_of("Event", {"as_of": DATE}),
+            "One page of events.",
+        ),
+        "/statements": _get(
+            "Statements about the measures matching the filters, newest first",
+            [
+                *filters,
+                {
+                    "name": "organization",
+                    "in": "query",
+                    "description": "Written or signed by this organization (its slug).",
+                    "schema": {"type": "string", "maxLength": 120, "pattern": NO_CONTROL},
+                },
+                _array_param("stance", {"enum": list(vocab.STANCES)}, "Stances."),
+                AS_OF,
+                PAGE,
+                SIZE,
+            ],
+            _list_of("Statement", {"as_of": DATE}),
+            "One page of statements.",
+        ),
+        "/statements/{slug}": _get(
+            "One statement", [SLUG], _ref("Statement"), "The statement.", not_found=True
+        ),
+        "/organizations": _get(
+            "Organizations by name", [PAGE, SIZE], _list_of("Organization"), "One page."
+        ),
+        "/organizations/{slug}": _get(
+            "One organization and its people",
+            [SLUG],
+            _ref("OrganizationDetail"),
+            "The organization.",
+            not_found=True,
+        ),
+        "/people": _get("People by name", [PAGE, SIZE], _list_of("Person"), "One page."),
+        "/people/{slug}": _get("One person", [SLUG], _ref("Person"), "The person.", not_found=True),
+        "/search": _get(
+            "Full-text search, grouped by kind of record, best matches first",
+            [
+                {
+                    "name": "q",
+                    "in": "query",
+                    "required": True,
+                    "description": 'Words (all must match; the last may be a prefix) and "quoted '
+                    'phrases". Latin and Cyrillic.',
+                    "schema": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 200,
+                        "pattern": NO_CONTROL,
+                    },
+                },
+                _array_param(
+                    "scope",
+                    {"enum": ["measures", "events", "statements", "organizations", "people"]},
+                    "Only these kinds of record.",
+                ),
+                *filters,
+                PAGE,
+                {**SIZE, "description": "Hits per kind and page (at most 100; default 10)."},
+            ],
+            _object(
+                {
+                    "query": STRING,
+                    "total": {"type": "integer", "minimum": 0},
+                    "page": {"type": "integer", "minimum": 1},
+                    "size": {"type": "integer", "minimum": 1},
+                    "groups": {"type": "array", "items": _ref("SearchGroup")},
+                    "links": _ref("Links"),
+                }
+            ),
+            "Matches by kind.",
+        ),
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "tracker API",
+            "version": "1",
+            "description": "Read access to the human-rights legislation tracker: measures with "
+            "their derived status, events, statements, organizations, people and full-text "
+            "search. Anonymous callers read public records. Lists share one envelope (items, "
+            "total, page, size, links.next/prev); every error is "
+            '{"error": {"code", "message"}}.',
+        },
+        "servers": [{"url": "/api/v1"}],
+        "paths": paths,
+        "components": {"schemas": _schemas()},
+    }

@@ -1,0 +1,267 @@
+"""The read endpoints of the JSON API (/api/v1/): thin views over the same services as the pages.
+
+Lists share one envelope: ``items``, ``total``, ``page``, ``size`` and ``links`` (``self``,
+``next``, ``prev``: absolute URLs, null at either end). Filters are the pages' query parameters,
+checked strictly: an unknown value is a 400 that names it, not an empty result.
+
+Who sees what: the API never reads the session cookie. Until API tokens exist every caller is
+anonymous and sees public records only; a token will decide ``include_internal`` here (see
+``reader_can_see_internal``) and write endpoints will require one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, jsonify, request, url_for
+
+from tracker import vocab
+from tracker.api import openapi, serializers
+from tracker.api.errors import external_url
+from tracker.db import get_session
+from tracker.services import browse, search
+from tracker.services.facets import measure_facets
+from tracker.services.measures import get_measure, page_measures
+from tracker.services.statements import get_organization, get_person, get_statement
+from tracker.web import params
+from tracker.web.access import public
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+DEFAULT_SIZE = 50
+MAX_SIZE = 100
+
+
+def reader_can_see_internal() -> bool:
+    """Whether the caller may read internal records: never, until token authentication exists.
+
+    Deliberately not tracker.web.access.can_see_internal: that follows the browser session, and
+    the API must not act on a cookie a third-party page could make the browser send.
+    """
+    return False
+
+
+def _link(page: int) -> str:
+    args: dict[str, Any] = request.args.to_dict(flat=False)
+    args["page"] = [str(page)]
+    assert request.endpoint is not None
+    return external_url(url_for(request.endpoint, **(request.view_args or {}), **args))
+
+
+def envelope(items: list[Any], total: int, page: int, size: int, **extra: Any) -> Response:
+    """The list envelope every list endpoint answers with."""
+    pages = max(1, -(-total // size))
+    return jsonify(
+        {
+            "items": items,
+            "total": total,
+            "page": page,
+            "size": size,
+            "links": {
+                "self": _link(page),
+                "next": _link(page + 1) if page < pages else None,
+                "prev": _link(min(page - 1, pages)) if page > 1 else None,
+            },
+            **extra,
+        }
+    )
+
+
+def _codes(name: str, allowed: Any) -> tuple[str, ...]:
+    values = []
+    for raw in request.args.getlist(name):
+        for value in raw.split(","):
+            value = value.strip()
+            if value and value not in allowed:
+                abort(400, description=f'{name}: "{value}" is not one of the known codes.')
+            if value:
+                values.append(value)
+    return tuple(dict.fromkeys(values))
+
+
+def _flag(name: str) -> bool:
+    value = request.args.get(name, "false").strip().lower()
+    if value not in {"true", "false", "1", "0"}:
+        abort(400, description=f'{name}: write true or false, not "{value}".')
+    return value in {"true", "1"}
+
+
+def _facets_json(facets: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": facet.name,
+            "label": facet.label,
+            "values": [
+                {"value": v.value, "label": v.label, "count": v.count, "selected": v.selected}
+                for v in facet.values
+            ],
+        }
+        for facet in facets
+    ]
+
+
+@bp.get("/")
+@public
+def index() -> Response:
+    """Where everything is."""
+    names = ("measures", "events", "statements", "organizations", "people", "search", "openapi")
+    return jsonify({name: external_url(url_for(f"api.{name}")) for name in names})
+
+
+@bp.get("/openapi.json", endpoint="openapi")
+@public
+def openapi_document() -> Response:
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(openapi.document())
+
+
+@bp.get("/measures")
+@public
+def measures() -> Response:
+    session = get_session()
+    as_of = params.as_of()
+    filters = params.measure_filters(strict=True)
+    page, size = params.page(DEFAULT_SIZE, MAX_SIZE)
+    internal = reader_can_see_internal()
+    found = page_measures(session, filters, as_of, internal, page, size)
+    extra: dict[str, Any] = {"as_of": as_of.isoformat()}
+    if _flag("facets"):
+        extra["facets"] = _facets_json(measure_facets(session, filters, as_of, internal))
+    items = [serializers.measure(row.measure, row.status) for row in found.rows]
+    return envelope(items, found.total, page, size, **extra)
+
+
+@bp.get("/measures/<slug>")
+@public
+def measure(slug: str) -> Response:
+    internal = reader_can_see_internal()
+    view = get_measure(get_session(), slug, params.as_of(), internal)
+    if view is None:
+        abort(404, description=f'No measure "{slug}".')
+    return jsonify(serializers.measure_detail(view, internal))
+
+
+@bp.get("/events")
+@public
+def events() -> Response:
+    as_of = params.as_of()
+    filters = params.measure_filters(strict=True)
+    page, size = params.page(DEFAULT_SIZE, MAX_SIZE)
+    found = browse.page_events(
+        get_session(),
+        filters,
+        as_of,
+        reader_can_see_internal(),
+        types=_codes("type", vocab.EVENT_TYPES),
+        measure=request.args.get("measure", "").strip() or None,
+        page=page,
+        size=size,
+    )
+    items = [serializers.event(e) for e in found.items]
+    return envelope(items, found.total, page, size, as_of=as_of.isoformat())
+
+
+@bp.get("/statements")
+@public
+def statements() -> Response:
+    as_of = params.as_of()
+    filters = params.measure_filters(strict=True)
+    page, size = params.page(DEFAULT_SIZE, MAX_SIZE)
+    internal = reader_can_see_internal()
+    found = browse.page_statements(
+        get_session(),
+        filters,
+        as_of,
+        internal,
+        organization=request.args.get("organization", "").strip() or None,
+        stances=_codes("stance", vocab.STANCES),
+        page=page,
+        size=size,
+    )
+    items = [serializers.statement(s, internal) for s in found.items]
+    return envelope(items, found.total, page, size, as_of=as_of.isoformat())
+
+
+@bp.get("/statements/<slug>")
+@public
+def statement(slug: str) -> Response:
+    internal = reader_can_see_internal()
+    found = get_statement(get_session(), slug, internal)
+    if found is None:
+        abort(404, description=f'No statement "{slug}".')
+    return jsonify(serializers.statement(found, internal))
+
+
+@bp.get("/organizations")
+@public
+def organizations() -> Response:
+    page, size = params.page(DEFAULT_SIZE, MAX_SIZE)
+    found = browse.page_organizations(get_session(), reader_can_see_internal(), page, size)
+    items = [serializers.organization(o) for o in found.items]
+    return envelope(items, found.total, page, size)
+
+
+@bp.get("/organizations/<slug>")
+@public
+def organization(slug: str) -> Response:
+    found = get_organization(get_session(), slug, reader_can_see_internal())
+    if found is None:
+        abort(404, description=f'No organization "{slug}".')
+    data = serializers.organization(found)
+    data["people"] = [serializers.person_ref(p) for p in found.people]
+    return jsonify(data)
+
+
+@bp.get("/people")
+@public
+def people() -> Response:
+    page, size = params.page(DEFAULT_SIZE, MAX_SIZE)
+    found = browse.page_people(get_session(), reader_can_see_internal(), page, size)
+    items = [serializers.person(p) for p in found.items]
+    return envelope(items, found.total, page, size)
+
+
+@bp.get("/people/<slug>")
+@public
+def person(slug: str) -> Response:
+    found = get_person(get_session(), slug, reader_can_see_internal())
+    if found is None:
+        abort(404, description=f'No person "{slug}".')
+    return jsonify(serializers.person(found))
+
+
+@bp.get("/search", endpoint="search")
+@public
+def search_records() -> Response:
+    text = request.args.get("q", "").strip()
+    if not text:
+        abort(400, description="q: say what to search for, e.g. q=foreign agents.")
+    scope = _codes("scope", search.KINDS)
+    filters = params.measure_filters(strict=True)
+    page, size = params.page(10 if not scope else DEFAULT_SIZE, MAX_SIZE)
+    internal = reader_can_see_internal()
+    results = search.search(
+        get_session(),
+        text,
+        filters,
+        internal,
+        kinds=[k for k in search.KINDS if not scope or k in scope],
+        limit=size,
+        offset=(page - 1) * size,
+    )
+    largest = max((group.total for group in results.groups), default=0)
+    pages = max(1, -(-largest // size))
+    return jsonify(
+        {
+            "query": text[: search.MAX_QUERY_LENGTH],
+            "total": results.total,
+            "page": page,
+            "size": size,
+            "groups": [serializers.group(g, internal) for g in results.groups],
+            "links": {
+                "self": _link(page),
+                "next": _link(page + 1) if page < pages else None,
+                "prev": _link(min(page - 1, pages)) if page > 1 else None,
+            },
+        }
+    )

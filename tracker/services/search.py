@@ -1,0 +1,498 @@
+"""Full-text search over measures, events, statements, organizations and people.
+
+One service, two backends. The index itself lives in the database (migration 0003), one table
+per kind of record, kept in step with the records by triggers:
+
+- SQLite: FTS5 with the ``unicode61 remove_diacritics 2`` tokenizer, ranked by bm25, with
+  ``highlight()``/``snippet()`` for the marked text;
+- PostgreSQL: a generated ``tsvector`` in the ``simple`` configuration with a GIN index, ranked
+  by ``ts_rank``, marked with ``ts_headline``.
+
+Both split words the same way and neither stems: the ``simple`` configuration lower-cases and
+keeps every word, which works for English, Russian and Kyrgyz alike (PostgreSQL has no Kyrgyz
+stemmer, and its Russian or English one would mangle the other languages' words in a mixed
+record), and it makes both databases find the same records. Instead of stemming, the last word
+is searched as a prefix, so "agent" finds "agents" and "иностран" finds "иностранных".
+
+A query is words (all must match) and "quoted phrases". Titles and snippets are marked here, the
+same way for both databases: the record's text is read back from the index, every piece of it
+is HTML-escaped, and only the words the query looks for are wrapped in ``<mark>``, so nothing
+from the data can become markup.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from markupsafe import Markup, escape
+from sqlalchemy import Float, Integer, Select, bindparam, func, select, text
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.selectable import CTE
+
+from tracker import clock
+from tracker.models import (
+    Event,
+    Measure,
+    MeasureStatus,
+    Organization,
+    Person,
+    Statement,
+    statement_measures,
+)
+from tracker.services import status_cache
+from tracker.services.measures import MeasureFilters, filter_clauses, status_rows
+from tracker.services.statements import hidden_from_public
+
+Kind = Literal["measures", "events", "statements", "organizations", "people"]
+KINDS: tuple[Kind, ...] = ("measures", "events", "statements", "organizations", "people")
+KIND_LABELS: dict[str, str] = {
+    "measures": "Measures",
+    "events": "Events",
+    "statements": "Statements",
+    "organizations": "Organizations",
+    "people": "People",
+}
+# Organizations and people are not about a measure: the measure filters cannot narrow them.
+MEASURE_BOUND_KINDS = frozenset({"measures", "events", "statements"})
+
+MAX_TERMS = 12
+MAX_QUERY_LENGTH = 200
+# Counting stops here ("1,000+ results"): an exact count of a word found in a hundred thousand
+# records costs more than the page it is shown on, and tells the reader nothing more.
+COUNT_CAP = 1000
+# When a query matches more records than this, only the most recently added this many are
+# ranked: ranking scores every match, and "law" matches nearly everything. Narrower queries
+# (the usual case) are ranked in full.
+RANK_WINDOW = 1000
+_WORD = re.compile(r"[^\W_]+")
+_PIECE = re.compile(r'"([^"]*)"?|([^\s"]+)')
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    """Groups of words: a lone word, or a quoted phrase; the last lone word is a prefix."""
+
+    groups: tuple[tuple[str, ...], ...]
+    prefix_last: bool
+
+    def fts5(self) -> str:
+        parts = [
+            '"' + " ".join(group) + '"' if len(group) > 1 else f'"{group[0]}"'
+            for group in self.groups
+        ]
+        if self.prefix_last:
+            parts[-1] += "*"
+        return " ".join(parts)
+
+    def tsquery(self) -> str:
+        parts = [" <-> ".join(group) for group in self.groups]
+        parts = [f"({part})" if " " in part else part for part in parts]
+        if self.prefix_last:
+            parts[-1] += ":*"
+        return " & ".join(parts)
+
+
+def parse_query(raw: str) -> ParsedQuery | None:
+    """Words and "phrases" of a search box; None when there is nothing to search for."""
+    groups: list[tuple[str, ...]] = []
+    last_is_word = False
+    for match in _PIECE.finditer(raw[:MAX_QUERY_LENGTH]):
+        phrase, word = match.groups()
+        words = tuple(w.lower() for w in _WORD.findall(phrase if phrase is not None else word))
+        if not words:
+            continue
+        if phrase is not None:
+            groups.append(words)
+            last_is_word = False
+        else:
+            groups.extend((w,) for w in words)
+            last_is_word = True
+        if len(groups) >= MAX_TERMS:
+            break
+    if not groups:
+        return None
+    return ParsedQuery(tuple(groups[:MAX_TERMS]), prefix_last=last_is_word)
+
+
+def _fold(word: str) -> str:
+    """A word as the index compares it: case-folded, accents removed (like unicode61's
+    remove_diacritics; PostgreSQL's simple configuration only lower-cases)."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def word_matcher(query: ParsedQuery) -> Callable[[str], bool]:
+    """Whether a word of a record is one the query looks for (the last one as a prefix)."""
+    whole = {_fold(word) for group in query.groups for word in group}
+    prefix = _fold(query.groups[-1][0]) if query.prefix_last else None
+
+    def matches(word: str) -> bool:
+        folded = _fold(word)
+        return folded in whole or (prefix is not None and folded.startswith(prefix))
+
+    return matches
+
+
+def highlight(text: str, matches: Callable[[str], bool]) -> Markup:
+    """The text, HTML-escaped, with the words the query looks for in ``<mark>``."""
+    out: list[str] = []
+    position = 0
+    for word in _WORD.finditer(text):
+        out.append(str(escape(text[position : word.start()])))
+        piece = str(escape(word.group()))
+        out.append(f"<mark>{piece}</mark>" if matches(word.group()) else piece)
+        position = word.end()
+    out.append(str(escape(text[position:])))
+    return Markup("".join(out))  # noqa: S704 - every piece of the text was escaped above
+
+
+def snippet(texts: Sequence[str], matches: Callable[[str], bool], words: int = 18) -> Markup:
+    """A few words around the first match in the text that matches most, highlighted."""
+    best: tuple[int, str, list[re.Match[str]]] | None = None
+    for candidate in texts:
+        found = list(_WORD.finditer(candidate))
+        hits = sum(1 for word in found if matches(word.group()))
+        if found and (best is None or hits > best[0]):
+            best = (hits, candidate, found)
+    if best is None:
+        return Markup("")
+    _, chosen, found = best
+    first = next((i for i, word in enumerate(found) if matches(word.group())), 0)
+    begin = max(0, min(first - 4, len(found) - words))
+    finish = min(len(found), begin + words)
+    piece = chosen[found[begin].start() : found[finish - 1].end()]
+    lead = "… " if begin > 0 else ""
+    tail = " …" if finish < len(found) else ""
+    return escape(lead) + highlight(piece, matches) + escape(tail)
+
+
+# -- the two backends --------------------------------------------------------------------------
+
+# Column weights for bm25 (SQLite), in the order of the index's columns (migration 0003).
+_BM25_WEIGHTS = {
+    "measures": (10.0, 8.0, 8.0, 1.0),
+    "events": (2.0, 3.0, 1.0),
+    "statements": (6.0, 1.0, 1.0),
+    "organizations": (10.0, 10.0),
+    "people": (10.0, 2.0),
+}
+# The column shown as the result's title (highlighted whole), and the others for the snippet.
+_TITLE_COLUMN = {
+    "measures": "title",
+    "events": None,
+    "statements": "title",
+    "organizations": "name",
+    "people": "name",
+}
+_COLUMNS = {
+    "measures": ("title", "original_title", "names", "summary"),
+    "events": ("what", "actor", "description"),
+    "statements": ("title", "summary", "quotes"),
+    "organizations": ("name", "acronym"),
+    "people": ("name", "role"),
+}
+
+
+# The SQL below is built with f-strings only from fixed names (``kind`` is one of KINDS, the
+# columns and weights are the constants above) and integer ids; every user-supplied value is a
+# bound parameter. Hence the S608 exemptions.
+
+
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _window_start(session: Session, kind: Kind, query: ParsedQuery) -> int:
+    """The lowest id among the RANK_WINDOW newest matches (0 when fewer match)."""
+    if _is_sqlite(session):
+        sql = (
+            f"SELECT rowid FROM search_{kind} WHERE search_{kind} MATCH :match "  # noqa: S608
+            "ORDER BY rowid DESC LIMIT 1 OFFSET :window"
+        )
+        match = query.fts5()
+    else:
+        sql = (
+            f"SELECT id FROM search_{kind} "  # noqa: S608
+            "WHERE document @@ to_tsquery('simple', :match) ORDER BY id DESC LIMIT 1 OFFSET :window"
+        )
+        match = query.tsquery()
+    found = session.scalar(text(sql), {"match": match, "window": RANK_WINDOW - 1})
+    return int(found) if found is not None else 0
+
+
+def _matches(
+    session: Session, kind: Kind, query: ParsedQuery, ranked: bool = True, scan: int | None = None
+) -> CTE:
+    """(id, rank) of the records of ``kind`` that match; a lower rank is a better match.
+
+    Unranked (``ranked=False``, rank 0): every match, for counts and filters. Ranked: every
+    match, or the RANK_WINDOW newest when more match. ``scan``: at most that many matches.
+    """
+    start = _window_start(session, kind, query) if ranked else 0
+    if _is_sqlite(session):
+        weights = ", ".join(str(w) for w in _BM25_WEIGHTS[kind])
+        rank = f"bm25(search_{kind}, {weights})" if ranked else "0.0"
+        sql = (
+            f"SELECT rowid AS id, {rank} AS rank "  # noqa: S608
+            f"FROM search_{kind} WHERE search_{kind} MATCH :match AND rowid >= :start"
+            + (" LIMIT :scan" if scan else "")
+        )
+        bound = text(sql).bindparams(match=query.fts5(), start=start)
+    else:
+        rank = "-ts_rank(document, to_tsquery('simple', :match))" if ranked else "0.0"
+        sql = (
+            f"SELECT id, {rank} AS rank "  # noqa: S608
+            f"FROM search_{kind} WHERE document @@ to_tsquery('simple', :match) AND id >= :start"
+            + (" LIMIT :scan" if scan else "")
+        )
+        bound = text(sql).bindparams(match=query.tsquery(), start=start)
+    if scan:
+        bound = bound.bindparams(scan=scan)
+    # MATERIALIZED: find the matches once, then join. Otherwise SQLite may drive the query from
+    # the other side and run the full-text lookup once per visible record (seconds, not ms).
+    return bound.columns(id=Integer, rank=Float).cte(f"match_{kind}").prefix_with("MATERIALIZED")
+
+
+def _texts(session: Session, kind: Kind, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    """The indexed text of the records shown, read back from the index by id."""
+    if not ids:
+        return {}
+    key = "rowid" if _is_sqlite(session) else "id"
+    columns = ", ".join(_COLUMNS[kind])
+    sql = f"SELECT {key}, {columns} FROM search_{kind} WHERE {key} IN :ids"  # noqa: S608
+    statement = text(sql).bindparams(bindparam("ids", expanding=True))
+    rows = session.execute(statement, {"ids": [int(i) for i in ids]})
+    return {int(row[0]): tuple(value or "" for value in row[1:]) for row in rows}
+
+
+def matching_ids(session: Session, kind: Kind, raw: str) -> Select[Any] | None:
+    """A subquery of the ids of ``kind`` records matching the text; None if it has no words."""
+    query = parse_query(raw)
+    if query is None:
+        return None
+    return select(_matches(session, kind, query, ranked=False).c.id)
+
+
+# -- the service -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Hit:
+    kind: Kind
+    record: Any
+    """The Measure, Event, Statement, Organization or Person found."""
+    title: Markup | None
+    snippet: Markup
+    rank: float
+
+
+@dataclass(slots=True)
+class Group:
+    kind: Kind
+    label: str
+    total: int
+    hits: list[Hit] = field(default_factory=list)
+    capped: bool = False
+    """The total is COUNT_CAP and more match."""
+
+
+@dataclass(slots=True)
+class SearchResults:
+    text: str
+    query: ParsedQuery | None
+    groups: list[Group]
+
+    @property
+    def total(self) -> int:
+        return sum(group.total for group in self.groups)
+
+    @property
+    def capped(self) -> bool:
+        return any(group.capped for group in self.groups)
+
+
+def _candidates(
+    session: Session,
+    kind: Kind,
+    query: ParsedQuery,
+    filters: MeasureFilters,
+    include_internal: bool,
+    ranked: bool = True,
+    scan: int | None = None,
+) -> Select[Any]:
+    """(record id, rank) of the visible records of ``kind`` that match and pass the filters."""
+    hits = _matches(session, kind, query, ranked, scan)
+    base = select(hits.c.id, hits.c.rank)
+    clauses = filter_clauses(session, filters, by_cached_status=True)
+    if kind in ("measures", "events"):
+        if kind == "events":
+            base = base.join(Event, Event.id == hits.c.id)
+            base = base.join(MeasureStatus, MeasureStatus.measure_id == Event.measure_id)
+        else:
+            base = base.join(MeasureStatus, MeasureStatus.measure_id == hits.c.id)
+        if not include_internal:
+            base = base.where(MeasureStatus.visibility == "public")
+        return base.where(*clauses)
+    if kind == "statements":
+        query_ = base.join(Statement, Statement.id == hits.c.id)
+        if not include_internal:
+            query_ = query_.where(Statement.visibility == "public")
+        if filters.active:
+            about = (
+                status_rows(include_internal)
+                .where(*clauses)
+                .join(
+                    statement_measures,
+                    statement_measures.c.measure_id == MeasureStatus.measure_id,
+                )
+                .with_only_columns(statement_measures.c.statement_id)
+            )
+            query_ = query_.where(Statement.id.in_(about))
+        return query_
+    return base
+
+
+def _count(
+    session: Session,
+    kind: Kind,
+    query: ParsedQuery,
+    filters: MeasureFilters,
+    include_internal: bool,
+) -> int:
+    """How many visible records match, up to COUNT_CAP + 1.
+
+    Without filters, almost every match is visible: look at the first 2 × COUNT_CAP matches
+    only, and count them all only if that sample falls short (many internal records).
+    """
+
+    def count(scan: int | None) -> int:
+        counted = _candidates(
+            session, kind, query, filters, include_internal, ranked=False, scan=scan
+        )
+        limited = counted.limit(COUNT_CAP + 1).subquery()
+        return session.scalar(select(func.count()).select_from(limited)) or 0
+
+    if not filters.active:
+        sample = count(2 * COUNT_CAP)
+        if sample > COUNT_CAP:
+            return sample
+    return count(None)
+
+
+def _load(session: Session, kind: Kind, ids: Sequence[int]) -> dict[int, Any]:
+    if kind == "measures":
+        query: Select[Any] = select(Measure).options(selectinload(Measure.topics))
+        model: Any = Measure
+    elif kind == "events":
+        query, model = select(Event).options(selectinload(Event.measure)), Event
+    elif kind == "statements":
+        query = select(Statement).options(
+            selectinload(Statement.organization), selectinload(Statement.measures)
+        )
+        model = Statement
+    elif kind == "organizations":
+        query, model = select(Organization), Organization
+    else:
+        query, model = select(Person).options(selectinload(Person.organization)), Person
+    return {record.id: record for record in session.scalars(query.where(model.id.in_(ids)))}
+
+
+def _hidden(session: Session, kind: Kind, ids: Sequence[int]) -> set[int]:
+    """Organizations or people among ``ids`` that only internal statements mention."""
+    if kind == "organizations":
+        return hidden_from_public(session, organization_ids=ids)[0]
+    return hidden_from_public(session, person_ids=ids)[1]
+
+
+def search_kind(
+    session: Session,
+    kind: Kind,
+    query: ParsedQuery,
+    filters: MeasureFilters,
+    include_internal: bool,
+    limit: int,
+    offset: int = 0,
+) -> Group:
+    """One kind's matches: the total and one page of hits, best first."""
+    group = Group(kind, KIND_LABELS[kind], 0)
+    if kind not in MEASURE_BOUND_KINDS and filters.active:
+        return group
+    candidates = _candidates(session, kind, query, filters, include_internal).subquery()
+    if kind in MEASURE_BOUND_KINDS or include_internal:
+        group.total = _count(session, kind, query, filters, include_internal)
+        if group.total > COUNT_CAP:
+            group.total, group.capped = COUNT_CAP, True
+        ranked = session.execute(
+            select(candidates.c.id, candidates.c.rank)
+            .order_by(candidates.c.rank, candidates.c.id)
+            .limit(limit)
+            .offset(offset)
+        ).all()
+    else:
+        # Few organizations and people match any query; filter the hidden ones out in full so
+        # the total never counts a name an anonymous visitor must not learn.
+        every = session.execute(
+            select(candidates.c.id, candidates.c.rank).order_by(candidates.c.rank, candidates.c.id)
+        ).all()
+        hidden = _hidden(session, kind, [row[0] for row in every])
+        visible = [row for row in every if row[0] not in hidden]
+        group.total = len(visible)
+        ranked = visible[offset : offset + limit]
+    ids = [int(row[0]) for row in ranked]
+    records = _load(session, kind, ids)
+    texts = _texts(session, kind, ids)
+    matches = word_matcher(query)
+    title_column = _TITLE_COLUMN[kind]
+    for record_id, rank in ranked:
+        values = dict(zip(_COLUMNS[kind], texts.get(record_id, ()), strict=False))
+        title = highlight(values[title_column], matches) if title_column in values else None
+        others = [v for name, v in values.items() if name != title_column and v]
+        group.hits.append(
+            Hit(kind, records[record_id], title, snippet(others, matches), float(rank))
+        )
+    return group
+
+
+def search(
+    session: Session,
+    raw: str,
+    filters: MeasureFilters,
+    include_internal: bool,
+    kinds: Sequence[Kind] = KINDS,
+    limit: int = 5,
+    offset: int = 0,
+) -> SearchResults:
+    """Every kind's best matches for the text, grouped by kind, within the measure filters.
+
+    Filters narrow measures, their events and the statements about them, by today's status;
+    organizations and people are only searched without filters.
+    """
+    query = parse_query(raw)
+    if query is None:
+        return SearchResults(raw, None, [])
+    status_cache.refresh(session, clock.today())
+    filters = replace(filters, query=None)
+    groups = [
+        search_kind(session, kind, query, filters, include_internal, limit, offset)
+        for kind in kinds
+    ]
+    return SearchResults(raw, query, groups)
+
+
+__all__ = [
+    "KINDS",
+    "KIND_LABELS",
+    "Group",
+    "Hit",
+    "ParsedQuery",
+    "SearchResults",
+    "highlight",
+    "matching_ids",
+    "parse_query",
+    "search",
+    "search_kind",
+]
