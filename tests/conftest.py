@@ -115,6 +115,8 @@ def make_app(database_url: str, tmp_path: Path, **config: Any) -> Flask:
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "TODAY": TODAY.isoformat(),
         "WTF_CSRF_ENABLED": False,
+        # Tests write and read within one rolled-back transaction; the cache has its own tests.
+        "PAGE_CACHE": False,
         "TESTING": True,
     }
     settings.update(config)

@@ -35,6 +35,11 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_NAME": "tracker_session",
     "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, so a long edit doesn't expire
     "JSON_SORT_KEYS": False,
+    # Public pages kept in each worker's memory until the data or the day changes
+    # (tracker.web.page_cache); sizes in bytes.
+    "PAGE_CACHE": True,
+    "PAGE_CACHE_BYTES": 64 * 1024 * 1024,
+    "PAGE_CACHE_ENTRY_BYTES": 2 * 1024 * 1024,
     # Off unless TRACKER_DEBUG=true: a debugger shows code and data to whoever gets an error.
     "DEBUG": False,
     # How long a save waits for another to finish on SQLite before the "busy" page (503).

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -565,3 +566,15 @@ class MeasureStatus(Base):
 # measures by topic.
 Index("ix_measures_country_title", Measure.country, Measure.title)
 Index("ix_measure_topics_topic_id", measure_topics.c.topic_id)
+
+
+class DataVersion(Base):
+    """One number that moves on whenever a record that pages show is written (migration
+    0004's triggers); the public page cache is keyed by it (tracker.web.page_cache)."""
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)

@@ -56,6 +56,10 @@ def allow_framing() -> None:
     request.environ[_FRAMABLE] = True
 
 
+def is_framable() -> bool:
+    return bool(request.environ.get(_FRAMABLE))
+
+
 def init_app(app: Flask) -> None:
     # Flask-WTF's HTTPS check wants a Referer from our own host, but our pages send none
     # (Referrer-Policy: no-referrer, which also makes browsers send "Origin: null" on forms),
@@ -73,7 +77,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def set_security_headers(response: Response) -> Response:
-        framable = bool(request.environ.get(_FRAMABLE))
+        framable = is_framable()
         headers = response.headers
         headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.format(
             frame_ancestors="*" if framable else "'none'"

@@ -753,19 +753,24 @@ def similar_measures(
     wanted_title = _normalized(title or "")
     wanted_names = {_normalized(name) for name in popular_names if name.strip()}
     wanted_identifier = _normalized(identifier or "")
-    found: list[tuple[float, SimilarMeasure]] = []
+    found: list[tuple[float, float, SimilarMeasure]] = []
     for measure in session.scalars(query):
         ratio = difflib.SequenceMatcher(None, wanted_title, _normalized(measure.title)).ratio()
         names = {_normalized(name) for name in measure.popular_names or []}
         shared = sorted(wanted_names & names)
         if wanted_identifier and wanted_identifier == _normalized(measure.identifier or ""):
-            found.append((2.0, SimilarMeasure(measure, f"same identifier ({measure.identifier})")))
+            found.append(
+                (2.0, ratio, SimilarMeasure(measure, f"same identifier ({measure.identifier})"))
+            )
         elif shared:
-            found.append((1.5, SimilarMeasure(measure, "same popular name")))
+            found.append((1.5, ratio, SimilarMeasure(measure, "same popular name")))
         elif wanted_title and ratio >= 0.75:
-            found.append((ratio, SimilarMeasure(measure, f"similar title ({ratio:.0%} alike)")))
-    found.sort(key=lambda pair: -pair[0])
-    return [item for _, item in found[:5]]
+            found.append(
+                (ratio, ratio, SimilarMeasure(measure, f"similar title ({ratio:.0%} alike)"))
+            )
+    # Strongest reason first, then the closer title; the slug makes ties the same everywhere.
+    found.sort(key=lambda item: (-item[0], -item[1], item[2].measure.slug))
+    return [item for _, _, item in found[:5]]
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,117 @@
+"""Public pages are served from memory until the data or the day changes, and never to anyone
+they were not made for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.models import Measure
+from tracker.services import dataset, editing
+from tracker.web.page_cache import data_version
+
+SLUG = "kg-foreign-representatives-law-2024"
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    return {"PAGE_CACHE": True}
+
+
+@pytest.fixture
+def counted(app: Flask) -> dict[str, int]:
+    """How many times each endpoint's view really ran."""
+    calls: dict[str, int] = {}
+    for endpoint, view in list(app.view_functions.items()):
+
+        def wrapper(*args: Any, _view: Any = view, _name: str = endpoint, **kwargs: Any) -> Any:
+            calls[_name] = calls.get(_name, 0) + 1
+            return _view(*args, **kwargs)
+
+        for marker in ("_tracker_public",):
+            if hasattr(view, marker):
+                setattr(wrapper, marker, getattr(view, marker))
+        app.view_functions[endpoint] = wrapper
+    return calls
+
+
+def test_a_public_page_is_made_once_until_the_data_changes(
+    client: FlaskClient, counted: dict[str, int], session: Session
+) -> None:
+    first = client.get(f"/measures/{SLUG}")
+    second = client.get(f"/measures/{SLUG}")
+    assert counted["measures.show"] == 1
+    assert second.data == first.data
+    assert second.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+    measure = session.scalars(select(Measure).where(Measure.slug == SLUG)).one()
+    data = editing.measure_data(measure)
+    data.short_title = "Renamed by an editor"
+    editing.save_measure(session, measure, data)
+    session.commit()
+    third = client.get(f"/measures/{SLUG}")
+    assert counted["measures.show"] == 2
+    assert b"Renamed by an editor" in third.data
+
+
+def test_an_import_written_in_bulk_moves_the_data_version(app: Flask, session: Session) -> None:
+    from pathlib import Path
+
+    before = data_version()
+    document = dataset.load_json((Path(__file__).parents[1] / "data" / "georgia.json").read_bytes())
+    dataset.import_dataset(session, document)
+    session.commit()
+    assert data_version() > before
+
+
+def test_signed_in_users_never_get_the_anonymous_copy(
+    client: FlaskClient, login_as: Callable[..., FlaskClient], session: Session
+) -> None:
+    session.add(
+        Measure(
+            slug="kg-internal-cached", country="KG", kind="bill", title="Internal only draft",
+            visibility="internal", popular_names=[],
+        )
+    )  # fmt: skip
+    session.commit()
+    assert b"Internal only draft" not in client.get("/measures/").data
+    assert b"Internal only draft" in login_as("viewer").get("/measures/").data
+    assert b"Internal only draft" not in client.get("/measures/").data
+
+
+def test_the_day_is_part_of_the_key(
+    app: Flask, client: FlaskClient, counted: dict[str, int]
+) -> None:
+    today = client.get("/upcoming/")
+    app.config["TODAY"] = "2024-02-08"
+    back_then = client.get("/upcoming/")
+    assert counted["upcoming.index"] == 2
+    assert back_then.data != today.data
+    assert b"14 Feb 2024" in back_then.data  # sent back for reconsideration, still to come
+
+
+def test_a_cached_embed_may_still_be_framed_and_a_page_still_may_not(
+    client: FlaskClient, counted: dict[str, int]
+) -> None:
+    for _ in range(2):
+        embed = client.get("/embed/timeline?country=KG")
+        assert "frame-ancestors *" in embed.headers["Content-Security-Policy"]
+        assert "Set-Cookie" not in embed.headers
+    assert counted["embed.timeline"] == 1
+    page = client.get("/timeline/?country=KG")
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+
+
+def test_streams_and_token_requests_are_not_kept(
+    app: Flask, client: FlaskClient, counted: dict[str, int]
+) -> None:
+    for _ in range(2):
+        client.get("/events.csv")
+        client.get("/api/v1/measures", headers={"Authorization": "Bearer not-a-token"})
+    assert counted["exports.events_table"] == 2
+    assert len(app.extensions["tracker.page_cache"]) == 0
