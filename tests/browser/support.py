@@ -260,6 +260,8 @@ def find_measure(journey: Journey, words: str) -> None:
     """
     page = journey.page
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Measures").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Measures")
+    journey.check()
     page.get_by_label("Title contains").fill(words)
     page.get_by_role("button", name="Filter").click()
     page.wait_for_url(re.compile(r"[?&]q="))
