@@ -3,7 +3,8 @@
 One server for the whole run: ``python -m tracker serve`` in a subprocess on 127.0.0.1, on a
 database of its own (a SQLite file; a fresh PostgreSQL database when
 ``TRACKER_TEST_DATABASE_URL`` is set), seeded by ``serve`` itself, with an admin and an editor
-created through the CLI beforehand and "today" pinned to 2026-11-28. A second, plain HTTP
+created through the CLI beforehand, Georgia's law imported through the CLI once it runs, and
+"today" pinned to 2026-11-28. A second, plain HTTP
 server on another port plays an NGO's website that embeds the tracker in an iframe. One
 Chromium for the run; every test gets fresh browser contexts (no shared cookies).
 """
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from tests.browser.support import Journey, Screenshots
 
 ROOT = Path(__file__).resolve().parents[2]
+GEORGIA = ROOT / "tests" / "data" / "georgia.json"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 _SCREENSHOTS = pytest.StashKey["Screenshots"]()
@@ -122,6 +124,8 @@ def live_tracker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveTrack
         )
     try:
         _wait_until_serving(tracker.url, process, log)
+        # A second country, imported while the server runs, as a researcher's colleague would.
+        tracker.cli("import", str(GEORGIA))
         yield tracker
     finally:
         process.terminate()

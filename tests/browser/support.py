@@ -348,6 +348,12 @@ def tab_stops(page: Page, until: Any, limit: int = 600) -> Iterator[Focus]:
     raise AssertionError(f"{limit} presses of Tab never reached the stop looked for")
 
 
+def tab_to(page: Page, until: Any, limit: int = 600) -> Focus:
+    """Tab until ``until(focus)`` accepts the stop; that stop."""
+    stops = list(tab_stops(page, until, limit))
+    return stops[-1]
+
+
 _OVERFLOW = """
 () => {
   const width = document.documentElement.clientWidth;
