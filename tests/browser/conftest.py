@@ -225,14 +225,40 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
 OpenJourney = Callable[..., "Journey"]
 
 
+@pytest.fixture(scope="session")
+def signed_in(browser: Browser, live_tracker: LiveTracker) -> Callable[[str], Any]:
+    """``signed_in("editor")``: cookies of a session signed in through the form, made once.
+
+    For tests about pages rather than about signing in (the researcher's journey and the
+    keyboard test sign in themselves)."""
+    states: dict[str, Any] = {}
+
+    def state(role: str) -> Any:
+        if role not in states:
+            account = live_tracker.accounts[role]
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(live_tracker.url + "/login")
+            page.get_by_label("Email").fill(account.email)
+            page.get_by_label("Password").fill(account.password)
+            with page.expect_navigation():
+                page.get_by_role("button", name="Sign in").click()
+            states[role] = context.storage_state()
+            context.close()
+        return states[role]
+
+    return state
+
+
 @pytest.fixture
 def open_journey(
     request: pytest.FixtureRequest,
     browser: Browser,
     live_tracker: LiveTracker,
     screenshots: Screenshots,
+    signed_in: Callable[[str], Any],
 ) -> Iterator[OpenJourney]:
-    """``open_journey("desktop" | "phone")``: a fresh, guarded browser tab on the tracker.
+    """``open_journey("desktop" | "phone", signed_in_as=None)``: a fresh, guarded browser tab.
 
     Each in a context of its own (its own cookies), as another person or another device.
     """
@@ -241,16 +267,17 @@ def open_journey(
     contexts: list[Any] = []
     journeys = request.node.stash.setdefault(_JOURNEYS, [])
 
-    def open_one(device: str = "desktop") -> Journey:
+    def open_one(device: str = "desktop", signed_in_as: str | None = None) -> Journey:
         phone = device == "phone"
         context = browser.new_context(
             viewport=PHONE if phone else DESKTOP,
-            device_scale_factor=2 if phone else 1,
+            device_scale_factor=1,
             is_mobile=phone,
             has_touch=phone,
             locale="en-GB",
             timezone_id="Asia/Bishkek",
             accept_downloads=True,
+            storage_state=signed_in(signed_in_as) if signed_in_as else None,
         )
         context.set_default_timeout(15_000)
         guard = Guard(context)

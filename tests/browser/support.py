@@ -358,7 +358,12 @@ _OVERFLOW = """
 () => {
   const width = document.documentElement.clientWidth;
   const insideScroller = (el) => {
-    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+    // A box positioned absolutely is clipped by the scroll containers around its containing
+    // block, not by those around it in the document (the visually hidden text in a table).
+    const position = getComputedStyle(el).position;
+    if (position === "fixed") return false;
+    const start = position === "absolute" ? el.offsetParent : el.parentElement;
+    for (let p = start; p && p !== document.body; p = p.parentElement) {
       const overflow = getComputedStyle(p).overflowX;
       if (overflow === "auto" || overflow === "scroll" || overflow === "hidden") return true;
     }
