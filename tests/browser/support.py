@@ -106,6 +106,45 @@ class Guard:
         ]
 
 
+# What the browser fetches on its own, outside the page's network events (so the route guard
+# never sees it): the icon, resource hints (dns-prefetch, preconnect) and the like. A page must
+# name nothing on another host there, and must name its icon, or every browser asks
+# /favicon.ico and logs a 404.
+_REFERENCES = """
+() => {
+  const found = [];
+  const selectors = "link[href], script[src], img[src], iframe[src], source[src], video[src], "
+    + "audio[src], track[src], embed[src], input[src], object[data], video[poster], [srcset], "
+    + "form[action]";
+  for (const el of document.querySelectorAll(selectors)) {
+    for (const name of ["href", "src", "data", "poster", "action"]) {
+      if (el.hasAttribute(name)) found.push([el.tagName.toLowerCase(), el.getAttribute("rel") || "",
+        new URL(el.getAttribute(name), document.baseURI).href]);
+    }
+    for (const part of (el.getAttribute("srcset") || "").split(",")) {
+      if (part.trim()) found.push([el.tagName.toLowerCase(), "srcset",
+        new URL(part.trim().split(/\\s+/)[0], document.baseURI).href]);
+    }
+  }
+  return {references: found, icon: !!document.querySelector("link[rel~='icon']")};
+}
+"""
+
+
+def off_site_references(page: Page | Frame) -> list[str]:
+    """Addresses on another host that the page would have the browser fetch, and a missing
+    icon."""
+    found = page.evaluate(_REFERENCES)
+    problems = [
+        f"<{tag}{' rel=' + rel if rel else ''}> refers to {url}"
+        for tag, rel, url in found["references"]
+        if url.startswith(("http:", "https:", "//")) and urlsplit(url).hostname not in LOCAL_HOSTS
+    ]
+    if not found["icon"]:
+        problems.append("no <link rel=icon>: the browser asks /favicon.ico, which is a 404")
+    return problems
+
+
 # --------------------------------------------------------------------------------------------
 # Accessibility
 
@@ -209,6 +248,8 @@ class Journey:
         if status >= 400:
             self.guard.expected_failure(address, status)
         self.assert_clean(self.page.url)
+        references = off_site_references(self.page)
+        assert not references, f"on {self.page.url}:\n" + "\n".join(references)
         violations = axe_violations(self.page)
         assert not violations, (
             f"accessibility problems on {self.page.url}:\n{describe_violations(violations)}"
@@ -218,7 +259,9 @@ class Journey:
             self.screenshots.take(self.page, screenshot, self.device)
 
     def check_frame(self, frame: Frame) -> None:
-        """Accessibility of a frame (the embed inside another site's page)."""
+        """A frame (the embed inside another site's page): what it refers to, accessibility."""
+        references = off_site_references(frame)
+        assert not references, f"in the frame {frame.url}:\n" + "\n".join(references)
         violations = axe_violations(frame)
         assert not violations, (
             f"accessibility problems in the frame {frame.url}:\n{describe_violations(violations)}"

@@ -123,7 +123,8 @@ def test_an_advocate_follows_a_country_and_embeds_its_timeline(
     assert "as_of" not in html.unescape(snippet), snippet
     report = other_site.publish(
         "/report.html",
-        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Civic space in'
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">'
+        "<title>Civic space in"
         " Kyrgyzstan · An NGO's report</title></head><body><main><h1>Civic space in"
         f" Kyrgyzstan</h1><p>Our timeline, from the tracker:</p>{snippet}</main></body></html>",
     )
