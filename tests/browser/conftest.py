@@ -237,6 +237,7 @@ def signed_in(browser: Browser, live_tracker: LiveTracker) -> Callable[[str], An
         if role not in states:
             account = live_tracker.accounts[role]
             context = browser.new_context()
+            context.set_default_timeout(15_000)
             page = context.new_page()
             page.goto(live_tracker.url + "/login")
             page.get_by_label("Email").fill(account.email)

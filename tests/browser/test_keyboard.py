@@ -55,7 +55,7 @@ def test_the_timeline_from_the_keyboard(open_journey: OpenJourney) -> None:
 
     # Every stop shows where the focus is.
     unmarked = [str(stop) for stop in stops if not stop.indicator]
-    assert not unmarked, f"no visible focus on {unmarked}"
+    assert not unmarked, f"no visible focus on {len(unmarked)} stops: {unmarked[:8]}"
     # In reading order: the filters, the downloads, the chart and its marks, the events as a
     # list, the embed code.
     order = [
