@@ -33,8 +33,8 @@ def show_timeline(journey: Journey, **choices: str) -> None:
     page = journey.page
     for label, option in choices.items():
         page.get_by_label(label.capitalize(), exact=True).select_option(label=option)
-    page.get_by_role("button", name="Show").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Show").click()
 
 
 def test_an_advocate_follows_a_country_and_embeds_its_timeline(
@@ -115,7 +115,10 @@ def test_an_advocate_follows_a_country_and_embeds_its_timeline(
 
     # The embed code of Kyrgyzstan's timeline, pasted into an NGO's page on another site.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Timeline").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Timeline: all countries")
+    journey.check()
     show_timeline(journey, country="Kyrgyzstan")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Timeline: Kyrgyzstan")
     journey.check()
     snippet = page.get_by_label("HTML to embed this timeline").input_value()
     assert snippet.startswith(f'<iframe src="{live_tracker.url}/embed/timeline?country=KG')

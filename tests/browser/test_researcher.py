@@ -156,6 +156,7 @@ def test_a_researcher_logs_a_bill_and_corrects_it(
     expect(page.locator("blockquote")).to_contain_text("agents of foreign interests")
     journey.check("statement-page")
     page.get_by_role("link", name=SHORT_TITLE).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(SHORT_TITLE)
     statement = page.locator("article.statement")
     expect(statement).to_contain_text("2 April 2024")
     expect(statement).to_contain_text("Amnesty International")
