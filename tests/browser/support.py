@@ -1,9 +1,11 @@
 """What every journey shares: the guard, the accessibility scan, screenshots, keyboard helpers.
 
 A ``Journey`` is one person's tab: after each step the test calls ``journey.check()``, which
-fails on any request that left this machine, any console error or script error, any Content
-Security Policy violation and any serious or critical axe-core finding on the page shown, and
-can save a screenshot. ``journey.finish()`` then fails if a page was visited and never checked.
+fails on an unexpected HTTP status, any request that left this machine (the route guard aborts
+it), any resource the page names on another host or a missing icon (fetched by the browser out
+of the route guard's sight), any console or script error, any Content Security Policy violation
+and any serious or critical axe-core finding on the page shown; it can save a screenshot.
+``journey.finish()`` (run after each test) fails if a page was visited and never checked.
 """
 
 from __future__ import annotations
