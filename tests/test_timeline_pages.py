@@ -174,6 +174,17 @@ def test_the_embed_snippet_is_ready_to_paste(client: FlaskClient) -> None:
     assert 'href="https://tracker.example.org/measures/' in downloads
 
 
+@pytest.mark.parametrize("page", ["/timeline/", "/lineage/", "/countries/KG"])
+def test_an_embed_made_today_keeps_showing_today(client: FlaskClient, page: str) -> None:
+    # The filter form sends its "as of" field even when left at today: the snippet copied
+    # from that page must not freeze the chart on the day it was copied.
+    html = client.get(f"{page}?country=KG&as_of=2026-11-28").data.decode()
+    match = re.search(r"<textarea[^>]*readonly[^>]*>(.*?)</textarea>", html, flags=re.DOTALL)
+    assert match
+    assert "/embed/" in match.group(1)
+    assert "as_of" not in match.group(1)
+
+
 def test_an_empty_selection_says_so(client: FlaskClient) -> None:
     page = text_of(client.get("/timeline/?country=GE").data)
     assert "No measure matches these filters" in page

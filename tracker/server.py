@@ -18,7 +18,10 @@ class TrackerServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no
 
     def load_config(self) -> None:
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            # Settings newer than the installed gunicorn (control_socket_disable came in 25.1)
+            # are skipped: what they turn off does not exist there.
+            if key in self.cfg.settings:
+                self.cfg.set(key, value)
 
     def load(self) -> Flask:
         return self.application
@@ -47,5 +50,9 @@ def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
         "loglevel": "info",
         "timeout": 120,
         "post_fork": post_fork,
+        # gunicorn's run-time control socket sits at one path per user ($HOME/.gunicorn), so a
+        # second tracker on the machine (tests, a benchmark) would take it over; nothing
+        # manages the tracker through it, so it is one less door left open.
+        "control_socket_disable": True,
     }
     TrackerServer(app, options).run()

@@ -228,13 +228,16 @@ def timeline_svg(
         w.text(x0, country.y + 20, f"{country.name} · {count}", "country-label")
     w.add("</g>")
 
+    # A lane's status ends left of the "today" (or "as of") line drawn across the lanes at the
+    # right, not struck through by it.
+    meta_end = min([x1, *(line.x - 5 for line in layout.lines if line.x > (x0 + x1) / 2)])
     w.add('<g class="lanes">')
     for lane in layout.lanes:
         w.add('<g class="lane">')
         w.link_open(links.measure(lane.lane.slug))
         w.text(x0, lane.y + 13, lane.label, "lane-label")
         w.add("</a>")
-        w.text(x1, lane.y + 13, lane.meta, "lane-meta", anchor="end")
+        w.text(meta_end, lane.y + 13, lane.meta, "lane-meta", anchor="end")
         w.add(
             f'<rect class="lane-track" x="{num(x0)}" y="{num(lane.y + 18)}"'
             f' width="{num(x1 - x0)}" height="14"/>'

@@ -49,6 +49,10 @@ def chart_args(**changes: Any) -> dict[str, Any]:
         for key in CHART_ARGS
         if (values := [v for v in request.args.getlist(key) if v.strip()])
     }
+    if not params.is_past_view():
+        # The filter form always sends its date field, so "as of today" arrives spelled out;
+        # an embed or link made from it must keep showing today, not the day it was copied.
+        args.pop("as_of", None)
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)

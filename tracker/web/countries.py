@@ -47,7 +47,7 @@ def show(code: str) -> str | Response:
     chart = svg.timeline_svg(
         layout, charts.links(), id_prefix="country-timeline", description=timeline.subtitle
     )
-    args = {"as_of": request.args["as_of"]} if request.args.get("as_of") else {}
+    args = {"as_of": as_of.isoformat()} if params.is_past_view() else {}
     embed_src = charts.absolute_url("embed.timeline", country=code, **args)
     return render_template(
         "countries/show.html",

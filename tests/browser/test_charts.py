@@ -1,0 +1,95 @@
+"""The charts in a real browser: embedded in a page on another port (and every other page
+refusing to be framed there), on a phone, without JavaScript."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.browser import skip_unless_browser
+
+skip_unless_browser()
+
+from tests.browser.support import Guard  # noqa: E402
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+    from tests.browser.conftest import LiveTracker, OtherSite
+
+pytestmark = pytest.mark.browser
+
+
+def snippet_from(page_html: str) -> str:
+    match = re.search(r"<textarea[^>]*readonly[^>]*>(.*?)</textarea>", page_html, re.DOTALL)
+    assert match
+    return html.unescape(match.group(1))
+
+
+def test_the_timeline_embeds_in_another_site(
+    browser: Browser, live_tracker: LiveTracker, other_site: OtherSite
+) -> None:
+    tracker_url = live_tracker.url
+    page = browser.new_page()
+    page.goto(f"{tracker_url}/timeline/?country=KG")
+    snippet = snippet_from(page.content())
+    page.close()
+    assert snippet.startswith(f'<iframe src="{tracker_url}/embed/timeline?country=KG"')
+    report_url = other_site.publish(
+        "/framing.html",
+        f"<!doctype html><title>An NGO's report</title><h1>Report</h1>{snippet}"
+        f'<iframe id="blocked" src="{tracker_url}/timeline/"></iframe>',
+    )
+    context = browser.new_context()
+    guard = Guard(context)
+    report = context.new_page()
+    report.goto(report_url, wait_until="networkidle")
+    embedded = next(f for f in report.frames if "/embed/timeline" in f.url)
+    chart = embedded.locator("svg.chart--timeline")
+    assert chart.count() == 1
+    assert embedded.locator("svg .lane-label").count() >= 7
+    assert embedded.locator("svg a[target=_blank]").count() > 20
+    # Every other page refuses to be framed: the browser shows nothing of it.
+    blocked = [f for f in report.frames if f.url.startswith(f"{tracker_url}/timeline/")]
+    assert not blocked or "Timeline" not in blocked[0].content()
+    # The only policy violation is the refused frame: the embed itself uses no inline
+    # style or script that its Content-Security-Policy would block.
+    assert guard.csp_violations
+    assert all("frame-ancestors" in line for line in guard.csp_violations), guard.csp_violations
+    assert not guard.external
+    assert not guard.script_errors
+    # No cookie was set for the tracker's origin through the embed.
+    assert context.cookies(tracker_url) == []
+    context.close()
+
+
+def test_on_a_phone_the_chart_keeps_readable_text_and_scrolls(
+    browser: Browser, live_tracker: LiveTracker
+) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    phone = context.new_page()
+    phone.goto(f"{live_tracker.url}/timeline/?country=KG&as_of=2024-02-08", wait_until="load")
+    box = phone.locator(".chart-scroll").first
+    sizes = box.evaluate("b => [b.scrollWidth, b.clientWidth, b.scrollLeft]")
+    assert sizes[0] > sizes[1]  # wider than the phone: it scrolls sideways...
+    assert sizes[2] > 0  # ... and starts at its recent end (charts.js)
+    label = phone.locator("svg .lane-meta").first
+    height = label.evaluate("t => t.getBoundingClientRect().height")
+    assert height >= 11  # CSS pixels: as legible as the page's small print
+    context.close()
+
+
+def test_the_chart_works_without_javascript(browser: Browser, live_tracker: LiveTracker) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_tracker.url}/timeline/?country=KG")
+    assert page.locator("svg.chart--timeline a").count() > 20
+    assert page.locator("ol.entries li").count() > 60
+    first = page.locator("svg.chart--timeline .marks a").first
+    href = first.get_attribute("href")
+    assert href is not None
+    assert href.startswith("/measures/")
+    context.close()
