@@ -84,7 +84,7 @@ def _wait_until_serving(url: str, process: subprocess.Popen[bytes], log: Path) -
         if process.poll() is not None:
             pytest.fail(f"tracker serve exited ({process.returncode}):\n{log.read_text()}")
         try:
-            with urllib.request.urlopen(url + "/", timeout=5) as response:  # noqa: S310 - our server
+            with urllib.request.urlopen(url + "/", timeout=5) as response:
                 if response.status == 200:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
