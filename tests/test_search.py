@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from tests import factories
+from tracker.models import Measure
 from tracker.services import dataset, search
 from tracker.services.measures import MeasureFilters
 from tracker.services.search import highlight, parse_query
@@ -228,3 +229,17 @@ def test_search_page_groups_results_and_links_to_each_kind(client: FlaskClient) 
 
 def test_every_page_has_a_search_box(client: FlaskClient) -> None:
     assert 'action="/search"' in client.get("/measures/").data.decode()
+
+
+def test_a_short_title_is_found_and_shown(client: FlaskClient, session: Session) -> None:
+    session.add(
+        Measure(
+            slug="kg-zephyrine-act", country="KG", kind="law", short_title="Zephyrine Act (2026)",
+            title="Law on Amendments to Certain Legislative Acts", popular_names=[],
+        )
+    )  # fmt: skip
+    session.commit()
+    page = client.get("/search?q=zephyrine")
+    assert page.status_code == 200
+    assert b"Zephyrine Act (2026)" in page.data
+    assert b"These measures as a list" in page.data

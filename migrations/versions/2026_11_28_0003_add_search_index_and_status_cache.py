@@ -109,8 +109,10 @@ def _columns(kind: str, ref: str, sqlite: bool) -> dict[str, str]:
         return {
             "title": f"{ref}.title",
             "original_title": f"coalesce({ref}.original_title, '')",
+            # The short title ("Foreign Representatives Law (2024)") is a name people search by.
             "names": (
-                f"trim(coalesce({names}, '') || ' · ' || coalesce({ref}.identifier, ''), ' ·')"
+                f"trim(coalesce({ref}.short_title, '') || ' · ' || coalesce({names}, '') "
+                f"|| ' · ' || coalesce({ref}.identifier, ''), ' ·')"
             ),
             "summary": f"coalesce({ref}.summary, '')",
         }
@@ -141,7 +143,7 @@ def _columns(kind: str, ref: str, sqlite: bool) -> dict[str, str]:
 
 # Which columns of the base table change the indexed text (updates of others don't reindex).
 WATCHED = {
-    "measures": "title, original_title, popular_names, identifier, summary",
+    "measures": "title, short_title, original_title, popular_names, identifier, summary",
     "events": "type, actor, description",
     "statements": "title, summary",
     "organizations": "name, acronym",

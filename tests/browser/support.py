@@ -298,18 +298,17 @@ def sign_in(journey: Journey, account: Account) -> None:
 
 
 def find_measure(journey: Journey, words: str) -> None:
-    """Look a measure up the way a reader does, from the main navigation.
-
-    Today that is the measure list's "Title contains" filter. When the site search (/search)
-    lands, this is the one place that changes: the search box instead of the filter.
-    """
+    """Look measures up the way a reader does: the search box in the header, then the
+    matching measures as a list (where their statuses, filters and downloads are)."""
     page = journey.page
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Measures").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Measures")
-    journey.check()
-    page.get_by_label("Title contains").fill(words)
-    page.get_by_role("button", name="Filter").click()
-    page.wait_for_url(re.compile(r"[?&]q="))
+    search = page.get_by_role("search", name="Search the tracker")
+    search.get_by_label("Search").fill(words)
+    search.get_by_role("button", name="Search").click()
+    page.wait_for_url(re.compile(r"/search\?q="))
+    expect(page.get_by_role("heading", name=re.compile(r"^Measures"))).to_be_visible()
+    journey.check("search-results")
+    page.get_by_role("link", name=re.compile("These measures as a list")).click()
+    page.wait_for_url(re.compile(r"/measures/\?.*q="))
 
 
 # --------------------------------------------------------------------------------------------

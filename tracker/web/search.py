@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template, request, url_for
 
 from tracker import clock
 from tracker.db import get_session
@@ -57,8 +58,15 @@ def index() -> str:
         )
     group = results.groups[0] if scope and results.groups else None
     pages = max(1, -(-group.total // limit)) if group else 1
+    # The matching measures as the measure list: the same words and filters, its own paging.
+    carried: dict[str, Any] = {
+        key: values
+        for key, values in request.args.to_dict(flat=False).items()
+        if key not in ("scope", "page", "size")
+    }
     return render_template(
         "search/index.html",
+        list_url=url_for("measures.index", **carried),
         text=text,
         scope=scope,
         results=results,
