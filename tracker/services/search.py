@@ -147,7 +147,7 @@ def highlight(text: str, matches: Callable[[str], bool]) -> Markup:
         out.append(f"<mark>{piece}</mark>" if matches(word.group()) else piece)
         position = word.end()
     out.append(str(escape(text[position:])))
-    return Markup("".join(out))  # noqa: S704 - every piece of the text was escaped above
+    return Markup("".join(out))  # noqa: S704  # nosec B704 - every piece of the text was escaped above
 
 
 def snippet(texts: Sequence[str], matches: Callable[[str], bool], words: int = 18) -> Markup:
@@ -210,13 +210,13 @@ def _window_start(session: Session, kind: Kind, query: ParsedQuery) -> int:
     """The lowest id among the RANK_WINDOW newest matches (0 when fewer match)."""
     if _is_sqlite(session):
         sql = (
-            f"SELECT rowid FROM search_{kind} WHERE search_{kind} MATCH :match "  # noqa: S608
+            f"SELECT rowid FROM search_{kind} WHERE search_{kind} MATCH :match "  # noqa: S608  # nosec B608
             "ORDER BY rowid DESC LIMIT 1 OFFSET :window"
         )
         match = query.fts5()
     else:
         sql = (
-            f"SELECT id FROM search_{kind} "  # noqa: S608
+            f"SELECT id FROM search_{kind} "  # noqa: S608  # nosec B608
             "WHERE document @@ to_tsquery('simple', :match) ORDER BY id DESC LIMIT 1 OFFSET :window"
         )
         match = query.tsquery()
@@ -237,7 +237,7 @@ def _matches(
         weights = ", ".join(str(w) for w in _BM25_WEIGHTS[kind])
         rank = f"bm25(search_{kind}, {weights})" if ranked else "0.0"
         sql = (
-            f"SELECT rowid AS id, {rank} AS rank "  # noqa: S608
+            f"SELECT rowid AS id, {rank} AS rank "  # noqa: S608  # nosec B608
             f"FROM search_{kind} WHERE search_{kind} MATCH :match AND rowid >= :start"
             + (" LIMIT :scan" if scan else "")
         )
@@ -245,7 +245,7 @@ def _matches(
     else:
         rank = "-ts_rank(document, to_tsquery('simple', :match))" if ranked else "0.0"
         sql = (
-            f"SELECT id, {rank} AS rank "  # noqa: S608
+            f"SELECT id, {rank} AS rank "  # noqa: S608  # nosec B608
             f"FROM search_{kind} WHERE document @@ to_tsquery('simple', :match) AND id >= :start"
             + (" LIMIT :scan" if scan else "")
         )
@@ -263,7 +263,7 @@ def _texts(session: Session, kind: Kind, ids: Sequence[int]) -> dict[int, tuple[
         return {}
     key = "rowid" if _is_sqlite(session) else "id"
     columns = ", ".join(_COLUMNS[kind])
-    sql = f"SELECT {key}, {columns} FROM search_{kind} WHERE {key} IN :ids"  # noqa: S608
+    sql = f"SELECT {key}, {columns} FROM search_{kind} WHERE {key} IN :ids"  # noqa: S608  # nosec B608
     statement = text(sql).bindparams(bindparam("ids", expanding=True))
     rows = session.execute(statement, {"ids": [int(i) for i in ids]})
     return {int(row[0]): tuple(value or "" for value in row[1:]) for row in rows}
