@@ -15,7 +15,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from flask import Flask
@@ -28,6 +28,9 @@ from tracker import create_app, migrate, paths
 from tracker.db import build_engine, session_factory
 from tracker.models import User
 from tracker.services import dataset, users
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 # The day the tests treat as today, so that statuses that expire by themselves (the protest
 # ban "until 31 March 2026") give the same answer whenever the suite runs.
@@ -196,3 +199,21 @@ def login_as(app: Flask, make_user: Callable[..., User]) -> Callable[..., Signed
         return signed_in
 
     return login
+
+
+@pytest.fixture(scope="session")
+def browser(pytestconfig: pytest.Config) -> Iterator[Browser]:
+    """Debian's Chromium, once for the run (never a browser that playwright downloads).
+
+    Here rather than with the journeys because the security suite drives it too, and Playwright's
+    sync API allows one running instance per thread: a second ``sync_playwright()`` while this
+    one is open fails."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS, CHROMIUM_VERSION
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        pytestconfig.stash[CHROMIUM_VERSION] = chromium.version
+        yield chromium
+        chromium.close()

@@ -23,6 +23,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+# The Chromium version the run used, for the summary line (set by the ``browser`` fixture).
+CHROMIUM_VERSION = pytest.StashKey[str]()
 HOW_TO_ENABLE = (
     "install Chromium (apt-get install chromium) and the test extra (pip install -e '.[test]')"
 )

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, Account, missing
+from tests.browser import CHROMIUM_VERSION, Account, missing
 from tests.conftest import TODAY, drop_database_url, new_database_url
 
 if TYPE_CHECKING:
@@ -41,7 +41,6 @@ GEORGIA = ROOT / "tests" / "data" / "georgia.json"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 _SCREENSHOTS = pytest.StashKey["Screenshots"]()
-_CHROMIUM_VERSION = pytest.StashKey[str]()
 
 
 @dataclass(frozen=True)
@@ -179,18 +178,6 @@ def other_site() -> Iterator[OtherSite]:
     site.close()
 
 
-@pytest.fixture(scope="session")
-def browser(pytestconfig: pytest.Config) -> Iterator[Browser]:
-    """Debian's Chromium, once for the run (never a browser that playwright downloads)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        pytestconfig.stash[_CHROMIUM_VERSION] = chromium.version
-        yield chromium
-        chromium.close()
-
-
 def _screenshot_folder() -> Path:
     return Path(os.environ.get("TRACKER_SCREENSHOTS") or ROOT / "test-screenshots").resolve()
 
@@ -303,7 +290,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         )
     if not any(counts.values()):
         return
-    version = config.stash.get(_CHROMIUM_VERSION, None)
+    version = config.stash.get(CHROMIUM_VERSION, None)
     terminalreporter.section("browser tests")
     ran = ", ".join(f"{count} {outcome}" for outcome, count in counts.items() if count)
     where = f" in Chromium {version}" if version else f" (not run: {missing() or 'deselected'})"

@@ -5,8 +5,8 @@ The same server also must not name its software in any response, gunicorn's own 
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -14,13 +14,13 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy.orm import Session
 
+from tests.browser import skip_unless_browser
 from tests.conftest import PASSWORD
 from tests.security import payloads
 from tests.security.headers import header_problems
@@ -28,15 +28,6 @@ from tracker import migrate, paths
 from tracker.db import build_engine
 from tracker.services import dataset, history, users
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ADMIN = "browser-admin@example.org"
 
 
@@ -127,13 +118,11 @@ def test_the_real_server_never_names_its_software(server: str) -> None:
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_key_pages_in_a_real_browser_stay_on_this_machine(server: str) -> None:
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt install chromium)")
-    playwright_api = pytest.importorskip(
-        "playwright.sync_api",
-        reason="the playwright package is not installed (pip install playwright)",
-    )
+def test_key_pages_in_a_real_browser_stay_on_this_machine(
+    server: str, request: pytest.FixtureRequest
+) -> None:
+    skip_unless_browser()
+    browser = request.getfixturevalue("browser")  # launched only once the skip is decided
     outside: list[str] = []
     console: list[str] = []
     violations: list[str] = []
@@ -148,9 +137,7 @@ def test_key_pages_in_a_real_browser_stay_on_this_machine(server: str) -> None:
             outside.append(route.request.url)
             route.abort()
 
-    with playwright_api.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context()
+    with contextlib.closing(browser.new_context()) as context:
         context.route("**/*", guard)
         context.expose_binding(
             "reportViolation", lambda _source, text: violations.append(str(text))
@@ -206,7 +193,6 @@ def test_key_pages_in_a_real_browser_stay_on_this_machine(server: str) -> None:
         visit("/statements/new")
         if page.query_selector("input.picker-filter"):  # forms.js ran, under the CSP
             page.fill("input.picker-filter >> nth=0", "Amnesty")
-        browser.close()
     assert not outside, f"requests to other origins: {outside}"
     assert not violations, f"CSP violations: {violations}"
     assert not console, f"console errors: {console}"

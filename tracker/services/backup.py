@@ -30,10 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect, literal, select, table
+from sqlalchemy import Engine, inspect, literal, select, table, update
 from sqlalchemy.engine import URL
 
 from tracker import migrate
+from tracker.models import DataVersion
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
@@ -195,14 +196,36 @@ def backup_revision(source: Path, url: URL | None = None) -> str | None:
     return None
 
 
+# Tables a migrated but empty database already has rows in.
+_BOOKKEEPING = {"alembic_version", "data_version"}
+
+
 def holds_data(engine: Engine) -> bool:
     """Whether any table of the database has a row (the schema alone does not count)."""
-    names = [name for name in inspect(engine).get_table_names() if name != "alembic_version"]
+    names = [name for name in inspect(engine).get_table_names() if name not in _BOOKKEEPING]
     with engine.connect() as connection:
         for name in names:
             if connection.execute(select(literal(1)).select_from(table(name)).limit(1)).first():
                 return True
     return False
+
+
+def _data_version(engine: Engine) -> int:
+    """The number the page cache is keyed by (0 before migration 0004 made it)."""
+    if "data_version" not in inspect(engine).get_table_names():
+        return 0
+    with engine.connect() as connection:
+        return connection.execute(select(DataVersion.version)).scalar() or 0
+
+
+def _move_data_version_past(engine: Engine, before: int) -> None:
+    """A restored database carries the number of the moment it was backed up, which a running
+    server may already have cached pages under; moving past both makes every cache miss."""
+    with engine.begin() as connection:
+        restored = connection.execute(select(DataVersion.version)).scalar() or 0
+        connection.execute(
+            update(DataVersion).values(version=max(before, restored) + 1)
+        )
 
 
 def _known_revisions(engine: Engine) -> set[str]:
@@ -227,6 +250,7 @@ def restore(engine: Engine, source: Path, force: bool = False) -> RestoreReport:
             "the database already holds data; restoring would replace all of it. "
             "Back it up first, then restore with --force"
         )
+    version_before = _data_version(engine)
     engine.dispose()  # no pooled connection may hold the old database open
     if kind == "sqlite":
         backup_file = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
@@ -255,4 +279,5 @@ def restore(engine: Engine, source: Path, force: bool = False) -> RestoreReport:
     if revision not in heads:
         migrate.upgrade(engine)
         upgraded_to = migrate.current(engine)
+    _move_data_version_past(engine, version_before)
     return RestoreReport(revision=revision, upgraded_to=upgraded_to)
