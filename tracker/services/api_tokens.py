@@ -196,5 +196,7 @@ ACTOR_MARK = " (API token "
 
 
 def actor_label(token: ApiToken) -> str:
-    """How the history names a change made with the token."""
-    return f"{token.user.label}{ACTOR_MARK}“{token.name}”)"
+    """How the history names a change made with the token (at most 200 characters, the
+    token's part always whole: pages show the user's current name before it)."""
+    suffix = f"{ACTOR_MARK}“{token.name}”)"
+    return token.user.label[: 200 - len(suffix)] + suffix

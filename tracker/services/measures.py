@@ -346,8 +346,7 @@ def page_measures(
         # Keep the FROM: with no filter at all (a signed-in reader, who sees internal records
         # too) nothing else names the table, and "SELECT count(*)" alone counts one row.
         total = (
-            session.scalar(counted.with_only_columns(func.count(), maintain_column_froms=True))
-            or 0
+            session.scalar(counted.with_only_columns(func.count(), maintain_column_froms=True)) or 0
         )
         measures = list(
             session.scalars(
