@@ -217,3 +217,31 @@ def browser(pytestconfig: pytest.Config) -> Iterator[Browser]:
         pytestconfig.stash[CHROMIUM_VERSION] = chromium.version
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def make_token(session: Session, make_user: Callable[..., User]) -> Callable[..., str]:
+    """``make_token("editor", "write")``: a new API token (the token itself) of a new user with
+    that role, or of ``user``; committed to the test's transaction, so requests see it."""
+    from tracker.services import api_tokens
+
+    def make(
+        role: str = "editor",
+        scope: str = "write",
+        user: User | None = None,
+        expires_on: dt.date | None = None,
+        name: str | None = None,
+    ) -> str:
+        owner = user or make_user(role)
+        made = api_tokens.create_token(
+            session, owner, name or f"{scope} script", scope, expires_on, TODAY
+        )
+        session.commit()
+        return made.plaintext
+
+    return make
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The header that carries an API token."""
+    return {"Authorization": f"Bearer {token}"}

@@ -147,14 +147,22 @@ def test_errors_have_one_json_shape(client: FlaskClient, url: str, status: int, 
     assert data["error"]["message"]
 
 
-def test_writes_are_refused_with_json_and_no_csrf_page(client: FlaskClient) -> None:
+def test_writes_without_a_token_are_refused_with_json_and_no_csrf_page(
+    client: FlaskClient,
+) -> None:
     response = client.post("/api/v1/measures", json={"slug": "x"})
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "unauthorized"
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="tracker"'
+    response = client.put("/api/v1/measures", json={"slug": "x"})
     assert response.status_code == 405
     assert response.get_json()["error"]["code"] == "method_not_allowed"
     assert "GET" in response.headers["Allow"]
 
 
-def test_too_large_and_unexpected_errors_are_json_without_details(app: Flask) -> None:
+def test_too_large_and_unexpected_errors_are_json_without_details(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
     @public
     def echo() -> str:
         from flask import request
@@ -172,7 +180,8 @@ def test_too_large_and_unexpected_errors_are_json_without_details(app: Flask) ->
     too_large = client.post("/api/v1/_echo", data=b"x" * 100)
     assert too_large.status_code == 413
     assert too_large.get_json()["error"]["code"] == "too_large"
-    app.logger.disabled = True
+    # The "tracker" logger outlives the app: silence it for this test only.
+    monkeypatch.setattr(app.logger, "disabled", True)
     failed = client.get("/api/v1/_broken")
     assert failed.status_code == 500
     assert failed.get_json()["error"]["code"] == "internal_error"
@@ -188,11 +197,16 @@ def test_pages_still_answer_errors_in_html(client: FlaskClient) -> None:
 def test_openapi_document_is_31_and_lists_every_endpoint(client: FlaskClient, app: Flask) -> None:
     document = get(client, "/api/v1/openapi.json")
     assert document["openapi"].startswith("3.1")
-    documented = {f"/api/v1{path}" for path in document["paths"]}
+    documented = {
+        (method.upper(), f"/api/v1{path}")
+        for path, operations in document["paths"].items()
+        for method in operations
+    }
     routed = {
-        rule.rule.replace("<slug>", "{slug}")
+        (method, rule.rule.replace("<slug>", "{slug}").replace("<int:event_id>", "{event_id}"))
         for rule in app.url_map.iter_rules()
         if rule.endpoint.startswith("api.") and rule.endpoint not in {"api.index", "api.openapi"}
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
     }
     assert routed == documented
 

@@ -152,9 +152,9 @@ def test_each_revision_keeps_realistic_data_up_down_and_up(
     survive every step up and down; ``upgrade head`` twice changes nothing."""
     from sqlalchemy.orm import Session
 
-    from tests.conftest import PASSWORD
+    from tests.conftest import PASSWORD, TODAY
     from tracker import paths
-    from tracker.services import dataset, editing, history, users
+    from tracker.services import api_tokens, dataset, editing, history, users
 
     reference_url = new_database_url(tmp_path, "reference")
     reference_engine = build_engine(reference_url)
@@ -164,6 +164,7 @@ def test_each_revision_keeps_realistic_data_up_down_and_up(
             history.set_actor(session, history.Actor("import"))
             dataset.import_dataset(session, dataset.load_json(paths.seed_file().read_bytes()))
             user = users.create_user(session, "keeper@example.org", "Keeper", "admin", PASSWORD)
+            api_tokens.create_token(session, user, "sync", "write", None, TODAY)
             history.set_actor(session, history.actor_for(user))
             editing.save_organization(session, None, editing.OrganizationData(name="Bir Duino"))
             session.commit()

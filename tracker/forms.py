@@ -587,3 +587,24 @@ def option_list(choices: Iterable[tuple[str, str]]) -> Markup:
     return Markup("").join(
         Markup('<option value="{}">{}</option>').format(value, text) for value, text in choices
     )
+
+
+# --------------------------------------------------------------------------------------------
+# API tokens
+
+TOKEN_EXPIRY = {"30": "In 30 days", "90": "In 90 days", "365": "In a year", "never": "Never"}
+
+
+class ApiTokenForm(TrackerForm):
+    name = StringField(
+        "Name",
+        validators=[InputRequired(), Length(max=100)],
+        description="What will use it, so that you know which to revoke, e.g. “import script”.",
+    )
+    scope = RadioField("What it may do", default="read")
+    expires = SelectField(
+        "Expires",
+        choices=options(TOKEN_EXPIRY.items()),
+        default="90",
+        description="A token that expires limits the harm if it leaks.",
+    )

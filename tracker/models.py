@@ -578,3 +578,36 @@ class DataVersion(Base):
     version: Mapped[int] = mapped_column(BigInteger)
 
     __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+
+# -- API tokens -------------------------------------------------------------------------------
+
+TOKEN_SCOPES = ("read", "write")
+
+
+class ApiToken(Base):
+    """A personal token for the JSON API, created and revoked by its user.
+
+    The token itself (``trk_<prefix>_<secret>``) is shown once, when it is made; only the prefix
+    (to find the row) and a SHA-256 hash of the secret are kept, so a copy of the database holds
+    no usable token. What a token may do is decided at each request from its scope and its
+    user's current role and state, never fixed when it was made. Like the rest of the tracker it
+    records nothing about where it is used from: the day it was last used, no address.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    scope: Mapped[str] = mapped_column(String(5))
+    prefix: Mapped[str] = mapped_column(String(8), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_used_on: Mapped[dt.date | None]
+    expires_on: Mapped[dt.date | None]
+    revoked_at: Mapped[dt.datetime | None]
+
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (_one_of("scope", TOKEN_SCOPES, "scope"),)

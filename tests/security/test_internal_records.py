@@ -18,9 +18,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.routing import Rule
 
 from tests.security.content import read
 from tests.security.routes import (
+    NUMBERED,
     Fetched,
     Pools,
     fetch,
@@ -45,9 +47,10 @@ MISSING_ID = 987654321
 
 @dataclass
 class Internal:
-    """The planted records' slugs and ids, as an attacker would guess them."""
+    """The planted records' slugs and ids, as an attacker would guess them, and the kind of
+    record each id is of."""
 
-    pairs: list[tuple[str, int]]
+    pairs: list[tuple[str, int, str]]
     measure_slug: str
     statement_slug: str
 
@@ -147,16 +150,16 @@ def internal(session: Session, public_pools: Pools) -> Internal:
     assert back
     return Internal(
         pairs=[
-            (measure.slug, measure.id),
-            (statement.slug, statement.id),
-            (org.slug, org.id),
-            (person.slug, person.id),
-            (measure.slug, event.id),
-            (measure.slug, relation.id),
-            (measure.slug, back),
-            (measure.slug, source_id),
-            (measure.slug, quote),
-            (measure.slug, revision),
+            (measure.slug, measure.id, "measure"),
+            (statement.slug, statement.id, "statement"),
+            (org.slug, org.id, "organization"),
+            (person.slug, person.id, "person"),
+            (measure.slug, event.id, "event"),
+            (measure.slug, relation.id, "relation"),
+            (measure.slug, back, "relation"),
+            (measure.slug, source_id, "source"),
+            (measure.slug, quote, "quote"),
+            (measure.slug, revision, "revision"),
         ],
         measure_slug=measure.slug,
         statement_slug=statement.slug,
@@ -199,9 +202,14 @@ def test_guessing_an_internal_slug_or_id_answers_as_for_a_record_that_does_not_e
     missing = guessed(MISSING_SLUG, MISSING_ID)
     offenders = []
     seen: set[str] = set()
-    for slug, number in internal.pairs:
+    for slug, number, kind in internal.pairs:
         for rule in rules(app, "GET"):
             if not rule.arguments or rule.endpoint == "static":
+                continue
+            named = _id_kinds(rule)
+            if named and kind not in named:
+                # /api/v1/events/<int:event_id> reads event ids: the internal measure's id may
+                # well be a public event's, and that event is rightly shown.
                 continue
             pairs = zip(urls_for(rule, guessed(slug, number)), urls_for(rule, missing), strict=True)
             for secret, nothing in pairs:
@@ -223,6 +231,20 @@ def test_guessing_an_internal_slug_or_id_answers_as_for_a_record_that_does_not_e
                     offenders.append(f"GET {secret} (public) answered {answer.status}, not 404")
     assert not offenders, "\n".join(offenders)
     assert len(seen) >= 20
+
+
+def _id_kinds(rule: Rule) -> set[str]:
+    """The kinds of record a rule's id arguments name (``event_id``: event); empty when an
+    argument could be an id of anything (``record_id`` beside ``record_type``)."""
+    kinds = set()
+    for name in rule.arguments:
+        if type(rule._converters[name]).__name__ != "IntegerConverter":
+            continue
+        named = [kind for kind in NUMBERED if kind in name.lower()]
+        if not named:
+            return set()
+        kinds.update(named)
+    return kinds
 
 
 def test_signed_in_viewers_do_see_them(

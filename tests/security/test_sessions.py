@@ -18,9 +18,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from tests import factories
 from tests.conftest import PASSWORD
 from tests.security.routes import fetch, pools_from, urls_for, write_rules
 from tests.security.state import changed_tables, csrf_token, database_rows, form_fields
+from tests.test_access import TOKEN_WRITES
 from tracker.models import User
 
 COOKIE = "tracker_session"
@@ -97,7 +99,12 @@ def test_every_write_route_refuses_a_form_without_a_valid_token(
                 sent = data if token is None else {**data, "csrf_token": token}
                 response = fetch(admin, route.url, method=method, data=sent)
                 tried += 1
-                if response.status != 400 or CSRF_PAGE not in response.data.decode():
+                if route.endpoint in TOKEN_WRITES:
+                    # No CSRF token there because the cookie counts for nothing: the admin's
+                    # browser is an anonymous caller, refused before anything is read.
+                    if response.status != 401 or b'"unauthorized"' not in response.data:
+                        offenders.append(f"{method} {route} with {label}: {response.status}")
+                elif response.status != 400 or CSRF_PAGE not in response.data.decode():
                     offenders.append(f"{method} {route} with {label}: {response.status}")
     assert not offenders, "\n".join(offenders)
     assert not changed_tables(before, database_rows(session))
@@ -106,6 +113,29 @@ def test_every_write_route_refuses_a_form_without_a_valid_token(
     form = _edit_form(admin)
     assert form["csrf_token"]
     assert admin.post(f"/measures/{LAW}/edit", data=form).status_code == 303
+
+
+def test_the_api_takes_no_notice_of_a_signed_in_browser(
+    app: Flask, session: Session, signed_in: Callable[[str], FlaskClient]
+) -> None:
+    """What a page on another site can make a signed-in admin's browser send to the API: the
+    cookie, even a valid CSRF token in the body, JSON or a form. All of it is anonymous there."""
+    factories.measure(session, "zz-session-internal", visibility="internal")
+    session.commit()
+    admin = signed_in("admin")
+    assert "zz-session-internal" in admin.get("/measures/").get_data(as_text=True)
+    token = csrf_token(admin.get("/").data)
+    before = database_rows(session)
+    body = {"country": "KG", "kind": "law", "title": "Forged", "csrf_token": token}
+    for send in ({"json": body}, {"data": body}, {"json": body, "headers": {"X-CSRFToken": token}}):
+        response = admin.post("/api/v1/measures", **send)
+        assert response.status_code == 401
+        assert response.headers["WWW-Authenticate"] == 'Bearer realm="tracker"'
+        assert "Set-Cookie" not in response.headers
+    listed = admin.get("/api/v1/measures?size=100").get_json()
+    assert "zz-session-internal" not in {item["slug"] for item in listed["items"]}
+    assert listed["total"] == app.test_client().get("/api/v1/measures").get_json()["total"]
+    assert not changed_tables(before, database_rows(session))
 
 
 def test_a_form_sent_from_another_site_is_refused_even_with_a_token(

@@ -13,10 +13,10 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.conftest import TODAY, SignedInClient
 from tests.security import payloads
 from tests.security.content import PROBE_TAG, read
 from tests.security.routes import Pools, fetch, get_routes, rules
@@ -32,7 +32,7 @@ from tracker.models import (
     Statement,
     User,
 )
-from tracker.services import dataset, editing, history
+from tracker.services import api_tokens, dataset, editing, history
 
 
 @pytest.fixture
@@ -53,6 +53,16 @@ def planted(session: Session, make_user: Callable[..., User]) -> Pools:
         expected_version=measure.version,
         reason=payloads.payload("revision-reason"),
     )
+    session.commit()
+    # A change made through the API with a token of a hostile name: the history names it (a
+    # change of its own, so committed apart: one transaction is one revision per record).
+    token = api_tokens.create_token(
+        session, author, payloads.payload("token-name", 100), "write", None, TODAY
+    ).token
+    history.set_actor(session, history.Actor(api_tokens.actor_label(token), author.id))
+    data = editing.measure_data(measure)
+    data.popular_names = [*data.popular_names, "changed through the API"]
+    editing.save_measure(session, measure, data, expected_version=measure.version)
     session.commit()
 
     def ids(model: type, *conditions: object) -> list[int]:
@@ -83,9 +93,15 @@ def planted(session: Session, make_user: Callable[..., User]) -> Pools:
 
 
 def test_hostile_text_in_every_field_is_shown_as_text_everywhere(
-    app: Flask, planted: Pools, login_as: Callable[..., FlaskClient]
+    app: Flask, session: Session, planted: Pools, login_as: Callable[..., SignedInClient]
 ) -> None:
-    clients = {"anonymous": app.test_client(), "admin": login_as("admin")}
+    admin = login_as("admin")
+    # The admin's own token, with a hostile name, on the account page.
+    api_tokens.create_token(
+        session, admin.user, payloads.payload("own-token-name", 100), "read", None, TODAY
+    )
+    session.commit()
+    clients = {"anonymous": app.test_client(), "admin": admin}
     routes = list(get_routes(app, planted))
     # List pages, search pages and feeds, also with a query that finds the planted records.
     query = f"q={payloads.SEARCH_WORD}&query={payloads.SEARCH_WORD}&country=KG"
@@ -113,6 +129,7 @@ def test_hostile_text_in_every_field_is_shown_as_text_everywhere(
     assert fetched > 2 * len(rules(app, "GET"))
     planted_markers = payloads.markers() - {"XSS-measure-identifier"}  # replaced by the edit
     planted_markers |= {"XSS-edited-identifier", "XSS-revision-reason", "XSS-user-name"}
+    planted_markers |= {"XSS-token-name", "XSS-own-token-name"}
     missing = planted_markers - shown
     assert not missing, f"no page showed the payload of: {sorted(missing)}"
 

@@ -102,3 +102,13 @@ def test_an_internal_statement_is_hidden_but_its_measure_is_not(
     assert client.get(f"/statements/{STATEMENT}").status_code == 404
     assert client.get(f"/measures/{LAW}").status_code == 200
     assert "Internal" in text_of(login_as("viewer").get(f"/statements/{STATEMENT}").data)
+
+
+def test_a_signed_in_readers_unfiltered_list_counts_every_measure(
+    internal_bill: Measure, login_as: Callable[..., FlaskClient], client: FlaskClient
+) -> None:
+    """With no filter and internal records allowed, the count once had no table to count in
+    and said "1 measure"."""
+    signed_in = login_as("viewer").get("/measures/").get_data(as_text=True)
+    assert "9 measures" in signed_in
+    assert "8 measures" in client.get("/measures/").get_data(as_text=True)

@@ -1,8 +1,9 @@
 """The JSON API, /api/v1/: read endpoints for measures, events, statements, organizations,
-people and search, described by an OpenAPI 3.1 document at /api/v1/openapi.json.
+people and search, and write endpoints for measures, events and statements, described by an
+OpenAPI 3.1 document at /api/v1/openapi.json.
 
-The API authenticates by token only (to come with accounts): it is exempt from CSRF because it
-never acts on the session cookie, and it must stay that way when write endpoints are added.
+The API authenticates by token only (tracker.api.auth): it is exempt from CSRF because it never
+acts on the session cookie (its requests do not even get a session).
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     # Imported here: tracker.web.errors imports tracker.api.errors at start-up.
+    from tracker.api import writes  # noqa: F401 - registers the write endpoints on bp
     from tracker.api.views import bp
     from tracker.security import csrf
 
+    # Writes per token, across every write endpoint (Flask-Limiter's syntax).
+    app.config.setdefault("API_WRITE_RATE_LIMIT", "120 per minute;5000 per hour")
     csrf.exempt(bp)
     app.register_blueprint(bp)

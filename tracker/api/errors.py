@@ -2,9 +2,14 @@
 
 Registered through tracker.web.errors, which answers every error: a request under /api/ gets
 this JSON (404 and 405 included, which happen before any blueprint is chosen); pages stay HTML.
+Some errors say more, inside the same object: ``details`` (one ``{"path", "message"}`` per
+problem in a request body) and ``current`` (the record as it is now, on a 409 conflict).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
 
 from flask import Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -17,10 +22,36 @@ CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    409: "conflict",
     413: "too_large",
+    415: "unsupported_media_type",
+    428: "precondition_required",
     429: "too_many_requests",
     500: "internal_error",
+    503: "busy",
 }
+
+
+class ApiError(HTTPException):
+    """An error the API raises with its own code, headers and extra fields."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str | None = None,
+        headers: Iterable[tuple[str, str]] = (),
+        **extra: Any,
+    ) -> None:
+        super().__init__(description=message)
+        self.code = status
+        self.error_code = code
+        self.extra_headers = list(headers)
+        self.extra = extra
+
+    def get_headers(self, *args: Any, **kwargs: Any) -> list[tuple[str, str]]:
+        return [("Content-Type", "application/json"), *self.extra_headers]
 
 
 def external_url(path: str) -> str:
@@ -35,10 +66,15 @@ def is_api_request() -> bool:
 
 
 def error_response(
-    status: int, message: str, headers: list[tuple[str, str]] | None = None
+    status: int,
+    message: str,
+    headers: list[tuple[str, str]] | None = None,
+    code: str | None = None,
+    **extra: Any,
 ) -> Response:
     """The JSON error for an HTTP status, with a message meant for the person calling the API."""
-    response = jsonify({"error": {"code": CODES.get(status, f"http_{status}"), "message": message}})
+    error = {"code": code or CODES.get(status, f"http_{status}"), "message": message, **extra}
+    response = jsonify({"error": error})
     response.status_code = status
     for key, value in headers or []:
         response.headers[key] = value
@@ -48,6 +84,9 @@ def error_response(
 def http_error_response(error: HTTPException) -> Response:
     status = error.code or 500
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    if isinstance(error, ApiError):
+        message = error.description or error.name
+        return error_response(status, message, headers, error.error_code, **error.extra)
     return error_response(status, error.description or error.name, headers)
 
 

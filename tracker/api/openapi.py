@@ -11,6 +11,7 @@ from functools import cache
 from typing import Any
 
 from tracker import vocab
+from tracker.services import records
 
 Json = dict[str, Any]
 
@@ -38,19 +39,43 @@ DATE: Json = {"type": "string", "format": "date"}
 # CONTROL_CHARACTERS) in any query value, as no slug or search can hold one.
 NO_CONTROL = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f]*$"
 URL: Json = {"type": "string", "format": "uri"}
+VERSION: Json = {
+    "type": "integer",
+    "minimum": 1,
+    "description": "Goes up by one with every change; send it back to change the record.",
+}
+
+
+def _error_body(current: Json | None = None) -> Json:
+    properties: Json = {
+        "code": {**STRING, "examples": ["not_found", "bad_request", "invalid", "conflict"]},
+        "message": STRING,
+        "details": {
+            "type": "array",
+            "items": _ref("Problem"),
+            "description": "On a 400 about a body: each problem at its place.",
+        },
+    }
+    if current is not None:
+        properties["current"] = {
+            **_nullable(current),
+            "description": "The record as it is now (null: it was deleted).",
+        }
+    return _object(properties, required=["code", "message"])
 
 
 def _schemas() -> Json:
     status_codes = sorted(vocab.STATES)
     return {
-        "Error": _object(
+        "Error": _object({"error": _error_body()}),
+        "Problem": _object(
             {
-                "error": _object(
-                    {
-                        "code": {**STRING, "examples": ["not_found", "bad_request"]},
-                        "message": STRING,
-                    }
-                )
+                "path": {
+                    **STRING,
+                    "description": 'Where in the body: "title", "events[1].date"; "" for the '
+                    "body as a whole.",
+                },
+                "message": STRING,
             }
         ),
         "PartialDate": _object(
@@ -112,9 +137,10 @@ def _schemas() -> Json:
                 "identifier": NULLABLE_STRING,
                 "topics": {"type": "array", "items": STRING},
                 "visibility": {"enum": list(vocab.VISIBILITIES)},
+                "version": VERSION,
                 "status": _ref("Status"),
             },
-            required=["slug", "url", "html_url", "country", "kind", "title", "topics"],
+            required=["slug", "url", "html_url", "country", "kind", "title", "topics", "version"],
         ),
         "MeasureDetail": {
             "allOf": [
@@ -172,9 +198,10 @@ def _schemas() -> Json:
                 "description": NULLABLE_STRING,
                 "votes": _nullable(_ref("Votes")),
                 "sources": {"type": "array", "items": _ref("Source")},
+                "version": VERSION,
                 "measure": _ref("MeasureRef"),
             },
-            required=["id", "type", "type_label", "date", "end_date", "sources"],
+            required=["id", "type", "type_label", "date", "end_date", "sources", "version"],
         ),
         "OrganizationRef": _object({"slug": STRING, "name": STRING, "url": URL}),
         "PersonRef": _object({"slug": STRING, "name": STRING, "url": URL}),
@@ -231,6 +258,7 @@ def _schemas() -> Json:
                 ),
                 "visibility": {"enum": list(vocab.VISIBILITIES)},
                 "sources": {"type": "array", "items": _ref("Source")},
+                "version": VERSION,
             }
         ),
         "Links": _object(
@@ -385,6 +413,7 @@ def _responses(ok: Json, description: str, not_found: bool = False) -> Json:
     }
     if not_found:
         responses["404"] = {"description": "No such record (or not public).", "content": error}
+    responses["401"] = _unauthorized("The token sent does not work (a wrong token is an error).")
     return responses
 
 
@@ -393,9 +422,277 @@ def _get(summary: str, parameters: list[Json], ok: Json, description: str, **kw:
         "get": {
             "summary": summary,
             "parameters": parameters,
+            # Anonymous, or with a token of either scope (which also shows internal records).
+            "security": [{}, {BEARER: []}],
             "responses": _responses(ok, description, **kw),
         }
     }
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+BEARER = "apiToken"
+ERROR = {"application/json": {"schema": _ref("Error")}}
+DATASET = "dataset."  # the interchange format's definitions, as components "dataset.<name>"
+
+
+def _unauthorized(description: str) -> Json:
+    return {
+        "description": description,
+        "headers": {
+            "WWW-Authenticate": {
+                "required": True,
+                "description": 'An RFC 6750 challenge: Bearer realm="tracker"[, error="..."].',
+                "schema": {"type": "string", "pattern": "^Bearer "},
+            }
+        },
+        "content": ERROR,
+    }
+
+
+def _dataset_refs(schema: Any) -> Any:
+    """A schema of the interchange format with its references pointed at the components."""
+    if isinstance(schema, dict):
+        return {
+            key: (
+                value.replace("#/$defs/", f"#/components/schemas/{DATASET}")
+                if key == "$ref"
+                else _dataset_refs(value)
+            )
+            for key, value in schema.items()
+        }
+    if isinstance(schema, list):
+        return [_dataset_refs(item) for item in schema]
+    return schema
+
+
+REASON: Json = {
+    "type": ["string", "null"],
+    "maxLength": 2000,
+    "description": "Why the change is made; shown in the record's history.",
+}
+
+
+def _input_schemas() -> Json:
+    """The bodies of the write operations: records of the interchange format."""
+    schemas: Json = {
+        f"{DATASET}{name}": _dataset_refs(definition)
+        for name, definition in records.definitions().items()
+    }
+    titles = {"measure": "Measure", "event": "Event", "statement": "Statement"}
+    for name, shape in records.shapes().items():
+        kind, action = name.split("-")
+        schema = _dataset_refs(shape)
+        schema["properties"] = {**schema["properties"], "reason": REASON}
+        if action == "patch":
+            schema["properties"]["version"] = {
+                **VERSION,
+                "description": "The version you read (or send If-Match).",
+            }
+            schema["description"] = (
+                "A JSON merge patch (RFC 7396) of the record: the fields sent replace the "
+                "stored ones, null clears one, objects merge, lists are replaced whole."
+            )
+        else:
+            schema["description"] = (
+                "A record of the interchange format; the slug is made from the title when left out."
+            )
+        schemas[f"{titles[kind]}{action.title()}"] = schema
+    return schemas
+
+
+EVENT_ID = {
+    "name": "event_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+}
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "description": 'The version you read, e.g. "3" (instead of "version" in the body).',
+    "schema": {"type": "string", "pattern": '^(W/)?"?[0-9]{1,9}"?$'},
+}
+REASON_PARAM = {
+    "name": "reason",
+    "in": "query",
+    "description": "Why the record is deleted; shown in its history.",
+    "schema": {"type": "string", "maxLength": 2000, "pattern": NO_CONTROL},
+}
+
+
+def _write(
+    method: str,
+    summary: str,
+    parameters: list[Json],
+    *,
+    body: str | None = None,
+    ok: Json | None = None,
+    status: str = "200",
+    current: str | None = None,
+    description: str = "",
+) -> Json:
+    """A write operation: a write token, and every error it may answer."""
+    responses: Json = {}
+    if status == "204":
+        responses["204"] = {"description": "Deleted; its history can bring it back."}
+    else:
+        answer: Json = {"description": description, "content": {"application/json": {"schema": ok}}}
+        if status == "201":
+            answer["headers"] = {
+                "Location": {
+                    "required": True,
+                    "description": "The new record's address in the API.",
+                    "schema": URL,
+                }
+            }
+        responses[status] = answer
+    responses["400"] = {
+        "description": "The body or a parameter has problems (code invalid: error.details says "
+        "each, at its place); nothing was saved.",
+        "content": ERROR,
+    }
+    responses["401"] = _unauthorized("No token, or one that does not work.")
+    responses["403"] = {
+        "description": "A read token, or the token's account may not write (not an editor).",
+        "content": ERROR,
+    }
+    if parameters and parameters[0]["in"] == "path":
+        responses["404"] = {"description": "No such record.", "content": ERROR}
+    if current is not None:
+        responses["409"] = {
+            "description": "Changed (or deleted) since the version you sent; nothing was saved. "
+            "error.current is the record now.",
+            "content": {
+                "application/json": {
+                    "schema": _object({"error": _error_body(_ref(current))}),
+                }
+            },
+        }
+    if body is not None:
+        responses["413"] = {"description": "The body is too large.", "content": ERROR}
+        responses["415"] = {"description": "The body is not JSON.", "content": ERROR}
+    if method == "patch":
+        responses["428"] = {
+            "description": "No version: send the version you read, in the body or If-Match.",
+            "content": ERROR,
+        }
+    responses["429"] = {
+        "description": "Too many writes with this token; wait as Retry-After says.",
+        "headers": {
+            "Retry-After": {"required": True, "schema": {"type": "string", "pattern": "^[0-9]+$"}}
+        },
+        "content": ERROR,
+    }
+    operation: Json = {
+        "summary": summary,
+        "parameters": parameters,
+        "security": [{BEARER: ["write"]}],
+        "responses": responses,
+    }
+    if body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _ref(body)}},
+        }
+    return {method: operation}
+
+
+def _write_paths() -> dict[str, Json]:
+    measure_paths = {
+        "/measures": _write(
+            "post",
+            "Create a measure, with its sources, and events and relations if it lists them",
+            [],
+            body="MeasureCreate",
+            ok=_ref("MeasureDetail"),
+            status="201",
+            description="Created.",
+        ),
+        "/measures/{slug}": {
+            **_write(
+                "patch",
+                "Change a measure (its own relations too, if the patch lists them)",
+                [SLUG, IF_MATCH],
+                body="MeasurePatch",
+                ok=_ref("MeasureDetail"),
+                current="MeasureDetail",
+                description="The measure as saved, with its new version.",
+            ),
+            **_write(
+                "delete",
+                "Delete a measure with its events and relations",
+                [SLUG, IF_MATCH, REASON_PARAM],
+                status="204",
+                current="MeasureDetail",
+            ),
+        },
+        "/measures/{slug}/events": _write(
+            "post",
+            "Add an event to a measure",
+            [SLUG],
+            body="EventCreate",
+            ok=_ref("Event"),
+            status="201",
+            description="Created.",
+        ),
+    }
+    return {
+        **measure_paths,
+        "/events/{event_id}": {
+            **_write(
+                "patch",
+                "Change an event",
+                [EVENT_ID, IF_MATCH],
+                body="EventPatch",
+                ok=_ref("Event"),
+                current="Event",
+                description="The event as saved, with its new version.",
+            ),
+            **_write(
+                "delete",
+                "Delete an event",
+                [EVENT_ID, IF_MATCH, REASON_PARAM],
+                status="204",
+                current="Event",
+            ),
+        },
+        "/statements": _write(
+            "post",
+            "Create a statement",
+            [],
+            body="StatementCreate",
+            ok=_ref("Statement"),
+            status="201",
+            description="Created.",
+        ),
+        "/statements/{slug}": {
+            **_write(
+                "patch",
+                "Change a statement",
+                [SLUG, IF_MATCH],
+                body="StatementPatch",
+                ok=_ref("Statement"),
+                current="Statement",
+                description="The statement as saved, with its new version.",
+            ),
+            **_write(
+                "delete",
+                "Delete a statement",
+                [SLUG, IF_MATCH, REASON_PARAM],
+                status="204",
+                current="Statement",
+            ),
+        },
+    }
+
+
+def _merge_paths(*groups: dict[str, Json]) -> dict[str, Json]:
+    merged: dict[str, Json] = {}
+    for group in groups:
+        for path, operations in group.items():
+            merged.setdefault(path, {}).update(operations)
+    return merged
 
 
 @cache
@@ -468,6 +765,9 @@ def document() -> Json:
             _list_of("Statement", {"as_of": DATE}),
             "One page of statements.",
         ),
+        "/events/{event_id}": _get(
+            "One event, with its measure", [EVENT_ID], _ref("Event"), "The event.", not_found=True
+        ),
         "/statements/{slug}": _get(
             "One statement", [SLUG], _ref("Statement"), "The statement.", not_found=True
         ),
@@ -526,13 +826,30 @@ def document() -> Json:
         "info": {
             "title": "tracker API",
             "version": "1",
-            "description": "Read access to the human-rights legislation tracker: measures with "
-            "their derived status, events, statements, organizations, people and full-text "
-            "search. Anonymous callers read public records. Lists share one envelope (items, "
-            "total, page, size, links.next/prev); every error is "
-            '{"error": {"code", "message"}}.',
+            "description": "The human-rights legislation tracker: measures with their derived "
+            "status, events, statements, organizations, people and full-text search. Anonymous "
+            "callers read public records; an API token (made on one's account page, sent as "
+            "Authorization: Bearer trk_...) reads internal records too, and a token with write "
+            "scope of an editor creates, changes and deletes measures, events and statements, "
+            "with the same rules and history as the forms. Bodies are records of the "
+            "interchange format (its JSON Schema is in the README); a change sends the version "
+            "it read, and a stale one is a 409 with the record as it is now. Lists share one "
+            "envelope (items, total, page, size, links.next/prev); every error is "
+            '{"error": {"code", "message"}}, with "details" for the problems of a body.',
         },
         "servers": [{"url": "/api/v1"}],
-        "paths": paths,
-        "components": {"schemas": _schemas()},
+        "paths": _merge_paths(paths, _write_paths()),
+        "components": {
+            "schemas": {**_schemas(), **_input_schemas()},
+            "securitySchemes": {
+                BEARER: {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "trk_<prefix>_<secret>",
+                    "description": "A personal API token, made and revoked on the account "
+                    "page (/account/tokens). Scope read or write; writing also needs the "
+                    "editor role at the time of the request.",
+                }
+            },
+        },
     }

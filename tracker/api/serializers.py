@@ -109,6 +109,7 @@ def measure(value: Measure, state: Status | None = None) -> Json:
         "identifier": value.identifier,
         "topics": [topic.slug for topic in value.topics],
         "visibility": value.visibility,
+        "version": value.version,
     }
     if state is not None:
         data["status"] = status(state)
@@ -133,6 +134,7 @@ def event(value: Event, with_measure: bool = True) -> Json:
         "description": value.description,
         "votes": votes,
         "sources": [source(s) for s in value.sources],
+        "version": value.version,
     }
     if with_measure:
         data["measure"] = measure_ref(value.measure)
@@ -188,6 +190,7 @@ def statement(value: Statement, include_internal: bool) -> Json:
         ),
         "visibility": value.visibility,
         "sources": [source(s) for s in value.sources],
+        "version": value.version,
     }
 
 

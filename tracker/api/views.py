@@ -4,9 +4,9 @@ Lists share one envelope: ``items``, ``total``, ``page``, ``size`` and ``links``
 ``next``, ``prev``: absolute URLs, null at either end). Filters are the pages' query parameters,
 checked strictly: an unknown value is a 400 that names it, not an empty result.
 
-Who sees what: the API never reads the session cookie. Until API tokens exist every caller is
-anonymous and sees public records only; a token will decide ``include_internal`` here (see
-``reader_can_see_internal``) and write endpoints will require one.
+Who sees what: the API never reads the session cookie. An anonymous caller sees public records
+only; a caller with a working API token (tracker.api.auth) sees internal ones too, as its user
+does when signed in (``reader_can_see_internal``). The write endpoints are in tracker.api.writes.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from flask import Blueprint, Response, abort, jsonify, request, url_for
 
 from tracker import vocab
 from tracker.api import openapi, serializers
+from tracker.api.auth import authenticate_request, current_token
 from tracker.api.errors import external_url
 from tracker.db import get_session
 from tracker.services import browse, search
@@ -32,13 +33,16 @@ DEFAULT_SIZE = 50
 MAX_SIZE = 100
 
 
+bp.before_request(authenticate_request)
+
+
 def reader_can_see_internal() -> bool:
-    """Whether the caller may read internal records: never, until token authentication exists.
+    """Whether the caller may read internal records: with a working API token, as its user.
 
     Deliberately not tracker.web.access.can_see_internal: that follows the browser session, and
     the API must not act on a cookie a third-party page could make the browser send.
     """
-    return False
+    return current_token() is not None
 
 
 def _link(page: int) -> str:
@@ -159,6 +163,15 @@ def events() -> Response:
     )
     items = [serializers.event(e) for e in found.items]
     return envelope(items, found.total, page, size, as_of=as_of.isoformat())
+
+
+@bp.get("/events/<int:event_id>")
+@public
+def event(event_id: int) -> Response:
+    found = browse.get_event(get_session(), event_id, reader_can_see_internal())
+    if found is None:
+        abort(404, description=f"No event {event_id}.")
+    return jsonify(serializers.event(found))
 
 
 @bp.get("/statements")

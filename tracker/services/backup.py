@@ -223,9 +223,7 @@ def _move_data_version_past(engine: Engine, before: int) -> None:
     server may already have cached pages under; moving past both makes every cache miss."""
     with engine.begin() as connection:
         restored = connection.execute(select(DataVersion.version)).scalar() or 0
-        connection.execute(
-            update(DataVersion).values(version=max(before, restored) + 1)
-        )
+        connection.execute(update(DataVersion).values(version=max(before, restored) + 1))
 
 
 def _known_revisions(engine: Engine) -> set[str]:

@@ -96,6 +96,19 @@ def page_events(
     return _page(session, query, (Event.date_start.desc(), Event.id.desc()), page, size)
 
 
+def get_event(session: Session, event_id: int, include_internal: bool) -> Event | None:
+    """One event, if its measure may be seen."""
+    query = (
+        select(Event)
+        .join(Event.measure)
+        .where(Event.id == event_id)
+        .options(selectinload(Event.measure), selectinload(Event.sources))
+    )
+    if not include_internal:
+        query = query.where(Measure.visibility == "public")
+    return session.scalars(query).first()
+
+
 STATEMENT_OPTIONS = (
     selectinload(Statement.organization),
     selectinload(Statement.speaker),

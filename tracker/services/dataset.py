@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -418,12 +419,19 @@ def _semantic_problems(document: Mapping[str, Any], session: Session | None) -> 
     return problems
 
 
+# Half of a UTF-16 pair, alone: JSON may spell one ("\\ud800"), and no database can store it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _control_problems(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[Problem]:
-    """Strings that hide control characters (PostgreSQL cannot even store a NUL)."""
+    """Strings that hide control characters (PostgreSQL cannot even store a NUL), or that are
+    not text at all (a lone surrogate)."""
     if isinstance(value, str):
         code = control_character(value)
         if code:
             yield Problem(_path(path), f"contains an invisible control character ({code})")
+        elif _LONE_SURROGATE.search(value):
+            yield Problem(_path(path), "is not valid Unicode text (a lone surrogate)")
     elif isinstance(value, dict):
         for key, item in value.items():
             if control_character(str(key)):
@@ -446,6 +454,48 @@ def validate_dataset(document: Any, session: Session | None = None) -> list[Prob
     problems += _semantic_problems(document, session)
     unique = {(problem.path, problem.message): problem for problem in problems}
     return sorted(unique.values(), key=lambda problem: _sort_path(problem.path))
+
+
+def _record_problem(error: jsonschema.ValidationError) -> Problem:
+    if error.validator == "required" and "'" in error.message:
+        # Point at the missing field itself, where a client puts it: "events[1].date".
+        missing = error.message.split("'")[1]
+        return Problem(_path([*error.absolute_path, missing]), "is required")
+    return Problem(_path(error.absolute_path), _schema_message(error))
+
+
+def record_problems(
+    kind: str,
+    record: Mapping[str, Any],
+    session: Session | None,
+    schema: Mapping[str, Any],
+    meaning: bool = True,
+) -> list[Problem]:
+    """Every problem of one record of the format (``measure``, ``event`` or ``statement``),
+    with paths inside the record (``events[1].date``), checked as an import checks it:
+    control characters, then ``schema`` (one built on this format's ``$defs``), then meaning
+    (real dates, references that resolve in the database) unless ``meaning`` is false (a part
+    of a record, like a patch, can only be checked for its structure). The JSON API writes
+    records so."""
+    control = list(_control_problems(record))
+    if control:
+        return control
+    validator = jsonschema.Draft202012Validator(schema)
+    problems = [_record_problem(error) for error in validator.iter_errors(record)]
+    if problems or not meaning or not isinstance(record, dict):
+        return sorted(problems, key=lambda problem: _sort_path(problem.path))
+    # The semantic checks walk a document: put the record where a document holds it.
+    if kind == "event":
+        document: dict[str, Any] = {"measures": [{"events": [record]}]}
+        prefix = "measures[0].events[0]"
+    else:
+        document = {f"{kind}s": [record]}
+        prefix = f"{kind}s[0]"
+    problems = [
+        Problem(problem.path[len(prefix) :].lstrip("."), problem.message)
+        for problem in _semantic_problems(document, session)
+    ]
+    return sorted(problems, key=lambda problem: _sort_path(problem.path))
 
 
 def _sort_path(path: str) -> tuple[Any, ...]:
@@ -1200,6 +1250,11 @@ def _event_dict(event: Event) -> dict[str, Any]:
         "votes": votes,
         "sources": [_source_dict(source) for source in event.sources],
     }
+
+
+def event_dict(event: Event) -> dict[str, Any]:
+    """One event in the interchange format."""
+    return _event_dict(event)
 
 
 def measure_dict(measure: Measure, visible: Callable[[Measure], bool]) -> dict[str, Any]:

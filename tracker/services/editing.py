@@ -475,6 +475,11 @@ def _check_version(record: Record, expected_version: int | None) -> None:
         raise EditConflict(TYPE_OF[type(record)], record.id, snapshot(record))
 
 
+def check_version(record: Record, expected_version: int | None) -> None:
+    """Raise EditConflict when the record is no longer at the version the caller read."""
+    _check_version(record, expected_version)
+
+
 def _clean(value: str | None, limit: int | None = None) -> str | None:
     if value is None:
         return None

@@ -48,7 +48,7 @@ from tracker.models import (
     User,
     statement_measures,
 )
-from tracker.services import editing
+from tracker.services import api_tokens, editing
 from tracker.services.editing import TYPE_OF, Record, label, snapshot
 
 ACTOR = "actor"
@@ -73,6 +73,15 @@ def set_actor(session: Session, actor: Actor) -> None:
 
 def actor_for(user: User) -> Actor:
     return Actor(label=user.label, user_id=user.id)
+
+
+def author(revision: Revision) -> str:
+    """Who made a revision, for pages: the user's name as it is now (or the name kept, for a
+    process or a deleted account), and the API token when the change came through one."""
+    if revision.user is None:
+        return revision.actor_label
+    _, mark, token = revision.actor_label.partition(api_tokens.ACTOR_MARK)
+    return revision.user.label + (mark + token if mark else "")
 
 
 # --------------------------------------------------------------------------------------------

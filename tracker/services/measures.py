@@ -343,7 +343,11 @@ def page_measures(
         counted = status_rows(include_internal).where(
             *filter_clauses(session, filters, by_cached_status=is_today)
         )
-        total = session.scalar(counted.with_only_columns(func.count())) or 0
+        # Keep the FROM: with no filter at all (a signed-in reader, who sees internal records
+        # too) nothing else names the table, and "SELECT count(*)" alone counts one row.
+        total = (
+            session.scalar(counted.with_only_columns(func.count(), maintain_column_froms=True)) or 0
+        )
         measures = list(
             session.scalars(
                 query.options(selectinload(Measure.topics))

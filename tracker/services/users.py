@@ -2,7 +2,8 @@
 
 A user's ``session_token`` is what the session cookie carries; it is replaced whenever a session
 must end everywhere (sign out, password change or reset, role change, deactivation), so a copied
-cookie stops working at that moment even though cookies are kept by the browser.
+cookie stops working at that moment even though cookies are kept by the browser. A password
+change or reset and a deactivation also revoke the user's API tokens (tracker.services.api_tokens).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from tracker.db import utcnow
 from tracker.models import ROLES, User
 from tracker.passwords import hash_password, needs_rehash, password_problems, verify_password
+from tracker.services import api_tokens
 from tracker.services.editing import CONTROL_MESSAGE, ValidationFailed, control_character
 
 ROLE_LABELS = {
@@ -154,6 +156,9 @@ def update_user(
         raise ValidationFailed(errors)
     if role != user.role or (user.active and not active):
         end_sessions(user)
+    if user.active and not active:
+        # A role change needs nothing here: tokens follow the role at each request.
+        api_tokens.revoke_all(session, user)
     user.name, user.email, user.role, user.active = name, email, role, active
     session.flush()
     return user
@@ -186,5 +191,7 @@ def _set_password(session: Session, user: User, new: str) -> User:
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
     end_sessions(user)
+    # Whoever knew the old password may have made tokens with it.
+    api_tokens.revoke_all(session, user)
     session.flush()
     return user

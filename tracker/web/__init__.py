@@ -20,6 +20,7 @@ from tracker.web.organizations import bp as organizations_bp
 from tracker.web.search import bp as search_bp
 from tracker.web.statements import bp as statements_bp
 from tracker.web.timeline import bp as timeline_bp
+from tracker.web.tokens import bp as tokens_bp
 from tracker.web.upcoming import bp as upcoming_bp
 
 
@@ -37,4 +38,5 @@ def register(app: Flask) -> None:
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    app.register_blueprint(tokens_bp)
     api.init_app(app)

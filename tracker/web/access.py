@@ -7,6 +7,12 @@ visitors read public records only; signed-in users also see internal ones.
 Writing fails closed too: a request that is not GET/HEAD/OPTIONS needs at least the ``editor``
 role unless its view says otherwise, with ``@requires_role("admin")`` or, for the few forms any
 signed-in user may send (signing out, one's own password), ``@signed_in_may_post``.
+
+The JSON API's writes are the one exception to the session: they authenticate by API token
+only (tracker.api.auth.token_required, which checks the token and its user's role before the
+view runs, and marks the view with ``mark_token_view``). The signed-in user is never theirs, so
+they need no CSRF token either: a cookie that a third-party page makes the browser send counts
+for nothing there.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ View = TypeVar("View", bound=Callable[..., object])
 _PUBLIC = "_tracker_public"
 _ROLE = "_tracker_role"
 _SIGNED_IN_MAY_POST = "_tracker_signed_in_may_post"
+_TOKEN_VIEW = "_tracker_api_token_guard"  # noqa: S105  # nosec B105 - an attribute name, no secret
 
 ROLE_RANK = {"viewer": 1, "editor": 2, "admin": 3}
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -50,6 +57,17 @@ def signed_in_may_post(view: View) -> View:
     """Let any signed-in user, viewers included, send this view's form."""
     setattr(view, _SIGNED_IN_MAY_POST, True)
     return view
+
+
+def mark_token_view(view: View, role: str) -> View:
+    """Mark a view that tracker.api.auth guards: authorized by API token, with ``role``."""
+    setattr(view, _TOKEN_VIEW, True)
+    return requires_role(role)(view)
+
+
+def is_token_endpoint(app: Flask, endpoint: str) -> bool:
+    """Whether an endpoint authenticates by API token only (the JSON API's writes)."""
+    return bool(getattr(app.view_functions.get(endpoint), _TOKEN_VIEW, False))
 
 
 def is_public_endpoint(app: Flask, endpoint: str) -> bool:
@@ -94,6 +112,10 @@ def init_app(app: Flask) -> None:
             return None
         app_ = current_app._get_current_object()  # type: ignore[attr-defined]
         if is_public_endpoint(app_, endpoint):
+            return None
+        if is_token_endpoint(app_, endpoint):
+            # Checked by the view's own guard (tracker.api.auth.token_required), against the
+            # token's user: the session's user, if any, has no say here.
             return None
         user = g.get("user")
         if user is None:

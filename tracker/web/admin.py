@@ -92,7 +92,11 @@ def reset_password(user_id: int) -> Page:
         except ValidationFailed as exc:
             form.add_errors(exc.errors)
         else:
-            flash(f"Set a new password for {user.label}; their sessions are signed out.", "success")
+            flash(
+                f"Set a new password for {user.label}; their sessions are signed out and "
+                "their API tokens revoked.",
+                "success",
+            )
             return see_other(url_for("admin.users_index"))
     return render_template(
         "admin/edit_user.html",

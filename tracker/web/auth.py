@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     Flask,
+    Request,
     Response,
     current_app,
     flash,
@@ -36,13 +37,14 @@ from flask import (
     session,
     url_for,
 )
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers.response import Response as BaseResponse
 
+from tracker.api.errors import API_PREFIX, error_response, is_api_request
 from tracker.db import get_session
 from tracker.forms import LoginForm, PasswordChangeForm
 from tracker.models import User
@@ -75,7 +77,16 @@ def _failed(response: Response) -> bool:
 
 
 class TrackerSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed cookie session, marked Secure whenever the request came over HTTPS."""
+    """Flask's signed cookie session, marked Secure whenever the request came over HTTPS.
+
+    The JSON API gets no session at all: it authenticates by token only (tracker.api.auth), so
+    a session cookie sent to it is not even read, and its answers never set one.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if request.path.startswith(API_PREFIX):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         setting = app.config.get("SECURE_COOKIES", "auto")
@@ -154,6 +165,8 @@ def init_app(app: Flask) -> None:
         g.pop("_login_user", None)
         g.pop("session_expired", None)
         g.user = None
+        if is_api_request():
+            return  # the API's callers are who their token says (tracker.api.auth)
         if not current_user.is_authenticated:
             return
         now = int(time.time())
@@ -172,7 +185,11 @@ def init_app(app: Flask) -> None:
         history.set_actor(get_session(), history.actor_for(user))
 
     @app.errorhandler(CSRFError)
-    def csrf_failed(error: CSRFError) -> tuple[str, int]:
+    def csrf_failed(error: CSRFError) -> tuple[str, int] | Response:
+        if is_api_request():
+            # Only the Sec-Fetch-Site check reaches here (the API takes no CSRF token): a
+            # browser sent a write from another site, which no script using a token does.
+            return error_response(403, "A write sent by a browser from another site is refused.")
         page = render_template(
             "errors/error.html",
             code=400,
@@ -250,7 +267,11 @@ def password() -> str | BaseResponse | tuple[str, int]:
             form.add_errors(exc.errors)
         else:
             _start_session(user)  # this session goes on with the new token; others end
-            flash("Your password is changed. Your other sessions are signed out.", "success")
+            flash(
+                "Your password is changed. Your other sessions are signed out and your API "
+                "tokens revoked.",
+                "success",
+            )
             return redirect(url_for("home.index"), 303)
     status = 422 if form.errors else 200
     return render_template("auth/password.html", form=form, user=user), status

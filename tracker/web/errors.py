@@ -57,6 +57,13 @@ def init_app(app: Flask) -> None:
             # busy database again (which would wait, fail, and lose this page too).
             g._login_user = AnonymousUserMixin()
         app.logger.warning("database busy: %s", type(error.orig).__name__)
+        if api_errors.is_api_request():
+            return api_errors.error_response(
+                503,
+                "Someone else was saving at the same moment, so nothing was saved. "
+                "Send the request again in a few seconds.",
+                [("Retry-After", "5")],
+            )
         page = render_template(
             "errors/error.html",
             code=503,

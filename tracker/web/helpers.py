@@ -12,6 +12,7 @@ from tracker import clock, vocab
 from tracker.countries import country_name
 from tracker.dates import PartialDate
 from tracker.markup import render_markdown
+from tracker.services import history
 from tracker.web.access import can_see_internal, has_role
 
 
@@ -94,6 +95,7 @@ def init_app(app: Flask) -> None:
         record_url=record_url,
         history_url=history_url,
         can_edit_records=can_edit_records,
+        revision_author=history.author,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
