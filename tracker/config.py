@@ -40,6 +40,22 @@ DEFAULTS: dict[str, Any] = {
     "PAGE_CACHE": True,
     "PAGE_CACHE_BYTES": 64 * 1024 * 1024,
     "PAGE_CACHE_ENTRY_BYTES": 2 * 1024 * 1024,
+    # Secure cookies: "auto" (when the request came over HTTPS), or true/false to force it.
+    "SECURE_COOKIES": "auto",
+    # How many proxies in front set X-Forwarded-Proto/-Host (0: believe none). The visitor's
+    # address (X-Forwarded-For) is never read.
+    "TRUSTED_PROXIES": 0,
+    # A session ends after this long without a request, and this long after signing in.
+    "SESSION_IDLE_MINUTES": 120,
+    "SESSION_MAX_HOURS": 12,
+    # Failed sign-ins per account, and writes per API token (Flask-Limiter's syntax).
+    "LOGIN_RATE_LIMIT": "5 per minute;20 per hour",
+    "API_WRITE_RATE_LIMIT": "120 per minute;5000 per hour",
+    # Where the limits are counted: each worker's memory by default; a shared store such as
+    # "redis://127.0.0.1:6379" makes them hold across workers and servers.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    # A refused request says when to try again (Retry-After), as RFC 6585 asks of a 429.
+    "RATELIMIT_HEADERS_ENABLED": True,
     # Off unless TRACKER_DEBUG=true: a debugger shows code and data to whoever gets an error.
     "DEBUG": False,
     # How long a save waits for another to finish on SQLite before the "busy" page (503).

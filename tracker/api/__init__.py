@@ -17,7 +17,5 @@ def init_app(app: Flask) -> None:
     from tracker.api.views import bp
     from tracker.security import csrf
 
-    # Writes per token, across every write endpoint (Flask-Limiter's syntax).
-    app.config.setdefault("API_WRITE_RATE_LIMIT", "120 per minute;5000 per hour")
     csrf.exempt(bp)
     app.register_blueprint(bp)

@@ -133,14 +133,6 @@ def _end_session() -> None:
 
 def init_app(app: Flask) -> None:
     """Sessions, Flask-Login, the sign-in rate limit, and ``g.user`` on every request."""
-    app.config.setdefault("SECURE_COOKIES", "auto")
-    app.config.setdefault("SESSION_IDLE_MINUTES", 120)
-    app.config.setdefault("SESSION_MAX_HOURS", 12)
-    app.config.setdefault("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
-    # A refused sign-in says when to try again (Retry-After), as RFC 6585 asks of a 429.
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    app.config.setdefault("TRUSTED_PROXIES", 0)
     app.config["PERMANENT_SESSION_LIFETIME"] = int(app.config["SESSION_MAX_HOURS"]) * 3600
     app.session_interface = TrackerSessionInterface()
     proxies = int(app.config["TRUSTED_PROXIES"] or 0)
