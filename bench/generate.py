@@ -241,7 +241,9 @@ class Generator:
         n = self.random.randrange(self.source_count)
         return {
             "url": f"https://news{n % 97}.example.org/{n // 97}/article-{n}",
-            "title": f"Report {n}: {self.random.choice(SUBJECTS_EN)}",
+            # One article has one title wherever it is cited (a random one each time made every
+            # batch rewrite the sources that earlier batches had imported).
+            "title": f"Report {n}: {SUBJECTS_EN[n % len(SUBJECTS_EN)]}",
             "publisher": f"News outlet {n % 97}",
             "published": None,
             "archived_url": None,

@@ -9,9 +9,10 @@ One command does everything (see bench/README.md):
 Steps: write the synthetic dataset (bench/generate.py) unless it exists; import it through the
 tracker's own import path (bench/load.py: time, peak memory) unless the database holds it;
 start the tracker with its production server (gunicorn, 2 sync workers, as `tracker serve`),
-Datasette on the same SQLite file (installed in bench/.venv, not in the project), and the
-minimal Flask + SQLAlchemy ceiling (bench/ceiling_app.py, 2 gunicorn workers); then run wrk
-against each case on each server, several runs each, and print the medians side by side.
+once as configured by default and once with its page cache off; Datasette on the same SQLite
+file (installed in bench/.venv, not in the project); and the minimal Flask + SQLAlchemy ceiling
+(bench/ceiling_app.py, 2 gunicorn workers). Then run wrk against each case on each server,
+several runs each, and print the medians side by side.
 """
 
 from __future__ import annotations
@@ -228,6 +229,14 @@ def main() -> None:
          "TRACKER_SECRET_KEY": "bench-secret"},
         f"http://127.0.0.1:{port}",
     )  # fmt: skip
+    # The same server without its page cache: what a request costs when the data has just
+    # changed (or for a signed-in user), so the cache's share of the figures is visible.
+    port = free_port()
+    servers["tracker, no page cache"] = (
+        [*servers["tracker"][0][:3], str(port), *servers["tracker"][0][4:]],
+        {**servers["tracker"][1], "TRACKER_PAGE_CACHE": "false"},
+        f"http://127.0.0.1:{port}",
+    )
     port = free_port()
     servers["ceiling"] = (
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
@@ -254,9 +263,12 @@ def main() -> None:
     # A cheap page to know a server is up (the tracker's home page lists every measure).
     ready = {"tracker": "/api/v1/", "ceiling": "/", "datasette": "/"}
     for name, (command, env, base) in servers.items():
-        with server(command, env, base + ready[name]):
+        kind = name.split(",")[0]
+        with server(command, env, base + ready[kind]):
             results[name] = {}
-            for case, url in urls(name, base, s).items():
+            for case, url in urls(kind, base, s).items():
+                if case == "CSV of all events" and name != kind:
+                    continue  # a stream is never cached: the same figure twice
                 try:
                     # Warm up every worker (and the page cache) before measuring.
                     for _ in range(1 if case == "CSV of all events" else 10):
