@@ -18,6 +18,7 @@ several runs each, and print the medians side by side.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import re
@@ -240,7 +241,7 @@ def main() -> None:
     port = free_port()
     servers["ceiling"] = (
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
-         "--chdir", str(ROOT), "bench.ceiling_app:app"],
+         "--timeout", "600", "--chdir", str(ROOT), "bench.ceiling_app:app"],
         {"BENCH_DATABASE_URL": database},
         f"http://127.0.0.1:{port}",
     )  # fmt: skip
@@ -273,7 +274,7 @@ def main() -> None:
                     # Warm up every worker (and the page cache) before measuring.
                     for _ in range(1 if case == "CSV of all events" else 10):
                         urllib.request.urlopen(url, timeout=600).read()  # noqa: S310
-                except OSError as exc:
+                except (OSError, http.client.HTTPException) as exc:
                     print(f"{name} / {case}: skipped ({exc})", file=sys.stderr)
                     continue
                 if case == "CSV of all events":

@@ -14,9 +14,10 @@ import textwrap
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from tracker import vocab
 from tracker.countries import country_name
@@ -103,14 +104,6 @@ def build_lineage(
     a measure of those countries, wherever the other measure is. Measures with no event by
     ``as_of`` in a view of the past did not exist yet and are left out.
     """
-    visible_ids = visible_measures(include_internal).with_only_columns(Measure.id)
-    query = select(
-        Relation.id, Relation.type, Relation.subject_id, Relation.object_id, Relation.note
-    ).where(Relation.subject_id.in_(visible_ids), Relation.object_id.in_(visible_ids))
-    if types:
-        query = query.where(Relation.type.in_(types))
-    relations = list(session.execute(query.order_by(Relation.id)))
-
     focus_id: int | None = None
     if focus is not None:
         focus_id = session.scalar(
@@ -120,6 +113,7 @@ def build_lineage(
         )
         if focus_id is None:
             return None
+    relations = _relations(session, include_internal, types, focus_id, depth)
 
     if focus_id is not None:
         # Only the neighbourhood needs its events read: narrow first (the relations are ids).
@@ -160,6 +154,44 @@ def build_lineage(
     )
     edges.sort(key=lambda e: e.source.first.sort_key if e.source.first else (dt.date.max, 0))
     return Lineage(kept, edges, as_of, nodes.get(focus_id) if focus_id else None, depth)
+
+
+def _relations(
+    session: Session,
+    include_internal: bool,
+    types: Sequence[str],
+    focus_id: int | None,
+    depth: int,
+) -> list[Row[Any]]:
+    """The relations between visible measures: all of them, or (with ``focus_id``) those
+    within ``depth`` steps of it, found a step at a time through the indexes on either end.
+
+    Joined from the relations' side: "subject IN (every visible measure)" made SQLite list
+    100,000 measures first, 45 ms on every measure page even with no relation at all."""
+    subject, object_ = aliased(Measure), aliased(Measure)
+    query = (
+        select(Relation.id, Relation.type, Relation.subject_id, Relation.object_id, Relation.note)
+        .join(subject, subject.id == Relation.subject_id)
+        .join(object_, object_.id == Relation.object_id)
+    )
+    if not include_internal:
+        query = query.where(subject.visibility == "public", object_.visibility == "public")
+    if types:
+        query = query.where(Relation.type.in_(types))
+    if focus_id is None:
+        return list(session.execute(query.order_by(Relation.id)))
+    found: dict[int, Any] = {}
+    seen, frontier = {focus_id}, {focus_id}
+    # One step past ``depth``: a relation between two measures ``depth`` steps away counts too.
+    for _ in range(depth + 1):
+        near = query.where(or_(Relation.subject_id.in_(frontier), Relation.object_id.in_(frontier)))
+        step = [row for row in session.execute(near).all() if row.id not in found]
+        found.update((row.id, row) for row in step)
+        frontier = {m for row in step for m in (row.subject_id, row.object_id)} - seen
+        seen |= frontier
+        if not frontier:
+            break
+    return sorted(found.values(), key=lambda row: row.id)
 
 
 def _neighbourhood(start: int, pairs: Sequence[tuple[int, int]], depth: int) -> set[int]:

@@ -230,9 +230,16 @@ def visible_topics(include_internal: bool) -> Select[Topic]:
     of Pamiri NGOs")."""
     if include_internal:
         return select(Topic)
-    public = visible_measures(False).with_only_columns(Measure.id)
-    used = select(measure_topics.c.topic_id).where(measure_topics.c.measure_id.in_(public))
-    return select(Topic).where(Topic.id.in_(used))
+    # A correlated EXISTS per topic stops at its first public measure (an index probe or a
+    # few); "topic id IN (the topics of every public measure)" read all of measure_topics,
+    # 75 ms a page at 100,000 measures.
+    used_publicly = (
+        select(measure_topics.c.measure_id)
+        .join(Measure, Measure.id == measure_topics.c.measure_id)
+        .where(measure_topics.c.topic_id == Topic.id, Measure.visibility == "public")
+        .exists()
+    )
+    return select(Topic).where(used_publicly)
 
 
 def topics_in_use(session: Session, include_internal: bool) -> Sequence[Topic]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.models import (
@@ -108,20 +108,63 @@ def _filtered(
     return query
 
 
+def _listed(
+    as_of: dt.date, include_internal: bool, filters: StatementFilters | None
+) -> Select[Statement]:
+    query = visible_statements(include_internal).where(Statement.date_start <= as_of)
+    if filters is not None:
+        query = _filtered(query, filters, include_internal)
+    return query
+
+
 def list_statements(
     session: Session,
     as_of: dt.date,
     include_internal: bool,
     filters: StatementFilters | None = None,
+    offset: int = 0,
+    limit: int | None = None,
 ) -> Sequence[Statement]:
-    """Statements up to ``as_of`` that match the filters, newest first."""
-    query = visible_statements(include_internal).where(Statement.date_start <= as_of)
-    if filters is not None:
-        query = _filtered(query, filters, include_internal)
-    query = query.options(*_STATEMENT_OPTIONS).order_by(
-        Statement.date_iso.desc(), Statement.id.desc()
+    """Statements up to ``as_of`` that match the filters, newest first (one page of them)."""
+    query = (
+        _listed(as_of, include_internal, filters)
+        .options(*_STATEMENT_OPTIONS)
+        .order_by(Statement.date_iso.desc(), Statement.id.desc())
+        .offset(offset)
+        .limit(limit)
     )
     return session.scalars(query).all()
+
+
+def iter_statements(
+    session: Session,
+    as_of: dt.date,
+    include_internal: bool,
+    filters: StatementFilters | None = None,
+) -> Iterator[Statement]:
+    """Every matching statement, newest first, read in batches: exports of 200,000 statements
+    hold a batch in memory, not all of them."""
+    query = (
+        _listed(as_of, include_internal, filters)
+        .options(*_STATEMENT_OPTIONS)
+        .order_by(Statement.date_iso.desc(), Statement.id.desc())
+        .execution_options(yield_per=500)
+    )
+    yield from session.scalars(query)
+
+
+def count_statements(
+    session: Session,
+    as_of: dt.date,
+    include_internal: bool,
+    filters: StatementFilters | None = None,
+    cap: int | None = None,
+) -> int:
+    """How many statements match; with ``cap``, counting stops past it (cap + 1: "more")."""
+    matching = _listed(as_of, include_internal, filters).with_only_columns(Statement.id)
+    if cap is not None:
+        matching = matching.limit(cap + 1)
+    return session.scalar(select(func.count()).select_from(matching.subquery())) or 0
 
 
 def get_statement(session: Session, slug: str, include_internal: bool) -> Statement | None:
@@ -162,36 +205,53 @@ def hidden_from_public(
     results), only those are checked, and only that kind: cheap on a large database.
     """
     restricted = organization_ids is not None or person_ids is not None
-    org_ids = list(organization_ids or ()) if restricted else None
-    people_ids = list(person_ids or ()) if restricted else None
+    orgs: set[int] = set()
+    if not restricted or organization_ids:
+        query = select(Organization.id).where(
+            # The public side first: most records have a public mention, found at once.
+            ~_organization_mentioned("public"),
+            _organization_mentioned("internal"),
+        )
+        if organization_ids:
+            query = query.where(Organization.id.in_(list(organization_ids)))
+        orgs = set(session.scalars(query))
+    people: set[int] = set()
+    if not restricted or person_ids:
+        query = select(Person.id).where(~_person_mentioned("public"), _person_mentioned("internal"))
+        if person_ids:
+            query = query.where(Person.id.in_(list(person_ids)))
+        people = set(session.scalars(query))
+    return orgs, people
 
-    def mentioned(visibility: str) -> tuple[set[int], set[int]]:
-        statements = select(Statement.id).where(Statement.visibility == visibility)
-        orgs: set[int] = set()
-        if org_ids is None or org_ids:
-            authors = select(Statement.organization_id).where(Statement.id.in_(statements))
-            signed = select(statement_signatories.c.organization_id).where(
-                statement_signatories.c.statement_id.in_(statements)
-            )
-            if org_ids:
-                authors = authors.where(Statement.organization_id.in_(org_ids))
-                signed = signed.where(statement_signatories.c.organization_id.in_(org_ids))
-            orgs = set(session.scalars(authors)) | set(session.scalars(signed))
-        people: set[int] = set()
-        if people_ids is None or people_ids:
-            speakers = select(Statement.speaker_id).where(Statement.id.in_(statements))
-            quoted = select(Quote.speaker_id).where(Quote.statement_id.in_(statements))
-            if people_ids:
-                speakers = speakers.where(Statement.speaker_id.in_(people_ids))
-                quoted = quoted.where(Quote.speaker_id.in_(people_ids))
-            people = {pid for pid in session.scalars(speakers.union(quoted)) if pid is not None}
-        return orgs, people
 
-    internal_orgs, internal_people = mentioned("internal")
-    if not internal_orgs and not internal_people:
-        return set(), set()
-    public_orgs, public_people = mentioned("public")
-    return internal_orgs - public_orgs, internal_people - public_people
+# Correlated EXISTS, one index probe or a few per organization or person: collecting every
+# statement's authors, signatories, speakers and quoted people first read all 200,000
+# statements (a second) for the organization drop-down of every statement list.
+def _organization_mentioned(visibility: str) -> ColumnElement[bool]:
+    authored = select(Statement.id).where(
+        Statement.organization_id == Organization.id, Statement.visibility == visibility
+    )
+    signed = (
+        select(statement_signatories.c.statement_id)
+        .join(Statement, Statement.id == statement_signatories.c.statement_id)
+        .where(
+            statement_signatories.c.organization_id == Organization.id,
+            Statement.visibility == visibility,
+        )
+    )
+    return or_(authored.exists(), signed.exists())
+
+
+def _person_mentioned(visibility: str) -> ColumnElement[bool]:
+    spoke = select(Statement.id).where(
+        Statement.speaker_id == Person.id, Statement.visibility == visibility
+    )
+    quoted = (
+        select(Quote.id)
+        .join(Statement, Statement.id == Quote.statement_id)
+        .where(Quote.speaker_id == Person.id, Statement.visibility == visibility)
+    )
+    return or_(spoke.exists(), quoted.exists())
 
 
 def list_organizations(session: Session, include_internal: bool) -> Sequence[Organization]:
@@ -205,7 +265,8 @@ def get_organization(session: Session, slug: str, include_internal: bool) -> Org
     organization = session.scalars(query.options(selectinload(Organization.people))).first()
     if organization is None:
         return None
-    if not include_internal and organization.id in hidden_from_public(session)[0]:
+    hidden = hidden_from_public(session, organization_ids=[organization.id])[0]
+    if not include_internal and organization.id in hidden:
         return None
     return organization
 
@@ -215,7 +276,7 @@ def get_person(session: Session, slug: str, include_internal: bool) -> Person | 
     person = session.scalars(query).first()
     if person is None:
         return None
-    if not include_internal and person.id in hidden_from_public(session)[1]:
+    if not include_internal and person.id in hidden_from_public(session, person_ids=[person.id])[1]:
         return None
     return person
 

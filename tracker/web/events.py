@@ -14,6 +14,8 @@ from tracker.web.access import can_see_internal, public
 bp = Blueprint("events", __name__, url_prefix="/events")
 
 PER_PAGE = 100
+# Past this many matches the page says "more than" instead of counting them all.
+COUNT_CAP = 10_000
 
 
 @bp.get("/")
@@ -24,14 +26,21 @@ def index() -> str:
     filters = params.event_filters()
     internal = can_see_internal()
     page, _ = params.page(default_size=PER_PAGE, max_size=PER_PAGE)
-    total = count_events(session, filters, as_of, internal)
+    total = count_events(session, filters, as_of, internal, cap=COUNT_CAP)
     events = list_events(session, filters, as_of, internal, (page - 1) * PER_PAGE, PER_PAGE)
+    more = total > COUNT_CAP  # not counted further: the last page is not known
+    if more:
+        pages = page + 1 if len(events) == PER_PAGE else page
+    else:
+        pages = max(1, -(-total // PER_PAGE))
     return render_template(
         "events/index.html",
         events=events,
         total=total,
+        more=more,
+        count_cap=COUNT_CAP,
         page=page,
-        pages=max(1, -(-total // PER_PAGE)),
+        pages=pages,
         filters=filters,
         as_of=as_of,
         countries=countries_in_use(session, internal),

@@ -71,8 +71,9 @@ from tracker.services.measures import (
 )
 from tracker.services.statements import (
     StatementFilters,
+    count_statements,
     get_statement,
-    list_statements,
+    iter_statements,
     newest_statements,
     statement_counts,
 )
@@ -413,8 +414,11 @@ def statements_table(fmt: str) -> Response:
     links = _links()
 
     def load(session: Session) -> Counted:
-        listed = list_statements(session, as_of, internal, filters)
-        return lambda: len(listed), tables.statement_rows(listed, links, internal)
+        listed = iter_statements(session, as_of, internal, filters)
+        return (
+            lambda: count_statements(session, as_of, internal, filters),
+            tables.statement_rows(listed, links, internal),
+        )
 
     return _table_response(
         tables.STATEMENTS,

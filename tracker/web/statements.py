@@ -6,11 +6,20 @@ from flask import Blueprint, abort, render_template
 
 from tracker.db import get_session
 from tracker.services.measures import countries_in_use, topics_in_use
-from tracker.services.statements import get_statement, list_organizations, list_statements
+from tracker.services.statements import (
+    count_statements,
+    get_statement,
+    list_organizations,
+    list_statements,
+)
 from tracker.web import params
 from tracker.web.access import can_see_internal, public
 
 bp = Blueprint("statements", __name__, url_prefix="/statements")
+
+PER_PAGE = 50
+# Past this many matches the page says "more than" instead of counting them all.
+COUNT_CAP = 10_000
 
 
 @bp.get("/")
@@ -20,10 +29,22 @@ def index() -> str:
     as_of = params.as_of()
     internal = can_see_internal()
     filters = params.statement_filters()
-    statements = list_statements(session, as_of, internal, filters)
+    page, _ = params.page(default_size=PER_PAGE, max_size=PER_PAGE)
+    total = count_statements(session, as_of, internal, filters, cap=COUNT_CAP)
+    statements = list_statements(session, as_of, internal, filters, (page - 1) * PER_PAGE, PER_PAGE)
+    more = total > COUNT_CAP  # not counted further: the last page is not known
+    if more:
+        pages = page + 1 if len(statements) == PER_PAGE else page
+    else:
+        pages = max(1, -(-total // PER_PAGE))
     return render_template(
         "statements/index.html",
         statements=statements,
+        total=total,
+        more=more,
+        count_cap=COUNT_CAP,
+        page=page,
+        pages=pages,
         as_of=as_of,
         filters=filters,
         countries=countries_in_use(session, internal),
