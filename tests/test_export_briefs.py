@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import html as html_lib
+import importlib
 import io
 import re
 import zipfile
+from typing import Any
 
 import pytest
 from docx import Document
@@ -344,3 +346,30 @@ def test_a_signed_in_users_brief_marks_internal_records(
     assert "This brief includes internal records" in flat(
         pdf_text(client.get(f"{BRIEF}.pdf", headers=SIGNED_IN).data)
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "module"),
+    [
+        (f"/measures/{FOREIGN_REPRESENTATIVES}/brief.pdf", "weasyprint"),
+        ("/timeline.png?country=KG", "cairosvg"),
+    ],
+)
+def test_without_pango_or_cairo_the_download_says_what_to_install(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch, url: str, module: str
+) -> None:
+    real_import = importlib.import_module
+
+    def missing(name: str, package: str | None = None) -> Any:
+        if name.split(".")[0] == module:
+            raise OSError(f"cannot load library 'lib{module}.so.0'")  # as cffi says it
+        return real_import(name, package)
+
+    monkeypatch.setattr(importlib, "import_module", missing)
+    response = client.get(url)
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert "apt-get install" in page
+    assert "libpango-1.0-0" in page
+    assert "cannot load library" not in page  # the cause goes to the log, not to the reader
+    assert client.get(f"/measures/{FOREIGN_REPRESENTATIVES}/brief.md").status_code == 200

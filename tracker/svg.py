@@ -17,7 +17,7 @@ import re
 from functools import cache
 from typing import Protocol
 
-from tracker import paths
+from tracker import paths, system
 from tracker.gcpause import without_gc_pauses
 from tracker.services.lineage import LineageLayout
 from tracker.services.timeline import MarkBox, TimelineLayout
@@ -406,7 +406,7 @@ def png_scale(width: float, height: float, preferred: float = 2.0) -> float:
 
 def svg_to_png(svg: str, width: float, height: float) -> bytes:
     """Rasterize a standalone SVG with CairoSVG (which never fetches anything it refers to)."""
-    import cairosvg  # imported here: only the PNG download needs cairo
+    cairosvg = system.load("cairosvg", "cairo")  # only the PNG download needs cairo
 
     scale = png_scale(width, height)
     png: bytes = cairosvg.svg2png(bytestring=svg.encode("utf-8"), scale=scale, unsafe=False)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracker import paths
+from tracker import paths, system
 
 BRIEF_CSS = "css/brief.css"
 
@@ -23,9 +23,9 @@ class FetchRefused(ValueError):
 
 def data_only_fetcher() -> Any:
     """A WeasyPrint URL fetcher that serves ``data:`` URLs and raises for anything else."""
-    from weasyprint.urls import URLFetcher
+    fetcher_base: Any = system.load("weasyprint.urls", "pango").URLFetcher
 
-    class DataOnlyFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint has no type hints
+    class DataOnlyFetcher(fetcher_base):  # type: ignore[misc]  # WeasyPrint has no type hints
         def __init__(self) -> None:
             # allowed_protocols makes WeasyPrint's own fetch refuse too: two locks, one key.
             super().__init__(allowed_protocols={"data"}, allow_redirects=False)
@@ -46,7 +46,8 @@ def brief_stylesheet() -> str:
 
 def render_pdf(html: str, fetcher: Any | None = None) -> bytes:
     """Lay out ``html`` (a brief rendered ``for_pdf``) as PDF bytes."""
-    from weasyprint import CSS, HTML
+    weasyprint = system.load("weasyprint", "pango")
+    CSS, HTML = weasyprint.CSS, weasyprint.HTML
 
     fetcher = fetcher or data_only_fetcher()
     document = HTML(string=html, base_url=None, url_fetcher=fetcher)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from tracker.api import errors as api_errors
+from tracker.system import MissingSystemLibrary
 
 ErrorResponse = tuple[str, int, list[tuple[str, str]]] | Response
 
@@ -75,6 +76,20 @@ def init_app(app: Flask) -> None:
             ),
         )
         return page, 503, [("Retry-After", "5")]
+
+    @app.errorhandler(MissingSystemLibrary)
+    def missing_library(error: MissingSystemLibrary) -> ErrorResponse:
+        app.logger.error("%s", error)
+        if api_errors.is_api_request():
+            return api_errors.error_response(503, str(error))
+        page = render_template(
+            "errors/error.html",
+            code=503,
+            title="This download is not available on this server",
+            error=None,
+            message=str(error),
+        )
+        return page, 503, []
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> ErrorResponse:
