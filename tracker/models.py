@@ -570,12 +570,16 @@ Index("ix_measure_topics_topic_id", measure_topics.c.topic_id)
 
 class DataVersion(Base):
     """One number that moves on whenever a record that pages show is written (migration
-    0004's triggers); the public page cache is keyed by it (tracker.web.page_cache)."""
+    0004's triggers; on PostgreSQL once per writing transaction, 0006); the public page cache
+    is keyed by it (tracker.web.page_cache)."""
 
     __tablename__ = "data_version"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger)
+    # PostgreSQL: the transaction that last moved the version, so that it moves once per
+    # transaction (migration 0006). Unused on SQLite.
+    bumped_in: Mapped[int | None] = mapped_column(BigInteger)
 
     __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
 
