@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from tracker.services import dataset
 
 
 def text_of(html: bytes) -> str:
@@ -80,3 +84,43 @@ def test_unknown_pages_are_404_and_bad_dates_are_400(client: FlaskClient) -> Non
     response = client.get("/measures/?as_of=2024-13-01")
     assert response.status_code == 400
     assert "YYYY-MM-DD" in text_of(response.data)
+
+
+def test_home_counts_measures_by_country_once_there_are_too_many_to_list(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.web import home
+
+    monkeypatch.setattr(home, "LIST_UP_TO", 3)  # the seed has more than three measures
+    page = client.get("/").get_data(as_text=True)
+    by_country = page.split('id="by-country"')[1].split("</section>")[0]
+    assert re.search(r'href="/countries/KG">Kyrgyzstan</a> <span[^>]*>\d+ measures', by_country)
+    assert "/measures/kg-foreign-representatives-law-2024" not in by_country
+    assert 'href="/measures/">All measures, with filters' in by_country
+
+
+def test_upcoming_lists_only_the_quietest_measures(
+    client: FlaskClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.web import upcoming
+
+    source = [{"url": "https://example.org/quiet"}]
+    bills = [
+        {
+            "slug": f"xx-quiet-bill-{year}",
+            "country": "AM",
+            "kind": "bill",
+            "title": f"Quiet bill of {year}",
+            "events": [{"type": "introduced", "date": f"{year}-03-01", "sources": source}],
+        }
+        for year in (2015, 2016, 2017)
+    ]
+    dataset.import_dataset(session, {"format": "tracker-dataset", "version": 1, "measures": bills})
+    session.commit()
+    monkeypatch.setattr(upcoming, "QUIET_SHOWN", 2)
+    page = client.get("/upcoming/").get_data(as_text=True)
+    quiet = page.split('id="quiet-heading"')[1]
+    assert "The 2 quietest are listed" in quiet
+    assert "Quiet bill of 2015" in quiet
+    assert "Quiet bill of 2016" in quiet
+    assert "Quiet bill of 2017" not in quiet  # the third quietest is left out

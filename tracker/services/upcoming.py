@@ -16,12 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.dates import PartialDate
 from tracker.models import Event, Measure
-from tracker.services.measures import visible_measures
 from tracker.services.timeline import light_statuses
 from tracker.status import Status
 
@@ -108,9 +107,12 @@ def upcoming(
             )
         )
 
-    # A term ends only where an end date is recorded: look at those measures alone.
+    # A term ends only where an end date is recorded, and one that ends on or after ``as_of``
+    # has an end period starting at most a year before it: look at those measures alone
+    # (every measure that ever had a term was 20,000 status derivations at scale).
+    ends_late_enough = Event.end_date_start >= as_of - dt.timedelta(days=366)
     with_terms = _scoped(
-        select(Measure).where(Measure.events.any(Event.end_date_start.is_not(None))),
+        select(Measure).where(Measure.events.any(ends_late_enough)),
         include_internal,
         countries,
     )
@@ -142,24 +144,42 @@ def quiet_measures(
     include_internal: bool,
     quiet_days: int = QUIET_DAYS,
     countries: Sequence[str] = (),
+    limit: int | None = None,
 ) -> list[QuietMeasure]:
-    """Pending measures whose last recorded event is more than ``quiet_days`` before ``as_of``.
+    """Pending measures whose last recorded event is more than ``quiet_days`` before ``as_of``;
+    the ``limit`` quietest, or all of them.
 
     Oldest silence first. A law in force needs no activity, so only pending measures count.
+    Candidates come from SQL, quietest first (their latest event started before the cutoff),
+    and statuses are derived a chunk at a time until ``limit`` are found: deriving every
+    measure's status took half a minute at 100,000 measures.
     """
-    query = visible_measures(include_internal)
-    if countries:
-        query = query.where(Measure.country.in_(countries))
-    measures = list(session.scalars(query))
-    by_id = light_statuses(session, [m.id for m in measures], as_of, today)
     cutoff = as_of - dt.timedelta(days=quiet_days)
-    quiet = []
-    for measure in measures:
-        status = by_id[measure.id]
-        last = status.last_event_date
-        # The last day the activity could have been, so that "October 2023" is not called
-        # quiet from 1 October.
-        if status.outcome.code == "pending" and last is not None and last.end < cutoff:
-            quiet.append(QuietMeasure(measure, last, status))
+    latest = func.max(Event.date_start)
+    candidates = _scoped(
+        select(Measure.id)
+        .join(Event, Event.measure_id == Measure.id)
+        .where(Event.date_start <= as_of)
+        .group_by(Measure.id)
+        .having(latest < cutoff)
+        .order_by(latest, Measure.id),
+        include_internal,
+        countries,
+    )
+    ids = list(session.scalars(candidates))
+    quiet: list[QuietMeasure] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        by_id = light_statuses(session, chunk, as_of, today)
+        measures = session.scalars(select(Measure).where(Measure.id.in_(chunk)))
+        for measure in measures:
+            status = by_id[measure.id]
+            last = status.last_event_date
+            # The last day the activity could have been, so that "October 2023" is not
+            # called quiet from 1 October.
+            if status.outcome.code == "pending" and last is not None and last.end < cutoff:
+                quiet.append(QuietMeasure(measure, last, status))
+        if limit is not None and len(quiet) >= limit:
+            break
     quiet.sort(key=lambda item: (item.last_activity.sort_key, item.measure.title))
-    return quiet
+    return quiet[:limit] if limit is not None else quiet

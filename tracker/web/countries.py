@@ -60,7 +60,7 @@ def show(code: str) -> str | Response:
         chart=Markup(chart),  # noqa: S704  # nosec B704  # built by tracker.svg, which escapes every text
         statements=statements_about(session, [row.measure.id for row in rows], as_of, internal),
         upcoming=upcoming(session, as_of, clock.today(), internal, countries=(code,)),
-        quiet=quiet_measures(session, as_of, clock.today(), internal, countries=(code,)),
+        quiet=quiet_measures(session, as_of, clock.today(), internal, countries=(code,), limit=50),
         as_of=as_of,
         download_args={"country": code, **args},
         snippet=charts.embed_snippet(embed_src, timeline.title, layout.height),

@@ -5,15 +5,30 @@ from __future__ import annotations
 from itertools import groupby
 
 from flask import Blueprint, render_template
+from sqlalchemy import func
 
 from tracker import clock
+from tracker.countries import country_name
 from tracker.db import get_session
-from tracker.services.measures import MeasureFilters, list_measures, recent_events
+from tracker.models import MeasureStatus
+from tracker.services.measures import (
+    MeasureFilters,
+    MeasureRow,
+    list_measures,
+    recent_events,
+    status_rows,
+)
 from tracker.services.upcoming import quiet_measures, upcoming
 from tracker.web import params
 from tracker.web.access import can_see_internal, public
 
 bp = Blueprint("home", __name__)
+
+# Up to this many measures the home page lists them all, by country; beyond, it counts them.
+LIST_UP_TO = 300
+# What the side panel lists, soonest and quietest first (the upcoming page has the rest).
+UPCOMING_SHOWN = 15
+QUIET_SHOWN = 10
 
 
 @bp.get("/")
@@ -22,15 +37,30 @@ def index() -> str:
     session = get_session()
     as_of = params.as_of()
     internal = can_see_internal()
-    rows = list_measures(session, MeasureFilters(), as_of, internal)
-    by_country = [
-        (code, list(group)) for code, group in groupby(rows, key=lambda r: r.measure.country)
-    ]
+    counts = dict(
+        session.execute(
+            status_rows(internal)
+            .with_only_columns(MeasureStatus.country, func.count())
+            .group_by(MeasureStatus.country)
+        ).all()
+    )
+    by_country: list[tuple[str, list[MeasureRow]]] = []
+    country_counts: list[tuple[str, int]] = []
+    if sum(counts.values()) <= LIST_UP_TO:
+        rows = list_measures(session, MeasureFilters(), as_of, internal)
+        by_country = [
+            (code, list(group)) for code, group in groupby(rows, key=lambda r: r.measure.country)
+        ]
+    else:
+        # Too many to list (a 38 MB page at 100,000 measures): each country with its count,
+        # and its page lists them.
+        country_counts = sorted(counts.items(), key=lambda item: country_name(item[0]))
     return render_template(
         "home/index.html",
         by_country=by_country,
+        country_counts=country_counts,
         recent=recent_events(session, as_of, internal),
-        upcoming=upcoming(session, as_of, clock.today(), internal),
-        quiet=quiet_measures(session, as_of, clock.today(), internal),
+        upcoming=upcoming(session, as_of, clock.today(), internal)[:UPCOMING_SHOWN],
+        quiet=quiet_measures(session, as_of, clock.today(), internal, limit=QUIET_SHOWN),
         as_of=as_of,
     )

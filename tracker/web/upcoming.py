@@ -13,6 +13,9 @@ from tracker.services.upcoming import HORIZON_DAYS, QUIET_DAYS, quiet_measures, 
 from tracker.web import params
 from tracker.web.access import can_see_internal, public
 
+# The quietest measures listed; a tracker of thousands has thousands of quiet bills.
+QUIET_SHOWN = 100
+
 bp = Blueprint("upcoming", __name__)
 
 HORIZONS = (30, 90, 180, 365)
@@ -32,7 +35,10 @@ def index() -> str:
     return render_template(
         "upcoming/index.html",
         items=upcoming(session, as_of, clock.today(), internal, days, countries),
-        quiet=quiet_measures(session, as_of, clock.today(), internal, QUIET_DAYS, countries),
+        quiet=quiet_measures(
+            session, as_of, clock.today(), internal, QUIET_DAYS, countries, limit=QUIET_SHOWN
+        ),
+        quiet_shown=QUIET_SHOWN,
         as_of=as_of,
         days=days,
         horizon=as_of + dt.timedelta(days=days),
