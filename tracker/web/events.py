@@ -28,11 +28,7 @@ def index() -> str:
     page, _ = params.page(default_size=PER_PAGE, max_size=PER_PAGE)
     total = count_events(session, filters, as_of, internal, cap=COUNT_CAP)
     events = list_events(session, filters, as_of, internal, (page - 1) * PER_PAGE, PER_PAGE)
-    more = total > COUNT_CAP  # not counted further: the last page is not known
-    if more:
-        pages = page + 1 if len(events) == PER_PAGE else page
-    else:
-        pages = max(1, -(-total // PER_PAGE))
+    pages, more = params.pages_of(page, total, len(events), PER_PAGE, COUNT_CAP)
     return render_template(
         "events/index.html",
         events=events,

@@ -168,3 +168,11 @@ def page(default_size: int = 50, max_size: int = 100) -> tuple[int, int]:
             )
         numbers.append(int(raw))
     return numbers[0], numbers[1]
+
+
+def pages_of(page: int, total: int, shown: int, per_page: int, cap: int) -> tuple[int, bool]:
+    """(pages, more) of a list counted up to ``cap`` (``total`` is cap + 1 past it): past the
+    cap the last page is not known, so there is a next page while this one is full."""
+    if total > cap:
+        return (page + 1 if shown == per_page else page), True
+    return max(1, -(-total // per_page)), False

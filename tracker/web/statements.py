@@ -32,11 +32,7 @@ def index() -> str:
     page, _ = params.page(default_size=PER_PAGE, max_size=PER_PAGE)
     total = count_statements(session, as_of, internal, filters, cap=COUNT_CAP)
     statements = list_statements(session, as_of, internal, filters, (page - 1) * PER_PAGE, PER_PAGE)
-    more = total > COUNT_CAP  # not counted further: the last page is not known
-    if more:
-        pages = page + 1 if len(statements) == PER_PAGE else page
-    else:
-        pages = max(1, -(-total // PER_PAGE))
+    pages, more = params.pages_of(page, total, len(statements), PER_PAGE, COUNT_CAP)
     return render_template(
         "statements/index.html",
         statements=statements,
