@@ -265,10 +265,10 @@ def get_organization(session: Session, slug: str, include_internal: bool) -> Org
     organization = session.scalars(query.options(selectinload(Organization.people))).first()
     if organization is None:
         return None
+    if include_internal:
+        return organization
     hidden = hidden_from_public(session, organization_ids=[organization.id])[0]
-    if not include_internal and organization.id in hidden:
-        return None
-    return organization
+    return None if organization.id in hidden else organization
 
 
 def get_person(session: Session, slug: str, include_internal: bool) -> Person | None:
