@@ -1,15 +1,47 @@
-"""Today's date, which a deployment or a test may pin with the ``TODAY`` setting."""
+"""The tracker's one clock: "today" and "now", which a deployment or a test may pin.
+
+The ``TODAY`` setting pins the day. Everything that shows, stores or compares a date or a
+timestamp asks this module, never ``datetime.now()``/``date.today()`` directly, so that a pinned
+day is the same day on every page, in every export and in every stored timestamp (a brief
+"generated" on the pinned day, a token "revoked" on it). ``tests/test_clock.py`` fails on any
+other read of the wall clock in the package.
+
+``elapsed_seconds`` is the one exception, on purpose: how long ago a session was last seen is a
+security measurement, and pinning the day must never stretch a session's life.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from flask import current_app, has_app_context
 
 
-def today() -> dt.date:
+def _pinned() -> dt.date | None:
     if has_app_context():
         pinned = current_app.config.get("TODAY")
         if pinned:
             return dt.date.fromisoformat(str(pinned))
-    return dt.date.today()
+    return None
+
+
+def today() -> dt.date:
+    """Today's date: the pinned ``TODAY`` if set, else the real date."""
+    return _pinned() or dt.date.today()
+
+
+def now() -> dt.datetime:
+    """Now, aware and in UTC. With a pinned day: that day at the real time of day, so that
+    timestamps taken one after another still come in order."""
+    real = dt.datetime.now(dt.UTC)
+    pinned = _pinned()
+    if pinned is None:
+        return real
+    return dt.datetime.combine(pinned, real.timetz())
+
+
+def elapsed_seconds() -> int:
+    """Seconds since the epoch on the real clock, for measuring how long ago something was
+    (session idle and age limits); never pinned."""
+    return int(time.time())

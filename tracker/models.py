@@ -26,9 +26,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, composite, declared_attr, mapped_column, relationship
 
-from tracker import vocab
+from tracker import clock, vocab
 from tracker.dates import PartialDate, Precision
-from tracker.db import Base, utcnow
+from tracker.db import Base
 
 
 def _one_of(column: str, values: Iterable[str], name: str) -> CheckConstraint:
@@ -41,8 +41,8 @@ PRECISIONS = [precision.value for precision in Precision]
 
 
 class TimestampMixin:
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=clock.now, onupdate=clock.now)
 
 
 class VersionedMixin:
@@ -287,8 +287,8 @@ class Event(VersionedMixin, Base):
     votes_for: Mapped[int | None]
     votes_against: Mapped[int | None]
     votes_abstain: Mapped[int | None]
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=clock.now, onupdate=clock.now)
 
     measure: Mapped[Measure] = relationship(back_populates="events")
     sources: Mapped[list[Source]] = relationship(secondary=event_sources, order_by=Source.id)
@@ -440,8 +440,8 @@ class User(Base):
     # Kept in the signed session cookie and compared on every request; replacing it (logout,
     # password change, role change, deactivation) makes every copy of an old cookie useless.
     session_token: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    password_changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    password_changed_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
     last_login_at: Mapped[dt.datetime | None]
 
     __table_args__ = (
@@ -483,7 +483,7 @@ class Revision(Base):
     # Revisions written by one save share it, so that undoing a deletion brings back what the
     # deletion took with it (a measure's events and relations).
     change_id: Mapped[str] = mapped_column(String(32), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now, index=True)
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
@@ -607,7 +607,7 @@ class ApiToken(Base):
     scope: Mapped[str] = mapped_column(String(5))
     prefix: Mapped[str] = mapped_column(String(8), unique=True)
     secret_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
     last_used_on: Mapped[dt.date | None]
     expires_on: Mapped[dt.date | None]
     revoked_at: Mapped[dt.datetime | None]

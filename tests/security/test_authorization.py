@@ -25,7 +25,7 @@ from tests.conftest import bearer
 from tests.security.routes import Fetched, Route, fetch, pools_from, urls_for, write_rules
 from tests.security.state import changed_tables, database_rows, form_fields
 from tests.test_access import PUBLIC_ENDPOINTS, SIGNED_IN_WRITES, TOKEN_WRITES
-from tracker.db import utcnow
+from tracker import clock
 from tracker.models import ApiToken, User
 from tracker.services import users
 
@@ -109,7 +109,7 @@ def test_tokens_that_may_not_write_are_refused_every_api_write_and_nothing_chang
     )
     revoked = make_token("editor")
     session.execute(
-        update(ApiToken).where(ApiToken.user_id != demoted.id).values(revoked_at=utcnow())
+        update(ApiToken).where(ApiToken.user_id != demoted.id).values(revoked_at=clock.now())
     )
     reader = make_token("admin", "read")
     session.commit()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from tracker import vocab
+from tracker import clock, vocab
 from tracker.countries import country_name
 from tracker.dates import PartialDate
 from tracker.exports.links import Links, event_link
@@ -430,7 +430,7 @@ def build_brief(
         description=description,
         url=url,
         as_of=as_of,
-        generated=generated or dt.datetime.now(dt.UTC),
+        generated=generated or clock.now(),
         site_name=site_name,
     )
     brief.measures = [measure_brief(view, links, today, citations) for view in views]

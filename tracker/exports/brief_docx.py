@@ -318,7 +318,8 @@ class _Writer:
         properties.subject = "Brief"
         properties.author = brief.site_name
         properties.comments = _clean(f"As of {brief.as_of_text}. Permalink: {brief.url}")[:255]
-        properties.created = brief.generated.replace(tzinfo=None)
+        # Both stamps from the brief's one clock reading (python-docx would take the wall clock).
+        properties.created = properties.modified = brief.generated.replace(tzinfo=None)
         properties.language = "en"
 
         count = len(brief.measures)

@@ -817,7 +817,7 @@ def zip_stream(
 ) -> Iterator[bytes]:
     """The zip, in chunks, as it is written."""
     as_of = as_of or clock.today()
-    generated = generated or dt.datetime.now(dt.UTC)
+    generated = generated or clock.now()
     scope = _scope(session, include_internal)
     writers: dict[str, Callable[[], Iterable[list[Any]]]] = {
         "organizations": lambda: _organization_rows(session, scope),

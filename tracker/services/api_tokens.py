@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from tracker.db import utcnow
+from tracker import clock
 from tracker.models import TOKEN_SCOPES, ApiToken, User
 from tracker.services.editing import CONTROL_MESSAGE, ValidationFailed, control_character
 
@@ -132,7 +132,7 @@ def revoke_token(session: Session, user: User, token_id: int) -> ApiToken | None
     if token is None:
         return None
     if token.revoked_at is None:
-        token.revoked_at = utcnow()
+        token.revoked_at = clock.now()
         session.flush()
     return token
 
@@ -142,7 +142,7 @@ def revoke_all(session: Session, user: User) -> int:
     result = session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
+        .values(revoked_at=clock.now())
         .execution_options(synchronize_session="fetch")
     )
     return int(getattr(result, "rowcount", 0) or 0)

@@ -26,7 +26,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from tracker import paths, vocab
+from tracker import clock, paths, vocab
 from tracker.countries import is_country
 from tracker.dates import DateParseError, PartialDate
 from tracker.models import (
@@ -1434,7 +1434,7 @@ def _header(as_of: dt.date | None) -> dict[str, Any]:
     header: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
-        "exported_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "exported_at": clock.now().replace(microsecond=0).isoformat(),
     }
     if as_of is not None:
         header["as_of"] = as_of.isoformat()

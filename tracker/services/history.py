@@ -31,10 +31,9 @@ from sqlalchemy.orm import Session, SessionTransaction, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 from sqlalchemy.orm.util import identity_key
 
-from tracker import vocab
+from tracker import clock, vocab
 from tracker.countries import country_name
 from tracker.dates import DateParseError, PartialDate
-from tracker.db import utcnow
 from tracker.models import (
     Event,
     Measure,
@@ -122,7 +121,7 @@ def record_bulk(
     actor: Actor = session.info.get(ACTOR) or Actor("system")
     reason = session.info.get("revision_reason")
     change_id = session.info.setdefault(_CHANGE, uuid.uuid4().hex)
-    now = utcnow()
+    now = clock.now()
     table = cast(Table, Revision.__table__)
     created: list[dict[str, Any]] = []
     completed: list[dict[str, Any]] = []
@@ -223,7 +222,7 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
             if not _columns_changed(obj) and hasattr(obj, "updated_at"):
                 # Only a collection changed (topics, quotes, sources...): touch the row so
                 # that its version is checked and bumped like any other edit.
-                obj.updated_at = utcnow()
+                obj.updated_at = clock.now()
             pending.append((obj, "update", before))
         for obj in deleted:
             before = stored.get((type(obj), _identity(obj))) or snapshot(obj)
@@ -344,7 +343,7 @@ def _after_flush(session: Session, _context: Any) -> None:
             fresh.append(
                 {
                     "change_id": change_id,
-                    "created_at": utcnow(),
+                    "created_at": clock.now(),
                     "user_id": actor.user_id,
                     "actor_label": actor.label[:200],
                     "record_type": kind,

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker.db import utcnow
+from tracker import clock
 from tracker.models import ROLES, User
 from tracker.passwords import hash_password, needs_rehash, password_problems, verify_password
 from tracker.services import api_tokens
@@ -115,7 +115,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
+    user.last_login_at = clock.now()
     session.flush()
     return user
 
@@ -189,7 +189,7 @@ def reset_password(session: Session, user: User, new: str) -> User:
 
 def _set_password(session: Session, user: User, new: str) -> User:
     user.password_hash = hash_password(new)
-    user.password_changed_at = utcnow()
+    user.password_changed_at = clock.now()
     end_sessions(user)
     # Whoever knew the old password may have made tokens with it.
     api_tokens.revoke_all(session, user)

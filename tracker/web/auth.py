@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -44,6 +43,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers.response import Response as BaseResponse
 
+from tracker import clock
 from tracker.api.errors import API_PREFIX, error_response, is_api_request
 from tracker.db import get_session
 from tracker.forms import LoginForm, PasswordChangeForm
@@ -120,7 +120,7 @@ def _start_session(user: User) -> None:
     login_user(user)
     # Flask-Login puts a hash of the IP address and browser in the session; we keep neither.
     session.pop("_id", None)
-    now = int(time.time())
+    now = clock.elapsed_seconds()
     session["signed_in_at"] = now
     session["seen_at"] = now
     session.permanent = True
@@ -161,7 +161,7 @@ def init_app(app: Flask) -> None:
             return  # the API's callers are who their token says (tracker.api.auth)
         if not current_user.is_authenticated:
             return
-        now = int(time.time())
+        now = clock.elapsed_seconds()
         idle = int(current_app.config["SESSION_IDLE_MINUTES"]) * 60
         longest = int(current_app.config["SESSION_MAX_HOURS"]) * 3600
         signed_in_at = int(session.get("signed_in_at", 0))

@@ -163,7 +163,7 @@ def _batched(chunks: Iterable[str], size: int = 64 * 1024) -> Iterator[bytes]:
 
 
 def _generated() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return clock.now().replace(microsecond=0)
 
 
 # -- describing filters -----------------------------------------------------------------------
