@@ -134,9 +134,12 @@ def _fill(engine: Engine, reference: dict[str, list[dict[str, object]]]) -> None
 def _common(
     rows: dict[str, list[dict[str, object]]], like: dict[str, list[dict[str, object]]]
 ) -> dict[str, list[dict[str, object]]]:
-    """``rows`` restricted to the tables and columns that ``like`` has."""
+    """``rows`` restricted to the tables and columns that ``like`` has, without the page
+    cache's data version: a counter that any revision writing rows moves on, by design."""
     result = {}
     for name, table_rows in like.items():
+        if name == "data_version":
+            continue
         columns = set(table_rows[0]) if table_rows else None
         result[name] = [
             {k: v for k, v in row.items() if columns is None or k in columns}
@@ -183,11 +186,15 @@ def test_each_revision_keeps_realistic_data_up_down_and_up(
         if previous != "base":
             migrate.downgrade(empty_engine, previous)
             below = _dump(empty_engine)
-            assert below == _common(here, below), f"data lost going down from {revision}"
+            assert _common(below, below) == _common(here, below), (
+                f"data lost going down from {revision}"
+            )
             migrate.upgrade(empty_engine, revision)
             _fill(empty_engine, reference)  # tables the revision creates come back empty
             again = _dump(empty_engine)
-            assert _common(again, below) == below, f"data lost going up again to {revision}"
+            assert _common(again, below) == _common(below, below), (
+                f"data lost going up again to {revision}"
+            )
         previous = revision
     at_head = _dump(empty_engine)
     migrate.upgrade(empty_engine)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from tracker.dates import PartialDate
-from tracker.status import derive_status, effective_day, status_history
+from tracker.status import counts_from, derive_status, sort_events, status_history, warnings
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -41,7 +41,7 @@ BILL = [
 
 
 def test_nothing_recorded_is_pending_and_not_in_force() -> None:
-    status = derive_status([], day("2024-01-01"), TODAY)
+    status = derive_status([], day("2024-01-01"))
     assert (status.stage, status.outcome.code, status.force.code) == (
         None,
         "pending",
@@ -51,7 +51,7 @@ def test_nothing_recorded_is_pending_and_not_in_force() -> None:
 
 
 def test_stage_follows_the_readings_and_explains_itself() -> None:
-    status = derive_status(BILL, day("2023-11-01"), TODAY)
+    status = derive_status(BILL, day("2023-11-01"))
     assert status.stage is not None
     assert status.stage.code == "reading-1"
     assert status.outcome.code == "pending"
@@ -62,17 +62,18 @@ def test_stage_follows_the_readings_and_explains_itself() -> None:
 
 
 def test_a_committee_step_after_a_reading_does_not_move_the_stage_back() -> None:
-    status = derive_status(BILL, day("2024-02-08"), TODAY)
+    status = derive_status(BILL, day("2024-02-08"))
     assert status.stage is not None
     assert status.stage.code == "reading-1"
 
 
 def test_signature_enacts_and_entry_into_force_gives_legal_force() -> None:
-    signed = derive_status(BILL, day("2024-04-02"), TODAY)
+    signed = derive_status(BILL, day("2024-04-02"))
     assert signed.outcome.code == "enacted"
-    assert signed.force.code == "not-recorded"  # "April 2024" is certain only once April ends
-    assert derive_status(BILL, day("2024-04-30"), TODAY).force.code == "in-force"
-    today = derive_status(BILL, day("2026-11-28"), TODAY)
+    # "April 2024" is certain only once April ends; until then it is coming, not missing.
+    assert signed.force.code == "not-yet-in-force"
+    assert derive_status(BILL, day("2024-04-30")).force.code == "in-force"
+    today = derive_status(BILL, day("2026-11-28"))
     assert today.stage is not None
     assert today.stage.code == "in-force"
     assert (today.outcome.code, today.force.code) == ("enacted", "in-force")
@@ -80,7 +81,7 @@ def test_signature_enacts_and_entry_into_force_gives_legal_force() -> None:
 
 
 def test_enacted_without_a_recorded_entry_into_force_says_so() -> None:
-    status = derive_status(BILL[:-1], day("2026-11-28"), TODAY)
+    status = derive_status(BILL[:-1], day("2026-11-28"))
     assert status.force.code == "not-recorded"
     assert "No entry into force is recorded" in status.force.explanation
 
@@ -95,14 +96,14 @@ def test_enacted_without_a_recorded_entry_into_force_says_so() -> None:
     ],
 )
 def test_terminal_outcomes(kind: str, outcome: str) -> None:
-    status = derive_status([*BILL[:2], ev(kind, "2024-01-10")], day("2024-06-01"), TODAY)
+    status = derive_status([*BILL[:2], ev(kind, "2024-01-10")], day("2024-06-01"))
     assert status.outcome.code == outcome
     assert status.force.code == "not-in-force"
 
 
 def test_veto_overridden_returns_to_passed_and_pending() -> None:
     events = [*BILL[:5], ev("vetoed", "2024-03-20"), ev("veto-overridden", "2024-04-10")]
-    status = derive_status(events, day("2024-05-01"), TODAY)
+    status = derive_status(events, day("2024-05-01"))
     assert status.outcome.code == "pending"
     assert status.stage is not None
     assert status.stage.code == "passed"
@@ -115,7 +116,7 @@ def test_a_withdrawn_bill_that_comes_back_is_pending_again_at_its_new_stage() ->
         ev("withdrawn", "2024-03-13"),
         ev("introduced", "2025-01-10"),
     ]
-    status = derive_status(events, day("2025-02-01"), TODAY)
+    status = derive_status(events, day("2025-02-01"))
     assert status.outcome.code == "pending"
     assert status.stage is not None
     assert status.stage.code == "introduced"
@@ -131,24 +132,24 @@ BAN = [
 
 
 def test_a_ban_is_in_force_until_its_end_date_inclusive() -> None:
-    status = derive_status(BAN, day("2024-03-31"), TODAY)
+    status = derive_status(BAN, day("2024-03-31"))
     assert status.force.code == "in-force"
     assert status.term_end == day("2024-06-30")  # the 28 March extension already applies
-    status = derive_status(BAN[:3], day("2024-03-31"), TODAY)
+    status = derive_status(BAN[:3], day("2024-03-31"))
     assert status.term_end == day("2024-03-31")
     assert "In force until 31 March 2024" in status.force.explanation
 
 
 def test_a_ban_expires_by_itself_when_its_end_date_passes() -> None:
-    status = derive_status(BAN, day("2024-07-01"), TODAY)
+    status = derive_status(BAN, day("2024-07-01"))
     assert (status.force.code, status.outcome.code) == ("expired", "expired")
     assert status.force.since == day("2024-07-01")
     assert "Expired after 30 June 2024" in status.force.explanation
 
 
 def test_an_extension_after_expiry_puts_it_back_in_force() -> None:
-    assert derive_status(BAN, day("2023-06-01"), TODAY).force.code == "expired"
-    revived = derive_status(BAN, day("2024-02-08"), TODAY)
+    assert derive_status(BAN, day("2023-06-01")).force.code == "expired"
+    revived = derive_status(BAN, day("2024-02-08"))
     assert (revived.force.code, revived.outcome.code) == ("in-force", "enacted")
 
 
@@ -157,15 +158,15 @@ def test_a_shorter_later_extension_does_not_cut_a_longer_term() -> None:
         ev("extended", "2024-01-12", until="2025-03-31"),
         ev("extended", "2024-03-28", until="2024-06-30"),
     ]
-    status = derive_status(events, day("2024-12-01"), TODAY)
+    status = derive_status(events, day("2024-12-01"))
     assert status.force.code == "in-force"
     assert status.term_end == day("2025-03-31")
 
 
 def test_a_month_precision_end_date_runs_to_the_end_of_the_month() -> None:
     events = [ev("imposed", "2024-01-01", until="2024-03")]
-    assert derive_status(events, day("2024-03-31"), TODAY).force.code == "in-force"
-    assert derive_status(events, day("2024-04-01"), TODAY).force.code == "expired"
+    assert derive_status(events, day("2024-03-31")).force.code == "in-force"
+    assert derive_status(events, day("2024-04-01")).force.code == "expired"
 
 
 @pytest.mark.parametrize(
@@ -179,24 +180,24 @@ def test_a_month_precision_end_date_runs_to_the_end_of_the_month() -> None:
     ],
 )
 def test_courts_and_repeal_change_legal_force(kind: str, force: str, outcome: str) -> None:
-    status = derive_status([*BILL, ev(kind, "2025-01-01")], day("2025-06-01"), TODAY)
+    status = derive_status([*BILL, ev(kind, "2025-01-01")], day("2025-06-01"))
     assert (status.force.code, status.outcome.code) == (force, outcome)
 
 
 def test_a_suspension_can_be_lifted() -> None:
     events = [*BILL, ev("suspended", "2025-01-01"), ev("reinstated", "2025-03-01")]
-    assert derive_status(events, day("2025-02-01"), TODAY).force.code == "suspended"
-    assert derive_status(events, day("2025-04-01"), TODAY).force.code == "in-force"
+    assert derive_status(events, day("2025-02-01")).force.code == "suspended"
+    assert derive_status(events, day("2025-04-01")).force.code == "in-force"
 
 
 def test_events_after_the_day_asked_do_not_count() -> None:
-    status = derive_status(BILL, day("2023-01-01"), TODAY)
+    status = derive_status(BILL, day("2023-01-01"))
     assert status.events_counted == 0
-    assert derive_status(BILL, day("2024-03-14"), TODAY).events_counted == 5
+    assert derive_status(BILL, day("2024-03-14")).events_counted == 5
 
 
 def test_history_lists_each_change_including_expiries() -> None:
-    changes = status_history(BAN, day("2024-12-31"), TODAY)
+    changes = status_history(BAN, day("2024-12-31"))
     forces = [(change.start, change.status.force.code) for change in changes]
     assert forces[0] == (day("2022-03-11"), "in-force")
     assert (day("2022-12-03"), "expired") in forces
@@ -207,27 +208,142 @@ def test_history_lists_each_change_including_expiries() -> None:
 
 
 def test_an_event_known_to_the_month_counts_once_the_month_is_over() -> None:
-    in_april = PartialDate(2024, 4)
-    assert effective_day(in_april, today=day("2026-11-28")) == day("2024-04-30")
-    assert effective_day(PartialDate(2024, 4, 2), today=day("2026-11-28")) == day("2024-04-02")
+    assert counts_from(PartialDate(2024, 4)) == day("2024-04-30")
+    assert counts_from(PartialDate(2025)) == day("2025-12-31")
+    assert counts_from(PartialDate(2024, 4, 2)) == day("2024-04-02")
 
 
-def test_today_an_event_of_this_month_counts_at_once() -> None:
-    this_month = PartialDate(2026, 11)
-    assert effective_day(this_month, today=day("2026-11-28")) == day("2026-11-28")
-    events = [ev("introduced", "2026-11")]
-    status = derive_status(events, day("2026-11-28"), day("2026-11-28"))
-    assert status.stage is not None
-    assert status.stage.code == "introduced"
+def test_an_as_of_answer_depends_only_on_the_record_and_that_day() -> None:
+    """No "today" goes in: a link "as of 20 November 2026" answers the same on any day."""
+    events = [ev("introduced", "2026-10-02"), ev("reading-1", "2026-11")]
+    on_the_20th = derive_status(events, day("2026-11-20"))
+    assert on_the_20th.stage is not None
+    assert on_the_20th.stage.code == "introduced"  # November is not over on the 20th
+    at_month_end = derive_status(events, day("2026-11-30"))
+    assert at_month_end.stage is not None
+    assert at_month_end.stage.code == "reading-1"
 
 
 def test_a_scheduled_event_does_not_count_before_its_day() -> None:
     events = [*BILL[:2], ev("reading-2", "2026-12-10")]
-    today = day("2026-11-28")
-    assert derive_status(events, today, today).stage.code == "reading-1"  # type: ignore[union-attr]
-    later = derive_status(events, day("2026-12-10"), today)
+    assert derive_status(events, day("2026-11-28")).stage.code == "reading-1"  # type: ignore[union-attr]
+    later = derive_status(events, day("2026-12-10"))
     assert later.stage is not None
     assert later.stage.code == "reading-2"
+
+
+# Russia's 2012 "foreign agents" law: signed 20 July 2012, in force 21 November 2012.
+RUSSIA_2012 = [
+    ev("passed", "2012-07-13"),
+    ev("signed", "2012-07-20", actor="President"),
+    ev("entered-into-force", "2012-11-21"),
+]
+
+
+def test_between_signature_and_entry_into_force_a_law_is_not_yet_in_force() -> None:
+    def cite(event: Ev) -> str:
+        return "Rossiyskaya Gazeta" if event.type == "entered-into-force" else "Kremlin"
+
+    for between in ("2012-07-20", "2012-09-01", "2012-11-20"):
+        status = derive_status(RUSSIA_2012, day(between), cite)
+        assert (status.outcome.code, status.force.code) == ("enacted", "not-yet-in-force")
+        assert status.state == "not-yet-in-force"
+        assert status.force.label == "Not yet in force"
+        assert (
+            "Not yet in force: enters into force on 21 November 2012, per Rossiyskaya Gazeta."
+            in status.explanation
+        )
+        assert "not recorded" not in status.explanation
+    assert derive_status(RUSSIA_2012, day("2012-11-21")).force.code == "in-force"
+
+
+def test_a_month_only_entry_into_force_is_coming_until_its_month_is_over() -> None:
+    status = derive_status(BILL, day("2024-04-10"))
+    assert status.force.code == "not-yet-in-force"
+    assert "enters into force in April 2024" in status.force.explanation
+    assert "The day is not recorded" in status.force.explanation
+
+
+def test_not_recorded_only_when_the_record_has_no_entry_into_force_at_all() -> None:
+    status = derive_status(BILL[:-1], day("2030-01-01"))
+    assert status.force.code == "not-recorded"
+    assert status.force.explanation == "No entry into force is recorded."
+
+
+@pytest.mark.parametrize(("kind", "meant"), [("withdrawn", "repealed"), ("rejected", "repealed"),
+                                             ("lapsed", "expired")])  # fmt: skip
+def test_a_law_in_force_is_not_withdrawn_rejected_or_lapsed(kind: str, meant: str) -> None:
+    events = [*BILL, ev(kind, "2025-03-01")]
+    status = derive_status(events, day("2025-06-01"))
+    assert (status.outcome.code, status.force.code) == ("enacted", "in-force")
+    assert status.headline == "In force"
+    assert status.tone == "active"
+    [(flagged, note)] = warnings(events)
+    assert flagged.type == kind
+    assert note.startswith("After enactment")
+    assert f"did you mean {meant}" in note
+
+
+def test_before_enactment_a_withdrawal_is_no_warning() -> None:
+    assert warnings([*BILL[:2], ev("withdrawn", "2024-01-10")]) == []
+
+
+def test_an_extension_from_the_day_after_a_term_ends_keeps_in_force_since_unbroken() -> None:
+    events = [
+        ev("imposed", "2024-01-01", until="2024-03-31"),
+        ev("extended", "2024-04-01", until="2024-06-30"),
+    ]
+    status = derive_status(events, day("2024-05-01"))
+    assert status.force.code == "in-force"
+    assert status.force.since_date == PartialDate(2024, 1, 1)
+    changes = status_history(events, day("2024-05-01"))
+    assert [change.status.force.code for change in changes] == ["in-force", "in-force"]
+
+
+def test_a_gap_between_terms_is_an_expiry() -> None:
+    events = [
+        ev("imposed", "2024-01-01", until="2024-03-31"),
+        ev("extended", "2024-04-02", until="2024-06-30"),
+    ]
+    changes = status_history(events, day("2024-05-01"))
+    forces = [(change.start, change.status.force.code) for change in changes]
+    assert (day("2024-04-01"), "expired") in forces
+    assert derive_status(events, day("2024-05-01")).force.since_date == PartialDate(2024, 4, 2)
+
+
+def test_nothing_invents_a_day() -> None:
+    events = [ev("signed", "2025-03-03"), ev("entered-into-force", "2025")]
+    status = derive_status(events, day("2026-06-01"))
+    assert status.force.since == day("2025-12-31")  # what the rule compares with
+    assert status.force.since_date == PartialDate(2025)  # what a reader is told
+    assert "31 December" not in status.explanation
+    assert "in 2025" in status.explanation
+
+
+def test_a_month_only_step_is_placed_after_same_month_days_then_by_stage() -> None:
+    events = [
+        ev("entered-into-force", "2024-04"),
+        ev("signed", "2024-04-30"),
+        ev("published", "2024-04-12"),
+        ev("sent-for-signature", "2024-04"),
+    ]
+    ordered = [(e.type, e.date.iso) for e in sort_events(events)]
+    assert ordered == [
+        ("published", "2024-04-12"),
+        ("sent-for-signature", "2024-04"),
+        ("signed", "2024-04-30"),
+        ("entered-into-force", "2024-04"),
+    ]
+
+
+@pytest.mark.parametrize("as_of", ["2024-04-02", "2024-05-01", "2025-06-01", "2026-11-28"])
+def test_an_explanation_never_repeats_a_sentence(as_of: str) -> None:
+    events = [*BILL, ev("repealed", "2025-05-01")]
+    text = derive_status(events, day(as_of)).explanation
+    sentences = [s.strip() for s in text.split(". ") if s.strip()]
+    assert len(sentences) == len(set(sentences)), text
+    signed = derive_status(BILL[:-1], day("2024-04-03")).explanation
+    assert signed.count("Signed into law") == 1, signed
 
 
 def test_a_year_only_extension_counts_from_the_end_of_that_year() -> None:
@@ -235,5 +351,5 @@ def test_a_year_only_extension_counts_from_the_end_of_that_year() -> None:
         ev("extended", "2024-01-12", until="2024-03-31"),
         ev("extended", "2024", until="2025-03-31"),
     ]
-    assert derive_status(events, day("2024-02-08"), TODAY).term_end == day("2024-03-31")
-    assert derive_status(events, day("2025-01-15"), TODAY).term_end == day("2025-03-31")
+    assert derive_status(events, day("2024-02-08")).term_end == day("2024-03-31")
+    assert derive_status(events, day("2025-01-15")).term_end == day("2025-03-31")

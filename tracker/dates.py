@@ -2,10 +2,12 @@
 
 "Introduced in October 2023", "since March 2022", "until the end of March 2024", "c. 2013": a
 tracker that forces a day invents facts. A ``PartialDate`` is a year, a year and month, or a full
-date, plus an "approximate" flag. It is stored as four columns (ISO string, flag, first day,
-precision), shown at its own precision, and ordered by its first day with coarser dates first
-within the same day, which is how the ISO strings themselves sort ("2023" < "2023-10" <
-"2023-10-25").
+date, plus an "approximate" flag. It is stored as five columns (ISO string, flag, first day,
+precision, last day), shown at its own precision, and ordered by its first day with coarser
+dates first within the same day, which is how the ISO strings themselves sort ("2023" <
+"2023-10" < "2023-10-25"). The last day is when an event with that date has certainly
+happened, which is when the status rule counts it (tracker.status.counts_from); storing it
+lets lists filter and sort by that rule in SQL.
 """
 
 from __future__ import annotations
@@ -138,9 +140,9 @@ class PartialDate:
 
     @classmethod
     def from_stored(
-        cls, iso: str | None, approximate: bool, _start: Any, _precision: Any
+        cls, iso: str | None, approximate: bool, _start: Any, _precision: Any, _end: Any
     ) -> PartialDate:
-        """Rebuild from the four stored columns (the composite's constructor)."""
+        """Rebuild from the five stored columns (the composite's constructor)."""
         if iso is None:
             # SQLAlchemy builds a composite's previous value for its change history from the
             # columns' histories and passes None for a column that did not change (a date whose
@@ -150,12 +152,12 @@ class PartialDate:
 
     @classmethod
     def from_columns(
-        cls, iso: str | None, approximate: bool | None, start: Any, precision: Any
+        cls, iso: str | None, approximate: bool | None, start: Any, precision: Any, end: Any
     ) -> PartialDate | None:
         """Like ``from_stored`` for an optional date: None when the columns are NULL."""
         if iso is None:
             return None
-        return cls.from_stored(iso, bool(approximate), start, precision)
+        return cls.from_stored(iso, bool(approximate), start, precision, end)
 
     # -- derived values -----------------------------------------------------------------------
 
@@ -204,8 +206,8 @@ class PartialDate:
     def __ge__(self, other: PartialDate) -> bool:
         return self.sort_key >= other.sort_key
 
-    def __composite_values__(self) -> tuple[str, bool, dt.date, str]:
-        return (self.iso, self.approximate, self.start, self.precision.value)
+    def __composite_values__(self) -> tuple[str, bool, dt.date, str, dt.date]:
+        return (self.iso, self.approximate, self.start, self.precision.value, self.end)
 
     # -- output -------------------------------------------------------------------------------
 
@@ -246,6 +248,13 @@ class PartialDate:
         if self.approximate:
             return f"around {plain}"
         return f"on {plain}" if self.day is not None else f"in {plain}"
+
+    @property
+    def unknown(self) -> str | None:
+        """What the date leaves open, for a label next to it: "day unknown"."""
+        if self.day is not None:
+            return None
+        return "day unknown" if self.month is not None else "month and day unknown"
 
     def edtf(self) -> str:
         """The ISO string with EDTF's "~" for approximate, e.g. ``2013~``; parse() reads it."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import (
     JSON,
@@ -141,12 +142,14 @@ class Source(VersionedMixin, Base):
     published_approximate: Mapped[bool | None] = mapped_column(Boolean)
     published_start: Mapped[dt.date | None] = mapped_column(Date)
     published_precision: Mapped[str | None] = mapped_column(String(5))
+    published_end: Mapped[dt.date | None] = mapped_column(Date)
     published: Mapped[PartialDate | None] = composite(
         PartialDate.from_columns,
         "published_iso",
         "published_approximate",
         "published_start",
         "published_precision",
+        "published_end",
     )
     accessed: Mapped[dt.date | None] = mapped_column(Date)
     archived_url: Mapped[str | None] = mapped_column(String(2000))
@@ -155,6 +158,11 @@ class Source(VersionedMixin, Base):
         _one_of("published_precision", PRECISIONS, "published_precision"),
         CheckConstraint("url LIKE 'http://%' OR url LIKE 'https://%'", name="url_scheme"),
     )
+
+    @property
+    def name(self) -> str:
+        """How a sentence names it ("per 24.kg"): the publisher, the title, or the site."""
+        return self.publisher or self.title or urlsplit(self.url).hostname or self.url
 
 
 class Organization(VersionedMixin, TimestampMixin, Base):
@@ -266,20 +274,30 @@ class Event(VersionedMixin, Base):
     date_approximate: Mapped[bool] = mapped_column(default=False)
     date_start: Mapped[dt.date] = mapped_column(index=True)
     date_precision: Mapped[str] = mapped_column(String(5))
+    date_end: Mapped[dt.date | None] = mapped_column(index=True)
+    """The day it counts from (tracker.status.counts_from): lists filter and sort by it.
+    Always written by PartialDate; nullable only for SQLite's sake (migration 0009)."""
     date: Mapped[PartialDate] = composite(
-        PartialDate.from_stored, "date_iso", "date_approximate", "date_start", "date_precision"
+        PartialDate.from_stored,
+        "date_iso",
+        "date_approximate",
+        "date_start",
+        "date_precision",
+        "date_end",
     )
 
     end_date_iso: Mapped[str | None] = mapped_column(String(10))
     end_date_approximate: Mapped[bool | None] = mapped_column(Boolean)
     end_date_start: Mapped[dt.date | None] = mapped_column(Date)
     end_date_precision: Mapped[str | None] = mapped_column(String(5))
+    end_date_end: Mapped[dt.date | None] = mapped_column(Date)
     end_date: Mapped[PartialDate | None] = composite(
         PartialDate.from_columns,
         "end_date_iso",
         "end_date_approximate",
         "end_date_start",
         "end_date_precision",
+        "end_date_end",
     )
 
     actor: Mapped[str | None] = mapped_column(String(500))
@@ -295,6 +313,8 @@ class Event(VersionedMixin, Base):
 
     __table_args__ = (
         Index("ix_events_measure_id_date_start", "measure_id", "date_start"),
+        # "Does this measure exist yet as of that day?" (its first event has counted).
+        Index("ix_events_measure_id_date_end", "measure_id", "date_end"),
         _one_of("type", vocab.EVENT_TYPES, "type"),
         _one_of("date_precision", PRECISIONS, "date_precision"),
         _one_of("end_date_precision", PRECISIONS, "end_date_precision"),
@@ -360,8 +380,16 @@ class Statement(VersionedMixin, TimestampMixin, Base):
     date_approximate: Mapped[bool] = mapped_column(default=False)
     date_start: Mapped[dt.date] = mapped_column(index=True)
     date_precision: Mapped[str] = mapped_column(String(5))
+    date_end: Mapped[dt.date | None] = mapped_column(index=True)
+    """The day it counts from (tracker.status.counts_from): lists filter and sort by it.
+    Always written by PartialDate; nullable only for SQLite's sake (migration 0009)."""
     date: Mapped[PartialDate] = composite(
-        PartialDate.from_stored, "date_iso", "date_approximate", "date_start", "date_precision"
+        PartialDate.from_stored,
+        "date_iso",
+        "date_approximate",
+        "date_start",
+        "date_precision",
+        "date_end",
     )
 
     title: Mapped[str] = mapped_column(String(1000))
@@ -546,6 +574,9 @@ class MeasureStatus(Base):
     state: Mapped[str | None] = mapped_column(String(30), index=True)
     first_year: Mapped[int | None] = mapped_column(index=True)
     """The year of the measure's earliest recorded event (the "year" facet)."""
+    exists_from: Mapped[dt.date | None] = mapped_column(Date)
+    """The day its first event counts (tracker.status.counts_from); "as of" an earlier day
+    the measure did not exist yet. NULL: no event recorded, so nothing dates it."""
     status: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     """The whole status with its explanations (tracker.services.status_cache)."""
     # Copies of the measure's own facet columns, kept by triggers, so that filters and facet

@@ -2,19 +2,29 @@
 
 The rules (DOMAIN.md, and the effects listed in tracker.vocab.EVENT_TYPES):
 
-- An event counts from the day it has certainly happened: a day on that day, "April 2024" from
-  30 April 2024; today, every recorded event whose period has begun (``effective_day``). Events
-  are applied in that order, ties in date order and then in the order they were recorded.
+- **When an event counts.** An event counts from the day it has certainly happened: a day on
+  that day, "April 2024" from 30 April 2024, "2025" from 31 December 2025 (``counts_from``).
+  This one rule places every event for the status, the event lists, the timeline, what is
+  coming, feeds and exports, so an answer "as of" a day depends only on the record and that
+  day, never on the day it is read. Events that count on the same day are applied in the order
+  of a measure's life (``vocab.EVENT_TYPE_RANK``: signed before entered into force), then in
+  the order they were recorded. Nothing invents a day: the status says "since April 2024",
+  not "since 30 April 2024".
 - **Stage** moves forward only: a committee approval after the first reading leaves the stage at
   "first reading". It can move back only when a defeated, withdrawn, vetoed or expired measure
   comes back (a new introduction, reading or adoption), which also makes the outcome pending again.
 - **Outcome** is set by the last event that decides one (signed: enacted; rejected: defeated...).
+  Once a measure is enacted, a rejection, withdrawal or lapse cannot undo it (a law in force is
+  repealed, struck down or expires): such an event is ignored and ``warnings`` says so.
 - **Legal force** is set by entry into force, imposition, extension, suspension, expiry, court
   rulings and repeal. An order, ban or extension with an end date runs through that date and
-  expires by itself after it, unless a later extension follows. Overlapping terms join up: a term
-  ends at the latest end date among the impositions and extensions in force.
-- An enacted measure with no recorded entry into force is "entry into force not recorded", not
-  "not in force": the tracker does not claim what its sources do not say.
+  expires by itself after it, unless a later extension follows; an extension that starts the
+  day after the term ends continues it. Overlapping terms join up: a term ends at the latest end
+  date among the impositions and extensions in force.
+- An enacted measure whose entry into force is recorded for a later day is "not yet in force"
+  until then, citing that event; one whose record holds no entry into force at all is "entry
+  into force not recorded", not "not in force": the tracker does not claim what its sources do
+  not say.
 
 ``derive_status`` gives the state on one day with a plain-language explanation of each axis;
 ``status_history`` gives every change, which the timeline uses to shade a measure's lane.
@@ -23,7 +33,8 @@ The rules (DOMAIN.md, and the effects listed in tracker.vocab.EVENT_TYPES):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
@@ -33,6 +44,9 @@ from tracker.dates import PartialDate
 # Outcomes after which a new legislative step means the measure is alive again.
 _DEAD_OUTCOMES = frozenset({"defeated", "withdrawn", "vetoed", "expired"})
 _ACTIVE_FORCE = frozenset({"in-force", "partly-in-force"})
+# Events that give legal force where there was none: what "enters into force on …" looks for.
+_ENTRY_EVENTS = frozenset({"entered-into-force", "imposed"})
+_DAY = dt.timedelta(days=1)
 
 
 class EventLike(Protocol):
@@ -48,6 +62,12 @@ class EventLike(Protocol):
     def actor(self) -> str | None: ...
 
 
+E = TypeVar("E", bound=EventLike)
+
+Cite = Callable[[E], str | None]
+"""Names the source of an event ("24.kg"), for explanations that point to one."""
+
+
 @dataclass(frozen=True, slots=True)
 class Axis:
     """One axis of the status: its value, since when, why, and which event decided it."""
@@ -56,8 +76,11 @@ class Axis:
     label: str
     explanation: str
     since: dt.date | None = None
+    """The day the rule counts it from (for comparisons; not for showing)."""
     event_index: int | None = None
     """Position of the deciding event in the order applied (None: no event decided it)."""
+    since_date: PartialDate | None = None
+    """Since when, as far as the record knows it: "April 2024", never an invented day."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +93,14 @@ class Status:
     """The last day of the current term of force, when it has one (a ban "until 31 March")."""
     last_event_date: PartialDate | None
     events_counted: int
+    events_later: int = 0
+    """Recorded events that do not count yet on ``as_of``."""
+
+    @property
+    def existed(self) -> bool:
+        """Whether the measure existed on ``as_of``: an event of it counts by then, or none is
+        recorded at all (nothing dates it)."""
+        return self.events_counted > 0 or self.events_later == 0
 
     @property
     def headline(self) -> str:
@@ -100,12 +131,31 @@ class Status:
 
     @property
     def explanation(self) -> str:
-        parts = [self.outcome.explanation]
-        if self.stage and self.outcome.code != "pending":
-            parts.insert(0, self.stage.explanation)
-        if self.force.explanation not in parts:
-            parts.append(self.force.explanation)
-        return " ".join(parts)
+        """The axes' explanations in one text, each sentence once.
+
+        The stage is left out while pending (the outcome tells it) and where the event that
+        set it also decided the outcome or the force (the signature is told once).
+        """
+        parts = []
+        stage = self.stage
+        if stage and self.outcome.code != "pending":
+            decided = {self.outcome.event_index, self.force.event_index} - {None}
+            if stage.event_index not in decided:
+                parts.append(stage.explanation)
+        parts += [self.outcome.explanation, self.force.explanation]
+        return " ".join(_unique_sentences(parts))
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZА-ЯЁ])")
+
+
+def _unique_sentences(parts: Iterable[str]) -> list[str]:
+    seen: list[str] = []
+    for part in parts:
+        for sentence in _SENTENCE_END.split(part.strip()):
+            if sentence and sentence not in seen:
+                seen.append(sentence)
+    return seen
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +180,11 @@ class _State:
         )
     )
     term_end: dt.date | None = None
+    term_end_date: PartialDate | None = None
+    """The recorded end date that set ``term_end`` ("March 2024"), for showing it."""
     force_seen: bool = False
+    enacted: bool = False
+    """Once enacted, a rejection, withdrawal or lapse no longer changes anything."""
 
 
 def _sentence(event: EventLike) -> str:
@@ -141,36 +195,47 @@ def _sentence(event: EventLike) -> str:
     return text
 
 
-def _outcome(code: str, explanation: str, since: dt.date | None, index: int | None) -> Axis:
-    return Axis(code, vocab.OUTCOMES[code].label, explanation, since, index)
+def _outcome(
+    code: str, explanation: str, since: dt.date | None, index: int | None, date: PartialDate | None
+) -> Axis:
+    return Axis(code, vocab.OUTCOMES[code].label, explanation, since, index, date)
 
 
-def _force(code: str, explanation: str, since: dt.date | None, index: int | None) -> Axis:
-    return Axis(code, vocab.FORCES[code].label, explanation, since, index)
+def _force(
+    code: str, explanation: str, since: dt.date | None, index: int | None, date: PartialDate | None
+) -> Axis:
+    return Axis(code, vocab.FORCES[code].label, explanation, since, index, date)
 
 
 def _lapse(state: _State, day: dt.date) -> bool:
     """Let a term of force run out if ``day`` is past its end; True if it did."""
     if state.force.code not in _ACTIVE_FORCE or state.term_end is None or day <= state.term_end:
         return False
-    end = PartialDate.from_date(state.term_end).format()
+    shown = state.term_end_date or PartialDate.from_date(state.term_end)
+    first_day = state.term_end + _DAY
+    expired_on = PartialDate.from_date(first_day)
     state.force = _force(
         "expired",
-        f"Expired after {end}: its term ran until then and no later extension is recorded.",
-        state.term_end + dt.timedelta(days=1),
+        f"Expired after {shown.format()}: its term ran until then and no later extension is "
+        "recorded.",
+        first_day,
         state.force.event_index,
+        expired_on,
     )
     state.outcome = _outcome(
         "expired",
-        f"Its term ran out after {end}.",
-        state.term_end + dt.timedelta(days=1),
+        f"Its term ran out after {shown.format()}.",
+        first_day,
         state.force.event_index,
+        expired_on,
     )
-    state.term_end = None
+    state.term_end = state.term_end_date = None
     return True
 
 
 def _apply(state: _State, event: EventLike, index: int, start: dt.date) -> None:
+    if state.enacted and event.type in vocab.PRE_ENACTMENT_ENDINGS:
+        return  # see warnings(): a law in force is not "withdrawn"
     kind = vocab.EVENT_TYPES[event.type]
     sentence = _sentence(event)
     revived = state.outcome.code in _DEAD_OUTCOMES and kind.stage is not None
@@ -179,60 +244,104 @@ def _apply(state: _State, event: EventLike, index: int, start: dt.date) -> None:
         current = vocab.STAGE_RANK[state.stage.code] if state.stage else -1
         if revived or vocab.STAGE_RANK[kind.stage] >= current:
             label = vocab.STAGE_BY_CODE[kind.stage].label
-            state.stage = Axis(kind.stage, label, f"{sentence}.", start, index)
+            state.stage = Axis(kind.stage, label, f"{sentence}.", start, index, event.date)
 
     if kind.outcome is not None:
         # An outcome is explained by the event that first reached it: a law is enacted by its
         # signature, not again by its entry into force.
         if kind.outcome != state.outcome.code:
-            state.outcome = _outcome(kind.outcome, f"{sentence}.", start, index)
+            state.outcome = _outcome(kind.outcome, f"{sentence}.", start, index, event.date)
     elif revived:
         state.outcome = _outcome(
             "pending",
             f"Back under consideration: {sentence[0].lower()}{sentence[1:]}.",
             start,
             index,
+            event.date,
         )
 
-    if kind.force is None:
-        return
+    if kind.force is not None:
+        _apply_force(state, event, index, start, sentence)
+    if state.outcome.code == "enacted":
+        state.enacted = True
+
+
+def _apply_force(
+    state: _State, event: EventLike, index: int, start: dt.date, sentence: str
+) -> None:
+    kind = vocab.EVENT_TYPES[event.type]
+    assert kind.force is not None  # only force events come here
     state.force_seen = True
     was_active = state.force.code in _ACTIVE_FORCE
     if event.type in vocab.FORCE_GRANTING_EVENTS:
-        end = event.end_date.end if event.end_date else None
-        if end is not None and was_active and state.term_end is not None:
-            end = max(end, state.term_end)
-        state.term_end = end
+        end_date = event.end_date
+        end = end_date.end if end_date else None
+        if end is not None and was_active and state.term_end is not None and state.term_end > end:
+            end, end_date = state.term_end, state.term_end_date
+        state.term_end, state.term_end_date = end, end_date
         code = "partly-in-force" if state.force.code == "partly-in-force" else "in-force"
         reason = sentence[0].lower() + sentence[1:]
-        if end is not None:
-            text = f"In force until {PartialDate.from_date(end).format()}: {reason}."
+        if end_date is not None:
+            text = f"In force until {end_date.format()}: {reason}."
         else:
             text = f"In force: {reason}."
-        since = state.force.since if was_active and state.force.since else start
-        state.force = _force(code, text, since, index)
+        if was_active and state.force.since:
+            since, since_date = state.force.since, state.force.since_date
+        else:
+            since, since_date = start, event.date
+        state.force = _force(code, text, since, index, since_date)
         if state.outcome.code in _DEAD_OUTCOMES | {"pending"}:
-            state.outcome = _outcome("enacted", f"{sentence}.", start, index)
+            state.outcome = _outcome("enacted", f"{sentence}.", start, index, event.date)
         return
     if kind.force in {"expired", "no-longer-in-force"}:
-        state.term_end = None
-    state.force = _force(kind.force, f"{sentence}.", start, index)
+        state.term_end = state.term_end_date = None
+    state.force = _force(kind.force, f"{sentence}.", start, index, event.date)
+
+
+def _lapse_before(state: _State, event: EventLike, day: dt.date) -> bool:
+    """Let a term that ended before ``day`` run out before ``event`` applies; True if it did.
+    An extension or imposition that starts the day after a term ends continues it instead."""
+    continues = (
+        event.type in vocab.FORCE_GRANTING_EVENTS
+        and state.term_end is not None
+        and day == state.term_end + _DAY
+    )
+    return not continues and _lapse(state, day)
 
 
 def _explained(axis: Axis, explanation: str) -> Axis:
     # dataclasses.replace() costs twice as much, and status_history finishes a Status for every
     # event: a timeline of 20,000 events calls this 16,000 times.
-    return Axis(axis.code, axis.label, explanation, axis.since, axis.event_index)
+    return Axis(axis.code, axis.label, explanation, axis.since, axis.event_index, axis.since_date)
 
 
-def _finish(state: _State, as_of: dt.date, events: Sequence[EventLike], counted: int) -> Status:
+def _not_yet_in_force(events: Sequence[E], counted: int, cite: Cite[E] | None) -> Axis | None:
+    """The force of an enacted measure whose entry into force comes after the day asked."""
+    for index in range(counted, len(events)):
+        event = events[index]
+        if event.type in _ENTRY_EVENTS:
+            source = cite(event) if cite else None
+            per = f", per {source}" if source else ""
+            verb = "takes effect" if event.type == "imposed" else "enters into force"
+            text = f"Not yet in force: {verb} {event.date.phrase()}{per}."
+            if event.date.precision != "day":
+                text += " The day is not recorded, so it counts from the end of that period."
+            label = vocab.FORCES["not-yet-in-force"].label
+            return Axis("not-yet-in-force", label, text, None, index)
+    return None
+
+
+def _finish(
+    state: _State,
+    as_of: dt.date,
+    events: Sequence[E],
+    counted: int,
+    cite: Cite[E] | None,
+) -> Status:
     force = state.force
     if state.outcome.code == "enacted" and not state.force_seen:
-        force = _force(
-            "not-recorded",
-            "No entry into force is recorded.",
-            None,
-            None,
+        force = _not_yet_in_force(events, counted, cite) or _force(
+            "not-recorded", "No entry into force is recorded.", None, None, None
         )
     elif state.outcome.code == "pending" and force.code == "not-in-force":
         force = _explained(force, "Not in force: it has not been adopted.")
@@ -253,79 +362,103 @@ def _finish(state: _State, as_of: dt.date, events: Sequence[EventLike], counted:
         term_end=state.term_end if force.code in _ACTIVE_FORCE else None,
         last_event_date=events[counted - 1].date if counted else None,
         events_counted=counted,
+        events_later=len(events) - counted,
     )
 
 
-E = TypeVar("E", bound=EventLike)
+def counts_from(date: PartialDate) -> dt.date:
+    """The day an event with this date starts to count: the last day it could be.
+
+    "Entered into force in April 2024" is not known to be in force on 5 April 2024, so it
+    counts from 30 April; a day-precision event counts on its day.
+    """
+    return date.end
+
+
+def counted_by(date: PartialDate, as_of: dt.date) -> bool:
+    """Whether something with this date counts as of ``as_of``: the one rule for the status,
+    lists, the timeline, what is coming, feeds and exports (SQL: ``date_end <= as_of``)."""
+    return date.end <= as_of
+
+
+def order_key(event: EventLike) -> tuple[dt.date, int, tuple[dt.date, int]]:
+    """Where the rule places an event: the day it counts, then its place in a measure's life
+    (signed before entered into force), then its date as written."""
+    return (event.date.end, vocab.EVENT_TYPE_RANK[event.type], event.date.sort_key)
 
 
 def sort_events(events: Iterable[E]) -> list[E]:
-    """Date order as people read a timeline ("2023" < "2023-10" < "2023-10-25"), stable."""
-    return sorted(events, key=lambda event: event.date.sort_key)
+    """Events in the order the status applies them, which is how every list shows them;
+    stable, so same-day events of the same type keep the order they were recorded in."""
+    return sorted(events, key=order_key)
 
 
-def effective_day(date: PartialDate, today: dt.date) -> dt.date:
-    """The day an event starts to count towards the status.
-
-    A day-precision event counts on its day. An event known only to the month or year counts
-    once that period is over, because until then it may not have happened yet ("entered into
-    force in April 2024" is not yet in force on 5 April 2024), except that today every recorded
-    event whose period has begun counts: a researcher who records "November 2026" on 28
-    November sees the status change at once.
-    """
-    return min(max(today, date.start), date.end)
+applied_order = sort_events
+"""``Axis.event_index`` points into this list, so exports can cite the deciding event."""
 
 
-def _in_effect_order(events: Iterable[E], today: dt.date) -> list[tuple[dt.date, E]]:
-    return sorted(
-        ((effective_day(event.date, today), event) for event in events),
-        key=lambda pair: (pair[0], pair[1].date.sort_key),
-    )
-
-
-def derive_status(events: Iterable[EventLike], as_of: dt.date, today: dt.date) -> Status:
-    """The status on ``as_of`` from the events that count by then (see ``effective_day``)."""
-    ordered = _in_effect_order(events, today)
+def derive_status(events: Iterable[E], as_of: dt.date, cite: Cite[E] | None = None) -> Status:
+    """The status on ``as_of`` from the events that count by then (see ``counts_from``)."""
+    ordered = sort_events(events)
     state = _State()
     counted = 0
-    for index, (day, event) in enumerate(ordered):
+    for index, event in enumerate(ordered):
+        day = event.date.end
         if day > as_of:
             break
-        _lapse(state, day)
+        _lapse_before(state, event, day)
         _apply(state, event, index, day)
         counted += 1
     _lapse(state, as_of)
-    return _finish(state, as_of, [event for _, event in ordered], counted)
+    return _finish(state, as_of, ordered, counted, cite)
 
 
-def status_history(events: Iterable[EventLike], until: dt.date, today: dt.date) -> list[Change]:
+def status_history(
+    events: Iterable[E], until: dt.date, cite: Cite[E] | None = None
+) -> list[Change]:
     """Every change of status up to ``until``: one entry per day an event counts and per
     expiry. The timeline shades a measure's lane with it."""
-    ordered = _in_effect_order(events, today)
-    plain = [event for _, event in ordered]
+    ordered = sort_events(events)
     state = _State()
     changes: list[Change] = []
     applied = 0
-    for index, (day, event) in enumerate(ordered):
+    for index, event in enumerate(ordered):
+        day = event.date.end
         if day > until:
             break
-        if state.term_end is not None and state.term_end < day and _lapse(state, day):
+        if _lapse_before(state, event, day):
             expired_on = state.force.since or day
-            changes.append(Change(expired_on, _finish(state, expired_on, plain, applied)))
+            changes.append(Change(expired_on, _finish(state, expired_on, ordered, applied, cite)))
         _apply(state, event, index, day)
         applied = index + 1
-        status = _finish(state, day, plain, applied)
+        status = _finish(state, day, ordered, applied, cite)
         if changes and changes[-1].start == day:
             changes[-1] = Change(day, status)
         else:
             changes.append(Change(day, status))
     if state.term_end is not None and state.term_end < until and _lapse(state, until):
         expired_on = state.force.since or until
-        changes.append(Change(expired_on, _finish(state, expired_on, plain, applied)))
+        changes.append(Change(expired_on, _finish(state, expired_on, ordered, applied, cite)))
     return changes
 
 
-def applied_order(events: Iterable[E], today: dt.date) -> list[E]:
-    """The events in the order ``derive_status`` applies them; ``Axis.event_index`` points
-    into this list, so exports can cite the event that decided each axis."""
-    return [event for _, event in _in_effect_order(events, today)]
+def warnings(events: Iterable[E]) -> list[tuple[E, str]]:
+    """Events the status ignores because they cannot follow an enactment, each with a note
+    for the editor ("after enactment: did you mean repealed?"). They are kept, not refused:
+    the source may be right and the type wrong, or the other way round."""
+    found: list[tuple[E, str]] = []
+    state = _State()
+    for index, event in enumerate(sort_events(events)):
+        if state.enacted and event.type in vocab.PRE_ENACTMENT_ENDINGS:
+            meant = vocab.PRE_ENACTMENT_ENDINGS[event.type]
+            found.append(
+                (
+                    event,
+                    f"After enactment, “{vocab.EVENT_TYPES[event.type].label.lower()}” does not "
+                    f"change the status: did you mean {meant}?",
+                )
+            )
+        day = event.date.end
+        _lapse_before(state, event, day)
+        _apply(state, event, index, day)
+    return found

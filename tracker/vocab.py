@@ -87,6 +87,11 @@ FORCES: Final = MappingProxyType(
             Term(
                 "not-recorded", "Entry into force not recorded", "No entry into force is recorded."
             ),
+            Term(
+                "not-yet-in-force",
+                "Not yet in force",
+                "Enacted; its entry into force is recorded for a later day.",
+            ),
             Term("in-force", "In force", "It has legal effect."),
             Term("partly-in-force", "Partly in force", "Some of its provisions have legal effect."),
             Term("suspended", "Suspended", "Its effect is suspended."),
@@ -104,6 +109,7 @@ STATES: Final = MappingProxyType(
         "in-force": "In force",
         "partly-in-force": "Partly in force",
         "not-recorded": "Enacted (entry into force not recorded)",
+        "not-yet-in-force": "Enacted, not yet in force",
         "suspended": "Suspended",
         "expired": "Expired",
         "no-longer-in-force": "No longer in force",
@@ -242,6 +248,21 @@ EVENT_TYPES: Final = MappingProxyType(
             EventType("international-opinion", "International opinion", "International opinion"),
             EventType("other", "Other", "Other event"),
         )
+    }
+)
+
+# The order of event types in a measure's life: events the status rule places on the same day
+# are applied (and listed) in this order, so that a law is signed before it enters into force.
+EVENT_TYPE_RANK: Final = MappingProxyType({code: rank for rank, code in enumerate(EVENT_TYPES)})
+
+# Events that end a bill's life before enactment. After a measure is enacted they cannot undo
+# it (a law in force is repealed, struck down or expires); the status ignores them then and the
+# editor is warned, with the word they probably meant.
+PRE_ENACTMENT_ENDINGS: Final = MappingProxyType(
+    {
+        "rejected": "repealed or struck down",
+        "withdrawn": "repealed",
+        "lapsed": "expired",
     }
 )
 

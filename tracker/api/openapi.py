@@ -102,7 +102,11 @@ def _schemas() -> Json:
                 "code": STRING,
                 "label": STRING,
                 "explanation": STRING,
-                "since": _nullable(DATE),
+                "since": {
+                    **_nullable(STRING),
+                    "description": "Since when, at the precision the record knows it: a partial "
+                    "date (2024, 2024-04 or 2024-04-02).",
+                },
             }
         ),
         "Status": _object(
@@ -359,9 +363,11 @@ SIZE = {
 AS_OF = {
     "name": "as_of",
     "in": "query",
-    "description": "Show the tracker as it stood on this day: later events and statements are "
-    "left out and statuses are those of that day. Default: today. A day between 1000-01-01 "
-    "and 9000-12-31.",
+    "description": "Show the tracker as it stood on this day: events and statements that do not "
+    "count yet are left out (a date known only to its month or year counts from the last day of "
+    "that month or year), measures none of whose events counts yet did not exist, and statuses "
+    "are those of that day. The answer depends only on the data and this day. Default: today. "
+    "A day between 1000-01-01 and 9000-12-31.",
     # The years tracker.web.params.as_of accepts (1000 to 9000), as a pattern: JSON Schema
     # has no minimum or maximum for dates.
     "schema": {
@@ -389,7 +395,7 @@ def _measure_filters() -> list[Json]:
         _array_param(
             "status",
             {"enum": list(vocab.STATES)},
-            "Status (Status.state): today's, or as of the as_of day for measures.",
+            "Status (Status.state) on the as_of day (default today).",
         ),
         _array_param(
             "topic", {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}, "Topic slugs."

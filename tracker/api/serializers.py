@@ -64,7 +64,7 @@ def axis(value: Axis | None) -> Json | None:
         "code": value.code,
         "label": value.label,
         "explanation": value.explanation,
-        "since": value.since.isoformat() if value.since else None,
+        "since": value.since_date.iso if value.since_date else None,
     }
 
 

@@ -248,10 +248,8 @@ def votes_text(event: Event) -> str | None:
     return ", ".join(parts)
 
 
-def _status_lines(
-    view: MeasureView, today: dt.date, citations: Citations
-) -> tuple[StatusLine, ...]:
-    applied = applied_order(view.measure.events, today)
+def _status_lines(view: MeasureView, citations: Citations) -> tuple[StatusLine, ...]:
+    applied = applied_order(view.measure.events)
     status = view.status
 
     def cited(axis: Axis | None) -> tuple[int, ...]:
@@ -335,13 +333,11 @@ def _quotes_of(statement: Statement, links: Links, numbers: tuple[int, ...]) -> 
     return quotes
 
 
-def measure_brief(
-    view: MeasureView, links: Links, today: dt.date, citations: Citations
-) -> MeasureBrief:
+def measure_brief(view: MeasureView, links: Links, citations: Citations) -> MeasureBrief:
     """One measure's part of a brief; ``citations`` numbers its sources in reading order."""
     measure = view.measure
     url = links.measure(measure.slug)
-    status = _status_lines(view, today, citations)
+    status = _status_lines(view, citations)
     summary_citations = citations.sources(measure.sources)
     events = tuple(
         BriefEvent(
@@ -419,7 +415,6 @@ def build_brief(
     description: str,
     url: str,
     as_of: dt.date,
-    today: dt.date,
     site_name: str,
     generated: dt.datetime | None = None,
 ) -> Brief:
@@ -433,6 +428,6 @@ def build_brief(
         generated=generated or clock.now(),
         site_name=site_name,
     )
-    brief.measures = [measure_brief(view, links, today, citations) for view in views]
+    brief.measures = [measure_brief(view, links, citations) for view in views]
     brief.citations = citations.items
     return brief

@@ -27,10 +27,12 @@ from tracker.models import (
     statement_measures,
 )
 from tracker.services import status_cache
+from tracker.services.as_of import event_counted, event_order, statement_counted, statement_order
 from tracker.services.measures import (
     MeasureFilters,
     filter_clauses,
     status_rows,
+    statuses,
     visible_statements,
 )
 from tracker.services.statements import hidden_from_public
@@ -57,10 +59,19 @@ def _page(
 def _matching_measure_ids(
     session: Session, filters: MeasureFilters, as_of: dt.date, include_internal: bool
 ) -> Select[Any]:
+    """The ids of the measures that pass the filters on ``as_of``, their status included."""
     today = clock.today()
     status_cache.refresh(session, today)
-    clauses = filter_clauses(session, filters, by_cached_status=as_of == today)
-    return status_rows(include_internal).where(*clauses).with_only_columns(MeasureStatus.measure_id)
+    is_today = as_of == today
+    clauses = filter_clauses(session, filters, as_of=as_of, by_cached_status=is_today)
+    ids = status_rows(include_internal).where(*clauses).with_only_columns(MeasureStatus.measure_id)
+    if is_today or not filters.states:
+        return ids
+    # As of another day a status is derived from the candidate's events, not read from the cache.
+    candidates = list(session.scalars(ids))
+    by_id = statuses(session, candidates, as_of)
+    kept = [i for i in candidates if by_id[i].state in filters.states]
+    return select(MeasureStatus.measure_id).where(MeasureStatus.measure_id.in_(kept))
 
 
 def page_events(
@@ -73,27 +84,24 @@ def page_events(
     page: int = 1,
     size: int = 50,
 ) -> Page[Event]:
-    """Events up to ``as_of`` of the measures that pass the filters, newest first.
-
-    The status filter means the measure's status today (the cached one), whatever ``as_of``.
-    """
-    status_filters = filters
+    """Events that count by ``as_of`` of the measures that pass the filters on that day,
+    newest first (tracker.status's order)."""
     query = (
         select(Event)
         .join(Event.measure)
-        .where(Event.date_start <= as_of)
+        .where(event_counted(as_of))
         .options(selectinload(Event.measure), selectinload(Event.sources))
     )
     if not include_internal:
         query = query.where(Measure.visibility == "public")
     if filters.active:
-        ids = _matching_measure_ids(session, status_filters, clock.today(), include_internal)
+        ids = _matching_measure_ids(session, filters, as_of, include_internal)
         query = query.where(Event.measure_id.in_(ids))
     if types:
         query = query.where(Event.type.in_(types))
     if measure:
         query = query.where(Measure.slug == measure)
-    return _page(session, query, (Event.date_start.desc(), Event.id.desc()), page, size)
+    return _page(session, query, event_order(newest_first=True), page, size)
 
 
 def get_event(session: Session, event_id: int, include_internal: bool) -> Event | None:
@@ -130,14 +138,15 @@ def page_statements(
     page: int = 1,
     size: int = 50,
 ) -> Page[Statement]:
-    """Statements up to ``as_of`` about measures that pass the filters, newest first."""
+    """Statements made by ``as_of`` about measures that pass the filters on that day, newest
+    first."""
     query = (
         visible_statements(include_internal)
-        .where(Statement.date_start <= as_of)
+        .where(statement_counted(as_of))
         .options(*STATEMENT_OPTIONS)
     )
     if filters.active:
-        ids = _matching_measure_ids(session, filters, clock.today(), include_internal)
+        ids = _matching_measure_ids(session, filters, as_of, include_internal)
         about = select(statement_measures.c.statement_id).where(
             statement_measures.c.measure_id.in_(ids)
         )
@@ -149,7 +158,7 @@ def page_statements(
         )
     if stances:
         query = query.where(Statement.stance.in_(stances))
-    return _page(session, query, (Statement.date_start.desc(), Statement.id.desc()), page, size)
+    return _page(session, query, statement_order(newest_first=True), page, size)
 
 
 def page_organizations(

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from tracker import vocab
 from tracker.countries import country_name
 from tracker.models import Measure, Quote, Statement, statement_measures
+from tracker.services.as_of import statement_counted, statement_order
 from tracker.services.measures import visible_measures, visible_statements
 from tracker.services.timeline import light_statuses
 
@@ -34,15 +35,17 @@ class CountrySummary:
 
 
 def country_summaries(
-    session: Session, as_of: dt.date, today: dt.date, include_internal: bool
+    session: Session, as_of: dt.date, include_internal: bool
 ) -> list[CountrySummary]:
-    """Every country with a visible measure, by name, with its counts as of ``as_of``."""
+    """Every country with a visible measure that existed on ``as_of``, by name, with its
+    counts as of that day."""
     visible = visible_measures(include_internal)
     measures = list(session.execute(visible.with_only_columns(Measure.id, Measure.country)))
-    by_id = light_statuses(session, [m.id for m in measures], as_of, today)
+    by_id = light_statuses(session, [m.id for m in measures], as_of)
     by_code: dict[str, list[str]] = {}
     for measure_id, country in measures:
-        by_code.setdefault(country, []).append(by_id[measure_id].state)
+        if by_id[measure_id].existed:
+            by_code.setdefault(country, []).append(by_id[measure_id].state)
     chosen = visible.with_only_columns(Measure.id).subquery()
     statements = (
         select(Measure.country, func.count(func.distinct(Statement.id)))
@@ -50,7 +53,7 @@ def country_summaries(
         .join(chosen, chosen.c.id == statement_measures.c.measure_id)
         .join(Measure, Measure.id == statement_measures.c.measure_id)
         .join(Statement, Statement.id == statement_measures.c.statement_id)
-        .where(Statement.date_start <= as_of)
+        .where(statement_counted(as_of))
         .group_by(Measure.country)
     )
     if not include_internal:
@@ -78,7 +81,7 @@ def statements_about(
     query = (
         visible_statements(include_internal)
         .where(Statement.measures.any(Measure.id.in_(measure_ids)))
-        .where(Statement.date_start <= as_of)
+        .where(statement_counted(as_of))
         .options(
             selectinload(Statement.organization),
             selectinload(Statement.speaker),
@@ -86,6 +89,6 @@ def statements_about(
             selectinload(Statement.measures),
             selectinload(Statement.quotes).selectinload(Quote.speaker),
         )
-        .order_by(Statement.date_iso.desc(), Statement.id.desc())
+        .order_by(*statement_order(newest_first=True))
     )
     return list(session.scalars(query))

@@ -539,15 +539,16 @@ def load_json(text: str | bytes) -> Any:
 
 
 def _date_columns(prefix: str, value: PartialDate | None) -> dict[str, Any]:
-    """The four stored columns of a partial date, for rows written without the ORM."""
-    iso, approximate, start, precision = (
-        value.__composite_values__() if value is not None else (None, None, None, None)
+    """The stored columns of a partial date, for rows written without the ORM."""
+    iso, approximate, start, precision, end = (
+        value.__composite_values__() if value is not None else (None, None, None, None, None)
     )
     return {
         f"{prefix}_iso": iso,
         f"{prefix}_approximate": approximate,
         f"{prefix}_start": start,
         f"{prefix}_precision": precision,
+        f"{prefix}_end": end,
     }
 
 

@@ -13,18 +13,19 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, func, literal, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from tracker import clock, vocab
 from tracker.models import Event, Measure, Source, event_sources
+from tracker.services.as_of import event_counted, event_order
 from tracker.services.measures import (
     MeasureFilters,
     list_measures,
     measure_query,
     statuses,
 )
-from tracker.status import Status
+from tracker.status import Status, counted_by
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,18 +79,11 @@ SOURCE_SEPARATOR = "; "
 
 
 def _date_range(filters: EventFilters) -> list[ColumnElement[bool]]:
+    # A partial date is the span of days it could be: "April 2024" overlaps "from 15 April 2024"
+    # and "until 2 April 2024" alike.
     conditions: list[ColumnElement[bool]] = []
     if filters.start is not None:
-        start = filters.start
-        # A partial date is the span of days it could be: "April 2024" overlaps "from 15 April
-        # 2024", so coarser dates are compared from the first day of their month or year.
-        conditions.append(
-            or_(
-                Event.date_start >= start,
-                and_(Event.date_precision == "month", Event.date_start >= start.replace(day=1)),
-                and_(Event.date_precision == "year", Event.date_start >= dt.date(start.year, 1, 1)),
-            )
-        )
+        conditions.append(Event.date_end >= filters.start)
     if filters.end is not None:
         conditions.append(Event.date_start <= filters.end)
     return conditions
@@ -105,7 +99,7 @@ def _scope(
     as_of: dt.date | None,
     include_internal: bool,
 ) -> Query:
-    """Apply every filter; ``as_of`` hides events dated after it.
+    """Apply every filter; ``as_of`` keeps the events that count by then (tracker.status).
 
     The measure filters become ``measure_id IN (matching measures)``, written ``measure_id + 0``
     so that no database uses the index on ``measure_id`` for it: the index on the date then
@@ -123,7 +117,7 @@ def _scope(
     if filters.types:
         query = query.where(Event.type.in_(filters.types))
     if as_of is not None:
-        query = query.where(Event.date_start <= as_of)
+        query = query.where(event_counted(as_of))
     return query.where(*_date_range(filters))
 
 
@@ -158,7 +152,7 @@ def list_events(
     query = _scope(session, select(Event), filters, as_of, include_internal)
     query = (
         query.options(selectinload(Event.measure), selectinload(Event.sources))
-        .order_by(Event.date_start.desc(), Event.id.desc())
+        .order_by(*event_order(newest_first=True))
         .offset(offset)
         .limit(limit)
     )
@@ -213,7 +207,7 @@ def iter_event_records(
     )
     query = select(*columns).join(Measure, Measure.id == Event.measure_id)
     query = _scope(session, query, filters, as_of, include_internal)
-    query = query.order_by(Event.date_start.desc(), Event.id.desc())
+    query = query.order_by(*event_order(newest_first=True))
     # Core, not the ORM: no per-row loading machinery. The options go to this statement only
     # (Connection.execution_options would set them on the session's connection for good).
     # "with": a download the client abandons closes its server-side cursor at once.
@@ -259,7 +253,7 @@ def dated_events(
     query = _scope(session, select(Event), filters, None, include_internal)
     query = (
         query.options(selectinload(Event.measure), selectinload(Event.sources))
-        .order_by(Event.date_start.desc(), Event.id.desc())
+        .order_by(*event_order(newest_first=True))
         .limit(limit)
     )
     return list(session.scalars(query))
@@ -301,7 +295,7 @@ def upcoming_expiries(
             for event in measure.events
             if event.end_date is not None
             and event.end_date.end == status.term_end
-            and event.date.start <= today
+            and counted_by(event.date, today)
         ]
         expiries.append(Expiry(measure, status, granting[-1] if granting else None))
     expiries.sort(key=lambda item: (item.last_day, item.measure.title))
@@ -330,7 +324,7 @@ def event_counts(session: Session, measure_ids: Sequence[int], as_of: dt.date) -
         query = (
             select(Event.measure_id, func.count(Event.id))
             .where(Event.measure_id.in_(measure_ids[chunk : chunk + 500]))
-            .where(Event.date_start <= as_of)
+            .where(event_counted(as_of))
             .group_by(Event.measure_id)
         )
         counts.update(session.execute(query).all())

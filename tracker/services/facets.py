@@ -112,10 +112,10 @@ def _facet(
 
 
 def _grouped_today(
-    session: Session, name: str, filters: MeasureFilters, include_internal: bool
+    session: Session, name: str, filters: MeasureFilters, today: dt.date, include_internal: bool
 ) -> Counter[str]:
     query = status_rows(include_internal).where(
-        *filter_clauses(session, filters, by_cached_status=True, skip=name)
+        *filter_clauses(session, filters, as_of=today, by_cached_status=True, skip=name)
     )
     column: Any
     if name == "topic":
@@ -140,7 +140,7 @@ def _grouped_as_of(
     """Every facet for a past (or future) day: the status of each candidate is derived."""
     unfiltered = replace(filters, countries=(), kinds=(), states=(), topics=(), years=())
     query = status_rows(include_internal).where(
-        *filter_clauses(session, unfiltered, by_cached_status=False)
+        *filter_clauses(session, unfiltered, as_of=as_of, by_cached_status=False)
     )
     columns = (
         MeasureStatus.measure_id,
@@ -196,7 +196,8 @@ def measure_facets(
     status_cache.refresh(session, today)
     if as_of == today:
         counts = {
-            name: _grouped_today(session, name, filters, include_internal) for name in FACET_NAMES
+            name: _grouped_today(session, name, filters, today, include_internal)
+            for name in FACET_NAMES
         }
     else:
         counts = _grouped_as_of(session, filters, as_of, include_internal)

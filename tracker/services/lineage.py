@@ -24,6 +24,7 @@ from tracker.countries import country_name
 from tracker.dates import PartialDate
 from tracker.models import Measure, Relation
 from tracker.services.measures import visible_measures
+from tracker.services.sources import source_namer
 from tracker.services.timeline import TimelineEvent, load_events, popular_name
 from tracker.services.timescale import Axis, TimeScale, axis, text_width
 from tracker.status import Status, derive_status
@@ -90,7 +91,6 @@ def _orient(
 def build_lineage(
     session: Session,
     as_of: dt.date,
-    today: dt.date,
     include_internal: bool,
     countries: Sequence[str] = (),
     types: Sequence[str] = (),
@@ -101,8 +101,8 @@ def build_lineage(
 
     With ``focus`` (a measure's slug): that measure and the measures within ``depth`` relations
     of it; None when that measure is not visible. With ``countries``: the relations that touch
-    a measure of those countries, wherever the other measure is. Measures with no event by
-    ``as_of`` in a view of the past did not exist yet and are left out.
+    a measure of those countries, wherever the other measure is. Measures none of whose events
+    counts by ``as_of`` did not exist yet and are left out.
     """
     focus_id: int | None = None
     if focus is not None:
@@ -122,7 +122,7 @@ def build_lineage(
     ids = {r.subject_id for r in relations} | {r.object_id for r in relations}
     if focus_id is not None:
         ids.add(focus_id)
-    nodes = _load_nodes(session, ids, as_of, today)
+    nodes = _load_nodes(session, ids, as_of)
 
     # Relations with a measure that did not exist yet on the day shown are not shown either.
     relations = [r for r in relations if r.subject_id in nodes and r.object_id in nodes]
@@ -213,9 +213,7 @@ def _neighbourhood(start: int, pairs: Sequence[tuple[int, int]], depth: int) -> 
     return seen
 
 
-def _load_nodes(
-    session: Session, ids: set[int], as_of: dt.date, today: dt.date
-) -> dict[int, LineageNode]:
+def _load_nodes(session: Session, ids: set[int], as_of: dt.date) -> dict[int, LineageNode]:
     if not ids:
         return {}
     id_list = sorted(ids)
@@ -223,16 +221,14 @@ def _load_nodes(
     # event places it in time, and all of them give its status on the day shown.
     events: dict[int, list[TimelineEvent]] = {}
     for chunk in range(0, len(id_list), 500):
-        found, _hidden = load_events(
-            session, as_of, today, measure_ids=id_list[chunk : chunk + 500]
-        )
-        events.update(found)
+        events.update(load_events(session, as_of, measure_ids=id_list[chunk : chunk + 500]))
     first = {
         measure_id: min(items, key=lambda e: e.date.sort_key).date
         for measure_id, items in events.items()
         if items
     }
-    by_status = {i: derive_status(events.get(i, []), as_of, today) for i in id_list}
+    cite = source_namer(session)
+    by_status = {i: derive_status(events.get(i, []), as_of, cite) for i in id_list}
     nodes = {}
     measure_rows = session.execute(
         select(
@@ -247,7 +243,7 @@ def _load_nodes(
     )
     for measure in measure_rows:
         date = first.get(measure.id)
-        if as_of < today and (date is None or date.start > as_of):
+        if not by_status[measure.id].existed:
             continue
         nodes[measure.id] = LineageNode(
             measure.id,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, Select, false, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -27,7 +27,9 @@ from tracker.models import (
     statement_measures,
 )
 from tracker.services import status_cache
-from tracker.status import Status, derive_status
+from tracker.services.as_of import event_counted, event_order, measure_exists, statement_order
+from tracker.services.sources import first_source_name, source_namer
+from tracker.status import Status, counted_by, derive_status, sort_events
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +108,8 @@ def statuses(session: Session, measure_ids: Iterable[int], as_of: dt.date) -> di
         )
         for event in session.scalars(query):
             events[event.measure_id].append(event)
-    today = clock.today()
-    return {measure_id: derive_status(events[measure_id], as_of, today) for measure_id in ids}
+    cite = source_namer(session)
+    return {measure_id: derive_status(events[measure_id], as_of, cite) for measure_id in ids}
 
 
 def list_measures(
@@ -119,6 +121,7 @@ def list_measures(
     measures = list(session.scalars(query))
     by_id = statuses(session, (m.id for m in measures), as_of)
     rows = [MeasureRow(measure, by_id[measure.id]) for measure in measures]
+    rows = [row for row in rows if row.status.existed]
     if filters.states:
         rows = [row for row in rows if row.status.state in filters.states]
     return rows
@@ -140,8 +143,18 @@ class MeasureView:
     events: list[Event]
     relations: list[RelationView]
     statements: list[Statement]
-    hidden_events: int = 0
+    later_events: list[Event] = field(default_factory=list)
+    """Events that do not count yet on the day asked (scheduled, or later than a past day)."""
     hidden_statements: int = 0
+
+    @property
+    def hidden_events(self) -> int:
+        return len(self.later_events)
+
+    @property
+    def not_yet_recorded(self) -> bool:
+        """As of the day asked, the measure did not exist yet: none of its events counts."""
+        return bool(self.later_events) and not self.events
 
 
 def get_measure(
@@ -159,7 +172,8 @@ def get_measure(
     measure = session.scalars(query).first()
     if measure is None:
         return None
-    events = [event for event in measure.events if event.date.start <= as_of]
+    ordered = sort_events(measure.events)
+    events = [event for event in ordered if counted_by(event.date, as_of)]
     relations = [
         RelationView(relation, relation.object, inverse=False)
         for relation in measure.relations
@@ -187,17 +201,17 @@ def get_measure(
             selectinload(Statement.quotes).selectinload(Quote.speaker),
             selectinload(Statement.sources),
         )
-        .order_by(Statement.date_iso, Statement.id)
+        .order_by(*statement_order())
     )
     all_statements = list(session.scalars(statement_query))
-    statements = [s for s in all_statements if s.date.start <= as_of]
+    statements = [s for s in all_statements if counted_by(s.date, as_of)]
     return MeasureView(
         measure=measure,
-        status=derive_status(measure.events, as_of, clock.today()),
+        status=derive_status(measure.events, as_of, first_source_name),
         events=events,
         relations=relations,
         statements=statements,
-        hidden_events=len(measure.events) - len(events),
+        later_events=[event for event in ordered if not counted_by(event.date, as_of)],
         hidden_statements=len(all_statements) - len(statements),
     )
 
@@ -208,9 +222,9 @@ def recent_events(
     query = (
         select(Event)
         .join(Event.measure)
-        .where(Event.date_start <= as_of)
+        .where(event_counted(as_of))
         .options(selectinload(Event.measure))
-        .order_by(Event.date_start.desc(), Event.id.desc())
+        .order_by(*event_order(newest_first=True))
         .limit(limit)
     )
     if not include_internal:
@@ -262,15 +276,22 @@ FACET_NAMES = ("country", "kind", "status", "topic", "year")
 
 
 def filter_clauses(
-    session: Session, filters: MeasureFilters, *, by_cached_status: bool, skip: str | None = None
+    session: Session,
+    filters: MeasureFilters,
+    *,
+    as_of: dt.date | None,
+    by_cached_status: bool,
+    skip: str | None = None,
 ) -> list[ColumnElement[bool]]:
-    """SQL conditions on MeasureStatus (alone, or joined to Measure) for the filters.
+    """SQL conditions on MeasureStatus (alone, or joined to Measure) for the filters, and for
+    the measures that existed as of ``as_of`` (refresh the cache first; None: every measure,
+    for search, which finds records whatever their dates).
 
     ``skip`` leaves one facet's own filter out, so that its counts show what adding another
     value would give. The status filter is applied here only when ``by_cached_status`` (a view
     of today); as of another day the caller filters by the derived status itself.
     """
-    clauses: list[ColumnElement[bool]] = []
+    clauses: list[ColumnElement[bool]] = [] if as_of is None else [measure_exists(as_of)]
     if filters.countries and skip != "country":
         clauses.append(MeasureStatus.country.in_(filters.countries))
     if filters.kinds and skip != "kind":
@@ -342,13 +363,13 @@ def page_measures(
     status_cache.refresh(session, today)
     is_today = as_of == today
     query = measures_with_status(include_internal).where(
-        *filter_clauses(session, filters, by_cached_status=is_today)
+        *filter_clauses(session, filters, as_of=as_of, by_cached_status=is_today)
     )
     order = (Measure.country, Measure.title, Measure.id)
     offset = (page - 1) * size
     if is_today or not filters.states:
         counted = status_rows(include_internal).where(
-            *filter_clauses(session, filters, by_cached_status=is_today)
+            *filter_clauses(session, filters, as_of=as_of, by_cached_status=is_today)
         )
         # Keep the FROM: with no filter at all (a signed-in reader, who sees internal records
         # too) nothing else names the table, and "SELECT count(*)" alone counts one row.

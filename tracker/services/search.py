@@ -327,7 +327,7 @@ def _candidates(
     """(record id, rank) of the visible records of ``kind`` that match and pass the filters."""
     hits = _matches(session, kind, query, ranked, scan)
     base = select(hits.c.id, hits.c.rank)
-    clauses = filter_clauses(session, filters, by_cached_status=True)
+    clauses = filter_clauses(session, filters, as_of=None, by_cached_status=True)
     if kind in ("measures", "events"):
         if kind == "events":
             base = base.join(Event, Event.id == hits.c.id)

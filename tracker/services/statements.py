@@ -20,6 +20,7 @@ from tracker.models import (
     statement_measures,
     statement_signatories,
 )
+from tracker.services.as_of import statement_counted, statement_order
 from tracker.services.measures import visible_statements
 
 _STATEMENT_OPTIONS = (
@@ -90,19 +91,8 @@ def _filtered(
     if filters.types:
         query = query.where(Statement.type.in_(filters.types))
     if filters.start is not None:
-        start = filters.start
         # A statement dated "February 2024" may fall after 8 February: partial dates overlap.
-        query = query.where(
-            (Statement.date_start >= start)
-            | (
-                (Statement.date_precision == "month")
-                & (Statement.date_start >= start.replace(day=1))
-            )
-            | (
-                (Statement.date_precision == "year")
-                & (Statement.date_start >= dt.date(start.year, 1, 1))
-            )
-        )
+        query = query.where(Statement.date_end >= filters.start)
     if filters.end is not None:
         query = query.where(Statement.date_start <= filters.end)
     return query
@@ -111,7 +101,7 @@ def _filtered(
 def _listed(
     as_of: dt.date, include_internal: bool, filters: StatementFilters | None
 ) -> Select[Statement]:
-    query = visible_statements(include_internal).where(Statement.date_start <= as_of)
+    query = visible_statements(include_internal).where(statement_counted(as_of))
     if filters is not None:
         query = _filtered(query, filters, include_internal)
     return query
@@ -129,7 +119,7 @@ def list_statements(
     query = (
         _listed(as_of, include_internal, filters)
         .options(*_STATEMENT_OPTIONS)
-        .order_by(Statement.date_iso.desc(), Statement.id.desc())
+        .order_by(*statement_order(newest_first=True))
         .offset(offset)
         .limit(limit)
     )
@@ -147,7 +137,7 @@ def iter_statements(
     query = (
         _listed(as_of, include_internal, filters)
         .options(*_STATEMENT_OPTIONS)
-        .order_by(Statement.date_iso.desc(), Statement.id.desc())
+        .order_by(*statement_order(newest_first=True))
         .execution_options(yield_per=500)
     )
     yield from session.scalars(query)
@@ -190,7 +180,7 @@ def statements_by(
             (Statement.speaker_id == person.id)
             | Statement.quotes.any(Quote.speaker_id == person.id)
         )
-    return session.scalars(query.order_by(Statement.date_iso.desc(), Statement.id)).all()
+    return session.scalars(query.order_by(*statement_order(newest_first=True))).all()
 
 
 def hidden_from_public(
@@ -290,7 +280,7 @@ def statement_counts(
 ) -> dict[int, int]:
     """How many visible statements are about each measure up to ``as_of``."""
     counts: dict[int, int] = {}
-    visible = visible_statements(include_internal).where(Statement.date_start <= as_of)
+    visible = visible_statements(include_internal).where(statement_counted(as_of))
     for chunk in range(0, len(measure_ids), 500):
         query = (
             select(statement_measures.c.measure_id, func.count())

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from tracker import clock
 from tracker.dates import PartialDate
 from tracker.models import Event, MeasureStatus
+from tracker.services.sources import source_namer
 from tracker.status import Axis, Status, derive_status
 
 STALE = dt.date(1, 1, 1)
@@ -34,6 +35,7 @@ _BATCH = 500
 class _EventRecord:
     """What the status needs of an event, read without building ORM objects."""
 
+    id: int
     type: str
     date: PartialDate
     end_date: PartialDate | None
@@ -41,19 +43,13 @@ class _EventRecord:
 
 
 def valid_until(events: Iterable[_EventRecord | Event], status: Status, today: dt.date) -> dt.date:
-    """The first day after ``today`` on which the status as of that day may differ.
-
-    An event counts from its effective day (tracker.status.effective_day): a future event from
-    the first day of its period; an event whose month or year is under way counts "today" every
-    day until its period ends, so the explanation's dates move daily until then. A term of force
-    lapses the day after its end.
-    """
+    """The first day after ``today`` on which the status as of that day may differ: the next
+    day an event counts (tracker.status.counts_from: the last day of its date), or the day
+    after a term of force ends."""
     candidates = [FOREVER]
     for record in events:
-        if record.date.start > today:
-            candidates.append(record.date.start)
-        elif record.date.end > today:
-            candidates.append(today + dt.timedelta(days=1))
+        if record.date.end > today:
+            candidates.append(record.date.end)
     if status.term_end is not None:
         candidates.append(max(status.term_end + dt.timedelta(days=1), today + dt.timedelta(days=1)))
     return min(candidates)
@@ -68,19 +64,23 @@ def _axis_json(axis: Axis | None) -> dict[str, Any] | None:
         "explanation": axis.explanation,
         "since": axis.since.isoformat() if axis.since else None,
         "event_index": axis.event_index,
+        "since_date": [axis.since_date.iso, axis.since_date.approximate]
+        if axis.since_date
+        else None,
     }
 
 
 def _axis(data: dict[str, Any] | None) -> Axis | None:
     if data is None:
         return None
-    since = data["since"]
+    since, since_date = data["since"], data.get("since_date")
     return Axis(
         data["code"],
         data["label"],
         data["explanation"],
         dt.date.fromisoformat(since) if since else None,
         data["event_index"],
+        PartialDate.from_iso(since_date[0], bool(since_date[1])) if since_date else None,
     )
 
 
@@ -94,6 +94,7 @@ def status_json(status: Status) -> dict[str, Any]:
         "term_end": status.term_end.isoformat() if status.term_end else None,
         "last_event": [last.iso, last.approximate] if last else None,
         "events_counted": status.events_counted,
+        "events_later": status.events_later,
     }
 
 
@@ -111,12 +112,14 @@ def status_from_json(data: dict[str, Any], as_of: dt.date) -> Status:
         term_end=dt.date.fromisoformat(data["term_end"]) if data["term_end"] else None,
         last_event_date=PartialDate.from_iso(last[0], bool(last[1])) if last else None,
         events_counted=int(data["events_counted"]),
+        events_later=int(data.get("events_later", 0)),
     )
 
 
 def _events_of(session: Session, ids: Sequence[int]) -> dict[int, list[_EventRecord]]:
     columns = (
         Event.measure_id,
+        Event.id,
         Event.type,
         Event.date_iso,
         Event.date_approximate,
@@ -126,12 +129,11 @@ def _events_of(session: Session, ids: Sequence[int]) -> dict[int, list[_EventRec
     )
     query = select(*columns).where(Event.measure_id.in_(ids)).order_by(Event.date_iso, Event.id)
     events: dict[int, list[_EventRecord]] = defaultdict(list)
-    for measure_id, kind, iso, approximate, end_iso, end_approximate, actor in session.execute(
-        query
-    ):
+    for row in session.execute(query):
+        measure_id, event_id, kind, iso, approximate, end_iso, end_approximate, actor = row
         end = PartialDate.from_iso(end_iso, bool(end_approximate)) if end_iso else None
         events[measure_id].append(
-            _EventRecord(kind, PartialDate.from_iso(iso, bool(approximate)), end, actor)
+            _EventRecord(event_id, kind, PartialDate.from_iso(iso, bool(approximate)), end, actor)
         )
     return events
 
@@ -162,13 +164,14 @@ def refresh(session: Session, today: dt.date | None = None) -> int:
     if session.info.get(_FRESH_ON) == today:
         return 0
     ids = _stale_ids(session, today)
+    cite = source_namer(session)
     for start in range(0, len(ids), _BATCH):
         chunk = ids[start : start + _BATCH]
         events = _events_of(session, chunk)
         rows = []
         for measure_id in chunk:
             mine = events.get(measure_id, [])
-            status = derive_status(mine, today, today)
+            status = derive_status(mine, today, cite)
             rows.append(
                 {
                     "measure_id": measure_id,
@@ -176,6 +179,7 @@ def refresh(session: Session, today: dt.date | None = None) -> int:
                     "valid_until": valid_until(mine, status, today),
                     "state": status.state,
                     "first_year": min(e.date.start for e in mine).year if mine else None,
+                    "exists_from": min(e.date.end for e in mine) if mine else None,
                     "status": status_json(status),
                 }
             )

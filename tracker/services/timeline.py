@@ -27,7 +27,9 @@ from tracker.countries import country_name
 from tracker.dates import MONTH_NAMES, PartialDate
 from tracker.gcpause import without_gc_pauses
 from tracker.models import Event, Measure, Organization, Statement, statement_measures
+from tracker.services.as_of import COMING_DAYS, event_order, statement_order
 from tracker.services.measures import MeasureFilters, measure_query
+from tracker.services.sources import source_namer
 from tracker.services.timescale import Axis, TimeScale, axis, text_width
 from tracker.status import Change, Status, derive_status, status_history
 
@@ -140,7 +142,8 @@ class TimelineEvent:
     actor: str | None
     description: str | None
     scheduled: bool
-    """Dated after today: announced, not yet happened."""
+    """It does not count yet on the day shown (tracker.status.counted_by): announced, or
+    later than a day in the past."""
     start: dt.date
     """The first day ``date`` covers."""
     end: dt.date
@@ -219,10 +222,13 @@ class Timeline:
     window_start: dt.date | None = None
     window_end: dt.date | None = None
     hidden_events: int = 0
-    """Events after ``as_of`` left out of a view of the past."""
+    """Events after ``as_of`` and beyond what is coming (tracker.services.as_of.COMING_DAYS),
+    left out."""
 
     @property
     def past_view(self) -> bool:
+        """Whether the day shown is before today: only how the chart labels things (the as-of
+        line, "after the day shown" rather than "scheduled"), never what it holds."""
         return self.as_of < self.today
 
     @property
@@ -328,21 +334,19 @@ def _overlaps(start: dt.date, end: dt.date, lo: dt.date | None, hi: dt.date | No
 def load_events(
     session: Session,
     as_of: dt.date,
-    today: dt.date,
     *,
     chosen: Subquery | None = None,
     measure_ids: Sequence[int] = (),
     parse: _Dates | None = None,
-) -> tuple[dict[int, list[TimelineEvent]], int]:
-    """The events of some measures by measure, in date order, and how many a view of the past
-    leaves out (dated after ``as_of``).
+) -> dict[int, list[TimelineEvent]]:
+    """Every event of some measures by measure, in the status rule's order, each marked
+    ``scheduled`` when it does not count yet on ``as_of``.
 
     The measures are ``chosen`` (a subquery of ids, joined rather than tested with IN, which
     SQLite plans badly) or listed in ``measure_ids``. One plain column query on the session's
     connection: no ORM objects for 20,000 events.
     """
     parse = parse or _Dates()
-    past_view = as_of < today
     query = select(
         Event.id,
         Event.measure_id,
@@ -359,13 +363,9 @@ def load_events(
     else:
         query = query.where(Event.measure_id.in_(measure_ids))
     events: dict[int, list[TimelineEvent]] = {}
-    hidden = 0
-    rows = session.connection().execute(query.order_by(Event.measure_id, Event.date_iso, Event.id))
+    rows = session.connection().execute(query.order_by(Event.measure_id, *event_order()))
     for event_id, measure_id, kind, iso, approximate, end_iso, end_approximate, actor, text in rows:
         date, start, end = parse(iso, approximate)
-        if past_view and start > as_of:
-            hidden += 1
-            continue
         end_date = parse(end_iso, end_approximate)[0] if end_iso else None
         events.setdefault(measure_id, []).append(
             TimelineEvent(
@@ -376,18 +376,18 @@ def load_events(
                 end_date,
                 actor,
                 text,
-                start > today,
+                end > as_of,
                 start,
                 end,
                 _CATEGORIES[kind],
             )
         )
-    return events, hidden
+    return events
 
 
 @without_gc_pauses
 def light_statuses(
-    session: Session, measure_ids: Sequence[int], as_of: dt.date, today: dt.date
+    session: Session, measure_ids: Sequence[int], as_of: dt.date
 ) -> dict[int, Status]:
     """The status of many measures on ``as_of``, from their events read as plain rows.
 
@@ -398,11 +398,11 @@ def light_statuses(
     events: dict[int, list[TimelineEvent]] = {}
     parse = _Dates()
     for chunk in range(0, len(ids), 500):
-        found, _hidden = load_events(
-            session, as_of, today, measure_ids=ids[chunk : chunk + 500], parse=parse
+        events.update(
+            load_events(session, as_of, measure_ids=ids[chunk : chunk + 500], parse=parse)
         )
-        events.update(found)
-    return {i: derive_status(events.get(i, []), as_of, today) for i in ids}
+    cite = source_namer(session)
+    return {i: derive_status(events.get(i, []), as_of, cite) for i in ids}
 
 
 @without_gc_pauses
@@ -426,10 +426,12 @@ def build_timeline(
     # list of ids for every statement (200 ms instead of 6 for 1,000 measures).
     chosen = measures.with_only_columns(Measure.id).subquery()
     parse = _Dates()
-    past_view = as_of < today
-
     connection = session.connection()
-    events, hidden_events = load_events(session, as_of, today, chosen=chosen, parse=parse)
+    events = load_events(session, as_of, chosen=chosen, parse=parse)
+    # What is coming shows as far ahead as the "coming up" lists look, whatever the day shown.
+    coming_until = as_of + dt.timedelta(days=min(COMING_DAYS, (dt.date.max - as_of).days))
+    hidden_events = 0
+    cite = source_namer(session)
 
     statements: dict[int, list[TimelineStatement]] = {}
     statement_query = (
@@ -447,7 +449,7 @@ def build_timeline(
         .join(chosen, chosen.c.id == statement_measures.c.measure_id)
         .join(Statement, Statement.id == statement_measures.c.statement_id)
         .join(Organization, Organization.id == Statement.organization_id)
-        .order_by(Statement.date_iso, Statement.id)
+        .order_by(*statement_order())
     )
     if not include_internal:
         statement_query = statement_query.where(Statement.visibility == "public")
@@ -462,7 +464,7 @@ def build_timeline(
         author,
     ) in connection.execute(statement_query):
         date, start, end = parse(iso, approximate)
-        if past_view and start > as_of:
+        if end > as_of:  # not made yet on the day shown (tracker.status.counted_by)
             continue
         statements.setdefault(measure_id, []).append(
             TimelineStatement(
@@ -484,11 +486,13 @@ def build_timeline(
         )
     )
     for measure in measure_rows:
-        lane_events = events.get(measure.id, [])
-        history = status_history(lane_events, as_of, today)
-        status = history[-1].status if history else derive_status(lane_events, as_of, today)
-        if filters.states and status.state not in filters.states:
+        recorded = events.get(measure.id, [])
+        history = status_history(recorded, as_of, cite)
+        status = history[-1].status if history else derive_status(recorded, as_of, cite)
+        if not status.existed or (filters.states and status.state not in filters.states):
             continue
+        lane_events = [e for e in recorded if not e.scheduled or e.start <= coming_until]
+        hidden_events += len(recorded) - len(lane_events)
         lane = Lane(
             measure.id,
             measure.slug,
@@ -502,7 +506,7 @@ def build_timeline(
             statements.get(measure.id, []),
             bands_from_history(history, as_of),
         )
-        if _lane_in_window(lane, window_start, window_end, past_view):
+        if _lane_in_window(lane, window_start, window_end):
             lanes.append(lane)
 
     start, end = _domain(lanes, as_of, today, window_start, window_end)
@@ -510,16 +514,16 @@ def build_timeline(
     return Timeline(lanes, start, end, as_of, today, window_start, window_end, hidden_events)
 
 
-def _lane_in_window(lane: Lane, lo: dt.date | None, hi: dt.date | None, past_view: bool) -> bool:
+def _lane_in_window(lane: Lane, lo: dt.date | None, hi: dt.date | None) -> bool:
     """Whether a lane has anything to show in the window.
 
     A measure shows when something about it is dated in the window, or when it was alive
-    (pending or in force) during it; a law repealed long before the window is left out. In a
-    view of the past, a measure with nothing recorded by then did not exist yet.
+    (pending or in force) during it; a law repealed long before the window is left out. A
+    measure with no event recorded at all shows only when no window is asked for.
     """
     spans = [(e.start, e.end) for e in lane.events] + [(s.start, s.end) for s in lane.statements]
     if not spans:
-        return not past_view and lo is None and hi is None
+        return lo is None and hi is None
     if any(_overlaps(start, end, lo, hi) for start, end in spans):
         return True
     return any(
@@ -707,7 +711,7 @@ def event_title(event: TimelineEvent, lane: Lane) -> str:
     """What hovering or focusing a mark says: type, date at its precision, measure, detail."""
     first = f"{event.label}, {_format(event.date)}"
     if event.scheduled:
-        first += " (scheduled)"
+        first += " (after the day shown)"
     if event.end_date:
         first += f", until {_format(event.end_date)}"
     parts = [first, lane.title]
@@ -1032,7 +1036,8 @@ def _legend(timeline: Timeline, x0: float, x1: float, y: float) -> tuple[list[Le
             )
         )
     if any(event.scheduled for event in events):
-        wanted.append(("mark", "scheduled", "Scheduled", "mark mark--step mark--scheduled"))
+        label = "After the day shown" if timeline.past_view else "Scheduled"
+        wanted.append(("mark", "scheduled", label, "mark mark--step mark--scheduled"))
     if timeline.start <= timeline.today <= timeline.end:
         wanted.append(("line", "today", "Today", "line line--today"))
     if timeline.past_view:

@@ -1,9 +1,12 @@
 """What is coming: scheduled events, terms in force that run out, and measures gone quiet.
 
-Everything is worked out as of a day. In a view of the past, only what was known that day can
-be "coming": a term in force "until 31 March 2024", recorded in January, is; a reading that in
-fact took place two weeks later is not (the tracker cannot tell whether it had been scheduled),
-so events count as scheduled only while they are still in the future today.
+Everything is worked out as of a day, from the record and that day alone, so that a link "as of"
+a day gives the same answer whenever it is opened. What is coming after that day is what the
+record holds for the days that follow (tracker.services.as_of.COMING_DAYS of them): events that do
+not count yet on that day (tracker.status.counted_by; "April 2024" is still coming on 10 April,
+its day unknown) and terms in force that run out. In a view of a past day that is what came next,
+whether or not it was announced by then: the tracker does not record when an event was
+announced, and pages say "after" that day rather than "scheduled".
 
 A measure with no recorded event for a long time is listed as "no activity since <date>". That
 is an observation about the record, never a status: the status stays what the events say.
@@ -16,15 +19,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, not_, select
 from sqlalchemy.orm import Session, selectinload
 
+from tracker import vocab
 from tracker.dates import PartialDate
 from tracker.models import Event, Measure
+from tracker.services.as_of import COMING_DAYS, event_counted
 from tracker.services.timeline import light_statuses
 from tracker.status import Status
 
-HORIZON_DAYS = 90
+HORIZON_DAYS = COMING_DAYS
 QUIET_DAYS = 365
 
 
@@ -33,7 +38,8 @@ class UpcomingItem:
     """A scheduled event or the end of a term in force."""
 
     day: dt.date
-    """The first day it can happen: what the list is sorted by."""
+    """The day the status rule places it on (the last day its date could be), which the list
+    is sorted by."""
     date: PartialDate
     """The date at its own precision, as shown."""
     kind: str
@@ -72,7 +78,6 @@ def _scoped(query: Select[T], include_internal: bool, countries: Sequence[str]) 
 def upcoming(
     session: Session,
     as_of: dt.date,
-    today: dt.date,
     include_internal: bool,
     days: int = HORIZON_DAYS,
     countries: Sequence[str] = (),
@@ -84,11 +89,7 @@ def upcoming(
     scheduled = _scoped(
         select(Event)
         .join(Event.measure)
-        .where(
-            Event.date_start > as_of,
-            Event.date_start > today,
-            Event.date_start <= horizon,
-        )
+        .where(not_(event_counted(as_of)), Event.date_start <= horizon)
         .options(selectinload(Event.measure)),
         include_internal,
         countries,
@@ -97,7 +98,7 @@ def upcoming(
         detail = event.description or ""
         items.append(
             UpcomingItem(
-                event.date.start,
+                event.date.end,
                 event.date,
                 "scheduled",
                 event.measure,
@@ -117,7 +118,7 @@ def upcoming(
         countries,
     )
     measures = list(session.scalars(with_terms))
-    by_id = light_statuses(session, [m.id for m in measures], as_of, today)
+    by_id = light_statuses(session, [m.id for m in measures], as_of)
     for measure in measures:
         status = by_id[measure.id]
         if status.term_end is not None and as_of <= status.term_end <= horizon:
@@ -133,14 +134,20 @@ def upcoming(
                     f"It expires after that day unless it is extended. {status.force.explanation}",
                 )
             )
-    items.sort(key=lambda item: (item.day, item.measure.title))
+    items.sort(key=_placed)
     return items
+
+
+def _placed(item: UpcomingItem) -> tuple[dt.date, int, str]:
+    """Where the status rule places an item: its day, then a measure's life order (a
+    signature before the entry into force it leads to); an expiry after the day's events."""
+    rank = vocab.EVENT_TYPE_RANK[item.event.type] if item.event else len(vocab.EVENT_TYPE_RANK)
+    return (item.day, rank, item.measure.title)
 
 
 def quiet_measures(
     session: Session,
     as_of: dt.date,
-    today: dt.date,
     include_internal: bool,
     quiet_days: int = QUIET_DAYS,
     countries: Sequence[str] = (),
@@ -159,7 +166,7 @@ def quiet_measures(
     candidates = _scoped(
         select(Measure.id)
         .join(Event, Event.measure_id == Measure.id)
-        .where(Event.date_start <= as_of)
+        .where(event_counted(as_of))
         .group_by(Measure.id)
         .having(latest < cutoff)
         .order_by(latest, Measure.id),
@@ -170,7 +177,7 @@ def quiet_measures(
     quiet: list[QuietMeasure] = []
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        by_id = light_statuses(session, chunk, as_of, today)
+        by_id = light_statuses(session, chunk, as_of)
         measures = session.scalars(select(Measure).where(Measure.id.in_(chunk)))
         for measure in measures:
             status = by_id[measure.id]

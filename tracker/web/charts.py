@@ -231,9 +231,7 @@ def load_lineage(include_internal: bool, focus: str | None = None) -> LineageReq
     types = params.relation_types()
     focus = focus or request.args.get("measure", "").strip() or None
     as_of = params.as_of()
-    lineage = build_lineage(
-        get_session(), as_of, clock.today(), include_internal, countries, types, focus
-    )
+    lineage = build_lineage(get_session(), as_of, include_internal, countries, types, focus)
     if lineage is None:
         return None
     if lineage.focus is not None:
@@ -291,7 +289,7 @@ def entries_html(entries: Sequence[Entry], chart_links: ChartLinks) -> Markup:
             event = entry.event
             what = escape(event.label)
             if event.scheduled:
-                what += Markup(' <span class="badge badge--pending">scheduled</span>')
+                what += Markup(' <span class="badge badge--pending">after the day shown</span>')
             if event.end_date is not None:
                 what += f", until {event.end_date.format()}"
             href = chart_links.measure(lane.slug, event.id)

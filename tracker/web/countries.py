@@ -8,7 +8,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from tracker import clock, svg
+from tracker import svg
 from tracker.countries import country_name, is_country
 from tracker.db import get_session
 from tracker.services.countries import country_summaries, state_counts, statements_about
@@ -24,7 +24,7 @@ bp = Blueprint("countries", __name__, url_prefix="/countries")
 @public
 def index() -> str:
     as_of = params.as_of()
-    summaries = country_summaries(get_session(), as_of, clock.today(), can_see_internal())
+    summaries = country_summaries(get_session(), as_of, can_see_internal())
     return render_template("countries/index.html", summaries=summaries, as_of=as_of)
 
 
@@ -59,8 +59,8 @@ def show(code: str) -> str | Response:
         request_=timeline,
         chart=Markup(chart),  # noqa: S704  # nosec B704  # built by tracker.svg, which escapes every text
         statements=statements_about(session, [row.measure.id for row in rows], as_of, internal),
-        upcoming=upcoming(session, as_of, clock.today(), internal, countries=(code,)),
-        quiet=quiet_measures(session, as_of, clock.today(), internal, countries=(code,), limit=50),
+        upcoming=upcoming(session, as_of, internal, countries=(code,)),
+        quiet=quiet_measures(session, as_of, internal, countries=(code,), limit=50),
         as_of=as_of,
         download_args={"country": code, **args},
         snippet=charts.embed_snippet(embed_src, timeline.title, layout.height),

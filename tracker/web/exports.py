@@ -463,7 +463,6 @@ def _measure_brief(slug: str) -> Brief:
         description=description,
         url=links.measure(measure.slug),
         as_of=params.as_of(),
-        today=clock.today(),
         site_name=site_name(),
     )
 
@@ -497,7 +496,6 @@ def _selection_brief() -> Brief:
         description=description,
         url=absolute_url("exports.selection_brief", **_query_args()),
         as_of=as_of,
-        today=clock.today(),
         site_name=site_name(),
     )
 

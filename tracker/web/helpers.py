@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,6 +21,11 @@ def format_date(value: PartialDate | None, short: bool = False) -> str:
     if value is None:
         return ""
     return value.format_short() if short else value.format()
+
+
+def format_day(value: dt.date) -> str:
+    """A whole day as a reader writes it: "2 April 2024"."""
+    return PartialDate.from_date(value).format()
 
 
 def url_with(**changes: Any) -> str:
@@ -82,6 +88,7 @@ def query_with(**changes: Any) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         partial_date=format_date,
+        day=format_day,
         country_name=country_name,
         markdown=render_markdown,
     )

@@ -7,10 +7,11 @@ from itertools import groupby
 from flask import Blueprint, render_template
 from sqlalchemy import func
 
-from tracker import clock
 from tracker.countries import country_name
 from tracker.db import get_session
 from tracker.models import MeasureStatus
+from tracker.services import status_cache
+from tracker.services.as_of import measure_exists
 from tracker.services.measures import (
     MeasureFilters,
     MeasureRow,
@@ -37,9 +38,11 @@ def index() -> str:
     session = get_session()
     as_of = params.as_of()
     internal = can_see_internal()
+    status_cache.refresh(session)
     counts = dict(
         session.execute(
             status_rows(internal)
+            .where(measure_exists(as_of))
             .with_only_columns(MeasureStatus.country, func.count())
             .group_by(MeasureStatus.country)
         ).all()
@@ -60,7 +63,7 @@ def index() -> str:
         by_country=by_country,
         country_counts=country_counts,
         recent=recent_events(session, as_of, internal),
-        upcoming=upcoming(session, as_of, clock.today(), internal)[:UPCOMING_SHOWN],
-        quiet=quiet_measures(session, as_of, clock.today(), internal, limit=QUIET_SHOWN),
+        upcoming=upcoming(session, as_of, internal)[:UPCOMING_SHOWN],
+        quiet=quiet_measures(session, as_of, internal, limit=QUIET_SHOWN),
         as_of=as_of,
     )

@@ -6,7 +6,6 @@ import datetime as dt
 
 from flask import Blueprint, abort, render_template, request
 
-from tracker import clock
 from tracker.db import get_session
 from tracker.services.measures import countries_in_use
 from tracker.services.upcoming import HORIZON_DAYS, QUIET_DAYS, quiet_measures, upcoming
@@ -34,10 +33,8 @@ def index() -> str:
     countries = params.measure_filters().countries
     return render_template(
         "upcoming/index.html",
-        items=upcoming(session, as_of, clock.today(), internal, days, countries),
-        quiet=quiet_measures(
-            session, as_of, clock.today(), internal, QUIET_DAYS, countries, limit=QUIET_SHOWN
-        ),
+        items=upcoming(session, as_of, internal, days, countries),
+        quiet=quiet_measures(session, as_of, internal, QUIET_DAYS, countries, limit=QUIET_SHOWN),
         quiet_shown=QUIET_SHOWN,
         as_of=as_of,
         days=days,
