@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -81,6 +82,14 @@ def drop_database_url(url: str) -> None:
     admin.dispose()
 
 
+def pinned_clock() -> AbstractContextManager[object]:
+    """An app context whose clock (tracker.clock) reads the tests' pinned day, for writes
+    made outside the app under test."""
+    bare = Flask(__name__, root_path=str(Path(__file__).parent))
+    bare.config["TODAY"] = TODAY.isoformat()
+    return bare.app_context()
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("TRACKER_TEST_DATABASE_URL")
@@ -95,7 +104,8 @@ def engine(database_url: str) -> Iterator[Engine]:
     reset_database(database_url)
     engine = build_engine(database_url)
     migrate.upgrade(engine)
-    with Session(engine) as session:
+    # On the tests' pinned day, like everything the app writes during the tests.
+    with pinned_clock(), Session(engine) as session:
         dataset.import_dataset(session, dataset.load_json(paths.seed_file().read_bytes()))
         session.commit()
     yield engine

@@ -130,3 +130,98 @@ def test_serve_migrates_seeds_and_serves_with_a_production_server(cli_env: dict[
         output, _ = server.communicate(timeout=30)
     assert "Loaded the seed data: 8 measures" in output
     assert "Development server" not in output
+
+
+def _fresh_env(tmp_path: Path, name: str) -> dict[str, str]:
+    """A database nothing has created yet (SQLite: a path with no file; PostgreSQL: an empty
+    database)."""
+    return {
+        **os.environ,
+        "TRACKER_DATABASE_URL": new_database_url(tmp_path, name),
+        "TRACKER_INSTANCE_PATH": str(tmp_path / "instance"),
+        "TRACKER_TODAY": "2026-11-28",
+    }
+
+
+COMMANDS_ON_A_FRESH_DATABASE = [
+    (("import", str(DATA / "georgia.json")), 1, 'no measure with slug "ru-foreign-agents'),
+    (("import", "--dry-run", str(DATA / "georgia.json")), 1, "1 problem(s)"),
+    (("export",), 0, '"format": "tracker-dataset"'),
+    (("users", "list"), 0, ""),
+    (("users", "set-role", "nobody@example.org", "viewer"), 1, "no account with the email"),
+    (("users", "deactivate", "nobody@example.org"), 1, "no account with the email"),
+    (("db", "check"), 1, "run `tracker db upgrade`"),
+    (("backup", "BACKUP"), 0, "Backed up the database"),
+]
+
+
+@pytest.mark.parametrize(("args", "code", "says"), COMMANDS_ON_A_FRESH_DATABASE)
+def test_every_command_on_a_database_nothing_has_created_yet(
+    tmp_path: Path, args: tuple[str, ...], code: int, says: str
+) -> None:
+    """No command answers a fresh path with a traceback ("no such table"): each creates the
+    schema first, as serve does, or says what to run."""
+    env = _fresh_env(tmp_path, "fresh")
+    args = tuple(str(tmp_path / "out.backup") if arg == "BACKUP" else arg for arg in args)
+    try:
+        result = tracker(env, *args)
+    finally:
+        drop_database_url(env["TRACKER_DATABASE_URL"])
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == code, result.stderr
+    assert says in result.stdout + result.stderr
+
+
+def test_a_database_behind_the_code_is_not_used_until_upgraded(cli_env: dict[str, str]) -> None:
+    assert tracker(cli_env, "db", "upgrade", "0006").returncode == 0
+    result = tracker(cli_env, "users", "list")
+    assert result.returncode == 1
+    assert "run `tracker db upgrade` first" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_downgrade_takes_a_relative_revision_as_its_help_says(cli_env: dict[str, str]) -> None:
+    assert tracker(cli_env, "db", "upgrade").returncode == 0
+    result = tracker(cli_env, "db", "downgrade", "-1")
+    assert result.returncode == 0, result.stderr
+    assert "Database at " in result.stdout
+    assert "-1" in tracker(cli_env, "db", "downgrade", "--help").stdout
+
+
+def test_validate_checks_the_format_alone_and_names_what_must_exist_elsewhere() -> None:
+    result = tracker(dict(os.environ), "validate", str(DATA / "georgia.json"))
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["valid"] is True
+    assert answer["refers_to_records_not_in_the_file"] == ["measure ru-foreign-agents-law-2012"]
+
+
+def test_help_shows_the_trackers_commands_and_version_not_flasks(cli_env: dict[str, str]) -> None:
+    shown = tracker(cli_env, "--help").stdout
+    for command in ("serve", "db", "import", "export", "seed", "validate", "users", "backup"):
+        assert f"  {command} " in shown
+    for flasks in ("--env-file", "--debug", "--app", "limiter"):
+        assert flasks not in shown
+    version = tracker(cli_env, "--version")
+    assert version.returncode == 0
+    assert version.stdout.startswith("tracker ")
+    assert "Flask" not in version.stdout
+
+
+def test_import_warns_of_a_withdrawal_after_enactment_and_imports_it(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    document = json.loads((DATA / "georgia.json").read_text(encoding="utf-8"))
+    document["measures"][0]["relations"] = []
+    document["measures"][0]["events"].append(
+        {"type": "withdrawn", "date": "2026-01", "sources": [{"url": "https://example.org/w"}]}
+    )
+    path = tmp_path / "withdrawn.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    checked = tracker(cli_env, "import", "--dry-run", str(path))
+    assert checked.returncode == 0, checked.stderr
+    assert "did you mean repealed?" in checked.stderr
+    imported = tracker(cli_env, "import", str(path))
+    assert imported.returncode == 0, imported.stderr
+    assert "measures: 1 created" in imported.stdout
+    assert "warning: measures[0].events[7]: After enactment" in imported.stderr

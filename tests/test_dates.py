@@ -50,6 +50,29 @@ def partial_dates(draw: st.DrawFn) -> PartialDate:
         ("2024/03/05", "2024-03-05", False),
         ("31/12/2024", "2024-12-31", False),
         ("10.2023", "2023-10", False),
+        # A timestamp is the day as written, never re-read day-first as 4 February.
+        ("2024-04-02T10:00", "2024-04-02", False),
+        ("2024-04-02T10:00Z", "2024-04-02", False),
+        ("2024-04-02T23:30:00+05:00", "2024-04-02", False),
+        ("2024-04-02 10:00", "2024-04-02", False),
+        # Russian months as whole words in every case, and the usual abbreviations.
+        ("в 2024 году", "2024", False),
+        ("в мае 2024", "2024-05", False),
+        ("1 мая 2024 г.", "2024-05-01", False),
+        ("2 апр. 2024", "2024-04-02", False),
+        ("15 сент. 2023", "2023-09-15", False),
+        ("февр. 2024", "2024-02", False),
+        # Kyrgyz: the year and the day carry a hyphen and a case ending.
+        ("2024-жылдын 2-апрели", "2024-04-02", False),
+        ("2024-ж. 2-апрель", "2024-04-02", False),
+        ("2024-жылы", "2024", False),
+        ("2024-жылдын апрелинде", "2024-04", False),
+        ("2024-жылдын 15-январында", "2024-01-15", False),
+        ("2024-жылдын март айында", "2024-03", False),
+        ("болжол менен 2013-жыл", "2013", True),
+        # A weekday that agrees with the date is fine.
+        ("Tuesday, 2 April 2024", "2024-04-02", False),
+        ("вторник, 2 апреля 2024", "2024-04-02", False),
     ],
 )
 def test_reads_the_forms_people_type(text: str, iso: str, approximate: bool) -> None:
@@ -71,6 +94,14 @@ def test_reads_the_forms_people_type(text: str, iso: str, approximate: bool) -> 
         ("soon", "four digits"),
         ("", "Enter a date"),
         ("2023 2024", "not a date we can read"),
+        ("марафон 2024", '"марафон" is not a month name'),
+        ("декада 2024", '"декада" is not a month name'),
+        ("мартовский 2024", "is not a month name"),
+        ("Monday, 2 April 2024", "2 April 2024 is a Tuesday, not a Monday"),
+        ("понедельник, 2 апреля 2024", "is a Tuesday, not a Monday"),
+        ("Monday April 2024", "a weekday goes with a full date"),
+        ("10 am 2 April 2024", "without a time of day"),
+        ("2 April 2024 14:30", "without a time of day"),
     ],
 )
 def test_refuses_what_it_cannot_read_and_says_what_it_accepts(text: str, reason: str) -> None:

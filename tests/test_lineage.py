@@ -26,7 +26,7 @@ KG_LAW = "kg-foreign-representatives-law-2024"
 
 
 def test_russias_law_is_drawn_as_the_model_for_kyrgyzstans(session: Session) -> None:
-    lineage = build_lineage(session, TODAY, TODAY, include_internal=False)
+    lineage = build_lineage(session, TODAY, include_internal=False)
     assert lineage is not None
     sentences = {(e.source.slug, e.wording, e.target.slug) for e in lineage.edges}
     assert (RU_LAW, "model for", KG_LAW) in sentences
@@ -107,7 +107,7 @@ def test_internal_measures_stay_out_of_the_public_lineage(
     assert b"Unannounced Georgian draft" not in client.get("/lineage/").data
     assert b"Unannounced Georgian draft" not in client.get(f"/measures/{RU_LAW}").data
     assert client.get("/lineage/?measure=ge-internal-draft").status_code == 404
-    lineage = build_lineage(session, TODAY, TODAY, include_internal=True)
+    lineage = build_lineage(session, TODAY, include_internal=True)
     assert lineage is not None
     assert "ge-internal-draft" in {node.slug for node in lineage.nodes}
 

@@ -25,13 +25,47 @@ def _create_app() -> Flask:
     return create_app()
 
 
-# set_debug_flag=False: debug comes from TRACKER_DEBUG alone, never from a FLASK_DEBUG left in
-# someone's shell (a debugger on a server is a remote shell for whoever finds it).
-@click.group(
-    cls=FlaskGroup, create_app=_create_app, add_default_commands=False, set_debug_flag=False
-)
+class _TrackerGroup(FlaskGroup):
+    """Flask's command group without Flask's own options: the app is always the tracker
+    (no --app), settings come from TRACKER_* variables (no --env-file, no .env files) and debug
+    from TRACKER_DEBUG alone, never from --debug or a FLASK_DEBUG left in someone's shell (a
+    debugger on a server is a remote shell for whoever finds it)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            create_app=_create_app,
+            add_default_commands=False,
+            add_version_option=False,
+            load_dotenv=False,
+            set_debug_flag=False,
+            **kwargs,
+        )
+        self.params = [p for p in self.params if p.name not in {"app", "env_file", "debug"}]
+
+    def _load_plugin_commands(self) -> None:
+        # Other packages' commands (Flask-Limiter's "limiter") are not the tracker's.
+        self._loaded_plugin_commands = True
+
+
+@click.group(cls=_TrackerGroup)
+@click.version_option(package_name="tracker", prog_name="tracker", message="%(prog)s %(version)s")
 def main() -> None:
     """tracker: a human-rights legislation tracker."""
+
+
+def _ready_database() -> None:
+    """Before a command reads or writes the data: create the schema in an empty database (as
+    `serve` does); refuse, saying what to run, when an existing one is behind the code."""
+    engine = get_engine()
+    if migrate.is_empty(engine):
+        migrate.upgrade(engine)
+        return
+    at, latest = migrate.current(engine), migrate.heads(engine)
+    if at not in latest:
+        raise click.ClickException(
+            f"the database is at revision {at or 'base'} and this tracker needs "
+            f"{', '.join(latest)}: run `tracker db upgrade` first (back it up before)."
+        )
 
 
 class _Progress:
@@ -112,7 +146,8 @@ def db_upgrade(revision: str) -> None:
     click.echo(f"Database at {migrate.current(get_engine())}.")
 
 
-@db_group.command("downgrade")
+# ignore_unknown_options: "-1" (one step down) is a revision, not an option.
+@db_group.command("downgrade", context_settings={"ignore_unknown_options": True})
 @click.argument("revision")
 @with_appcontext
 def db_downgrade(revision: str) -> None:
@@ -128,11 +163,20 @@ def db_check() -> None:
     engine = get_engine()
     current, heads = migrate.current(engine), migrate.heads(engine)
     if current not in heads:
-        raise click.ClickException(f"database at {current}, latest is {', '.join(heads)}")
+        raise click.ClickException(
+            f"database at {current or 'base (empty)'}, latest is {', '.join(heads)}: "
+            "run `tracker db upgrade`"
+        )
     diff = migrate.differences(engine)
     if diff:
         raise click.ClickException("schema differs from the models:\n" + "\n".join(map(str, diff)))
     click.echo(f"Database at {current}, the latest revision, and matches the models.")
+
+
+def _warn(warnings: list[dataset.Problem]) -> None:
+    """Imported (or valid) but probably a mistake: said on stderr, never a failure."""
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @main.command("import")
@@ -142,6 +186,7 @@ def db_check() -> None:
 def import_command(file: str, dry_run: bool) -> None:
     """Import a dataset (interchange JSON): all of it, or nothing if anything is wrong."""
     document = _read_dataset(file)
+    _ready_database()
     if dry_run:
         with session_scope() as session:
             problems = dataset.validate_dataset(document, session)
@@ -149,11 +194,13 @@ def import_command(file: str, dry_run: bool) -> None:
         if problems:
             lines = "\n".join(f"  {problem}" for problem in problems)
             raise click.ClickException(f"{len(problems)} problem(s):\n{lines}")
+        _warn(dataset.dataset_warnings(document))
         click.echo("The dataset is valid.")
         return
     report = _import(document, file)
     for line in report.lines():
         click.echo(line)
+    _warn(report.warnings)
     if not report.changed:
         click.echo("Nothing changed.")
 
@@ -166,6 +213,7 @@ def import_command(file: str, dry_run: bool) -> None:
 @with_appcontext
 def export_command(file: str | None, public_only: bool) -> None:
     """Export everything as interchange JSON to FILE (default: standard output)."""
+    _ready_database()
     progress = _Progress()
     with session_scope() as session:
         if file in (None, "-"):
@@ -185,6 +233,7 @@ def export_command(file: str | None, public_only: bool) -> None:
 @with_appcontext
 def backup_command(file: Path) -> None:
     """Copy the whole database to FILE, safely while the tracker runs (keep it private)."""
+    _ready_database()
     try:
         backup.backup(get_engine(), file)
     except backup.BackupFailed as exc:
@@ -211,7 +260,7 @@ def restore_command(file: Path, force: bool) -> None:
 @with_appcontext
 def seed_command() -> None:
     """Load (or refresh) the shipped seed data: Kyrgyzstan's measures and their sources."""
-    migrate.upgrade(get_engine())
+    _ready_database()
     report = _import(_read_dataset(str(paths.seed_file())), "seed data")
     for line in report.lines():
         click.echo(line)
@@ -221,11 +270,15 @@ def seed_command() -> None:
 @click.argument("file", type=click.Path(allow_dash=True, dir_okay=False))
 def validate_command(file: str) -> None:
     """Check a dataset against the format alone, without a database."""
-    problems = dataset.validate_dataset(_read_dataset(file))
+    document = _read_dataset(file)
+    problems = dataset.validate_dataset(document, outside_known=True)
     if problems:
         lines = "\n".join(f"  {problem}" for problem in problems)
         raise click.ClickException(f"{len(problems)} problem(s):\n{lines}")
-    click.echo(json.dumps({"valid": True}))
+    _warn(dataset.dataset_warnings(document))
+    # What it refers to but does not hold must be in the tracker it is imported into.
+    outside = dataset.outside_references(document)
+    click.echo(json.dumps({"valid": True, "refers_to_records_not_in_the_file": outside}))
 
 
 # --------------------------------------------------------------------------------------------
@@ -264,7 +317,7 @@ def _problems(exc: ValidationFailed) -> click.ClickException:
 @with_appcontext
 def users_create(email: str, role: str, name: str, password_stdin: bool) -> None:
     """Create an account; asks for the password twice (or reads it with --password-stdin)."""
-    migrate.upgrade(get_engine())
+    _ready_database()
     password = _read_password(password_stdin)
     try:
         with session_scope() as session:
@@ -279,6 +332,7 @@ def users_create(email: str, role: str, name: str, password_stdin: bool) -> None
 @with_appcontext
 def users_list() -> None:
     """List the accounts: email, role, active, last sign-in."""
+    _ready_database()
     with session_scope() as session:
         for user in users.list_users(session):
             seen = user.last_login_at.strftime("%Y-%m-%d") if user.last_login_at else "never"
@@ -299,6 +353,7 @@ def _user_or_fail(session: Any, email: str) -> Any:
 @with_appcontext
 def users_set_role(email: str, role: str) -> None:
     """Change an account's role (signs the user out everywhere)."""
+    _ready_database()
     try:
         with session_scope() as session:
             user = _user_or_fail(session, email)
@@ -315,6 +370,7 @@ def users_set_role(email: str, role: str) -> None:
 @with_appcontext
 def users_deactivate(email: str) -> None:
     """Stop an account from signing in (its history stays)."""
+    _ready_database()
     try:
         with session_scope() as session:
             user = _user_or_fail(session, email)
@@ -332,6 +388,7 @@ def users_deactivate(email: str) -> None:
 @with_appcontext
 def users_reset_password(email: str, password_stdin: bool) -> None:
     """Set a new password for an account (signs the user out everywhere)."""
+    _ready_database()
     password = _read_password(password_stdin)
     try:
         with session_scope() as session:

@@ -31,14 +31,24 @@ def today() -> dt.date:
     return _pinned() or dt.date.today()
 
 
+_last_pinned: dt.datetime | None = None
+
+
 def now() -> dt.datetime:
-    """Now, aware and in UTC. With a pinned day: that day at the real time of day, so that
-    timestamps taken one after another still come in order."""
+    """Now, aware and in UTC. With a pinned day: that day at the real time of day, never
+    earlier than the last such answer, so that timestamps taken one after another keep their
+    order even when the real clock passes midnight."""
+    global _last_pinned
     real = dt.datetime.now(dt.UTC)
     pinned = _pinned()
     if pinned is None:
         return real
-    return dt.datetime.combine(pinned, real.timetz())
+    stamp = dt.datetime.combine(pinned, real.timetz())
+    last = _last_pinned
+    if last is not None and last.date() == pinned and stamp <= last:
+        stamp = last + dt.timedelta(microseconds=1)
+    _last_pinned = stamp
+    return stamp
 
 
 def elapsed_seconds() -> int:

@@ -274,47 +274,143 @@ _SLASHED = re.compile(r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})")
 _YEAR_FIRST_SLASHED = re.compile(r"(?P<y>\d{4})/(?P<m>\d{1,2})(?:/(?P<d>\d{1,2}))?")
 _FOUR_DIGIT_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 
-# Words that mark a date as approximate, in English and Russian, in front of the date.
+# Words that mark a date as approximate, in English, Russian and Kyrgyz, in front of the date.
 _APPROXIMATE_PREFIX = re.compile(
     r"^(?:circa|approximately|approx\.?|about|around|ca\.?|c\.?|~|около|ок\.|примерно|"
-    r"приблизительно)\s*",
+    r"приблизительно|болжол менен|болжолдуу)\s*",
     re.IGNORECASE,
 )
 # EDTF's "2013~" (approximate) and "2013?" (uncertain) both become approximate here: the model
 # has one flag, and a question mark is the user telling us the date is not certain.
 _APPROXIMATE_SUFFIX = re.compile(r"\s*[~?]$")
 _END_OF = re.compile(r"^(?:the\s+)?(?:end|конец|конца|в\s+конце)(?:\s+of)?\s+", re.IGNORECASE)
-_RUSSIAN_YEAR_SUFFIX = re.compile(r"\s*(?:г\.?|года|год|гг\.?)$", re.IGNORECASE)
+_RUSSIAN_YEAR_SUFFIX = re.compile(r"\s*(?:г\.?|года|году|год|гг\.?)$", re.IGNORECASE)
 _RUSSIAN_IN = re.compile(r"^в\s+", re.IGNORECASE)
 
-_RUSSIAN_MONTH_STEMS = {
+# Kyrgyz writes the year and the day with a hyphen and a case ending: "2024-жылдын 2-апрели"
+# (2 April of 2024), "2024-ж. 2-апрель", "2024-жылы" (in 2024). The months are the Russian names
+# with Kyrgyz endings (апрели, апрелинде, мартында).
+_KYRGYZ_YEAR = re.compile(r"(?<!\d)(\d{4})-?\s*ж(?:ылдын|ылы|ыл|\.)?(?![а-яёңөү])", re.IGNORECASE)
+_KYRGYZ_DAY = re.compile(r"(?<!\d)(\d{1,2})-(?=[а-яёңөү])", re.IGNORECASE)
+# "март айында": the word for "month" after a month's name says nothing more.
+_KYRGYZ_MONTH_WORD = re.compile(r"(?<![а-яёңөү])ай(?:ы|ында|ынын)(?![а-яёңөү])", re.IGNORECASE)
+
+# Month names as whole words: each month's stem with the endings Russian (марта, марте) and
+# Kyrgyz (марты, мартында) give it, and the usual abbreviations. A word that only starts like
+# a month ("марафон", "декада") is not one.
+_MONTH_STEMS = (
+    "январ",
+    "феврал",
+    "март",
+    "апрел",
+    "ма",
+    "июн",
+    "июл",
+    "август",
+    "сентябр",
+    "октябр",
+    "ноябр",
+    "декабр",
+)
+_RUSSIAN_ENDINGS = ("ь", "я", "е", "ю", "ем", "ём")
+_KYRGYZ_ENDINGS = ("ы", "и", "у", "ү", "ында", "инде", "унда", "үндө", "ынын", "инин", "унун")
+_MONTH_ABBREVIATIONS = {
     "янв": 1,
     "фев": 2,
+    "февр": 2,
     "мар": 3,
     "апр": 4,
-    "мая": 5,
-    "май": 5,
-    "мае": 5,
     "июн": 6,
     "июл": 7,
     "авг": 8,
     "сен": 9,
+    "сент": 9,
     "окт": 10,
     "ноя": 11,
+    "нояб": 11,
     "дек": 12,
 }
-_RUSSIAN_WORD = re.compile(r"[а-яё]+\.?", re.IGNORECASE)
 
 
-def _replace_russian_months(text: str) -> str:
+def _month_forms() -> dict[str, int]:
+    forms = dict(_MONTH_ABBREVIATIONS)
+    for number, stem in enumerate(_MONTH_STEMS, 1):
+        if stem == "ма":  # май: мая, мае, майы, майында
+            words = ["май", "мая", "мае", *(f"май{ending}" for ending in _KYRGYZ_ENDINGS)]
+        elif stem in {"март", "август"}:  # no soft sign: марта, марте; марты, мартында
+            words = [stem, f"{stem}а", f"{stem}е", *(stem + ending for ending in _KYRGYZ_ENDINGS)]
+        else:
+            words = [stem + ending for ending in (*_RUSSIAN_ENDINGS, *_KYRGYZ_ENDINGS)]
+        forms.update(dict.fromkeys(words, number))
+    return forms
+
+
+_MONTH_FORMS = _month_forms()
+_CYRILLIC_WORD = re.compile(r"[а-яёңөү]+\.?", re.IGNORECASE)
+
+_WEEKDAYS = {
+    **dict.fromkeys(("monday", "mon"), 0),
+    **dict.fromkeys(("tuesday", "tue", "tues"), 1),
+    **dict.fromkeys(("wednesday", "wed"), 2),
+    **dict.fromkeys(("thursday", "thu", "thur", "thurs"), 3),
+    **dict.fromkeys(("friday", "fri"), 4),
+    **dict.fromkeys(("saturday", "sat"), 5),
+    **dict.fromkeys(("sunday", "sun"), 6),
+    **dict.fromkeys(("понедельник", "пн", "дүйшөмбү"), 0),
+    **dict.fromkeys(("вторник", "вт", "шейшемби"), 1),
+    **dict.fromkeys(("среда", "среду", "ср", "шаршемби"), 2),
+    **dict.fromkeys(("четверг", "чт", "бейшемби"), 3),
+    **dict.fromkeys(("пятница", "пятницу", "пт", "жума"), 4),
+    **dict.fromkeys(("суббота", "субботу", "сб", "ишемби"), 5),
+    **dict.fromkeys(("воскресенье", "вс", "жекшемби"), 6),
+}
+_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WORD = re.compile(r"[^\W\d_]+\.?", re.UNICODE)
+
+# An ISO date with a time ("2024-04-02T10:00", "…Z", "…+05:00"): the date is the day as written.
+_ISO_DATE_TIME = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?",
+    re.IGNORECASE,
+)
+_TIME = re.compile(r"\d{1,2}:\d{2}|(?<![a-z])\d{1,2}\s*[ap]\.?m\.?(?![a-z])", re.IGNORECASE)
+
+
+def _replace_cyrillic_months(text: str) -> str:
     def replace(match: re.Match[str]) -> str:
-        word = match.group(0).rstrip(".").lower()
-        for stem, month in _RUSSIAN_MONTH_STEMS.items():
-            if word.startswith(stem):
-                return MONTH_NAMES[month - 1]
-        raise DateParseError(f'"{match.group(0)}" is not a month name')
+        word = match.group(0).lower()
+        number = _MONTH_FORMS.get(word) or _MONTH_FORMS.get(word.rstrip("."))
+        if number is None:
+            raise DateParseError(f'"{match.group(0)}" is not a month name')
+        return MONTH_NAMES[number - 1]
 
-    return _RUSSIAN_WORD.sub(replace, text)
+    return _CYRILLIC_WORD.sub(replace, text)
+
+
+def _take_weekday(text: str) -> tuple[str, int | None]:
+    """The text without a weekday name ("Tuesday, 2 April 2024"), and that weekday."""
+    found: int | None = None
+    kept = []
+    for match in _WORD.finditer(text):
+        weekday = _WEEKDAYS.get(match.group(0).lower().rstrip("."))
+        if weekday is not None:
+            if found is not None and found != weekday:
+                raise DateParseError("two different weekdays")
+            found = weekday
+            kept.append((match.start(), match.end()))
+    for start, end in reversed(kept):
+        text = text[:start] + text[end:]
+    return " ".join(text.replace(",", " , ").split()).strip(" ,").replace(" ,", ","), found
+
+
+def _check_weekday(value: PartialDate, weekday: int) -> None:
+    """A weekday typed with the date must be that date's ("Monday, 2 April 2024" is wrong)."""
+    if value.day is None:
+        raise DateParseError("a weekday goes with a full date")
+    actual = value.start.weekday()
+    if actual != weekday:
+        raise DateParseError(
+            f"{value.format()} is a {_WEEKDAY_NAMES[actual]}, not a {_WEEKDAY_NAMES[weekday]}"
+        )
 
 
 def _error(text: str, reason: str | None = None) -> DateParseError:
@@ -323,10 +419,11 @@ def _error(text: str, reason: str | None = None) -> DateParseError:
 
 
 def parse_partial_date(text: str) -> PartialDate:
-    """Read a partial date in any usual English or Russian form.
+    """Read a partial date in any usual English, Russian or Kyrgyz form.
 
     Anything ambiguous or unreadable raises ``DateParseError`` with a message that says what is
-    accepted; nothing is guessed silently (a two-digit year or a bare "05/10/2023" is refused).
+    accepted; nothing is guessed silently (a two-digit year, a bare "05/10/2023", a word that
+    only starts like a month, or a weekday that is not the date's, is refused).
     """
     original = text
     text = " ".join(text.split())
@@ -334,6 +431,13 @@ def parse_partial_date(text: str) -> PartialDate:
         raise DateParseError(f"Enter a date, for example {ACCEPTED_FORMS}.")
     if len(text) > 60:
         raise _error(original[:60] + "…", "too long")
+
+    if match := _ISO_DATE_TIME.fullmatch(text):
+        # A timestamp pasted from a feed or a spreadsheet: the day as written, not re-read
+        # day-first ("2024-04-02T10:00" is 2 April, never 4 February).
+        return PartialDate.from_iso(match["date"])
+    if _TIME.search(text):
+        raise _error(original, "write the date without a time of day")
 
     approximate = False
     prefix = _APPROXIMATE_PREFIX.match(text)
@@ -348,11 +452,16 @@ def parse_partial_date(text: str) -> PartialDate:
     end_of = _END_OF.match(text)
     if end_of:
         text = text[end_of.end() :]
-    text = _RUSSIAN_IN.sub("", text)
-    text = _RUSSIAN_YEAR_SUFFIX.sub("", text).strip(" ,")
-
     try:
+        text, weekday = _take_weekday(text)
+        text = _RUSSIAN_IN.sub("", text)
+        text = _RUSSIAN_YEAR_SUFFIX.sub("", text).strip(" ,")
+        text = _KYRGYZ_YEAR.sub(r"\1", text)
+        text = _KYRGYZ_DAY.sub(r"\1 ", text)
+        text = " ".join(_KYRGYZ_MONTH_WORD.sub(" ", text).split())
         value = _parse_core(text, original)
+        if weekday is not None:
+            _check_weekday(value, weekday)
     except DateParseError as exc:
         if "is not a date we can read" in str(exc):
             raise
@@ -387,8 +496,8 @@ def _parse_core(text: str, original: str) -> PartialDate:
             return PartialDate(int(match["y"]), first, second)
         return PartialDate(int(match["y"]), second, first)
 
-    if re.search(r"[а-яё]", text, re.IGNORECASE):
-        text = _replace_russian_months(text)
+    if re.search(r"[а-яёңөү]", text, re.IGNORECASE):
+        text = _replace_cyrillic_months(text)
 
     years = _FOUR_DIGIT_YEAR.findall(text)
     if len(years) != 1:

@@ -88,6 +88,18 @@ class PartialDateField(StringField):  # type: ignore[misc]  # wtforms ships no t
         return self.data.format() if isinstance(self.data, PartialDate) else ""
 
 
+def dates_read(form: Any) -> list[str]:
+    """How each date typed in a different form was read, to say after saving: "Date:
+    “end of March 2025” read as 31 March 2025"."""
+    notes = []
+    for field in form:
+        if isinstance(field, PartialDateField) and field.typed and field.data is not None:
+            shown = field.data.format()
+            if " ".join(field.typed.split()) != shown:
+                notes.append(f"{field.label.text}: “{field.typed.strip()}” read as {shown}")
+    return notes
+
+
 class LinesField(TextAreaField):  # type: ignore[misc]  # wtforms ships no type hints
     """A list typed one item per line; ``data`` is the list of non-empty lines."""
 

@@ -575,8 +575,8 @@ class MeasureStatus(Base):
     first_year: Mapped[int | None] = mapped_column(index=True)
     """The year of the measure's earliest recorded event (the "year" facet)."""
     exists_from: Mapped[dt.date | None] = mapped_column(Date)
-    """The day its first event counts (tracker.status.counts_from); "as of" an earlier day
-    the measure did not exist yet. NULL: no event recorded, so nothing dates it."""
+    """The first day its earliest event could be; "as of" an earlier day the measure did not
+    exist yet (tracker.status.Status.existed). NULL: no event recorded, nothing dates it."""
     status: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     """The whole status with its explanations (tracker.services.status_cache)."""
     # Copies of the measure's own facet columns, kept by triggers, so that filters and facet

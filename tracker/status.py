@@ -5,11 +5,12 @@ The rules (DOMAIN.md, and the effects listed in tracker.vocab.EVENT_TYPES):
 - **When an event counts.** An event counts from the day it has certainly happened: a day on
   that day, "April 2024" from 30 April 2024, "2025" from 31 December 2025 (``counts_from``).
   This one rule places every event for the status, the event lists, the timeline, what is
-  coming, feeds and exports, so an answer "as of" a day depends only on the record and that
-  day, never on the day it is read. Events that count on the same day are applied in the order
-  of a measure's life (``vocab.EVENT_TYPE_RANK``: signed before entered into force), then in
-  the order they were recorded. Nothing invents a day: the status says "since April 2024",
-  not "since 30 April 2024".
+  coming, feeds and exports; lists show an event once its date has begun (``dated_by``: "April
+  2024", day unknown, is listed on 10 April but does not count yet). An answer "as of" a day
+  depends only on the record and that day, never on the day it is read. Events that count on
+  the same day are applied in the order of a measure's life (``vocab.EVENT_TYPE_RANK``: signed
+  before entered into force), then in the order they were recorded. Nothing invents a day: the
+  status says "since April 2024", not "since 30 April 2024".
 - **Stage** moves forward only: a committee approval after the first reading leaves the stage at
   "first reading". It can move back only when a defeated, withdrawn, vetoed or expired measure
   comes back (a new introduction, reading or adoption), which also makes the outcome pending again.
@@ -95,12 +96,14 @@ class Status:
     events_counted: int
     events_later: int = 0
     """Recorded events that do not count yet on ``as_of``."""
+    first_day: dt.date | None = None
+    """The first day the measure's earliest event could be (None: no event recorded)."""
 
     @property
     def existed(self) -> bool:
-        """Whether the measure existed on ``as_of``: an event of it counts by then, or none is
-        recorded at all (nothing dates it)."""
-        return self.events_counted > 0 or self.events_later == 0
+        """Whether the measure existed on ``as_of``: its first event is not after that day
+        (it may be under way: "drafted in November" on 28 November), or no event dates it."""
+        return self.first_day is None or self.first_day <= self.as_of
 
     @property
     def headline(self) -> str:
@@ -363,6 +366,7 @@ def _finish(
         last_event_date=events[counted - 1].date if counted else None,
         events_counted=counted,
         events_later=len(events) - counted,
+        first_day=min((event.date.start for event in events), default=None),
     )
 
 
@@ -376,9 +380,17 @@ def counts_from(date: PartialDate) -> dt.date:
 
 
 def counted_by(date: PartialDate, as_of: dt.date) -> bool:
-    """Whether something with this date counts as of ``as_of``: the one rule for the status,
-    lists, the timeline, what is coming, feeds and exports (SQL: ``date_end <= as_of``)."""
+    """Whether an event with this date counts towards the status as of ``as_of``: it has
+    certainly happened by then (SQL: ``date_end <= as_of``)."""
     return date.end <= as_of
+
+
+def dated_by(date: PartialDate, as_of: dt.date) -> bool:
+    """Whether a list as of ``as_of`` shows something with this date: it is not dated after
+    that day. "April 2024" is listed from 1 April, labelled "day unknown" and placed on 30
+    April, where it counts (SQL: ``date_start <= as_of``); a measure whose first event is dated
+    after the day did not exist yet (``Status.existed``)."""
+    return date.start <= as_of
 
 
 def order_key(event: EventLike) -> tuple[dt.date, int, tuple[dt.date, int]]:

@@ -11,8 +11,8 @@ SQLite can add a NOT NULL column only with a default or by copying the table, an
 ``events`` drops it, which with foreign keys on deletes every row that refers to it by cascade
 (the same reason as in 0002).
 
-The status cache gains ``exists_from``, the day a measure's first event counts: "as of" an
-earlier day the measure did not exist yet, and lists, facets and counts leave it out. The cached
+The status cache gains ``exists_from``, the first day a measure's earliest event could be: "as
+of" an earlier day the measure did not exist yet, and lists, facets and counts leave it out. The cached
 statuses were derived by the old rule; every row is marked stale so that the next read derives
 it again (and fills ``exists_from``).
 

@@ -77,7 +77,7 @@ def test_a_researcher_logs_a_bill_with_events_and_a_statement(
 
     page = text_of(editor.get(page_url).data)
     assert "October 2023" in page
-    assert "month only" in page
+    assert "(day unknown)" in page
     assert "31 March 2024" in page  # "end of March 2024", read as the last day
     assert "66 for, 5 against" in page
     assert "Legal force Expired" in page  # the ban ran until the end of March 2024

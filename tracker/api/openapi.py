@@ -167,6 +167,40 @@ def _schemas() -> Json:
                         "relations": {"type": "array", "items": _ref("Relation")},
                         "statements": {"type": "array", "items": _ref("Statement")},
                         "hidden_statements": {"type": "integer", "minimum": 0},
+                        "warnings": {
+                            "type": "array",
+                            "items": _ref("EventWarning"),
+                            "description": "For readers who may see internal records: events "
+                            "the status ignores (a withdrawal after enactment: did you mean "
+                            "repealed?).",
+                        },
+                    },
+                    required=[
+                        "status",
+                        "originating_body",
+                        "summary",
+                        "sources",
+                        "events",
+                        "hidden_events",
+                        "relations",
+                        "statements",
+                        "hidden_statements",
+                    ],
+                ),
+            ]
+        },
+        "EventWarning": _object({"event_id": {"type": "integer"}, "message": STRING}),
+        "SavedEvent": {
+            "allOf": [
+                _ref("Event"),
+                _object(
+                    {
+                        "warnings": {
+                            "type": "array",
+                            "items": _ref("EventWarning"),
+                            "description": "Set when the status ignores this event (a "
+                            "withdrawal after enactment: did you mean repealed?). Saved anyway.",
+                        }
                     }
                 ),
             ]
@@ -638,7 +672,7 @@ def _write_paths() -> dict[str, Json]:
             "Add an event to a measure",
             [SLUG],
             body="EventCreate",
-            ok=_ref("Event"),
+            ok=_ref("SavedEvent"),
             status="201",
             description="Created.",
         ),
@@ -651,7 +685,7 @@ def _write_paths() -> dict[str, Json]:
                 "Change an event",
                 [EVENT_ID, IF_MATCH],
                 body="EventPatch",
-                ok=_ref("Event"),
+                ok=_ref("SavedEvent"),
                 current="Event",
                 description="The event as saved, with its new version.",
             ),

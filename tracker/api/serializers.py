@@ -219,7 +219,14 @@ def measure_detail(view: MeasureView, include_internal: bool) -> Json:
             "hidden_statements": view.hidden_statements,
         }
     )
+    if include_internal:
+        data["warnings"] = event_warnings(view.event_warnings)
     return data
+
+
+def event_warnings(notes: dict[int, str]) -> list[Json]:
+    """Notes for editors on events the status ignores ("did you mean repealed?")."""
+    return [{"event_id": event_id, "message": note} for event_id, note in notes.items()]
 
 
 def organization(value: Organization) -> Json:

@@ -33,7 +33,7 @@ from tracker.models import Event, Measure, Statement
 from tracker.services import editing, records
 from tracker.services.dataset import Problem
 from tracker.services.editing import DeleteRefused, EditConflict
-from tracker.services.measures import get_measure
+from tracker.services.measures import event_warnings, get_measure
 from tracker.web.auth import limiter
 
 JSON_TYPES = frozenset({"application/json", "application/merge-patch+json"})
@@ -144,6 +144,17 @@ def _measure_json(slug: str) -> dict[str, Any]:
     view = get_measure(get_session(), slug, clock.today(), True)
     assert view is not None  # just saved, in this transaction
     return serializers.measure_detail(view, True)
+
+
+def _event_json(event: Event) -> dict[str, Any]:
+    """A saved event, with a warning when the status ignores it (after enactment)."""
+    notes = event_warnings(event.measure.events)
+    return {
+        **serializers.event(event),
+        "warnings": serializers.event_warnings(
+            {event.id: notes[event.id]} if event.id in notes else {}
+        ),
+    }
 
 
 def _saved(data: dict[str, Any], status: int, location: str | None = None) -> Response:
@@ -298,7 +309,7 @@ def create_event(slug: str) -> Response:
     _fresh()
     found = _event(event_id)
     location = external_url(url_for("api.event", event_id=event_id))
-    return _saved(serializers.event(found), 201, location)
+    return _saved(_event_json(found), 201, location)
 
 
 @bp.patch("/events/<int:event_id>")
@@ -317,7 +328,7 @@ def update_event(event_id: int) -> Response:
     except EditConflict:
         raise _event_conflict(event_id) from None
     _fresh()
-    return _saved(serializers.event(_event(event_id)), 200)
+    return _saved(_event_json(_event(event_id)), 200)
 
 
 @bp.delete("/events/<int:event_id>")

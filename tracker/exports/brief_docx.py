@@ -238,8 +238,8 @@ class _Writer:
             for event in m.events:
                 cells = table.add_row().cells
                 self.run(cells[0].paragraphs[0], event.date.format())
-                if event.date.precision.value != "day":
-                    self.run(cells[0].paragraphs[0], f" ({event.date.precision.value} only)")
+                if event.date.unknown:
+                    self.run(cells[0].paragraphs[0], f" ({event.date.unknown})")
                 what = cells[1].paragraphs[0]
                 self.run(what, event.label, bold=True)
                 rest = ""

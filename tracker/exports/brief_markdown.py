@@ -76,7 +76,8 @@ def _measure(m: MeasureBrief, brief: Brief, level: int) -> list[str]:
 
     lines += ["", f"{h} Timeline", ""]
     for event in m.events:
-        what = f"**{text(event.date.format())}** — {text(event.label)}"
+        unknown = f" ({event.date.unknown})" if event.date.unknown else ""
+        what = f"**{text(event.date.format())}**{text(unknown)} — {text(event.label)}"
         if event.actor:
             what += f" — {text(event.actor)}"
         if event.end_date:

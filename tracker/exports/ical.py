@@ -31,7 +31,7 @@ from tracker.exports.feeds import INTERNAL_MARK
 from tracker.exports.links import Links, event_link
 from tracker.models import Event
 from tracker.services.events import Expiry
-from tracker.status import counted_by
+from tracker.status import dated_by
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +122,7 @@ def render_calendar(
         entry.add("description", _description(event, url))
         entry.add("url", url)
         entry.add("categories", [vocab.EVENT_TYPES[event.type].label])
-        entry.add("status", "CONFIRMED" if counted_by(event.date, today) else "TENTATIVE")
+        entry.add("status", "CONFIRMED" if dated_by(event.date, today) else "TENTATIVE")
         entry.add("transp", "TRANSPARENT")
         calendar.add_component(entry)
 

@@ -1,9 +1,10 @@
-"""The status rule's "when does it count" in SQL, for lists that filter and sort in the database.
+"""The status rule's dates in SQL, for lists that filter and sort in the database.
 
-tracker.status places an event on the last day its date could be ("April 2024" on 30 April) and
-orders events of the same day by their place in a measure's life. Lists, downloads, feeds and the
-API read events and statements from SQL; these expressions apply the same rule there, on the
-stored last day (``date_end``), so that a list as of a day holds exactly what the status counted.
+tracker.status places an event on the last day its date could be ("April 2024" on 30 April),
+orders events of the same day by their place in a measure's life, and lists an event as of a day
+once its date has begun (``dated_by``). Lists, downloads, feeds and the API read events and
+statements from SQL; these expressions apply the same rule there, on the stored first and last
+days (``date_start``, ``date_end``), so that every face places a partial date alike.
 """
 
 from __future__ import annotations
@@ -17,20 +18,27 @@ from tracker import vocab
 from tracker.models import Event, MeasureStatus, Statement
 
 COMING_DAYS = 90
-"""How far after the day shown "what is coming" looks: upcoming lists and the timeline."""
+"""How far after the day shown "what is coming" looks by default."""
 
 _TYPE_RANK = case(dict(vocab.EVENT_TYPE_RANK), value=Event.type, else_=len(vocab.EVENT_TYPE_RANK))
 _PRECISION_RANK = case({"year": 0, "month": 1}, value=Event.date_precision, else_=2)
 
 
-def event_counted(as_of: dt.date) -> ColumnElement[bool]:
-    """Events that count as of ``as_of`` (tracker.status.counted_by)."""
-    return Event.date_end <= as_of
+def event_dated_by(as_of: dt.date) -> ColumnElement[bool]:
+    """Events a list shows as of ``as_of``: dated no later than that day
+    (tracker.status.dated_by), "April 2024" from 1 April on, placed on 30 April."""
+    return Event.date_start <= as_of
 
 
-def statement_counted(as_of: dt.date) -> ColumnElement[bool]:
-    """Statements made by ``as_of``; one known only to its month counts once the month is over."""
-    return Statement.date_end <= as_of
+def event_recorded_by(as_of: dt.date) -> ColumnElement[bool]:
+    """Events the tracker held by the end of ``as_of``: what could be known to be coming then."""
+    next_day = as_of + dt.timedelta(days=1) if as_of < dt.date.max else as_of
+    return Event.created_at < dt.datetime.combine(next_day, dt.time(), tzinfo=dt.UTC)
+
+
+def statement_dated_by(as_of: dt.date) -> ColumnElement[bool]:
+    """Statements a list shows as of ``as_of``: dated no later than that day."""
+    return Statement.date_start <= as_of
 
 
 def event_order(newest_first: bool = False) -> list[UnaryExpression[Any]]:
@@ -45,7 +53,7 @@ def statement_order(newest_first: bool = False) -> list[UnaryExpression[Any]]:
 
 
 def measure_exists(as_of: dt.date) -> ColumnElement[bool]:
-    """Cached status rows of measures that existed as of ``as_of``: one of their events counts
-    by then, or none is recorded (nothing dates them, so nothing says they did not exist yet).
+    """Cached status rows of measures that existed as of ``as_of``: their first event is not
+    after that day (tracker.status.Status.existed), or none is recorded (nothing dates them).
     Read after tracker.services.status_cache.refresh, which fills ``exists_from``."""
     return or_(MeasureStatus.exists_from.is_(None), MeasureStatus.exists_from <= as_of)

@@ -27,7 +27,7 @@ from tracker.models import (
     statement_measures,
 )
 from tracker.services import status_cache
-from tracker.services.as_of import event_counted, event_order, statement_counted, statement_order
+from tracker.services.as_of import event_dated_by, event_order, statement_dated_by, statement_order
 from tracker.services.measures import (
     MeasureFilters,
     filter_clauses,
@@ -89,7 +89,7 @@ def page_events(
     query = (
         select(Event)
         .join(Event.measure)
-        .where(event_counted(as_of))
+        .where(event_dated_by(as_of))
         .options(selectinload(Event.measure), selectinload(Event.sources))
     )
     if not include_internal:
@@ -142,7 +142,7 @@ def page_statements(
     first."""
     query = (
         visible_statements(include_internal)
-        .where(statement_counted(as_of))
+        .where(statement_dated_by(as_of))
         .options(*STATEMENT_OPTIONS)
     )
     if filters.active:

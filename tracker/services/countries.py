@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from tracker import vocab
 from tracker.countries import country_name
 from tracker.models import Measure, Quote, Statement, statement_measures
-from tracker.services.as_of import statement_counted, statement_order
+from tracker.services.as_of import statement_dated_by, statement_order
 from tracker.services.measures import visible_measures, visible_statements
 from tracker.services.timeline import light_statuses
 
@@ -53,7 +53,7 @@ def country_summaries(
         .join(chosen, chosen.c.id == statement_measures.c.measure_id)
         .join(Measure, Measure.id == statement_measures.c.measure_id)
         .join(Statement, Statement.id == statement_measures.c.statement_id)
-        .where(statement_counted(as_of))
+        .where(statement_dated_by(as_of))
         .group_by(Measure.country)
     )
     if not include_internal:
@@ -81,7 +81,7 @@ def statements_about(
     query = (
         visible_statements(include_internal)
         .where(Statement.measures.any(Measure.id.in_(measure_ids)))
-        .where(statement_counted(as_of))
+        .where(statement_dated_by(as_of))
         .options(
             selectinload(Statement.organization),
             selectinload(Statement.speaker),

@@ -58,6 +58,7 @@ from tracker.services.editing import (
 )
 from tracker.services.measures import visible_topics
 from tracker.services.statements import hidden_from_public
+from tracker.status import warnings as status_warnings
 
 FORMAT = "tracker-dataset"
 VERSION = 1
@@ -94,6 +95,8 @@ class ImportReport:
     updated: Counter[str] = field(default_factory=Counter)
     deleted: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
+    warnings: list[Problem] = field(default_factory=list)
+    """What was imported but looks wrong (see ``dataset_warnings``): said, never refused."""
 
     @property
     def changed(self) -> bool:
@@ -247,6 +250,24 @@ def _referenced(document: Mapping[str, Any]) -> _Known:
     return refs
 
 
+def outside_references(document: Mapping[str, Any]) -> list[str]:
+    """The records the document refers to without holding them ("measure ru-foreign-…"):
+    they must be in the tracker it is imported into."""
+    refs = _referenced(document)
+    held = {
+        key: {item.get("slug") for _, item in _items(document, key)}
+        for key in ("organizations", "people", "measures")
+    }
+    outside = [f"organization {slug}" for slug in refs.organizations - held["organizations"]]
+    outside += [f"person {slug}" for slug in refs.people - held["people"]]
+    outside += [
+        f"measure {slug}"
+        for slug in refs.measures | {measure for measure, _, _ in refs.events}
+        if slug not in held["measures"]
+    ]
+    return sorted(set(outside))
+
+
 def _known_in_database(session: Session | None, document: Mapping[str, Any]) -> _Known:
     """What the document refers to and the database already holds.
 
@@ -281,10 +302,12 @@ def _items(document: Mapping[str, Any], key: str) -> list[tuple[int, dict[str, A
     return [(index, item) for index, item in enumerate(value) if isinstance(item, dict)]
 
 
-def _semantic_problems(document: Mapping[str, Any], session: Session | None) -> list[Problem]:
+def _semantic_problems(
+    document: Mapping[str, Any], session: Session | None, outside_known: bool
+) -> list[Problem]:
     problems: list[Problem] = []
     add = problems.append
-    known = _known_in_database(session, document)
+    known = _referenced(document) if outside_known else _known_in_database(session, document)
 
     for key in ("topics", "organizations", "people", "measures", "statements"):
         seen: dict[str, int] = {}
@@ -459,8 +482,15 @@ def _control_problems(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[
             yield from _control_problems(item, (*path, index))
 
 
-def validate_dataset(document: Any, session: Session | None = None) -> list[Problem]:
-    """Every problem in the document, in file order; an empty list means it can be imported."""
+def validate_dataset(
+    document: Any, session: Session | None = None, *, outside_known: bool = False
+) -> list[Problem]:
+    """Every problem in the document, in file order; an empty list means it can be imported.
+
+    References resolve in the file or in ``session``'s database; with ``outside_known`` (the
+    format alone, no database) a reference to a record the file does not hold is assumed to be
+    in the tracker it will be imported into (``outside_references`` lists them).
+    """
     if not isinstance(document, dict):
         return [Problem("", "the dataset must be a JSON object")]
     control = [] if _surely_clean(document) else list(_control_problems(document))
@@ -468,7 +498,7 @@ def validate_dataset(document: Any, session: Session | None = None) -> list[Prob
         # Checked first and alone: the checks below look slugs up in the database.
         return control
     problems = _schema_problems(document)
-    problems += _semantic_problems(document, session)
+    problems += _semantic_problems(document, session, outside_known)
     unique = {(problem.path, problem.message): problem for problem in problems}
     return sorted(unique.values(), key=lambda problem: _sort_path(problem.path))
 
@@ -510,7 +540,7 @@ def record_problems(
         prefix = f"{kind}s[0]"
     problems = [
         Problem(problem.path[len(prefix) :].lstrip("."), problem.message)
-        for problem in _semantic_problems(document, session)
+        for problem in _semantic_problems(document, session, outside_known=False)
     ]
     return sorted(problems, key=lambda problem: _sort_path(problem.path))
 
@@ -1225,6 +1255,37 @@ class _Importer:
         return True
 
 
+@dataclass(frozen=True, slots=True)
+class _FileEvent:
+    """An event of the file as the status reads it, with its place in the file."""
+
+    place: str
+    type: str
+    date: PartialDate
+    end_date: PartialDate | None
+    actor: str | None
+
+
+def dataset_warnings(document: Any) -> list[Problem]:
+    """What a valid file holds that is probably a mistake, each at its place in the file:
+    events the status ignores because they cannot follow an enactment ("withdrawn" after a law
+    entered into force: did you mean repealed?)."""
+    found: list[Problem] = []
+    for m, measure in enumerate(document.get("measures") or []):
+        events = [
+            _FileEvent(
+                f"measures[{m}].events[{e}]",
+                event["type"],
+                PartialDate.from_iso(event["date"], bool(event.get("approximate"))),
+                PartialDate.from_iso(event["end_date"]) if event.get("end_date") else None,
+                event.get("actor"),
+            )
+            for e, event in enumerate(measure.get("events") or [])
+        ]
+        found += [Problem(event.place, note) for event, note in status_warnings(events)]
+    return sorted(found, key=lambda problem: problem.path)
+
+
 def import_dataset(
     session: Session, document: Any, progress: Progress = _no_progress
 ) -> ImportReport:
@@ -1247,6 +1308,7 @@ def import_dataset(
         importer.write_new_measures()
         importer.import_statements(document, measures)
     session.flush()
+    importer.report.warnings = dataset_warnings(document)
     # Triggers marked the statuses of the measures whose events changed as stale; derive them
     # now, in bulk, rather than on the first page view after a large import.
     status_cache.refresh(session)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from tracker import clock, vocab
 from tracker.models import Event, Measure, Source, event_sources
-from tracker.services.as_of import event_counted, event_order
+from tracker.services.as_of import event_dated_by, event_order
 from tracker.services.measures import (
     MeasureFilters,
     list_measures,
@@ -99,7 +99,7 @@ def _scope(
     as_of: dt.date | None,
     include_internal: bool,
 ) -> Query:
-    """Apply every filter; ``as_of`` keeps the events that count by then (tracker.status).
+    """Apply every filter; ``as_of`` keeps the events dated by then (tracker.status.dated_by).
 
     The measure filters become ``measure_id IN (matching measures)``, written ``measure_id + 0``
     so that no database uses the index on ``measure_id`` for it: the index on the date then
@@ -117,7 +117,7 @@ def _scope(
     if filters.types:
         query = query.where(Event.type.in_(filters.types))
     if as_of is not None:
-        query = query.where(event_counted(as_of))
+        query = query.where(event_dated_by(as_of))
     return query.where(*_date_range(filters))
 
 
@@ -324,7 +324,7 @@ def event_counts(session: Session, measure_ids: Sequence[int], as_of: dt.date) -
         query = (
             select(Event.measure_id, func.count(Event.id))
             .where(Event.measure_id.in_(measure_ids[chunk : chunk + 500]))
-            .where(event_counted(as_of))
+            .where(event_dated_by(as_of))
             .group_by(Event.measure_id)
         )
         counts.update(session.execute(query).all())

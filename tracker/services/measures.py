@@ -27,9 +27,9 @@ from tracker.models import (
     statement_measures,
 )
 from tracker.services import status_cache
-from tracker.services.as_of import event_counted, event_order, measure_exists, statement_order
+from tracker.services.as_of import event_dated_by, event_order, measure_exists, statement_order
 from tracker.services.sources import first_source_name, source_namer
-from tracker.status import Status, counted_by, derive_status, sort_events
+from tracker.status import Status, dated_by, derive_status, sort_events, warnings
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,8 +144,10 @@ class MeasureView:
     relations: list[RelationView]
     statements: list[Statement]
     later_events: list[Event] = field(default_factory=list)
-    """Events that do not count yet on the day asked (scheduled, or later than a past day)."""
+    """Events dated after the day asked (scheduled, or later than a past day)."""
     hidden_statements: int = 0
+    event_warnings: dict[int, str] = field(default_factory=dict)
+    """Notes for editors by event id: events the status ignores (tracker.status.warnings)."""
 
     @property
     def hidden_events(self) -> int:
@@ -153,8 +155,8 @@ class MeasureView:
 
     @property
     def not_yet_recorded(self) -> bool:
-        """As of the day asked, the measure did not exist yet: none of its events counts."""
-        return bool(self.later_events) and not self.events
+        """As of the day asked, the measure did not exist yet (tracker.status.Status.existed)."""
+        return not self.status.existed
 
 
 def get_measure(
@@ -173,7 +175,7 @@ def get_measure(
     if measure is None:
         return None
     ordered = sort_events(measure.events)
-    events = [event for event in ordered if counted_by(event.date, as_of)]
+    events = [event for event in ordered if dated_by(event.date, as_of)]
     relations = [
         RelationView(relation, relation.object, inverse=False)
         for relation in measure.relations
@@ -204,16 +206,22 @@ def get_measure(
         .order_by(*statement_order())
     )
     all_statements = list(session.scalars(statement_query))
-    statements = [s for s in all_statements if counted_by(s.date, as_of)]
+    statements = [s for s in all_statements if dated_by(s.date, as_of)]
     return MeasureView(
         measure=measure,
         status=derive_status(measure.events, as_of, first_source_name),
         events=events,
         relations=relations,
         statements=statements,
-        later_events=[event for event in ordered if not counted_by(event.date, as_of)],
+        later_events=[event for event in ordered if not dated_by(event.date, as_of)],
+        event_warnings=event_warnings(measure.events),
         hidden_statements=len(all_statements) - len(statements),
     )
+
+
+def event_warnings(events: Iterable[Event]) -> dict[int, str]:
+    """Events the status ignores because they cannot follow an enactment, with a note each."""
+    return {event.id: note for event, note in warnings(events)}
 
 
 def recent_events(
@@ -222,7 +230,7 @@ def recent_events(
     query = (
         select(Event)
         .join(Event.measure)
-        .where(event_counted(as_of))
+        .where(event_dated_by(as_of))
         .options(selectinload(Event.measure))
         .order_by(*event_order(newest_first=True))
         .limit(limit)

@@ -20,7 +20,7 @@ from tracker.models import (
     statement_measures,
     statement_signatories,
 )
-from tracker.services.as_of import statement_counted, statement_order
+from tracker.services.as_of import statement_dated_by, statement_order
 from tracker.services.measures import visible_statements
 
 _STATEMENT_OPTIONS = (
@@ -101,7 +101,7 @@ def _filtered(
 def _listed(
     as_of: dt.date, include_internal: bool, filters: StatementFilters | None
 ) -> Select[Statement]:
-    query = visible_statements(include_internal).where(statement_counted(as_of))
+    query = visible_statements(include_internal).where(statement_dated_by(as_of))
     if filters is not None:
         query = _filtered(query, filters, include_internal)
     return query
@@ -280,7 +280,7 @@ def statement_counts(
 ) -> dict[int, int]:
     """How many visible statements are about each measure up to ``as_of``."""
     counts: dict[int, int] = {}
-    visible = visible_statements(include_internal).where(statement_counted(as_of))
+    visible = visible_statements(include_internal).where(statement_dated_by(as_of))
     for chunk in range(0, len(measure_ids), 500):
         query = (
             select(statement_measures.c.measure_id, func.count())

@@ -95,6 +95,7 @@ def status_json(status: Status) -> dict[str, Any]:
         "last_event": [last.iso, last.approximate] if last else None,
         "events_counted": status.events_counted,
         "events_later": status.events_later,
+        "first_day": status.first_day.isoformat() if status.first_day else None,
     }
 
 
@@ -113,6 +114,7 @@ def status_from_json(data: dict[str, Any], as_of: dt.date) -> Status:
         last_event_date=PartialDate.from_iso(last[0], bool(last[1])) if last else None,
         events_counted=int(data["events_counted"]),
         events_later=int(data.get("events_later", 0)),
+        first_day=dt.date.fromisoformat(data["first_day"]) if data.get("first_day") else None,
     )
 
 
@@ -179,7 +181,7 @@ def refresh(session: Session, today: dt.date | None = None) -> int:
                     "valid_until": valid_until(mine, status, today),
                     "state": status.state,
                     "first_year": min(e.date.start for e in mine).year if mine else None,
-                    "exists_from": min(e.date.end for e in mine) if mine else None,
+                    "exists_from": status.first_day,
                     "status": status_json(status),
                 }
             )

@@ -27,7 +27,7 @@ from tracker.countries import country_name
 from tracker.dates import MONTH_NAMES, PartialDate
 from tracker.gcpause import without_gc_pauses
 from tracker.models import Event, Measure, Organization, Statement, statement_measures
-from tracker.services.as_of import COMING_DAYS, event_order, statement_order
+from tracker.services.as_of import event_order, statement_order
 from tracker.services.measures import MeasureFilters, measure_query
 from tracker.services.sources import source_namer
 from tracker.services.timescale import Axis, TimeScale, axis, text_width
@@ -142,14 +142,17 @@ class TimelineEvent:
     actor: str | None
     description: str | None
     scheduled: bool
-    """It does not count yet on the day shown (tracker.status.counted_by): announced, or
-    later than a day in the past."""
+    """Dated after the day shown (tracker.status.dated_by): coming, on that day."""
     start: dt.date
     """The first day ``date`` covers."""
     end: dt.date
     """The last day ``date`` covers."""
     category: str
     """step, decision, force or other (see ``event_category``)."""
+    recorded: bool = True
+    """Recorded in the tracker by the day shown: a later event that was (announced, scheduled)
+    is drawn as coming; one recorded afterwards is hindsight, and a view of that day leaves it
+    out. Both depend only on the record and the day shown."""
 
     @property
     def label(self) -> str:
@@ -222,13 +225,12 @@ class Timeline:
     window_start: dt.date | None = None
     window_end: dt.date | None = None
     hidden_events: int = 0
-    """Events after ``as_of`` and beyond what is coming (tracker.services.as_of.COMING_DAYS),
-    left out."""
+    """Events after ``as_of`` that the tracker recorded only later (hindsight), left out."""
 
     @property
     def past_view(self) -> bool:
-        """Whether the day shown is before today: only how the chart labels things (the as-of
-        line, "after the day shown" rather than "scheduled"), never what it holds."""
+        """Whether the day shown is before today: only how the chart is labelled (the as-of
+        line), never what it holds."""
         return self.as_of < self.today
 
     @property
@@ -340,7 +342,8 @@ def load_events(
     parse: _Dates | None = None,
 ) -> dict[int, list[TimelineEvent]]:
     """Every event of some measures by measure, in the status rule's order, each marked
-    ``scheduled`` when it does not count yet on ``as_of``.
+    ``scheduled`` when it is dated after ``as_of`` and ``recorded`` when the tracker
+    held it by then.
 
     The measures are ``chosen`` (a subquery of ids, joined rather than tested with IN, which
     SQLite plans badly) or listed in ``measure_ids``. One plain column query on the session's
@@ -357,6 +360,7 @@ def load_events(
         Event.end_date_approximate,
         Event.actor,
         Event.description,
+        Event.created_at,
     )
     if chosen is not None:
         query = query.join(chosen, chosen.c.id == Event.measure_id)
@@ -364,7 +368,12 @@ def load_events(
         query = query.where(Event.measure_id.in_(measure_ids))
     events: dict[int, list[TimelineEvent]] = {}
     rows = session.connection().execute(query.order_by(Event.measure_id, *event_order()))
-    for event_id, measure_id, kind, iso, approximate, end_iso, end_approximate, actor, text in rows:
+    # Timestamps are UTC: recorded by the day shown means before the next day began.
+    next_day = as_of + DAY if as_of < dt.date.max else as_of
+    recorded_before = dt.datetime.combine(next_day, dt.time(), tzinfo=dt.UTC)
+    for row in rows:
+        event_id, measure_id, kind, iso, approximate, end_iso, end_approximate, actor = row[:8]
+        text, created = row[8], row[9]
         date, start, end = parse(iso, approximate)
         end_date = parse(end_iso, end_approximate)[0] if end_iso else None
         events.setdefault(measure_id, []).append(
@@ -376,10 +385,11 @@ def load_events(
                 end_date,
                 actor,
                 text,
-                end > as_of,
+                start > as_of,
                 start,
                 end,
                 _CATEGORIES[kind],
+                created < recorded_before,
             )
         )
     return events
@@ -428,8 +438,6 @@ def build_timeline(
     parse = _Dates()
     connection = session.connection()
     events = load_events(session, as_of, chosen=chosen, parse=parse)
-    # What is coming shows as far ahead as the "coming up" lists look, whatever the day shown.
-    coming_until = as_of + dt.timedelta(days=min(COMING_DAYS, (dt.date.max - as_of).days))
     hidden_events = 0
     cite = source_namer(session)
 
@@ -464,7 +472,7 @@ def build_timeline(
         author,
     ) in connection.execute(statement_query):
         date, start, end = parse(iso, approximate)
-        if end > as_of:  # not made yet on the day shown (tracker.status.counted_by)
+        if start > as_of:  # dated after the day shown (tracker.status.dated_by)
             continue
         statements.setdefault(measure_id, []).append(
             TimelineStatement(
@@ -491,7 +499,7 @@ def build_timeline(
         status = history[-1].status if history else derive_status(recorded, as_of, cite)
         if not status.existed or (filters.states and status.state not in filters.states):
             continue
-        lane_events = [e for e in recorded if not e.scheduled or e.start <= coming_until]
+        lane_events = [e for e in recorded if not e.scheduled or e.recorded]
         hidden_events += len(recorded) - len(lane_events)
         lane = Lane(
             measure.id,
@@ -711,7 +719,7 @@ def event_title(event: TimelineEvent, lane: Lane) -> str:
     """What hovering or focusing a mark says: type, date at its precision, measure, detail."""
     first = f"{event.label}, {_format(event.date)}"
     if event.scheduled:
-        first += " (after the day shown)"
+        first += " (scheduled)"
     if event.end_date:
         first += f", until {_format(event.end_date)}"
     parts = [first, lane.title]
@@ -1036,8 +1044,7 @@ def _legend(timeline: Timeline, x0: float, x1: float, y: float) -> tuple[list[Le
             )
         )
     if any(event.scheduled for event in events):
-        label = "After the day shown" if timeline.past_view else "Scheduled"
-        wanted.append(("mark", "scheduled", label, "mark mark--step mark--scheduled"))
+        wanted.append(("mark", "scheduled", "Scheduled", "mark mark--step mark--scheduled"))
     if timeline.start <= timeline.today <= timeline.end:
         wanted.append(("line", "today", "Today", "line line--today"))
     if timeline.past_view:

@@ -1,12 +1,11 @@
 """What is coming: scheduled events, terms in force that run out, and measures gone quiet.
 
 Everything is worked out as of a day, from the record and that day alone, so that a link "as of"
-a day gives the same answer whenever it is opened. What is coming after that day is what the
-record holds for the days that follow (tracker.services.as_of.COMING_DAYS of them): events that do
-not count yet on that day (tracker.status.counted_by; "April 2024" is still coming on 10 April,
-its day unknown) and terms in force that run out. In a view of a past day that is what came next,
-whether or not it was announced by then: the tracker does not record when an event was
-announced, and pages say "after" that day rather than "scheduled".
+a day gives the same answer whenever it is opened. What is coming after that day, within the
+horizon: events dated after that day (tracker.status.dated_by) that the tracker had recorded by
+then, and terms in force that run out. A reading recorded only after it took place was not known
+to be coming on a day before it, so a view of that day does not list it: what was scheduled then
+is what was recorded then.
 
 A measure with no recorded event for a long time is listed as "no activity since <date>". That
 is an observation about the record, never a status: the status stays what the events say.
@@ -25,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 from tracker import vocab
 from tracker.dates import PartialDate
 from tracker.models import Event, Measure
-from tracker.services.as_of import COMING_DAYS, event_counted
+from tracker.services.as_of import COMING_DAYS, event_dated_by, event_recorded_by
 from tracker.services.timeline import light_statuses
 from tracker.status import Status
 
@@ -89,7 +88,8 @@ def upcoming(
     scheduled = _scoped(
         select(Event)
         .join(Event.measure)
-        .where(not_(event_counted(as_of)), Event.date_start <= horizon)
+        .where(not_(event_dated_by(as_of)), Event.date_start <= horizon)
+        .where(event_recorded_by(as_of))
         .options(selectinload(Event.measure)),
         include_internal,
         countries,
@@ -166,7 +166,7 @@ def quiet_measures(
     candidates = _scoped(
         select(Measure.id)
         .join(Event, Event.measure_id == Measure.id)
-        .where(event_counted(as_of))
+        .where(event_dated_by(as_of))
         .group_by(Measure.id)
         .having(latest < cutoff)
         .order_by(latest, Measure.id),

@@ -285,11 +285,13 @@ def entries_html(entries: Sequence[Entry], chart_links: ChartLinks) -> Markup:
         if country is None:
             country = names[lane.country] = str(escape(country_name(lane.country)))
         date = f'<time datetime="{entry.date.iso}">{escape(entry.date.format())}</time>'
+        if entry.date.unknown:
+            date += f' <span class="precision">({entry.date.unknown})</span>'
         if entry.event is not None:
             event = entry.event
             what = escape(event.label)
             if event.scheduled:
-                what += Markup(' <span class="badge badge--pending">after the day shown</span>')
+                what += Markup(' <span class="badge badge--pending">scheduled</span>')
             if event.end_date is not None:
                 what += f", until {event.end_date.format()}"
             href = chart_links.measure(lane.slug, event.id)

@@ -38,6 +38,7 @@ from tracker.services.editing import (
     Record,
     ValidationFailed,
 )
+from tracker.services.measures import event_warnings
 from tracker.web.access import requires_role
 from tracker.web.helpers import record_url, see_other
 
@@ -172,7 +173,14 @@ def _edit_page(
             return _conflict(kind, record, form, template, theirs(), context)
         else:
             what = "Saved" if record is not None else "Created"
-            return _saved(f"{what}: {editing.label(saved)}", saved)
+            message = f"{what}: {editing.label(saved)}."
+            for read in forms.dates_read(form):
+                message += f" {read}."
+            if isinstance(saved, Event):
+                note = event_warnings(saved.measure.events).get(saved.id)
+                if note:
+                    flash(note, "warning")
+            return _saved(message, saved)
     return render_template(template, form=form, conflict=None, **context), _status(form)
 
 
