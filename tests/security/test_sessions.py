@@ -215,10 +215,11 @@ class Clock:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    import tracker.web.auth
+    import tracker.clock
 
     fake = Clock()
-    monkeypatch.setattr(tracker.web.auth, "time", fake)
+    # Session ages are measured on the real clock (tracker.clock.elapsed_seconds).
+    monkeypatch.setattr(tracker.clock, "time", fake)
     return fake
 
 

@@ -92,7 +92,7 @@ def test_the_day_is_part_of_the_key(
     back_then = client.get("/upcoming/")
     assert counted["upcoming.index"] == 2
     assert back_then.data != today.data
-    assert b"14 Feb 2024" in back_then.data  # sent back for reconsideration, still to come
+    assert b"31 Mar 2024" in back_then.data  # the protest ban's term, still to run out
 
 
 def test_a_cached_embed_may_still_be_framed_and_a_page_still_may_not(
