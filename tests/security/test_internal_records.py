@@ -20,7 +20,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
-from tests.security.content import read
 from tests.security.routes import (
     NUMBERED,
     Fetched,
@@ -28,6 +27,7 @@ from tests.security.routes import (
     fetch,
     get_routes,
     guessed,
+    markers_in,
     pools_from,
     rules,
     urls_for,
@@ -71,7 +71,11 @@ def internal(session: Session, public_pools: Pools) -> Internal:
         session,
         None,
         editing.OrganizationData(
-            name=text("organization"), slug=f"{SLUG}-org", acronym="QZ", url="https://qz.example/"
+            name=text("organization"),
+            slug=f"{SLUG}-org",
+            acronym="QZ",
+            url="https://qz.example/",
+            visibility="internal",
         ),
     )
     person = editing.save_person(
@@ -170,10 +174,7 @@ def leaks(response: Fetched, echoed: bool = False) -> list[str]:
     """The markers this response gives away, in its text or anywhere in its bytes; with
     ``echoed``, the slug was in the request (a sign-in link may repeat it), so only the text
     counts."""
-    body, _ = read(response.mimetype, response.data)
-    raw = response.data.decode("utf-8", "replace")
-    markers = (TEXT,) if echoed else (TEXT, SLUG)
-    return [marker for marker in markers if marker in body or marker in raw]
+    return markers_in(response, (TEXT,) if echoed else (TEXT, SLUG))
 
 
 def test_no_page_list_search_feed_or_export_shows_an_internal_record(

@@ -19,6 +19,8 @@ from tracker.models import (
     Event,
     Measure,
     MeasureStatus,
+    Organization,
+    Person,
     Quote,
     Relation,
     Statement,
@@ -55,6 +57,26 @@ class MeasureRow:
 
     measure: Measure
     status: Status
+
+
+def may_see(record: Measure | Statement | Organization | Person, include_internal: bool) -> bool:
+    """Whether the reader may see one record by its own visibility: signed-in readers and
+    token holders see every record, anyone else the public ones."""
+    return include_internal or record.is_public
+
+
+def visible_organizations(include_internal: bool) -> Select[Organization]:
+    query = select(Organization)
+    if not include_internal:
+        query = query.where(Organization.visibility == "public")
+    return query
+
+
+def visible_people(include_internal: bool) -> Select[Person]:
+    query = select(Person)
+    if not include_internal:
+        query = query.where(Person.visibility == "public")
+    return query
 
 
 def visible_measures(include_internal: bool) -> Select[Measure]:

@@ -44,8 +44,13 @@ from tracker.models import (
     statement_measures,
 )
 from tracker.services import status_cache
-from tracker.services.measures import MeasureFilters, filter_clauses, status_rows
-from tracker.services.statements import hidden_from_public
+from tracker.services.measures import (
+    MeasureFilters,
+    filter_clauses,
+    status_rows,
+    visible_organizations,
+    visible_people,
+)
 
 Kind = Literal["measures", "events", "statements", "organizations", "people"]
 KINDS: tuple[Kind, ...] = ("measures", "events", "statements", "organizations", "people")
@@ -353,7 +358,12 @@ def _candidates(
             )
             query_ = query_.where(Statement.id.in_(about))
         return query_
-    return base
+    visible = (
+        visible_organizations(include_internal).with_only_columns(Organization.id)
+        if kind == "organizations"
+        else visible_people(include_internal).with_only_columns(Person.id)
+    )
+    return base.where(hits.c.id.in_(visible))
 
 
 def _count(
@@ -401,13 +411,6 @@ def _load(session: Session, kind: Kind, ids: Sequence[int]) -> dict[int, Any]:
     return {record.id: record for record in session.scalars(query.where(model.id.in_(ids)))}
 
 
-def _hidden(session: Session, kind: Kind, ids: Sequence[int]) -> set[int]:
-    """Organizations or people among ``ids`` that only internal statements mention."""
-    if kind == "organizations":
-        return hidden_from_public(session, organization_ids=ids)[0]
-    return hidden_from_public(session, person_ids=ids)[1]
-
-
 def search_kind(
     session: Session,
     kind: Kind,
@@ -422,26 +425,15 @@ def search_kind(
     if kind not in MEASURE_BOUND_KINDS and filters.active:
         return group
     candidates = _candidates(session, kind, query, filters, include_internal).subquery()
-    if kind in MEASURE_BOUND_KINDS or include_internal:
-        group.total = _count(session, kind, query, filters, include_internal)
-        if group.total > COUNT_CAP:
-            group.total, group.capped = COUNT_CAP, True
-        ranked = session.execute(
-            select(candidates.c.id, candidates.c.rank)
-            .order_by(candidates.c.rank, candidates.c.id)
-            .limit(limit)
-            .offset(offset)
-        ).all()
-    else:
-        # Few organizations and people match any query; filter the hidden ones out in full so
-        # the total never counts a name an anonymous visitor must not learn.
-        every = session.execute(
-            select(candidates.c.id, candidates.c.rank).order_by(candidates.c.rank, candidates.c.id)
-        ).all()
-        hidden = _hidden(session, kind, [row[0] for row in every])
-        visible = [row for row in every if row[0] not in hidden]
-        group.total = len(visible)
-        ranked = visible[offset : offset + limit]
+    group.total = _count(session, kind, query, filters, include_internal)
+    if group.total > COUNT_CAP:
+        group.total, group.capped = COUNT_CAP, True
+    ranked = session.execute(
+        select(candidates.c.id, candidates.c.rank)
+        .order_by(candidates.c.rank, candidates.c.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
     ids = [int(row[0]) for row in ranked]
     records = _load(session, kind, ids)
     texts = _texts(session, kind, ids)

@@ -28,6 +28,7 @@ from tracker.dates import MONTH_NAMES, PartialDate
 from tracker.gcpause import without_gc_pauses
 from tracker.models import Event, Measure, Organization, Statement, statement_measures
 from tracker.services.measures import MeasureFilters, measure_query
+from tracker.services.statements import organization_name
 from tracker.services.timescale import Axis, TimeScale, axis, text_width
 from tracker.status import Change, Status, derive_status, status_history
 
@@ -441,7 +442,7 @@ def build_timeline(
             Statement.date_iso,
             Statement.date_approximate,
             Statement.stance,
-            Organization.name,
+            organization_name(include_internal),
         )
         .select_from(statement_measures)
         .join(chosen, chosen.c.id == statement_measures.c.measure_id)

@@ -465,6 +465,7 @@ def _measure_brief(slug: str) -> Brief:
         as_of=params.as_of(),
         today=clock.today(),
         site_name=site_name(),
+        include_internal=can_see_internal(),
     )
 
 
@@ -499,6 +500,7 @@ def _selection_brief() -> Brief:
         as_of=as_of,
         today=clock.today(),
         site_name=site_name(),
+        include_internal=internal,
     )
 
 
@@ -725,7 +727,7 @@ def _measure_citation(measure: Measure) -> CitationText:
 
 def _statement_citation(statement: Statement) -> CitationText:
     url = absolute_url("statements.show", slug=statement.slug)
-    return cite_statement(statement, url, site_name(), clock.today())
+    return cite_statement(statement, url, site_name(), clock.today(), can_see_internal())
 
 
 def _citation_response(citation: CitationText, fmt: str) -> Response:
