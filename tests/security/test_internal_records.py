@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
+from tests import factories
 from tests.security.routes import (
     NUMBERED,
     Fetched,
@@ -32,8 +33,9 @@ from tests.security.routes import (
     rules,
     urls_for,
 )
-from tracker.models import Quote, Relation, Revision, Source, Statement
-from tracker.services import editing
+from tracker.models import Organization, Quote, Relation, Revision, Source, Statement
+from tracker.services import editing, search
+from tracker.services.measures import MeasureFilters
 from tracker.web.access import is_public_endpoint
 
 TEXT = "Qzsecret7f3a"  # in every text field of the internal records
@@ -289,3 +291,59 @@ def test_the_public_export_leaves_them_out(session: Session, internal: Internal)
     everything = json.dumps(dataset.export_dataset(session, include_internal=True))
     assert TEXT in everything
     assert SLUG in everything
+
+
+SEARCHED = ("law", "foreign agents", "court ruling", "amnesty", "protest ban")
+
+
+def _search_answers(client: FlaskClient) -> dict[str, bytes]:
+    answers = {}
+    for words in SEARCHED:
+        for url in (
+            f"/search?q={words}",
+            f"/search?q={words}&scope=measures",
+            f"/api/v1/search?q={words}&size=100",
+        ):
+            response = fetch(client, url)
+            assert response.status == 200, url
+            answers[url] = response.data
+    return answers
+
+
+def test_internal_records_do_not_move_what_anonymous_search_finds(
+    client: FlaskClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12.4: the rank of a public result was computed over internal records too (bm25
+    weighs a word by its rarity in the whole index), so adding internal records that contain a
+    word changed public results' scores and order. A small ranking window makes the newest
+    internal matches push public ones out of it, as a thousand would."""
+    monkeypatch.setattr(search, "RANK_WINDOW", 4)
+    before = _search_answers(client)
+    organization = session.get(Organization, 1)
+    assert organization is not None
+    for number in range(12):
+        words = "law law court ruling protest ban foreign agents amnesty"
+        measure = factories.measure(
+            session,
+            f"zz-internal-{number}",
+            title=f"Law {number}: {words}",
+            summary=words * (number + 1),
+            visibility="internal",
+        )
+        factories.event(session, measure, "court-ruling", "2025-01", description=words)
+        factories.statement(
+            session,
+            f"zz-internal-statement-{number}",
+            [measure],
+            quotes=[words],
+            title=f"Amnesty on the law {number}",
+            visibility="internal",
+        )
+        factories.person(session, f"zz-lawyer-{number}", f"Amnesty Law Court {number}")
+        session.add(Organization(slug=f"zz-law-{number}", name=f"Law Court Amnesty {number}"))
+    session.commit()
+    after = _search_answers(client)
+    changed = [url for url in before if before[url] != after[url]]
+    assert not changed, changed
+    signed_in = search.search(session, "law", MeasureFilters(), True, limit=50)
+    assert signed_in.total > search.search(session, "law", MeasureFilters(), False).total

@@ -808,7 +808,8 @@ def document() -> Json:
         "/people": _get("People by name", [PAGE, SIZE], _list_of("Person"), "One page."),
         "/people/{slug}": _get("One person", [SLUG], _ref("Person"), "The person.", not_found=True),
         "/search": _get(
-            "Full-text search, grouped by kind of record, best matches first",
+            "Full-text search, grouped by kind of record, best matches first (ranked by where "
+            "and how often the words occur in each record itself; no score is given)",
             [
                 {
                     "name": "q",
