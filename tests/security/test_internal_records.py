@@ -10,6 +10,7 @@ exist (a 404, never a 403 that would confirm it exists).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
 from tests import factories
+from tests.security.content import read
 from tests.security.routes import (
     NUMBERED,
     Fetched,
@@ -347,3 +349,40 @@ def test_internal_records_do_not_move_what_anonymous_search_finds(
     assert not changed, changed
     signed_in = search.search(session, "law", MeasureFilters(), True, limit=50)
     assert signed_in.total > search.search(session, "law", MeasureFilters(), False).total
+
+
+def _comparable(response: Fetched, slug: str) -> str:
+    """A response's text as its content type reads, without the spaces and line breaks (a
+    PDF breaks a long address anywhere), the topic asked for, the clock times of its making
+    and the memory addresses that Python's reprs carry."""
+    body, _ = read(response.mimetype, response.data)
+    body = "".join(body.split()).replace(slug, "<topic>")
+    body = re.sub(r"0x[0-9a-f]+", "<address>", body)
+    return re.sub(r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?", "<time>", body)
+
+
+def test_an_internal_topic_answers_as_an_unknown_one(
+    app: Flask, public_pools: Pools, internal: Internal
+) -> None:
+    """Issue 12.5: ``?topic=<slug of a topic only internal measures use>`` echoed its name on
+    lists, API facets, the brief and the feed. Every route without arguments, and the ones
+    with (a measure's feed, a country's page), is asked for that topic and for one that does
+    not exist: the answers must be the same but for the slug."""
+    client = app.test_client()
+    # Of the same length: a PDF's lines wrap by it.
+    topic, unknown = f"{SLUG}-topic", "n" * len(SLUG) + "-topic"
+    offenders = []
+    for route in get_routes(app, public_pools):
+        if route.endpoint == "static":
+            continue
+        separator = "&" if "?" in route.url else "?"
+        query = f"{separator}topic={{}}&facets=1&entries=statements"
+        secret = fetch(client, route.url + query.format(topic))
+        control = fetch(client, route.url + query.format(unknown))
+        if markers_in(secret, (TEXT,)):
+            offenders.append(f"GET {route} names the topic")
+        elif secret.status != control.status:
+            offenders.append(f"GET {route}: {secret.status}, but {control.status} when unknown")
+        elif _comparable(secret, topic) != _comparable(control, unknown):
+            offenders.append(f"GET {route} answers otherwise than for an unknown topic")
+    assert not offenders, "\n".join(offenders)

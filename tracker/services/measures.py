@@ -264,6 +264,16 @@ def visible_topics(include_internal: bool) -> Select[Topic]:
     return select(Topic).where(used_publicly)
 
 
+def topic_names(session: Session, slugs: Iterable[str], include_internal: bool) -> dict[str, str]:
+    """Names of the topics among ``slugs`` that the reader may see. Echoing a filter, callers
+    show any other slug as typed: an internal-only topic reads exactly as an unknown one."""
+    wanted = list(slugs)
+    if not wanted:
+        return {}
+    query = visible_topics(include_internal).where(Topic.slug.in_(wanted))
+    return {topic.slug: topic.name for topic in session.scalars(query)}
+
+
 def topics_in_use(session: Session, include_internal: bool) -> Sequence[Topic]:
     """Topics for the filters of lists and charts, by name."""
     return session.scalars(visible_topics(include_internal).order_by(Topic.name)).all()

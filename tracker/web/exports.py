@@ -36,7 +36,6 @@ from flask import (
     url_for,
 )
 from markupsafe import Markup
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker import clock, vocab
@@ -51,7 +50,7 @@ from tracker.exports.feeds import FeedInfo, render_feed
 from tracker.exports.ical import CalendarInfo, render_calendar
 from tracker.exports.jsonld import measure_jsonld, script_json
 from tracker.exports.tables import Row, Table
-from tracker.models import Measure, Statement, Topic
+from tracker.models import Measure, Statement
 from tracker.services.dataset import export_chunks
 from tracker.services.events import (
     EventFilters,
@@ -67,6 +66,7 @@ from tracker.services.measures import (
     MeasureView,
     get_measure,
     list_measures,
+    topic_names,
     visible_measures,
 )
 from tracker.services.statements import (
@@ -171,9 +171,7 @@ def _generated() -> dt.datetime:
 
 def _topic_names(slugs: Iterable[str]) -> list[str]:
     wanted = list(slugs)
-    if not wanted:
-        return []
-    names = dict(get_session().execute(select(Topic.slug, Topic.name)).all())
+    names = topic_names(get_session(), wanted, can_see_internal())
     return [names.get(slug, slug) for slug in wanted]
 
 
