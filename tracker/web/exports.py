@@ -15,8 +15,8 @@ URL scheme (every list page links its own):
 - citations: ``/measures/<slug>/cite.bib|txt`` and ``/statements/<slug>/cite.bib|txt``.
 
 Views parse the request, call the services and the exports, and set the headers: downloads are
-attachments with clear names, anonymous responses may be cached for five minutes, responses
-that may hold internal records are ``private, no-store``.
+attachments with clear names, anonymous responses may be cached for five minutes, and a
+signed-in user's are ``private, no-store`` (as every response to them is: tracker.web.access).
 """
 
 from __future__ import annotations
@@ -124,11 +124,9 @@ def _query_args(drop: Iterable[str] = ("page",)) -> dict[str, Any]:
 
 def _cache(response: Response) -> Response:
     # What an anonymous visitor gets is public and may be cached briefly; a signed-in user's
-    # response may hold internal records and must not be kept by anything along the way.
+    # response is made "private, no-store" with every other one (tracker.web.access).
     response.vary.add("Cookie")
-    if can_see_internal():
-        response.headers["Cache-Control"] = "private, no-store"
-    else:
+    if not can_see_internal():
         response.headers["Cache-Control"] = "public, max-age=300"
     return response
 
