@@ -176,6 +176,9 @@ def test_0007_gives_organizations_and_people_the_visibility_they_had(
         "person-nobody": "public",
         "person-speaks-public": "public",
     }
+    for table in ("organizations", "people"):
+        checks = {check["name"] for check in inspect(empty_engine).get_check_constraints(table)}
+        assert f"ck_{table}_visibility" in checks  # named as the models name it
     with empty_engine.begin() as connection:
         # A row written without a visibility, by hand or by a tool, is internal.
         connection.execute(

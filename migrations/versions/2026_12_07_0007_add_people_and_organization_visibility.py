@@ -75,7 +75,7 @@ def upgrade() -> None:
                     "visibility", sa.String(length=10), server_default="internal", nullable=False
                 ),
             )
-            op.create_check_constraint(check, table, "visibility IN ('public', 'internal')")
+            op.create_check_constraint(op.f(check), table, "visibility IN ('public', 'internal')")
         # The rule of today, once: public unless only internal statements mention the row.
         op.execute(
             f"UPDATE {table} SET visibility = 'public' "  # noqa: S608  # nosec B608 - fixed names
@@ -94,5 +94,5 @@ def downgrade() -> None:
         if sqlite:
             op.execute(f"ALTER TABLE {table} DROP COLUMN visibility")
         else:
-            op.drop_constraint(f"ck_{table}_visibility", table, type_="check")
+            op.drop_constraint(op.f(f"ck_{table}_visibility"), table, type_="check")
             op.drop_column(table, "visibility")
