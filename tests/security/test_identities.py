@@ -196,6 +196,8 @@ def test_signed_in_readers_see_who_they_are(
     page = text_of(viewer.get(f"/statements/{planted.joint}").data)
     assert f"Zarina {NAME}" in page
     assert f"{NAME} Legal Clinic" in page
+    for url in (f"/people/{MONITOR}", f"/organizations/{CLINIC}"):
+        assert "Internal" in text_of(viewer.get(url).data), url  # marked, as records are
     token = bearer(make_token("viewer", "read"))
     statement = viewer.get(f"/api/v1/statements/{planted.joint}", headers=token).get_json()
     assert statement["speaker"]["slug"] == MONITOR

@@ -65,17 +65,22 @@ def may_see(record: Measure | Statement | Organization | Person, include_interna
     return include_internal or record.is_public
 
 
+def public_rows(model: type[Organization] | type[Person]) -> ColumnElement[bool]:
+    """SQL: the organizations or people anyone may see (may_see, in a query)."""
+    return model.visibility == "public"
+
+
 def visible_organizations(include_internal: bool) -> Select[Organization]:
     query = select(Organization)
     if not include_internal:
-        query = query.where(Organization.visibility == "public")
+        query = query.where(public_rows(Organization))
     return query
 
 
 def visible_people(include_internal: bool) -> Select[Person]:
     query = select(Person)
     if not include_internal:
-        query = query.where(Person.visibility == "public")
+        query = query.where(public_rows(Person))
     return query
 
 

@@ -23,6 +23,7 @@ from tracker.models import (
 )
 from tracker.services.measures import (
     may_see,
+    public_rows,
     visible_organizations,
     visible_people,
     visible_statements,
@@ -239,7 +240,7 @@ def organization_name(include_internal: bool) -> ColumnElement[str]:
     if include_internal:
         return Organization.name.expression
     return case(
-        (Organization.visibility == "public", Organization.name),
+        (public_rows(Organization), Organization.name),
         else_=literal(vocab.WITHHELD_ORGANIZATION),
     )
 
