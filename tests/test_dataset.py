@@ -205,6 +205,89 @@ def test_anonymous_export_leaves_internal_records_out(session: Session) -> None:
         assert secret in everything
 
 
+def _visibility(session: Session, model: type[Organization | Person], slug: str) -> str:
+    found = session.scalar(select(model.visibility).where(model.slug == slug))
+    assert found is not None, slug
+    return found
+
+
+def test_the_seed_stays_public_and_a_file_says_who_is_internal(session: Session) -> None:
+    """Organizations and people carry "visibility"; a version-1 file without it gives a new
+    one the rule of its time (internal when only internal statements mention it)."""
+    assert session.scalar(select(func.count()).where(Person.visibility != "public")) == 0
+    assert session.scalar(select(func.count()).where(Organization.visibility != "public")) == 0
+    document = {
+        "format": "tracker-dataset",
+        "version": 1,
+        "organizations": [
+            {"slug": "quiet-group", "name": "Quiet group"},
+            {"slug": "named-anyway", "name": "Named anyway", "visibility": "public"},
+        ],
+        "people": [
+            {"slug": "quoted-inside", "name": "Quoted inside"},
+            {"slug": "mentioned-nowhere", "name": "Mentioned nowhere"},
+            {"slug": "kept-back", "name": "Kept back", "visibility": "internal"},
+        ],
+        "statements": [
+            {
+                "slug": "inside-note",
+                "organization": "quiet-group",
+                "signatories": ["named-anyway"],
+                "title": "Inside note",
+                "date": "2026-11",
+                "url": "https://example.org/inside",
+                "quotes": [{"text": "…", "speaker": "quoted-inside"}],
+                "visibility": "internal",
+            },
+            {
+                "slug": "open-letter",
+                "organization": "amnesty-international",
+                "speaker": "kept-back",
+                "title": "Open letter",
+                "date": "2026-11",
+                "url": "https://example.org/open",
+            },
+        ],
+    }
+    assert dataset.validate_dataset(document, session) == []
+    dataset.import_dataset(session, copy.deepcopy(document))
+    assert _visibility(session, Organization, "quiet-group") == "internal"
+    assert _visibility(session, Organization, "named-anyway") == "public"
+    assert _visibility(session, Person, "quoted-inside") == "internal"
+    assert _visibility(session, Person, "mentioned-nowhere") == "public"
+    assert _visibility(session, Person, "kept-back") == "internal"
+    exported = dataset.export_dataset(session, include_internal=True)
+    people = {person["slug"]: person["visibility"] for person in exported["people"]}
+    assert people["kept-back"] == "internal"
+    assert people["maisy-weicherding"] == "public"
+
+
+def test_an_old_file_never_changes_the_trackers_decision(session: Session) -> None:
+    """Re-importing the seed, which says nothing about visibility, must not make public again
+    a person the researchers made internal; a file that says so, does."""
+    maisy = session.scalar(select(Person).where(Person.slug == "maisy-weicherding"))
+    assert maisy is not None
+    maisy.visibility = "internal"
+    session.flush()
+    report = dataset.import_dataset(session, seed())
+    assert not report.changed
+    assert _visibility(session, Person, "maisy-weicherding") == "internal"
+    document = seed()
+    [entry] = [p for p in document["people"] if p["slug"] == "maisy-weicherding"]
+    entry["visibility"] = "public"
+    dataset.import_dataset(session, document)
+    assert _visibility(session, Person, "maisy-weicherding") == "public"
+
+
+def test_a_visibility_that_is_not_a_choice_is_refused() -> None:
+    document = seed()
+    document["people"][0]["visibility"] = "secret"
+    problems = dataset.validate_dataset(document)
+    assert [str(p) for p in problems if p.path.startswith("people[0]")] == [
+        'people[0].visibility: "secret" is not one of: public, internal'
+    ]
+
+
 def test_an_updated_file_updates_only_what_changed(session: Session) -> None:
     document = seed()
     measure = document["measures"][0]

@@ -92,6 +92,113 @@ def test_0002_keeps_existing_rows_and_gives_them_version_1(empty_engine: Engine)
         assert connection.execute(text("SELECT title FROM measures")).scalar_one() == "Old law"
 
 
+def test_0007_gives_organizations_and_people_the_visibility_they_had(
+    empty_engine: Engine,
+) -> None:
+    """Upgrading shows and hides no one: a row is internal exactly when only internal
+    statements mentioned it (the rule before 0007); going down drops the columns."""
+    migrate.upgrade(empty_engine, "0006")
+    stamp = "'2024-01-01 00:00:00'"
+    with empty_engine.begin() as connection:
+        for number, slug in enumerate(
+            ["only-internal", "both", "nobody", "signs-internal", "signs-public"], 1
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO organizations (id, slug, name, created_at, updated_at) "
+                    f"VALUES ({number}, 'org-{slug}', 'Org {slug}', {stamp}, {stamp})"
+                )
+            )
+        for number, slug in enumerate(
+            ["speaks-internal", "quoted-internal", "quoted-both", "nobody", "speaks-public"], 1
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO people (id, slug, name, organization_id, created_at, updated_at)"
+                    f" VALUES ({number}, 'person-{slug}', 'Person {slug}', 1, {stamp}, {stamp})"
+                )
+            )
+        statements = [
+            # id, author, speaker, visibility
+            (1, 1, 1, "internal"),
+            (2, 2, None, "internal"),
+            (3, 2, 5, "public"),
+        ]
+        for number, author, speaker, visibility in statements:
+            connection.execute(
+                text(
+                    "INSERT INTO statements (id, slug, organization_id, speaker_id, asks,"
+                    " date_iso, date_approximate, date_start, date_precision, title,"
+                    " visibility, created_at, updated_at) VALUES (:id, :slug, :author,"
+                    " :speaker, '[]', '2024-02', false, '2024-02-01', 'month', 'T',"
+                    f" :visibility, {stamp}, {stamp})"
+                ),
+                {
+                    "id": number,
+                    "slug": f"statement-{number}",
+                    "author": author,
+                    "speaker": speaker,
+                    "visibility": visibility,
+                },
+            )
+        connection.execute(
+            text(
+                "INSERT INTO statement_signatories (statement_id, organization_id)"
+                " VALUES (1, 4), (3, 5)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO quotes (id, statement_id, position, text, speaker_id)"
+                " VALUES (1, 2, 0, 'q', 2), (2, 2, 1, 'q', 3), (3, 3, 0, 'q', 3)"
+            )
+        )
+        version = connection.execute(text("SELECT version FROM data_version")).scalar_one()
+    migrate.upgrade(empty_engine, "0007")
+    with empty_engine.connect() as connection:
+        organizations = dict(
+            connection.execute(text("SELECT slug, visibility FROM organizations")).all()
+        )
+        people = dict(connection.execute(text("SELECT slug, visibility FROM people")).all())
+        # Nothing any page shows changed, so the page cache's key did not either.
+        assert connection.execute(text("SELECT version FROM data_version")).scalar_one() == version
+    assert organizations == {
+        "org-only-internal": "internal",
+        "org-both": "public",
+        "org-nobody": "public",
+        "org-signs-internal": "internal",
+        "org-signs-public": "public",
+    }
+    assert people == {
+        "person-speaks-internal": "internal",
+        "person-quoted-internal": "internal",
+        "person-quoted-both": "public",
+        "person-nobody": "public",
+        "person-speaks-public": "public",
+    }
+    for table in ("organizations", "people"):
+        checks = {check["name"] for check in inspect(empty_engine).get_check_constraints(table)}
+        assert f"ck_{table}_visibility" in checks  # named as the models name it
+    with empty_engine.begin() as connection:
+        # A row written without a visibility, by hand or by a tool, is internal.
+        connection.execute(
+            text(
+                "INSERT INTO people (id, slug, name, created_at, updated_at)"
+                f" VALUES (9, 'person-new', 'New', {stamp}, {stamp})"
+            )
+        )
+        assert (
+            connection.execute(text("SELECT visibility FROM people WHERE id = 9")).scalar_one()
+            == "internal"
+        )
+    migrate.downgrade(empty_engine, "0006")
+    for table in ("organizations", "people"):
+        assert "visibility" not in {c["name"] for c in inspect(empty_engine).get_columns(table)}
+    with empty_engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM people")).scalar_one() == 6
+        assert connection.execute(text("SELECT count(*) FROM quotes")).scalar_one() == 3
+
+
 def _dump(engine: Engine) -> dict[str, list[dict[str, object]]]:
     """Every row of every table (but Alembic's own), as reflected from the database."""
     from sqlalchemy import MetaData, select

@@ -152,8 +152,8 @@ def test_internal_records_are_never_found_anonymously(session: Session) -> None:
     }
 
 
-def test_a_person_only_internal_statements_mention_is_not_found(session: Session) -> None:
-    source = factories.person(session, "zz-source", "Quollname Witness")
+def test_an_internal_person_is_not_found_anonymously(session: Session) -> None:
+    source = factories.person(session, "zz-source", "Quollname Witness", visibility="internal")
     public = factories.measure(session, "zz-m")
     factories.statement(session, "zz-s", [public], visibility="internal", speaker=source)
     assert find(session, "Quollname", "people") == []

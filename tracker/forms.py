@@ -530,6 +530,19 @@ class OrganizationForm(EditForm):
     kind = SelectField("Kind", choices=_choices(vocab.ORGANIZATION_KINDS, "Not stated"), default="")
     country = SelectField("Country", choices=country_choices("None or international"), default="")
     url = StringField("Website", validators=[Length(max=2000)])
+    visibility = RadioField(
+        "Visibility",
+        choices=options(vocab.VISIBILITIES.items()),
+        default="public",
+        description=(
+            "Internal keeps the organization off every public page, download and API answer; "
+            "a public statement it made or signed then names it as “"
+            + vocab.WITHHELD_ORGANIZATION
+            + "”. Choose internal for a group that would be at risk if named. Statements it "
+            "made before keep their addresses, which begin with its slug: give them a new slug "
+            "if that would name it."
+        ),
+    )
     slug = StringField(
         "Slug", validators=[Length(max=120)], description="Made from the name when left empty."
     )
@@ -542,6 +555,7 @@ class OrganizationForm(EditForm):
             kind=_blank_to_none(self.kind.data),
             country=_blank_to_none(self.country.data),
             url=self.url.data,
+            visibility=self.visibility.data or "public",
         )
 
 
@@ -551,6 +565,18 @@ class PersonForm(EditForm):
         "Role", validators=[Length(max=500)], description="e.g. Central Asia Researcher"
     )
     organization = PickerField("Organization", datalist="organization-choices")
+    visibility = RadioField(
+        "Visibility",
+        choices=options(vocab.VISIBILITIES.items()),
+        default="internal",
+        description=(
+            "A new person is internal until you decide otherwise: only signed-in users see "
+            "them, and a public statement that quotes them says “"
+            + vocab.WITHHELD_PERSON
+            + "”. Make them public only when they spoke publicly and naming them puts no one "
+            "at risk."
+        ),
+    )
     slug = StringField(
         "Slug", validators=[Length(max=120)], description="Made from the name when left empty."
     )
@@ -561,6 +587,8 @@ class PersonForm(EditForm):
             name=self.name.data or "",
             role=self.role.data,
             organization=resolve("organization", self.organization.data) or None,
+            # Missing from the form (a hand-made request) means no decision: internal.
+            visibility=self.visibility.data or "internal",
         )
 
 

@@ -175,6 +175,10 @@ class Organization(VersionedMixin, TimestampMixin, Base):
     kind: Mapped[str | None] = mapped_column(String(40))
     country: Mapped[str | None] = mapped_column(String(2))
     url: Mapped[str | None] = mapped_column(String(2000))
+    # Its own decision, never derived from the statements that mention it: deleting or
+    # re-pointing an internal statement must not make anyone public. Internal unless someone
+    # decides otherwise (the database default too, so that a row written without it is hidden).
+    visibility: Mapped[str] = mapped_column(String(10), server_default="internal")
 
     people: Mapped[list[Person]] = relationship(
         back_populates="organization", order_by="Person.name"
@@ -183,7 +187,14 @@ class Organization(VersionedMixin, TimestampMixin, Base):
         back_populates="organization", foreign_keys="Statement.organization_id"
     )
 
-    __table_args__ = (_one_of("kind", vocab.ORGANIZATION_KINDS, "kind"),)
+    __table_args__ = (
+        _one_of("kind", vocab.ORGANIZATION_KINDS, "kind"),
+        _one_of("visibility", vocab.VISIBILITIES, "visibility"),
+    )
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == "public"
 
 
 class Person(VersionedMixin, TimestampMixin, Base):
@@ -196,8 +207,16 @@ class Person(VersionedMixin, TimestampMixin, Base):
     organization_id: Mapped[int | None] = mapped_column(
         ForeignKey("organizations.id", ondelete="SET NULL"), index=True
     )
+    # Public only by an explicit decision (see Organization.visibility).
+    visibility: Mapped[str] = mapped_column(String(10), server_default="internal")
 
     organization: Mapped[Organization | None] = relationship(back_populates="people")
+
+    __table_args__ = (_one_of("visibility", vocab.VISIBILITIES, "visibility"),)
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == "public"
 
 
 class Measure(VersionedMixin, TimestampMixin, Base):

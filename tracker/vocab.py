@@ -32,6 +32,12 @@ VISIBILITIES: Final = MappingProxyType(
     }
 )
 
+# How a public page names an internal organization or person that a public record mentions
+# (the speaker of a quote, a co-signatory): it says that someone is there, as a newspaper does
+# when a name is kept back, and nothing that would tell who (SECURITY.md).
+WITHHELD_PERSON: Final = "Name withheld"
+WITHHELD_ORGANIZATION: Final = "Organization name withheld"
+
 # -- status axes ------------------------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
+from tests.security.content import read
 from tracker import paths
 from tracker.models import (
     REVISED_RECORDS,
@@ -252,3 +253,11 @@ def fetch(client: Any, url: str, method: str = "GET", **kwargs: Any) -> Fetched:
         )
     finally:
         response.close()
+
+
+def markers_in(response: Fetched, markers: Iterable[str]) -> list[str]:
+    """The markers a response gives away, in its text (as its content type reads: a PDF's,
+    a zip's files) or anywhere in its bytes."""
+    body, _ = read(response.mimetype, response.data)
+    raw = response.data.decode("utf-8", "replace")
+    return [marker for marker in markers if marker in body or marker in raw]

@@ -158,3 +158,64 @@ def test_embed_routes_alone_may_be_framed(app: Flask) -> None:
     assert "frame-ancestors 'none'" not in response.headers["Content-Security-Policy"]
     # The same answer on any other path would be refused by the header check.
     assert header_problems(response.headers, "/measures/")
+
+
+# --------------------------------------------------------------------------------------------
+# Caching: what a reader of internal records is answered is kept by no one.
+
+
+def test_every_answer_to_a_reader_of_internal_records_is_private_and_never_stored(
+    app: Flask,
+    session: Session,
+    login_as: Callable[..., FlaskClient],
+    make_token: Callable[..., str],
+) -> None:
+    """Issue 12.6: internal measure and statement pages, /history, /changes and the forms were
+    sent with no Cache-Control, so a proxy or the browser of a shared computer could keep
+    them. Every route, as a signed-in viewer and as an editor, and with an API token: always
+    ``private, no-store`` (our static files aside), and anonymous downloads stay cacheable."""
+    from tracker.services import editing
+
+    internal = editing.save_measure(
+        session,
+        None,
+        editing.MeasureData("Draft on NGO inspections", "KG", "bill", visibility="internal"),
+    )
+    session.commit()
+    pools = pools_from(session, per_kind=1)
+    pools.slugs["measure"] = [internal.slug]
+    token = {"Authorization": f"Bearer {make_token('viewer', 'read')}"}
+    readers: dict[str, tuple[FlaskClient, dict[str, str]]] = {
+        "viewer": (login_as("viewer"), {}),
+        "editor": (login_as("editor"), {}),
+        "token": (app.test_client(), token),
+    }
+    offenders = []
+    for route in get_routes(app, pools):
+        if route.endpoint == "static":
+            continue
+        for who, (client, headers) in readers.items():
+            if route.endpoint.startswith(("api.", "embed.")) and not headers:
+                # Neither reads the session: a signed-in browser gets what anyone gets.
+                continue
+            response = fetch(client, route.url, headers=headers)
+            if response.headers.get("Cache-Control") != "private, no-store":
+                offenders.append(
+                    f"GET {route} as {who} ({response.status}): "
+                    f"Cache-Control {response.headers.get('Cache-Control')!r}"
+                )
+    assert not offenders, "\n".join(offenders)
+    viewer = readers["viewer"][0]
+    page = viewer.get(f"/measures/{internal.slug}")
+    assert page.status_code == 200
+    assert "Draft on NGO inspections" in page.get_data(as_text=True)
+    # A form sent back with its mistakes holds what was typed.
+    editor = readers["editor"][0]
+    refused = editor.post("/measures/new", data={"title": "Typed draft", "country": "KG"})
+    assert refused.status_code == 422
+    assert refused.headers["Cache-Control"] == "private, no-store"
+    # The rule is about who asks: an anonymous download stays cacheable, static files too.
+    anonymous = app.test_client()
+    assert fetch(anonymous, "/measures.csv").headers["Cache-Control"] == "public, max-age=300"
+    static = fetch(viewer, "/static/css/tracker.css")
+    assert "no-store" not in static.headers.get("Cache-Control", "")

@@ -10,6 +10,7 @@ exist (a 404, never a 403 that would confirm it exists).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
+from tests import factories
 from tests.security.content import read
 from tests.security.routes import (
     NUMBERED,
@@ -28,12 +30,14 @@ from tests.security.routes import (
     fetch,
     get_routes,
     guessed,
+    markers_in,
     pools_from,
     rules,
     urls_for,
 )
-from tracker.models import Quote, Relation, Revision, Source, Statement
-from tracker.services import editing
+from tracker.models import Organization, Quote, Relation, Revision, Source, Statement
+from tracker.services import editing, search
+from tracker.services.measures import MeasureFilters
 from tracker.web.access import is_public_endpoint
 
 TEXT = "Qzsecret7f3a"  # in every text field of the internal records
@@ -71,7 +75,11 @@ def internal(session: Session, public_pools: Pools) -> Internal:
         session,
         None,
         editing.OrganizationData(
-            name=text("organization"), slug=f"{SLUG}-org", acronym="QZ", url="https://qz.example/"
+            name=text("organization"),
+            slug=f"{SLUG}-org",
+            acronym="QZ",
+            url="https://qz.example/",
+            visibility="internal",
         ),
     )
     person = editing.save_person(
@@ -170,10 +178,7 @@ def leaks(response: Fetched, echoed: bool = False) -> list[str]:
     """The markers this response gives away, in its text or anywhere in its bytes; with
     ``echoed``, the slug was in the request (a sign-in link may repeat it), so only the text
     counts."""
-    body, _ = read(response.mimetype, response.data)
-    raw = response.data.decode("utf-8", "replace")
-    markers = (TEXT,) if echoed else (TEXT, SLUG)
-    return [marker for marker in markers if marker in body or marker in raw]
+    return markers_in(response, (TEXT,) if echoed else (TEXT, SLUG))
 
 
 def test_no_page_list_search_feed_or_export_shows_an_internal_record(
@@ -288,3 +293,96 @@ def test_the_public_export_leaves_them_out(session: Session, internal: Internal)
     everything = json.dumps(dataset.export_dataset(session, include_internal=True))
     assert TEXT in everything
     assert SLUG in everything
+
+
+SEARCHED = ("law", "foreign agents", "court ruling", "amnesty", "protest ban")
+
+
+def _search_answers(client: FlaskClient) -> dict[str, bytes]:
+    answers = {}
+    for words in SEARCHED:
+        for url in (
+            f"/search?q={words}",
+            f"/search?q={words}&scope=measures",
+            f"/api/v1/search?q={words}&size=100",
+        ):
+            response = fetch(client, url)
+            assert response.status == 200, url
+            answers[url] = response.data
+    return answers
+
+
+def test_internal_records_do_not_move_what_anonymous_search_finds(
+    client: FlaskClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12.4: the rank of a public result was computed over internal records too (bm25
+    weighs a word by its rarity in the whole index), so adding internal records that contain a
+    word changed public results' scores and order. A small ranking window makes the newest
+    internal matches push public ones out of it, as a thousand would."""
+    monkeypatch.setattr(search, "RANK_WINDOW", 4)
+    before = _search_answers(client)
+    organization = session.get(Organization, 1)
+    assert organization is not None
+    for number in range(12):
+        words = "law law court ruling protest ban foreign agents amnesty"
+        measure = factories.measure(
+            session,
+            f"zz-internal-{number}",
+            title=f"Law {number}: {words}",
+            summary=words * (number + 1),
+            visibility="internal",
+        )
+        factories.event(session, measure, "court-ruling", "2025-01", description=words)
+        factories.statement(
+            session,
+            f"zz-internal-statement-{number}",
+            [measure],
+            quotes=[words],
+            title=f"Amnesty on the law {number}",
+            visibility="internal",
+        )
+        factories.person(session, f"zz-lawyer-{number}", f"Amnesty Law Court {number}")
+        session.add(Organization(slug=f"zz-law-{number}", name=f"Law Court Amnesty {number}"))
+    session.commit()
+    after = _search_answers(client)
+    changed = [url for url in before if before[url] != after[url]]
+    assert not changed, changed
+    signed_in = search.search(session, "law", MeasureFilters(), True, limit=50)
+    assert signed_in.total > search.search(session, "law", MeasureFilters(), False).total
+
+
+def _comparable(response: Fetched, slug: str) -> str:
+    """A response's text as its content type reads, without the spaces and line breaks (a
+    PDF breaks a long address anywhere), the topic asked for, the clock times of its making
+    and the memory addresses that Python's reprs carry."""
+    body, _ = read(response.mimetype, response.data)
+    body = "".join(body.split()).replace(slug, "<topic>")
+    body = re.sub(r"0x[0-9a-f]+", "<address>", body)
+    return re.sub(r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?", "<time>", body)
+
+
+def test_an_internal_topic_answers_as_an_unknown_one(
+    app: Flask, public_pools: Pools, internal: Internal
+) -> None:
+    """Issue 12.5: ``?topic=<slug of a topic only internal measures use>`` echoed its name on
+    lists, API facets, the brief and the feed. Every route without arguments, and the ones
+    with (a measure's feed, a country's page), is asked for that topic and for one that does
+    not exist: the answers must be the same but for the slug."""
+    client = app.test_client()
+    # Of the same length: a PDF's lines wrap by it.
+    topic, unknown = f"{SLUG}-topic", "n" * len(SLUG) + "-topic"
+    offenders = []
+    for route in get_routes(app, public_pools):
+        if route.endpoint == "static":
+            continue
+        separator = "&" if "?" in route.url else "?"
+        query = f"{separator}topic={{}}&facets=1&entries=statements"
+        secret = fetch(client, route.url + query.format(topic))
+        control = fetch(client, route.url + query.format(unknown))
+        if markers_in(secret, (TEXT,)):
+            offenders.append(f"GET {route} names the topic")
+        elif secret.status != control.status:
+            offenders.append(f"GET {route}: {secret.status}, but {control.status} when unknown")
+        elif _comparable(secret, topic) != _comparable(control, unknown):
+            offenders.append(f"GET {route} answers otherwise than for an unknown topic")
+    assert not offenders, "\n".join(offenders)

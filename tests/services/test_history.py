@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker import paths
-from tracker.models import Event, Measure, Quote, Revision, Source, Statement
+from tracker.models import Event, Measure, Organization, Person, Quote, Revision, Source, Statement
 from tracker.services import dataset, editing, history
 from tracker.status import derive_status
 
@@ -228,6 +228,52 @@ def test_undoing_the_deletion_of_a_person_gives_back_their_quotes(session: Sessi
     session.commit()
     session.expire_all()
     assert session.get(Quote, quote.id).speaker_id == person.id  # type: ignore[union-attr]
+
+
+def test_a_change_of_visibility_is_in_the_history(session: Session) -> None:
+    person = session.scalar(select(Person).where(Person.slug == "maisy-weicherding"))
+    assert person is not None
+    data = editing.person_data(person)
+    data.visibility = "internal"
+    editing.save_person(session, person, data, reason="at risk since the new law")
+    session.commit()
+    revision = history.record_history(session, "person", person.id)[0]
+    changes = {change.label: change for change in history.revision_changes(revision)}
+    assert set(changes) == {"Visibility"}
+    assert (changes["Visibility"].old, changes["Visibility"].new) == (
+        "Public",
+        "Internal (signed-in users only)",
+    )
+
+
+def test_restoring_a_revision_from_before_visibility_keeps_the_records_own(
+    session: Session,
+) -> None:
+    """Revisions written before migration 0007 have no visibility: restoring one must not let
+    the form's default decide (that made people public again by accident)."""
+    person = session.scalar(select(Person).where(Person.slug == "maisy-weicherding"))
+    assert person is not None
+    old = history.record_history(session, "person", person.id)[-1]
+    assert old.after is not None
+    old.after = {key: value for key, value in old.after.items() if key != "visibility"}
+    data = editing.person_data(person)
+    data.visibility, data.role = "internal", "Researcher"
+    editing.save_person(session, person, data)
+    session.commit()
+    history.restore(session, old)
+    session.commit()
+    assert person.role == "Central Asia Researcher"
+    assert person.visibility == "internal"
+    org = session.scalar(select(Organization).where(Organization.slug == "amnesty-international"))
+    assert org is not None
+    first = history.record_history(session, "organization", org.id)[-1]
+    assert first.after is not None
+    first.after = {key: value for key, value in first.after.items() if key != "visibility"}
+    org_data = editing.organization_data(org)
+    org_data.visibility = "internal"
+    editing.save_organization(session, org, org_data)
+    history.restore(session, first)
+    assert org.visibility == "internal"
 
 
 def test_new_sources_pasted_into_a_form_are_revisions_too(session: Session) -> None:

@@ -44,7 +44,7 @@ def test_a_token_is_shown_once_works_and_only_its_hash_is_kept(
     assert "You have no tokens." in page.get_data(as_text=True)
     response = make(editor, name="nightly import", scope="write", expires="30")
     assert response.status_code == 200
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-store"
     shown = TOKEN.findall(response.get_data(as_text=True))
     assert len(shown) == 1
     token = shown[0]

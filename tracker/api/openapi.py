@@ -33,6 +33,16 @@ def _object(properties: Json, required: list[str] | None = None) -> Json:
 
 
 STRING: Json = {"type": "string"}
+# Organizations and people are public or internal of their own; only callers who may read
+# internal records are told which (to anyone else, every one they see is public).
+OWN_VISIBILITY: Json = {
+    "enum": list(vocab.VISIBILITIES),
+    "description": "Given to callers with a token only.",
+}
+WITHHELD = (
+    "Null when there is none, and when it is an internal organization or person that the "
+    "caller may not see: the statement is public, who made or spoke for it is not."
+)
 NULLABLE_STRING: Json = {"type": ["string", "null"]}
 DATE: Json = {"type": "string", "format": "date"}
 # Text in an address: tracker.security refuses control characters (tracker.services.editing
@@ -253,7 +263,9 @@ def _schemas() -> Json:
                 "kind": _nullable({"enum": list(vocab.ORGANIZATION_KINDS)}),
                 "country": NULLABLE_STRING,
                 "website": NULLABLE_STRING,
-            }
+                "visibility": OWN_VISIBILITY,
+            },
+            required=["slug", "name", "url", "html_url", "acronym", "kind", "country", "website"],
         ),
         "OrganizationDetail": {
             "allOf": [
@@ -268,10 +280,16 @@ def _schemas() -> Json:
                 "url": URL,
                 "html_url": URL,
                 "role": NULLABLE_STRING,
-                "organization": _nullable(_ref("OrganizationRef")),
-            }
+                "organization": _nullable(
+                    {**_ref("OrganizationRef"), "description": "Null also when withheld."}
+                ),
+                "visibility": OWN_VISIBILITY,
+            },
+            required=["slug", "name", "url", "html_url", "role", "organization"],
         ),
-        "Quote": _object({"text": STRING, "speaker": _nullable(_ref("PersonRef"))}),
+        "Quote": _object(
+            {"text": STRING, "speaker": {**_nullable(_ref("PersonRef")), "description": WITHHELD}}
+        ),
         "Statement": _object(
             {
                 "slug": STRING,
@@ -284,9 +302,16 @@ def _schemas() -> Json:
                 "asks": {"type": "array", "items": STRING},
                 "link": {**NULLABLE_STRING, "description": "Where the statement was published."},
                 "summary": NULLABLE_STRING,
-                "organization": _ref("OrganizationRef"),
-                "signatories": {"type": "array", "items": _ref("OrganizationRef")},
-                "speaker": _nullable(_ref("PersonRef")),
+                "organization": {
+                    **_nullable(_ref("OrganizationRef")),
+                    "description": WITHHELD,
+                },
+                "signatories": {
+                    "type": "array",
+                    "items": _ref("OrganizationRef"),
+                    "description": "Co-signatories the caller may see.",
+                },
+                "speaker": {**_nullable(_ref("PersonRef")), "description": WITHHELD},
                 "quotes": {"type": "array", "items": _ref("Quote")},
                 "measures": {"type": "array", "items": _ref("MeasureRef")},
                 "reacts_to": _nullable(
@@ -322,7 +347,6 @@ def _schemas() -> Json:
         "SearchHit": _object(
             {
                 "kind": {"enum": ["measures", "events", "statements", "organizations", "people"]},
-                "rank": {"type": "number"},
                 "title_html": {
                     "type": ["string", "null"],
                     "description": "Escaped text; matches wrapped in <mark>.",
@@ -824,7 +848,8 @@ def document() -> Json:
         "/people": _get("People by name", [PAGE, SIZE], _list_of("Person"), "One page."),
         "/people/{slug}": _get("One person", [SLUG], _ref("Person"), "The person.", not_found=True),
         "/search": _get(
-            "Full-text search, grouped by kind of record, best matches first",
+            "Full-text search, grouped by kind of record, best matches first (ranked by where "
+            "and how often the words occur in each record itself; no score is given)",
             [
                 {
                     "name": "q",

@@ -15,8 +15,9 @@ from tracker.api.errors import external_url
 from tracker.countries import country_name
 from tracker.dates import PartialDate
 from tracker.models import Event, Measure, Organization, Person, Source, Statement
-from tracker.services.measures import MeasureView, RelationView
+from tracker.services.measures import MeasureView, RelationView, may_see
 from tracker.services.search import Group, Hit
+from tracker.services.statements import shown
 from tracker.status import Axis, Status
 
 Json = dict[str, Any]
@@ -157,9 +158,21 @@ def person_ref(value: Person) -> Json:
     }
 
 
+def _organization_ref(value: Organization | None, include_internal: bool) -> Json | None:
+    shown_ = shown(value, include_internal)
+    return organization_ref(shown_) if shown_ is not None else None
+
+
+def _person_ref(value: Person | None, include_internal: bool) -> Json | None:
+    shown_ = shown(value, include_internal)
+    return person_ref(shown_) if shown_ is not None else None
+
+
 def statement(value: Statement, include_internal: bool) -> Json:
+    """A statement; an organization or a person the caller may not see is null (a co-signatory
+    is left out), as a slug names its record as surely as a name does."""
     reacts = value.reacts_to
-    visible = [m for m in value.measures if include_internal or m.is_public]
+    visible = [m for m in value.measures if may_see(m, include_internal)]
     return {
         "slug": value.slug,
         "url": _url("api.statement", value.slug),
@@ -171,11 +184,13 @@ def statement(value: Statement, include_internal: bool) -> Json:
         "asks": list(value.asks or []),
         "link": value.url,
         "summary": value.summary,
-        "organization": organization_ref(value.organization),
-        "signatories": [organization_ref(o) for o in value.signatories],
-        "speaker": person_ref(value.speaker) if value.speaker else None,
+        "organization": _organization_ref(value.organization, include_internal),
+        "signatories": [
+            organization_ref(o) for o in value.signatories if may_see(o, include_internal)
+        ],
+        "speaker": _person_ref(value.speaker, include_internal),
         "quotes": [
-            {"text": q.text, "speaker": person_ref(q.speaker) if q.speaker else None}
+            {"text": q.text, "speaker": _person_ref(q.speaker, include_internal)}
             for q in value.quotes
         ],
         "measures": [measure_ref(m) for m in visible],
@@ -185,7 +200,7 @@ def statement(value: Statement, include_internal: bool) -> Json:
                 "type": reacts.type,
                 "date": partial_date(reacts.date),
             }
-            if reacts is not None and (include_internal or reacts.measure.is_public)
+            if reacts is not None and may_see(reacts.measure, include_internal)
             else None
         ),
         "visibility": value.visibility,
@@ -229,8 +244,8 @@ def event_warnings(notes: dict[int, str]) -> list[Json]:
     return [{"event_id": event_id, "message": note} for event_id, note in notes.items()]
 
 
-def organization(value: Organization) -> Json:
-    return {
+def organization(value: Organization, include_internal: bool) -> Json:
+    data: Json = {
         **organization_ref(value),
         "html_url": _url("organizations.show", value.slug),
         "acronym": value.acronym,
@@ -238,15 +253,21 @@ def organization(value: Organization) -> Json:
         "country": value.country,
         "website": value.url,
     }
+    if include_internal:  # anonymous callers see public records only: nothing to tell them
+        data["visibility"] = value.visibility
+    return data
 
 
-def person(value: Person) -> Json:
-    return {
+def person(value: Person, include_internal: bool) -> Json:
+    data: Json = {
         **person_ref(value),
         "html_url": _url("organizations.person", value.slug),
         "role": value.role,
-        "organization": organization_ref(value.organization) if value.organization else None,
+        "organization": _organization_ref(value.organization, include_internal),
     }
+    if include_internal:
+        data["visibility"] = value.visibility
+    return data
 
 
 def hit(value: Hit, include_internal: bool) -> Json:
@@ -259,12 +280,13 @@ def hit(value: Hit, include_internal: bool) -> Json:
     elif value.kind == "statements":
         shape = statement(record, include_internal)
     elif value.kind == "organizations":
-        shape = organization(record)
+        shape = organization(record, include_internal)
     else:
-        shape = person(record)
+        shape = person(record, include_internal)
+    # No score: one computed over records the caller may not see would tell of them, and
+    # the order of the items says all a score would.
     return {
         "kind": value.kind,
-        "rank": value.rank,
         "title_html": str(value.title) if value.title is not None else None,
         "snippet_html": str(value.snippet),
         "record": shape,

@@ -23,7 +23,7 @@ from tracker.db import get_session
 from tracker.services import browse, search
 from tracker.services.facets import measure_facets
 from tracker.services.measures import get_measure, page_measures
-from tracker.services.statements import get_organization, get_person, get_statement
+from tracker.services.statements import get_organization, get_person, get_statement, people_of
 from tracker.web import params
 from tracker.web.access import public
 
@@ -209,19 +209,21 @@ def statement(slug: str) -> Response:
 @public
 def organizations() -> Response:
     page, size = params.page(DEFAULT_SIZE, MAX_SIZE)
-    found = browse.page_organizations(get_session(), reader_can_see_internal(), page, size)
-    items = [serializers.organization(o) for o in found.items]
+    internal = reader_can_see_internal()
+    found = browse.page_organizations(get_session(), internal, page, size)
+    items = [serializers.organization(o, internal) for o in found.items]
     return envelope(items, found.total, page, size)
 
 
 @bp.get("/organizations/<slug>")
 @public
 def organization(slug: str) -> Response:
-    found = get_organization(get_session(), slug, reader_can_see_internal())
+    internal = reader_can_see_internal()
+    found = get_organization(get_session(), slug, internal)
     if found is None:
         abort(404, description=f'No organization "{slug}".')
-    data = serializers.organization(found)
-    data["people"] = [serializers.person_ref(p) for p in found.people]
+    data = serializers.organization(found, internal)
+    data["people"] = [serializers.person_ref(p) for p in people_of(found, internal)]
     return jsonify(data)
 
 
@@ -229,18 +231,20 @@ def organization(slug: str) -> Response:
 @public
 def people() -> Response:
     page, size = params.page(DEFAULT_SIZE, MAX_SIZE)
-    found = browse.page_people(get_session(), reader_can_see_internal(), page, size)
-    items = [serializers.person(p) for p in found.items]
+    internal = reader_can_see_internal()
+    found = browse.page_people(get_session(), internal, page, size)
+    items = [serializers.person(p, internal) for p in found.items]
     return envelope(items, found.total, page, size)
 
 
 @bp.get("/people/<slug>")
 @public
 def person(slug: str) -> Response:
-    found = get_person(get_session(), slug, reader_can_see_internal())
+    internal = reader_can_see_internal()
+    found = get_person(get_session(), slug, internal)
     if found is None:
         abort(404, description=f'No person "{slug}".')
-    return jsonify(serializers.person(found))
+    return jsonify(serializers.person(found, internal))
 
 
 @bp.get("/search", endpoint="search")

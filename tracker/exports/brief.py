@@ -24,6 +24,7 @@ from tracker.exports.links import Links, event_link
 from tracker.markup import markdown_to_text, render_markdown
 from tracker.models import Event, Source, Statement
 from tracker.services.measures import MeasureView
+from tracker.services.statements import name_for, shown
 from tracker.status import Axis, applied_order
 
 
@@ -81,7 +82,7 @@ class Citations:
     def sources(self, sources: Iterable[Source]) -> tuple[int, ...]:
         return tuple(sorted({self.source(source) for source in sources}))
 
-    def statement(self, statement: Statement) -> tuple[int, ...]:
+    def statement(self, statement: Statement, include_internal: bool) -> tuple[int, ...]:
         """A statement is cited by its sources and by its own address."""
         numbers = list(self.sources(statement.sources))
         if statement.url:
@@ -92,7 +93,7 @@ class Citations:
                         number=len(self.items) + 1,
                         url=statement.url,
                         title=statement.title,
-                        publisher=statement.organization.name,
+                        publisher=name_for(statement.organization, include_internal),
                         published=statement.date,
                         accessed=None,
                         archived_url=None,
@@ -292,12 +293,14 @@ def _status_lines(view: MeasureView, citations: Citations) -> tuple[StatusLine, 
     return tuple(lines)
 
 
-def _statement_of(statement: Statement, links: Links, citations: Citations) -> BriefStatement:
+def _statement_of(
+    statement: Statement, links: Links, citations: Citations, include_internal: bool
+) -> BriefStatement:
     return BriefStatement(
         title=statement.title,
-        organization=statement.organization.name,
-        signatories=tuple(org.name for org in statement.signatories),
-        speaker=statement.speaker.name if statement.speaker else None,
+        organization=name_for(statement.organization, include_internal),
+        signatories=tuple(name_for(org, include_internal) for org in statement.signatories),
+        speaker=name_for(statement.speaker, include_internal),
         date=statement.date,
         type_label=vocab.STATEMENT_TYPES.get(statement.type) if statement.type else None,
         stance_label=vocab.STANCES.get(statement.stance) if statement.stance else None,
@@ -305,24 +308,29 @@ def _statement_of(statement: Statement, links: Links, citations: Citations) -> B
         summary=markdown_to_text(statement.summary),
         url=links.statement(statement.slug),
         original_url=statement.url,
-        citations=citations.statement(statement),
+        citations=citations.statement(statement, include_internal),
         internal=not statement.is_public,
     )
 
 
-def _quotes_of(statement: Statement, links: Links, numbers: tuple[int, ...]) -> list[BriefQuote]:
+def _quotes_of(
+    statement: Statement, links: Links, numbers: tuple[int, ...], include_internal: bool
+) -> list[BriefQuote]:
     quotes = []
     for quote in statement.quotes:
         speaker = quote.speaker or statement.speaker
-        organization = statement.organization.name
-        if speaker is not None and speaker.organization is not None:
-            organization = speaker.organization.name
+        visible = shown(speaker, include_internal)
+        # The speaker's own organization where they may be named; else the statement's (a
+        # withheld speaker's organization could be the clue that names them).
+        organization = statement.organization
+        if visible is not None and visible.organization is not None:
+            organization = visible.organization
         quotes.append(
             BriefQuote(
                 text=quote.text,
-                speaker=speaker.name if speaker else None,
-                role=speaker.role if speaker else None,
-                organization=organization,
+                speaker=name_for(speaker, include_internal),
+                role=visible.role if visible else None,
+                organization=name_for(organization, include_internal),
                 date=statement.date,
                 statement_title=statement.title,
                 statement_url=links.statement(statement.slug),
@@ -333,7 +341,9 @@ def _quotes_of(statement: Statement, links: Links, numbers: tuple[int, ...]) -> 
     return quotes
 
 
-def measure_brief(view: MeasureView, links: Links, citations: Citations) -> MeasureBrief:
+def measure_brief(
+    view: MeasureView, links: Links, citations: Citations, include_internal: bool
+) -> MeasureBrief:
     """One measure's part of a brief; ``citations`` numbers its sources in reading order."""
     measure = view.measure
     url = links.measure(measure.slug)
@@ -359,9 +369,13 @@ def measure_brief(view: MeasureView, links: Links, citations: Citations) -> Meas
         quote
         for statement in view.statements
         if statement.quotes
-        for quote in _quotes_of(statement, links, citations.statement(statement))
+        for quote in _quotes_of(
+            statement, links, citations.statement(statement, include_internal), include_internal
+        )
     ]
-    statements = tuple(_statement_of(s, links, citations) for s in view.statements)
+    statements = tuple(
+        _statement_of(s, links, citations, include_internal) for s in view.statements
+    )
     relations = tuple(
         BriefRelation(
             wording=(
@@ -416,9 +430,12 @@ def build_brief(
     url: str,
     as_of: dt.date,
     site_name: str,
+    include_internal: bool,
     generated: dt.datetime | None = None,
 ) -> Brief:
-    """A brief of one or more measures, with one numbering of citations across all of them."""
+    """A brief of one or more measures, with one numbering of citations across all of them;
+    ``include_internal``: whether its reader may see internal organizations and people (the
+    views hold only the measures and statements the reader may see)."""
     citations = Citations()
     brief = Brief(
         title=title,
@@ -428,6 +445,6 @@ def build_brief(
         generated=generated or clock.now(),
         site_name=site_name,
     )
-    brief.measures = [measure_brief(view, links, citations) for view in views]
+    brief.measures = [measure_brief(view, links, citations, include_internal) for view in views]
     brief.citations = citations.items
     return brief

@@ -8,9 +8,10 @@ topics) and by number otherwise (events, sources, quotes, relations), as the pag
 
 Tables are written one row at a time into a zip that is itself written as it goes (a stream
 with data descriptors), so the download starts at once and memory stays flat. Anonymous
-visitors get public records only: no internal measure, statement, their events and quotes, no
-organization or person that only internal statements mention, and no source that only internal
-records cite.
+visitors get public records only: no internal measure, statement, organization or person, no
+event or quote of an internal record, no reference to an internal organization or person from a
+public record (a public statement by an internal organization is left out), and no source that
+only internal records cite.
 
 Text cells that start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return get a leading
 apostrophe, as in every CSV download, so that a spreadsheet does not run them as formulas.
@@ -51,8 +52,14 @@ from tracker.models import (
     statement_signatories,
     statement_sources,
 )
-from tracker.services.measures import statuses, visible_topics
-from tracker.services.statements import hidden_from_public
+from tracker.services.measures import (
+    statuses,
+    visible_measures,
+    visible_organizations,
+    visible_people,
+    visible_statements,
+    visible_topics,
+)
 
 PARTIAL_DATE = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
 PRECISIONS = ["day", "month", "year"]
@@ -438,24 +445,30 @@ def package_descriptor(
 
 @dataclass(slots=True)
 class _Scope:
-    """What an anonymous (or signed-in) reader may see, computed once for every table."""
+    """What an anonymous (or signed-in) reader may see, computed once for every table: ids of
+    the visible records of each kind."""
 
     include_internal: bool
     measures: Select[Any]
     statements: Select[Any]
-    hidden_organizations: set[int]
-    hidden_people: set[int]
+    organizations: Select[Any]
+    people: Select[Any]
 
 
-def _scope(session: Session, include_internal: bool) -> _Scope:
-    measures = select(Measure.id)
-    statements = select(Statement.id)
-    hidden: tuple[set[int], set[int]] = (set(), set())
+def _scope(include_internal: bool) -> _Scope:
+    organizations = visible_organizations(include_internal).with_only_columns(Organization.id)
+    statements = visible_statements(include_internal).with_only_columns(Statement.id)
     if not include_internal:
-        measures = measures.where(Measure.visibility == "public")
-        statements = statements.where(Statement.visibility == "public")
-        hidden = hidden_from_public(session)
-    return _Scope(include_internal, measures, statements, *hidden)
+        # A statement row names its author by slug: a public statement by an internal
+        # organization cannot be written without naming it, so it stays out.
+        statements = statements.where(Statement.organization_id.in_(organizations))
+    return _Scope(
+        include_internal,
+        measures=visible_measures(include_internal).with_only_columns(Measure.id),
+        statements=statements,
+        organizations=organizations,
+        people=visible_people(include_internal).with_only_columns(Person.id),
+    )
 
 
 def _stream(session: Session, query: Select[*tuple[Any, ...]], batch: int = 2000) -> Iterator[Any]:
@@ -470,9 +483,8 @@ def _dates(iso: str, approximate: bool) -> list[Any]:
 
 
 def _organization_rows(session: Session, scope: _Scope) -> Iterator[list[Any]]:
-    for org in session.scalars(select(Organization).order_by(Organization.slug)):
-        if org.id in scope.hidden_organizations:
-            continue
+    query = select(Organization).where(Organization.id.in_(scope.organizations))
+    for org in session.scalars(query.order_by(Organization.slug)):
         yield [
             org.slug,
             org.name,
@@ -486,17 +498,20 @@ def _organization_rows(session: Session, scope: _Scope) -> Iterator[list[Any]]:
 
 
 def _people_rows(session: Session, scope: _Scope) -> Iterator[list[Any]]:
+    organizations = _slugs(session, Organization, scope.organizations)
     query = (
-        select(Person.id, Person.slug, Person.name, Person.role, Organization.id, Organization.slug)
-        .outerjoin(Organization, Organization.id == Person.organization_id)
+        select(Person.slug, Person.name, Person.role, Person.organization_id)
+        .where(Person.id.in_(scope.people))
         .order_by(Person.slug)
     )
-    for person_id, slug, name, role, org_id, org_slug in session.execute(query):
-        if person_id in scope.hidden_people:
-            continue
+    for slug, name, role, org_id in session.execute(query):
         # An organization hidden from this reader is not named through its member either.
-        visible_org = org_slug if org_id not in scope.hidden_organizations else None
-        yield [slug, name, role, visible_org]
+        yield [slug, name, role, organizations.get(org_id) if org_id else None]
+
+
+def _slugs(session: Session, model: Any, visible: Select[Any]) -> dict[int, str]:
+    """Slugs of the organizations or people the reader may see, by id."""
+    return dict(session.execute(select(model.id, model.slug).where(model.id.in_(visible))).all())
 
 
 def _topic_rows(session: Session, scope: _Scope) -> Iterator[list[Any]]:
@@ -664,8 +679,8 @@ def _statement_rows(session: Session, scope: _Scope) -> Iterator[list[Any]]:
         .where(Statement.id.in_(scope.statements))
         .order_by(Statement.date_iso, Statement.slug)
     )
-    organizations = dict(session.execute(select(Organization.id, Organization.slug)).all())
-    people = dict(session.execute(select(Person.id, Person.slug)).all())
+    organizations = _slugs(session, Organization, scope.organizations)
+    people = _slugs(session, Person, scope.people)
     with session.scalars(query.execution_options(yield_per=500)) as statements:
         yield from (
             _statement_row(statement, organizations, people, visible_events)
@@ -717,7 +732,7 @@ def _signatory_rows(session: Session, scope: _Scope) -> Iterator[list[Any]]:
         .select_from(statement_signatories)
         .join(Statement, Statement.id == statement_signatories.c.statement_id)
         .join(Organization, Organization.id == statement_signatories.c.organization_id)
-        .where(Statement.id.in_(scope.statements))
+        .where(Statement.id.in_(scope.statements), Organization.id.in_(scope.organizations))
         .order_by(Statement.slug, Organization.slug)
     )
     for statement, organization in session.execute(query):
@@ -736,7 +751,7 @@ def _statement_source_rows(session: Session, scope: _Scope) -> Iterator[list[Any
 
 
 def _quote_rows(session: Session, scope: _Scope) -> Iterator[list[Any]]:
-    people = dict(session.execute(select(Person.id, Person.slug)).all())
+    people = _slugs(session, Person, scope.people)
     query = (
         select(Quote.id, Statement.slug, Quote.position, Quote.text, Quote.speaker_id)
         .join(Statement, Statement.id == Quote.statement_id)
@@ -818,7 +833,7 @@ def zip_stream(
     """The zip, in chunks, as it is written."""
     as_of = as_of or clock.today()
     generated = generated or clock.now()
-    scope = _scope(session, include_internal)
+    scope = _scope(include_internal)
     writers: dict[str, Callable[[], Iterable[list[Any]]]] = {
         "organizations": lambda: _organization_rows(session, scope),
         "people": lambda: _people_rows(session, scope),

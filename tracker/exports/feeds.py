@@ -22,6 +22,8 @@ from tracker.exports.links import Links, event_link
 from tracker.exports.tables import quote_line
 from tracker.markup import markdown_to_text
 from tracker.models import Event, Statement
+from tracker.services.measures import may_see
+from tracker.services.statements import name_for
 
 INTERNAL_MARK = "[Internal] "
 """Starts the title of a record only signed-in users see: never to be republished."""
@@ -67,7 +69,7 @@ def _statement_summary(statement: Statement, include_internal: bool) -> str:
         details.append(f"asks: {asks}")
     if details:
         parts.append("; ".join(details).capitalize() + ".")
-    measures = [m.title for m in statement.measures if include_internal or m.is_public]
+    measures = [m.title for m in statement.measures if may_see(m, include_internal)]
     if measures:
         parts.append("About: " + "; ".join(measures) + ".")
     summary = markdown_to_text(statement.summary)
@@ -76,7 +78,7 @@ def _statement_summary(statement: Statement, include_internal: bool) -> str:
     speaker = statement.speaker
     for quote in statement.quotes:
         who = quote.speaker or speaker
-        parts.append(quote_line(quote.text, who.name if who else None))
+        parts.append(quote_line(quote.text, name_for(who, include_internal)))
     if statement.url:
         parts.append(f"Original: {statement.url}")
     return "\n\n".join(parts)
@@ -133,7 +135,8 @@ def render_feed(
             url = links.statement(item.slug)
             entry.id(tag_uri(info.authority, item.created_at, f"statement/{item.id}"))
             mark = "" if item.is_public else INTERNAL_MARK
-            entry.title(f"{mark}{item.organization.name}: {item.title} ({item.date.format()})")
+            author = name_for(item.organization, include_internal)
+            entry.title(f"{mark}{author}: {item.title} ({item.date.format()})")
             # One link only: feedgen 1.0 writes an entry's links without their rel
             # (lkiesow/python-feedgen#135), so a second link would read as another
             # "alternate". The statement's own address is in the summary.

@@ -29,7 +29,8 @@ from tracker.exports.links import Links, event_link
 from tracker.markup import markdown_to_text
 from tracker.models import Statement
 from tracker.services.events import SOURCE_SEPARATOR, EventRecord
-from tracker.services.measures import MeasureRow
+from tracker.services.measures import MeasureRow, may_see
+from tracker.services.statements import name_for, shown
 
 Cell = str | int | bool | dt.date | list[str] | None
 Row = Sequence[Cell]
@@ -357,21 +358,23 @@ def statement_rows(
     statements: Iterable[Statement], links: Links, include_internal: bool
 ) -> Iterator[Row]:
     for statement in statements:
-        measures = [m for m in statement.measures if include_internal or m.is_public]
+        measures = [m for m in statement.measures if may_see(m, include_internal)]
         speaker = statement.speaker
         quotes = []
         for quote in statement.quotes:
             who = quote.speaker or speaker
-            quotes.append(quote_line(quote.text, who.name if who else None))
+            quotes.append(quote_line(quote.text, name_for(who, include_internal)))
+        author = shown(statement.organization, include_internal)
+        visible_speaker = shown(speaker, include_internal)
         yield [
             statement.slug,
             *_date_values(statement.date.iso, statement.date.approximate),
             statement.title,
-            statement.organization.name,
-            statement.organization.slug,
-            [org.name for org in statement.signatories],
-            speaker.name if speaker else None,
-            speaker.role if speaker else None,
+            name_for(statement.organization, include_internal),
+            author.slug if author else None,
+            [name_for(org, include_internal) for org in statement.signatories],
+            name_for(speaker, include_internal),
+            visible_speaker.role if visible_speaker else None,
             statement.type,
             vocab.STATEMENT_TYPES.get(statement.type) if statement.type else None,
             statement.stance,

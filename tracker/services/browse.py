@@ -33,9 +33,11 @@ from tracker.services.measures import (
     filter_clauses,
     status_rows,
     statuses,
+    visible_organizations,
+    visible_people,
     visible_statements,
 )
-from tracker.services.statements import hidden_from_public
+from tracker.services.statements import by_organizations
 
 T = TypeVar("T")
 
@@ -152,10 +154,7 @@ def page_statements(
         )
         query = query.where(Statement.id.in_(about))
     if organization:
-        query = query.where(
-            Statement.organization.has(Organization.slug == organization)
-            | Statement.signatories.any(Organization.slug == organization)
-        )
+        query = query.where(by_organizations([organization], include_internal))
     if stances:
         query = query.where(Statement.stance.in_(stances))
     return _page(session, query, statement_order(newest_first=True), page, size)
@@ -164,22 +163,14 @@ def page_statements(
 def page_organizations(
     session: Session, include_internal: bool, page: int = 1, size: int = 50
 ) -> Page[Organization]:
-    """Organizations by name, without those only internal statements mention."""
-    query = select(Organization)
-    if not include_internal:
-        hidden = hidden_from_public(session)[0]
-        if hidden:
-            query = query.where(Organization.id.not_in(hidden))
+    """Organizations by name, the internal ones for signed-in readers only."""
+    query = visible_organizations(include_internal)
     return _page(session, query, (Organization.name, Organization.id), page, size)
 
 
 def page_people(
     session: Session, include_internal: bool, page: int = 1, size: int = 50
 ) -> Page[Person]:
-    """People by name, without those only internal statements mention."""
-    query = select(Person).options(selectinload(Person.organization))
-    if not include_internal:
-        hidden = hidden_from_public(session)[1]
-        if hidden:
-            query = query.where(Person.id.not_in(hidden))
+    """People by name, the internal ones for signed-in readers only."""
+    query = visible_people(include_internal).options(selectinload(Person.organization))
     return _page(session, query, (Person.name, Person.id), page, size)

@@ -56,8 +56,15 @@ from tracker.services.editing import (
     measure_data,
     stored_fields,
 )
-from tracker.services.measures import visible_topics
-from tracker.services.statements import hidden_from_public
+from tracker.services.measures import (
+    may_see,
+    visible_measures,
+    visible_organizations,
+    visible_people,
+    visible_statements,
+    visible_topics,
+)
+from tracker.services.statements import shown
 from tracker.status import warnings as status_warnings
 
 FORMAT = "tracker-dataset"
@@ -658,6 +665,40 @@ def _statement_after(item: Mapping[str, Any], row: Mapping[str, Any]) -> dict[st
     )
 
 
+def _mentions(document: Mapping[str, Any], kind: str) -> dict[str, set[str]]:
+    """Slugs of the organizations (authors, co-signatories) or people (speakers, quoted) that
+    the file's public and its internal statements mention."""
+    mentioned: dict[str, set[str]] = {"public": set(), "internal": set()}
+    for _, statement in _items(document, "statements"):
+        if kind == "organizations":
+            slugs = [statement.get("organization"), *(statement.get("signatories") or [])]
+        else:
+            quotes = statement.get("quotes") or []
+            slugs = [statement.get("speaker"), *(quote.get("speaker") for quote in quotes)]
+        mentioned[statement.get("visibility", "public")].update(s for s in slugs if s)
+    return mentioned
+
+
+def _visibility(
+    item: Mapping[str, Any], created: bool, mentions: Mapping[str, set[str]]
+) -> dict[str, str]:
+    """The visibility an organization or a person gets from the file.
+
+    A file that says is obeyed. A file that does not (version 1 files written before the field
+    existed, the seed) changes nothing for a record the tracker already has, so that importing
+    an old file never makes public a record someone made internal; a new record gets the rule
+    those files were written under: internal when the file's internal statements mention it
+    and none of its public ones do, public otherwise.
+    """
+    if "visibility" in item:
+        return {"visibility": item["visibility"]}
+    if not created:
+        return {}
+    slug = item["slug"]
+    hidden = slug in mentions["internal"] and slug not in mentions["public"]
+    return {"visibility": "internal" if hidden else "public"}
+
+
 def _humanize(slug: str) -> str:
     return slug.replace("-", " ").capitalize()
 
@@ -807,6 +848,7 @@ class _Importer:
             self.count("topics", created, _set(topic, {"name": item["name"]}))
 
     def import_organizations(self, document: Mapping[str, Any]) -> None:
+        mentions = _mentions(document, "organizations")
         for _, item in _items(document, "organizations"):
             org = self.organizations.get(item["slug"])
             created = org is None
@@ -815,9 +857,11 @@ class _Importer:
                 self.session.add(org)
                 self.organizations[org.slug] = org
             values = {key: item.get(key) for key in ("name", "acronym", "kind", "country", "url")}
+            values.update(_visibility(item, created, mentions))
             self.count("organizations", created, _set(org, values))
 
     def import_people(self, document: Mapping[str, Any]) -> None:
+        mentions = _mentions(document, "people")
         for _, item in _items(document, "people"):
             person = self.people.get(item["slug"])
             created = person is None
@@ -830,6 +874,7 @@ class _Importer:
                 "name": item["name"],
                 "role": item.get("role"),
                 "organization": self.organizations[org_slug] if org_slug else None,
+                **_visibility(item, created, mentions),
             }
             self.count("people", created, _set(person, values))
 
@@ -1361,8 +1406,9 @@ def event_dict(event: Event) -> dict[str, Any]:
     return _event_dict(event)
 
 
-def measure_dict(measure: Measure, visible: Callable[[Measure], bool]) -> dict[str, Any]:
-    """One measure in the interchange format; relations to invisible measures are left out."""
+def measure_dict(measure: Measure, include_internal: bool) -> dict[str, Any]:
+    """One measure in the interchange format; relations to measures the reader may not see
+    are left out."""
     return {
         "slug": measure.slug,
         "country": measure.country,
@@ -1382,18 +1428,24 @@ def measure_dict(measure: Measure, visible: Callable[[Measure], bool]) -> dict[s
         "relations": [
             {"type": relation.type, "target": relation.object.slug, "note": relation.note}
             for relation in measure.relations
-            if visible(relation.object)
+            if may_see(relation.object, include_internal)
         ],
     }
 
 
-def statement_dict(statement: Statement, visible: Callable[[Measure], bool]) -> dict[str, Any]:
+def statement_dict(statement: Statement, include_internal: bool) -> dict[str, Any]:
+    """One statement in the interchange format. Where the reader may not see a measure, an
+    event's measure, a co-signatory, the speaker or a quote's speaker, the reference is left
+    out (a speaker becomes null): a slug names its record as well as its name does."""
     reacts = statement.reacts_to
+    speaker = shown(statement.speaker, include_internal)
     return {
         "slug": statement.slug,
         "organization": statement.organization.slug,
-        "signatories": [org.slug for org in statement.signatories],
-        "speaker": statement.speaker.slug if statement.speaker else None,
+        "signatories": [
+            org.slug for org in statement.signatories if may_see(org, include_internal)
+        ],
+        "speaker": speaker.slug if speaker else None,
         "type": statement.type,
         "stance": statement.stance,
         "asks": list(statement.asks or []),
@@ -1403,13 +1455,15 @@ def statement_dict(statement: Statement, visible: Callable[[Measure], bool]) -> 
         "url": statement.url,
         "summary": statement.summary,
         "quotes": [
-            {"text": quote.text, "speaker": quote.speaker.slug if quote.speaker else None}
+            {"text": quote.text, "speaker": _slug_of(shown(quote.speaker, include_internal))}
             for quote in statement.quotes
         ],
-        "measures": [measure.slug for measure in statement.measures if visible(measure)],
+        "measures": [
+            measure.slug for measure in statement.measures if may_see(measure, include_internal)
+        ],
         "reacts_to": (
             {"measure": reacts.measure.slug, "type": reacts.type, "date": reacts.date.iso}
-            if reacts is not None and visible(reacts.measure)
+            if reacts is not None and may_see(reacts.measure, include_internal)
             else None
         ),
         "visibility": statement.visibility,
@@ -1417,26 +1471,31 @@ def statement_dict(statement: Statement, visible: Callable[[Measure], bool]) -> 
     }
 
 
+def _slug_of(record: Organization | Person | None) -> str | None:
+    return record.slug if record is not None else None
+
+
 def iter_export(
     session: Session, include_internal: bool, progress: Progress = _no_progress
 ) -> Iterator[tuple[str, dict[str, Any]]]:
     """(section, record) pairs in the document's order, loading in batches."""
 
-    def visible(measure: Measure) -> bool:
-        return include_internal or measure.visibility == "public"
-
-    measure_query = select(Measure).order_by(Measure.slug)
-    statement_query = select(Statement).order_by(Statement.date_iso, Statement.slug)
+    measure_query = visible_measures(include_internal).order_by(Measure.slug)
+    statement_query = visible_statements(include_internal).order_by(
+        Statement.date_iso, Statement.slug
+    )
     if not include_internal:
-        measure_query = measure_query.where(Measure.visibility == "public")
-        statement_query = statement_query.where(Statement.visibility == "public")
-
-    hidden_orgs, hidden_people = (set(), set()) if include_internal else hidden_from_public(session)
+        # The format names a statement's author by slug and needs one: a public statement by
+        # an internal organization cannot be written without naming it, so it stays out.
+        statement_query = statement_query.where(
+            Statement.organization_id.in_(
+                visible_organizations(include_internal).with_only_columns(Organization.id)
+            )
+        )
     for topic in session.scalars(visible_topics(include_internal).order_by(Topic.slug)):
         yield "topics", {"slug": topic.slug, "name": topic.name}
-    for org in session.scalars(select(Organization).order_by(Organization.slug)):
-        if org.id in hidden_orgs:
-            continue
+    organizations = visible_organizations(include_internal).order_by(Organization.slug)
+    for org in session.scalars(organizations):
         yield (
             "organizations",
             {
@@ -1446,21 +1505,24 @@ def iter_export(
                 "kind": org.kind,
                 "country": org.country,
                 "url": org.url,
+                "visibility": org.visibility,
             },
         )
     people = session.scalars(
-        select(Person).order_by(Person.slug).options(selectinload(Person.organization))
+        visible_people(include_internal)
+        .order_by(Person.slug)
+        .options(selectinload(Person.organization))
     )
     for person in people:
-        if person.id in hidden_people:
-            continue
         yield (
             "people",
             {
                 "slug": person.slug,
                 "name": person.name,
                 "role": person.role,
-                "organization": person.organization.slug if person.organization else None,
+                # An organization the reader may not see is not named through its member.
+                "organization": _slug_of(shown(person.organization, include_internal)),
+                "visibility": person.visibility,
             },
         )
     options = (
@@ -1473,7 +1535,7 @@ def iter_export(
     measures_in_batches = measure_query.options(*options).execution_options(yield_per=200)
     with session.scalars(measures_in_batches) as measures:
         for count, measure in enumerate(measures, 1):
-            yield "measures", measure_dict(measure, visible)
+            yield "measures", measure_dict(measure, include_internal)
             if count % 500 == 0:
                 progress("measures", count)
     statement_options = (
@@ -1488,7 +1550,7 @@ def iter_export(
     query = statement_query.options(*statement_options).execution_options(yield_per=500)
     with session.scalars(query) as statements:
         for count, statement in enumerate(statements, 1):
-            yield "statements", statement_dict(statement, visible)
+            yield "statements", statement_dict(statement, include_internal)
             if count % 1000 == 0:
                 progress("statements", count)
 

@@ -210,6 +210,7 @@ class OrganizationData:
     kind: str | None = None
     country: str | None = None
     url: str | None = None
+    visibility: str = "public"
 
 
 @dataclass(slots=True)
@@ -218,6 +219,8 @@ class PersonData:
     slug: str | None = None
     role: str | None = None
     organization: str | None = None
+    # Public only when someone decides so: a person is often the one the tracker protects.
+    visibility: str = "internal"
 
 
 @dataclass(slots=True)
@@ -344,6 +347,7 @@ def organization_data(org: Organization) -> OrganizationData:
         kind=org.kind,
         country=org.country,
         url=org.url,
+        visibility=org.visibility,
     )
 
 
@@ -353,6 +357,7 @@ def person_data(person: Person) -> PersonData:
         name=person.name,
         role=person.role,
         organization=person.organization.slug if person.organization else None,
+        visibility=person.visibility,
     )
 
 
@@ -503,6 +508,11 @@ def _check_url(errors: dict[str, str], key: str, value: str | None) -> None:
     if value and not URL.fullmatch(value.strip()):
         errors.setdefault(key, f'"{value}" is not a web address (start it with https://).')
     _too_long(errors, key, value, 2000)
+
+
+def _check_visibility(errors: dict[str, str], value: str) -> None:
+    if value not in vocab.VISIBILITIES:
+        errors["visibility"] = "Choose public or internal."
 
 
 def _check_iso(errors: dict[str, str], key: str, value: str | None) -> PartialDate | None:
@@ -663,8 +673,7 @@ def save_measure(
         errors["country"] = "Choose a country."
     if data.kind not in vocab.MEASURE_KINDS:
         errors["kind"] = "Choose what kind of measure this is."
-    if data.visibility not in vocab.VISIBILITIES:
-        errors["visibility"] = "Choose public or internal."
+    _check_visibility(errors, data.visibility)
     for key, value, limit in (
         ("short_title", data.short_title, 300),
         ("original_title", data.original_title, 1000),
@@ -913,8 +922,7 @@ def save_statement(
     unknown_asks = [ask for ask in data.asks if ask not in vocab.ASKS]
     if unknown_asks:
         errors["asks"] = f"Unknown asks: {', '.join(unknown_asks)}."
-    if data.visibility not in vocab.VISIBILITIES:
-        errors["visibility"] = "Choose public or internal."
+    _check_visibility(errors, data.visibility)
     _check_url(errors, "url", _clean(data.url))
     slug = _clean(data.slug)
     with session.no_autoflush:
@@ -965,7 +973,7 @@ def save_statement(
             slug = (
                 statement.slug
                 if statement is not None
-                else unique_slug(session, Statement, f"{author.slug} {date.iso} {title}")
+                else unique_slug(session, Statement, f"{_slug_prefix(author)} {date.iso} {title}")
             )
         with _reason(session, reason):
             values: dict[str, Any] = {
@@ -997,6 +1005,12 @@ def save_statement(
             _sync_quotes(statement, data.quotes, people)
             _flush(session, statement)
     return statement
+
+
+def _slug_prefix(author: Organization) -> str:
+    """What a new statement's slug starts with: its author's slug, unless the author is
+    internal, as a public statement's address would name them."""
+    return author.slug if author.is_public else "statement"
 
 
 def _sync_quotes(
@@ -1048,6 +1062,7 @@ def save_organization(
     if country is not None and not is_country(country):
         errors["country"] = "Choose a country."
     _check_url(errors, "url", _clean(data.url))
+    _check_visibility(errors, data.visibility)
     slug = _clean(data.slug)
     _check_slug(session, errors, Organization, slug, org.id if org else None)
     if errors:
@@ -1068,6 +1083,7 @@ def save_organization(
                 "kind": data.kind,
                 "country": country.upper() if country else None,
                 "url": _clean(data.url),
+                "visibility": data.visibility,
             },
         )
         _flush(session, org)
@@ -1095,6 +1111,7 @@ def save_person(
         org = session.scalar(select(Organization).where(Organization.slug == data.organization))
         if org is None:
             errors["organization"] = f'No organization "{data.organization}".'
+    _check_visibility(errors, data.visibility)
     slug = _clean(data.slug)
     _check_slug(session, errors, Person, slug, person.id if person else None)
     if errors:
@@ -1106,7 +1123,16 @@ def save_person(
         if person is None:
             person = Person(slug=slug, name=name)
             session.add(person)
-        _set(person, {"slug": slug, "name": name, "role": _clean(data.role), "organization": org})
+        _set(
+            person,
+            {
+                "slug": slug,
+                "name": name,
+                "role": _clean(data.role),
+                "organization": org,
+                "visibility": data.visibility,
+            },
+        )
         _flush(session, person)
     return person
 

@@ -32,6 +32,7 @@ from tracker.services.measures import (
     filter_clauses,
     status_rows,
     statuses,
+    topic_names,
 )
 
 FACET_LABELS = {
@@ -76,7 +77,9 @@ def selected_values(filters: MeasureFilters, name: str) -> tuple[str, ...]:
     return tuple(str(value) for value in values[name])
 
 
-def _labeller(session: Session, name: str) -> Callable[[str], str]:
+def _labeller(
+    session: Session, name: str, values: Iterable[str], include_internal: bool
+) -> Callable[[str], str]:
     if name == "country":
         return country_name
     if name == "kind":
@@ -84,7 +87,7 @@ def _labeller(session: Session, name: str) -> Callable[[str], str]:
     if name == "status":
         return lambda code: vocab.STATES.get(code, code)
     if name == "topic":
-        names = {row.slug: row.name for row in session.execute(select(Topic.slug, Topic.name))}
+        names = topic_names(session, values, include_internal)
         return lambda slug: names.get(slug, slug)
     return str
 
@@ -94,12 +97,13 @@ def _facet(
     name: str,
     counts: Counter[str],
     filters: MeasureFilters,
+    include_internal: bool,
     limit: int | None = None,
 ) -> Facet:
     chosen = selected_values(filters, name)
-    label = _labeller(session, name)
     for value in chosen:
         counts.setdefault(value, 0)
+    label = _labeller(session, name, counts, include_internal)
     if name == "year":
         ordered = sorted(counts, key=lambda value: value, reverse=True)
     else:
@@ -201,4 +205,7 @@ def measure_facets(
         }
     else:
         counts = _grouped_as_of(session, filters, as_of, include_internal)
-    return [_facet(session, name, counts[name], filters, limit) for name in FACET_NAMES]
+    return [
+        _facet(session, name, counts[name], filters, include_internal, limit)
+        for name in FACET_NAMES
+    ]

@@ -509,8 +509,15 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "kind": "Kind",
         "country": "Country",
         "url": "Web address",
+        "visibility": "Visibility",
     },
-    "person": {"slug": "Slug", "name": "Name", "role": "Role", "organization": "Organization"},
+    "person": {
+        "slug": "Slug",
+        "name": "Name",
+        "role": "Role",
+        "organization": "Organization",
+        "visibility": "Visibility",
+    },
     "source": {
         "url": "Web address",
         "title": "Title",
@@ -738,6 +745,13 @@ def _restore_record(
     model = editing.RECORD_TYPES[record_type]
     data = editing.data_from(editing.DATA_TYPES[record_type], state)
     existing = session.get(model, record_id)
+    if isinstance(data, editing.OrganizationData | editing.PersonData) and (
+        "visibility" not in state
+    ):
+        # Written before organizations and people had a visibility of their own (migration
+        # 0007): the data's default would decide it. Keep the record's own; one that comes back
+        # from deletion comes back internal, and an editor decides.
+        data.visibility = existing.visibility if existing is not None else "internal"
     if record_type == "event":
         measure = session.get(Measure, state.get("measure_id")) or session.scalar(
             select(Measure).where(Measure.slug == state.get("measure"))

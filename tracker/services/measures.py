@@ -19,6 +19,8 @@ from tracker.models import (
     Event,
     Measure,
     MeasureStatus,
+    Organization,
+    Person,
     Quote,
     Relation,
     Statement,
@@ -57,6 +59,31 @@ class MeasureRow:
 
     measure: Measure
     status: Status
+
+
+def may_see(record: Measure | Statement | Organization | Person, include_internal: bool) -> bool:
+    """Whether the reader may see one record by its own visibility: signed-in readers and
+    token holders see every record, anyone else the public ones."""
+    return include_internal or record.is_public
+
+
+def public_rows(model: type[Organization] | type[Person]) -> ColumnElement[bool]:
+    """SQL: the organizations or people anyone may see (may_see, in a query)."""
+    return model.visibility == "public"
+
+
+def visible_organizations(include_internal: bool) -> Select[Organization]:
+    query = select(Organization)
+    if not include_internal:
+        query = query.where(public_rows(Organization))
+    return query
+
+
+def visible_people(include_internal: bool) -> Select[Person]:
+    query = select(Person)
+    if not include_internal:
+        query = query.where(public_rows(Person))
+    return query
 
 
 def visible_measures(include_internal: bool) -> Select[Measure]:
@@ -262,6 +289,16 @@ def visible_topics(include_internal: bool) -> Select[Topic]:
         .exists()
     )
     return select(Topic).where(used_publicly)
+
+
+def topic_names(session: Session, slugs: Iterable[str], include_internal: bool) -> dict[str, str]:
+    """Names of the topics among ``slugs`` that the reader may see. Echoing a filter, callers
+    show any other slug as typed: an internal-only topic reads exactly as an unknown one."""
+    wanted = list(slugs)
+    if not wanted:
+        return {}
+    query = visible_topics(include_internal).where(Topic.slug.in_(wanted))
+    return {topic.slug: topic.name for topic in session.scalars(query)}
 
 
 def topics_in_use(session: Session, include_internal: bool) -> Sequence[Topic]:

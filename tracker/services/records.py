@@ -293,13 +293,9 @@ def _statement_data(
     )
 
 
-def _everything_visible(_measure: Measure) -> bool:
-    return True
-
-
 def measure_record(measure: Measure) -> dict[str, Any]:
     """A measure as the format has it, without its events (each is its own record)."""
-    record = dataset.measure_dict(measure, _everything_visible)
+    record = dataset.measure_dict(measure, include_internal=True)
     del record["events"]
     return record
 
@@ -309,7 +305,7 @@ def event_record(event: Event) -> dict[str, Any]:
 
 
 def statement_record(statement: Statement) -> dict[str, Any]:
-    return dataset.statement_dict(statement, _everything_visible)
+    return dataset.statement_dict(statement, include_internal=True)
 
 
 # --------------------------------------------------------------------------------------------

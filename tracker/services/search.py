@@ -3,10 +3,15 @@
 One service, two backends. The index itself lives in the database (migration 0003), one table
 per kind of record, kept in step with the records by triggers:
 
-- SQLite: FTS5 with the ``unicode61 remove_diacritics 2`` tokenizer, ranked by bm25, with
-  ``highlight()``/``snippet()`` for the marked text;
+- SQLite: FTS5 with the ``unicode61 remove_diacritics 2`` tokenizer, ranked by
+  ``document_rank`` (below);
 - PostgreSQL: a generated ``tsvector`` in the ``simple`` configuration with a GIN index, ranked
-  by ``ts_rank``, marked with ``ts_headline``.
+  by ``ts_rank``.
+
+Both rank a record by its own text only, never by statistics of the whole index (bm25's
+rarity of each word): those count internal records, which would then move, and give away,
+what an anonymous reader finds. For the same reason, when a broad query is ranked over its
+newest matches only, those are the newest the reader may see.
 
 Both split words the same way and neither stems: the ``simple`` configuration lower-cases and
 keeps every word, which works for English, Russian and Kyrgyz alike (PostgreSQL has no Kyrgyz
@@ -22,8 +27,11 @@ from the data can become markup.
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -44,8 +52,13 @@ from tracker.models import (
     statement_measures,
 )
 from tracker.services import status_cache
-from tracker.services.measures import MeasureFilters, filter_clauses, status_rows
-from tracker.services.statements import hidden_from_public
+from tracker.services.measures import (
+    MeasureFilters,
+    filter_clauses,
+    status_rows,
+    visible_organizations,
+    visible_people,
+)
 
 Kind = Literal["measures", "events", "statements", "organizations", "people"]
 KINDS: tuple[Kind, ...] = ("measures", "events", "statements", "organizations", "people")
@@ -125,6 +138,10 @@ def _fold(word: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+# Ranking folds the same few thousand words in every record it reads.
+_fold_cached = functools.lru_cache(maxsize=65536)(_fold)
+
+
 def word_matcher(query: ParsedQuery) -> Callable[[str], bool]:
     """Whether a word of a record is one the query looks for (the last one as a prefix)."""
     whole = {_fold(word) for group in query.groups for word in group}
@@ -172,8 +189,9 @@ def snippet(texts: Sequence[str], matches: Callable[[str], bool], words: int = 1
 
 # -- the two backends --------------------------------------------------------------------------
 
-# Column weights for bm25 (SQLite), in the order of the index's columns (migration 0003).
-_BM25_WEIGHTS = {
+# Column weights for the SQLite ranking (document_rank), in the order of the index's columns
+# (migration 0003).
+_WEIGHTS = {
     "measures": (10.0, 8.0, 8.0, 1.0),
     "events": (2.0, 3.0, 1.0),
     "statements": (6.0, 1.0, 1.0),
@@ -206,8 +224,70 @@ def _is_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
-def _window_start(session: Session, kind: Kind, query: ParsedQuery) -> int:
-    """The lowest id among the RANK_WINDOW newest matches (0 when fewer match)."""
+@functools.lru_cache(maxsize=64)
+def _words_pattern(encoded: str) -> re.Pattern[str]:
+    """The words a query looks for (the last as a prefix), in folded text: what word_matcher
+    says of one word, found by one regular expression in a whole text (ranking reads a
+    thousand records' summaries)."""
+    groups, prefix_last = json.loads(encoded)
+    words = {_fold(word) for group in groups for word in group}
+    choices = [re.escape(word) for word in sorted(words, key=len, reverse=True)]
+    if prefix_last:
+        choices.insert(0, re.escape(_fold(groups[-1][0])) + r"[^\W_]*")
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(choices) + r")(?![^\W_])")
+
+
+def _encoded(query: ParsedQuery) -> str:
+    return json.dumps([query.groups, query.prefix_last], ensure_ascii=False)
+
+
+def document_rank(encoded_query: str, kind: str, *texts: str | None) -> float:
+    """How well one record matches, from its own text alone: for each column, the words the
+    query looks for, counted with diminishing returns and weighted by the column (a title
+    above a summary). Lower is better, as bm25's is.
+
+    SQLite's bm25 also weighs each word by how rare it is in the whole index, internal records
+    included: adding internal records that contain a word reordered (and rescored) what an
+    anonymous reader found. PostgreSQL's ts_rank, like this, reads the record alone.
+    """
+    words = _words_pattern(encoded_query)
+    score = 0.0
+    for weight, text_ in zip(_WEIGHTS[kind], texts, strict=False):
+        hits = _hits(words, text_) if text_ else 0
+        score += weight * hits / (hits + 1.2)
+    return -score
+
+
+def _hits(words: re.Pattern[str], text_: str) -> int:
+    """How many of the text's words the pattern finds, folded as the index folds them."""
+    if text_.isascii():  # most text: nothing to fold but the case, so one scan
+        return len(words.findall(text_.lower()))
+    counts = Counter(_WORD.findall(text_))
+    return sum(n for word, n in counts.items() if words.fullmatch(_fold_cached(word)))
+
+
+_RANK_FUNCTION = "tracker_rank"
+
+
+def _install_rank_function(session: Session) -> None:
+    """Give this SQLite connection ``tracker_rank`` (document_rank), once per connection."""
+    pooled = session.connection().connection
+    if not pooled.info.get(_RANK_FUNCTION):
+        driver: Any = pooled.driver_connection
+        driver.create_function(_RANK_FUNCTION, -1, document_rank, deterministic=True)
+        pooled.info[_RANK_FUNCTION] = True
+
+
+def _window_start(session: Session, kind: Kind, query: ParsedQuery, include_internal: bool) -> int:
+    """The lowest id among the RANK_WINDOW newest matches the reader may see (0 when fewer
+    match): records the reader may not see must not move the window either."""
+    if not include_internal:
+        visible = _candidates(
+            session, kind, query, MeasureFilters(), include_internal, ranked=False
+        ).subquery()
+        newest = select(visible.c.id).order_by(visible.c.id.desc()).offset(RANK_WINDOW - 1).limit(1)
+        found = session.scalar(newest)
+        return int(found) if found is not None else 0
     if _is_sqlite(session):
         sql = (
             f"SELECT rowid FROM search_{kind} WHERE search_{kind} MATCH :match "  # noqa: S608  # nosec B608
@@ -225,23 +305,33 @@ def _window_start(session: Session, kind: Kind, query: ParsedQuery) -> int:
 
 
 def _matches(
-    session: Session, kind: Kind, query: ParsedQuery, ranked: bool = True, scan: int | None = None
+    session: Session,
+    kind: Kind,
+    query: ParsedQuery,
+    ranked: bool = True,
+    scan: int | None = None,
+    include_internal: bool = False,
 ) -> CTE:
     """(id, rank) of the records of ``kind`` that match; a lower rank is a better match.
 
     Unranked (``ranked=False``, rank 0): every match, for counts and filters. Ranked: every
-    match, or the RANK_WINDOW newest when more match. ``scan``: at most that many matches.
+    match, or the RANK_WINDOW newest the reader may see when more match. ``scan``: at most
+    that many matches.
     """
-    start = _window_start(session, kind, query) if ranked else 0
+    start = _window_start(session, kind, query, include_internal) if ranked else 0
     if _is_sqlite(session):
-        weights = ", ".join(str(w) for w in _BM25_WEIGHTS[kind])
-        rank = f"bm25(search_{kind}, {weights})" if ranked else "0.0"
+        rank = "0.0"
+        if ranked:
+            _install_rank_function(session)
+            rank = f"{_RANK_FUNCTION}(:words, '{kind}', {', '.join(_COLUMNS[kind])})"
         sql = (
             f"SELECT rowid AS id, {rank} AS rank "  # noqa: S608  # nosec B608
             f"FROM search_{kind} WHERE search_{kind} MATCH :match AND rowid >= :start"
             + (" LIMIT :scan" if scan else "")
         )
         bound = text(sql).bindparams(match=query.fts5(), start=start)
+        if ranked:
+            bound = bound.bindparams(words=_encoded(query))
     else:
         rank = "-ts_rank(document, to_tsquery('simple', :match))" if ranked else "0.0"
         sql = (
@@ -325,7 +415,7 @@ def _candidates(
     scan: int | None = None,
 ) -> Select[Any]:
     """(record id, rank) of the visible records of ``kind`` that match and pass the filters."""
-    hits = _matches(session, kind, query, ranked, scan)
+    hits = _matches(session, kind, query, ranked, scan, include_internal)
     base = select(hits.c.id, hits.c.rank)
     clauses = filter_clauses(session, filters, as_of=None, by_cached_status=True)
     if kind in ("measures", "events"):
@@ -353,7 +443,12 @@ def _candidates(
             )
             query_ = query_.where(Statement.id.in_(about))
         return query_
-    return base
+    visible = (
+        visible_organizations(include_internal).with_only_columns(Organization.id)
+        if kind == "organizations"
+        else visible_people(include_internal).with_only_columns(Person.id)
+    )
+    return base.where(hits.c.id.in_(visible))
 
 
 def _count(
@@ -401,13 +496,6 @@ def _load(session: Session, kind: Kind, ids: Sequence[int]) -> dict[int, Any]:
     return {record.id: record for record in session.scalars(query.where(model.id.in_(ids)))}
 
 
-def _hidden(session: Session, kind: Kind, ids: Sequence[int]) -> set[int]:
-    """Organizations or people among ``ids`` that only internal statements mention."""
-    if kind == "organizations":
-        return hidden_from_public(session, organization_ids=ids)[0]
-    return hidden_from_public(session, person_ids=ids)[1]
-
-
 def search_kind(
     session: Session,
     kind: Kind,
@@ -422,26 +510,15 @@ def search_kind(
     if kind not in MEASURE_BOUND_KINDS and filters.active:
         return group
     candidates = _candidates(session, kind, query, filters, include_internal).subquery()
-    if kind in MEASURE_BOUND_KINDS or include_internal:
-        group.total = _count(session, kind, query, filters, include_internal)
-        if group.total > COUNT_CAP:
-            group.total, group.capped = COUNT_CAP, True
-        ranked = session.execute(
-            select(candidates.c.id, candidates.c.rank)
-            .order_by(candidates.c.rank, candidates.c.id)
-            .limit(limit)
-            .offset(offset)
-        ).all()
-    else:
-        # Few organizations and people match any query; filter the hidden ones out in full so
-        # the total never counts a name an anonymous visitor must not learn.
-        every = session.execute(
-            select(candidates.c.id, candidates.c.rank).order_by(candidates.c.rank, candidates.c.id)
-        ).all()
-        hidden = _hidden(session, kind, [row[0] for row in every])
-        visible = [row for row in every if row[0] not in hidden]
-        group.total = len(visible)
-        ranked = visible[offset : offset + limit]
+    group.total = _count(session, kind, query, filters, include_internal)
+    if group.total > COUNT_CAP:
+        group.total, group.capped = COUNT_CAP, True
+    ranked = session.execute(
+        select(candidates.c.id, candidates.c.rank)
+        .order_by(candidates.c.rank, candidates.c.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
     ids = [int(row[0]) for row in ranked]
     records = _load(session, kind, ids)
     texts = _texts(session, kind, ids)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TypeVar, overload
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, literal, select
 from sqlalchemy.orm import Session, selectinload
 
+from tracker import vocab
 from tracker.models import (
     Event,
     Measure,
@@ -18,10 +20,15 @@ from tracker.models import (
     Statement,
     Topic,
     statement_measures,
-    statement_signatories,
 )
 from tracker.services.as_of import statement_dated_by, statement_order
-from tracker.services.measures import visible_statements
+from tracker.services.measures import (
+    may_see,
+    public_rows,
+    visible_organizations,
+    visible_people,
+    visible_statements,
+)
 
 _STATEMENT_OPTIONS = (
     selectinload(Statement.organization),
@@ -82,10 +89,7 @@ def _filtered(
     if filters.measure:
         query = query.where(_about(include_internal, Measure.slug == filters.measure))
     if filters.organizations:
-        query = query.where(
-            Statement.organization.has(Organization.slug.in_(filters.organizations))
-            | Statement.signatories.any(Organization.slug.in_(filters.organizations))
-        )
+        query = query.where(by_organizations(filters.organizations, include_internal))
     if filters.stances:
         query = query.where(Statement.stance.in_(filters.stances))
     if filters.types:
@@ -96,6 +100,19 @@ def _filtered(
     if filters.end is not None:
         query = query.where(Statement.date_start <= filters.end)
     return query
+
+
+def by_organizations(slugs: Sequence[str], include_internal: bool) -> ColumnElement[bool]:
+    """Statements that organizations the reader may see wrote or co-signed: filtering by an
+    internal organization's slug must not tell which public statements it signed."""
+    chosen = (
+        visible_organizations(include_internal)
+        .where(Organization.slug.in_(slugs))
+        .with_only_columns(Organization.id)
+    )
+    return Statement.organization_id.in_(chosen) | Statement.signatories.any(
+        Organization.id.in_(chosen)
+    )
 
 
 def _listed(
@@ -183,92 +200,59 @@ def statements_by(
     return session.scalars(query.order_by(*statement_order(newest_first=True))).all()
 
 
-def hidden_from_public(
-    session: Session,
-    organization_ids: Collection[int] | None = None,
-    person_ids: Collection[int] | None = None,
-) -> tuple[set[int], set[int]]:
-    """Organizations and people that only internal statements mention.
-
-    An anonymous visitor must not learn of them from any page or export: a sensitive source is
-    often a person or a small group. Given ``organization_ids`` or ``person_ids`` (search
-    results), only those are checked, and only that kind: cheap on a large database.
-    """
-    restricted = organization_ids is not None or person_ids is not None
-    orgs: set[int] = set()
-    if not restricted or organization_ids:
-        query = select(Organization.id).where(
-            # The public side first: most records have a public mention, found at once.
-            ~_organization_mentioned("public"),
-            _organization_mentioned("internal"),
-        )
-        if organization_ids:
-            query = query.where(Organization.id.in_(list(organization_ids)))
-        orgs = set(session.scalars(query))
-    people: set[int] = set()
-    if not restricted or person_ids:
-        query = select(Person.id).where(~_person_mentioned("public"), _person_mentioned("internal"))
-        if person_ids:
-            query = query.where(Person.id.in_(list(person_ids)))
-        people = set(session.scalars(query))
-    return orgs, people
+R = TypeVar("R", bound=Organization | Person)
 
 
-# Correlated EXISTS, one index probe or a few per organization or person: collecting every
-# statement's authors, signatories, speakers and quoted people first read all 200,000
-# statements (a second) for the organization drop-down of every statement list.
-def _organization_mentioned(visibility: str) -> ColumnElement[bool]:
-    authored = select(Statement.id).where(
-        Statement.organization_id == Organization.id, Statement.visibility == visibility
+def shown(record: R | None, include_internal: bool) -> R | None:
+    """The organization or person, if this reader may see it; else None."""
+    return record if record is not None and may_see(record, include_internal) else None
+
+
+@overload
+def name_for(record: Organization | Person, include_internal: bool) -> str: ...
+@overload
+def name_for(record: Organization | Person | None, include_internal: bool) -> str | None: ...
+def name_for(record: Organization | Person | None, include_internal: bool) -> str | None:
+    """How this reader may name an organization or a person: by name, or, when it is internal
+    and the reader anonymous, by neutral wording ("Name withheld") that neither names it nor
+    hides that someone is there; None when there is no one."""
+    if record is None:
+        return None
+    if may_see(record, include_internal):
+        return record.name
+    if isinstance(record, Organization):
+        return vocab.WITHHELD_ORGANIZATION
+    return vocab.WITHHELD_PERSON
+
+
+def organization_name(include_internal: bool) -> ColumnElement[str]:
+    """``name_for`` in SQL, for queries that read organizations' names without the records."""
+    if include_internal:
+        return Organization.name.expression
+    return case(
+        (public_rows(Organization), Organization.name),
+        else_=literal(vocab.WITHHELD_ORGANIZATION),
     )
-    signed = (
-        select(statement_signatories.c.statement_id)
-        .join(Statement, Statement.id == statement_signatories.c.statement_id)
-        .where(
-            statement_signatories.c.organization_id == Organization.id,
-            Statement.visibility == visibility,
-        )
-    )
-    return or_(authored.exists(), signed.exists())
 
 
-def _person_mentioned(visibility: str) -> ColumnElement[bool]:
-    spoke = select(Statement.id).where(
-        Statement.speaker_id == Person.id, Statement.visibility == visibility
-    )
-    quoted = (
-        select(Quote.id)
-        .join(Statement, Statement.id == Quote.statement_id)
-        .where(Quote.speaker_id == Person.id, Statement.visibility == visibility)
-    )
-    return or_(spoke.exists(), quoted.exists())
+def people_of(organization: Organization, include_internal: bool) -> list[Person]:
+    """The people of an organization whom the reader may see."""
+    return [person for person in organization.people if may_see(person, include_internal)]
 
 
 def list_organizations(session: Session, include_internal: bool) -> Sequence[Organization]:
-    hidden = set() if include_internal else hidden_from_public(session)[0]
-    organizations = session.scalars(select(Organization).order_by(Organization.name)).all()
-    return [org for org in organizations if org.id not in hidden]
+    query = visible_organizations(include_internal).order_by(Organization.name)
+    return session.scalars(query).all()
 
 
 def get_organization(session: Session, slug: str, include_internal: bool) -> Organization | None:
-    query = select(Organization).where(Organization.slug == slug)
-    organization = session.scalars(query.options(selectinload(Organization.people))).first()
-    if organization is None:
-        return None
-    if include_internal:
-        return organization
-    hidden = hidden_from_public(session, organization_ids=[organization.id])[0]
-    return None if organization.id in hidden else organization
+    query = visible_organizations(include_internal).where(Organization.slug == slug)
+    return session.scalars(query.options(selectinload(Organization.people))).first()
 
 
 def get_person(session: Session, slug: str, include_internal: bool) -> Person | None:
-    query = select(Person).where(Person.slug == slug).options(selectinload(Person.organization))
-    person = session.scalars(query).first()
-    if person is None:
-        return None
-    if not include_internal and person.id in hidden_from_public(session, person_ids=[person.id])[1]:
-        return None
-    return person
+    query = visible_people(include_internal).where(Person.slug == slug)
+    return session.scalars(query.options(selectinload(Person.organization))).first()
 
 
 def measures_of(statement: Statement, include_internal: bool) -> list[Measure]:

@@ -30,6 +30,7 @@ from tracker.models import Event, Measure, Organization, Statement, statement_me
 from tracker.services.as_of import event_order, statement_order
 from tracker.services.measures import MeasureFilters, measure_query
 from tracker.services.sources import source_namer
+from tracker.services.statements import organization_name
 from tracker.services.timescale import Axis, TimeScale, axis, text_width
 from tracker.status import Change, Status, derive_status, status_history
 
@@ -451,7 +452,7 @@ def build_timeline(
             Statement.date_iso,
             Statement.date_approximate,
             Statement.stance,
-            Organization.name,
+            organization_name(include_internal),
         )
         .select_from(statement_measures)
         .join(chosen, chosen.c.id == statement_measures.c.measure_id)

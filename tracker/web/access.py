@@ -104,7 +104,28 @@ def login_url_for_current_page() -> str:
     return url_for("auth.login", next=target)
 
 
+def answers_a_reader_of_internal_records() -> bool:
+    """Whether this request comes from someone who may read internal records: a signed-in
+    user, or a caller with credentials (an API token; a wrong one is refused, but its answer
+    is no one else's either)."""
+    return can_see_internal() or "Authorization" in request.headers
+
+
+PRIVATE = "private, no-store"
+
+
 def init_app(app: Flask) -> None:
+    @app.after_request
+    def keep_private_answers_private(response: Response) -> Response:
+        # Whatever a signed-in user or a token holder is answered may hold internal records
+        # (an internal measure, /history, a form, a list with internal rows): no cache along
+        # the way and not the browser's (the back button of a shared computer) may keep it.
+        # Our own static files hold no one's data and stay cacheable.
+        if request.endpoint != "static" and answers_a_reader_of_internal_records():
+            response.headers["Cache-Control"] = PRIVATE
+            response.headers.pop("Expires", None)
+        return response
+
     @app.before_request
     def deny_anonymous_by_default() -> Response | None:
         endpoint = request.endpoint

@@ -15,8 +15,8 @@ URL scheme (every list page links its own):
 - citations: ``/measures/<slug>/cite.bib|txt`` and ``/statements/<slug>/cite.bib|txt``.
 
 Views parse the request, call the services and the exports, and set the headers: downloads are
-attachments with clear names, anonymous responses may be cached for five minutes, responses
-that may hold internal records are ``private, no-store``.
+attachments with clear names, anonymous responses may be cached for five minutes, and a
+signed-in user's are ``private, no-store`` (as every response to them is: tracker.web.access).
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ from flask import (
     url_for,
 )
 from markupsafe import Markup
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker import clock, vocab
@@ -51,7 +50,7 @@ from tracker.exports.feeds import FeedInfo, render_feed
 from tracker.exports.ical import CalendarInfo, render_calendar
 from tracker.exports.jsonld import measure_jsonld, script_json
 from tracker.exports.tables import Row, Table
-from tracker.models import Measure, Statement, Topic
+from tracker.models import Measure, Statement
 from tracker.services.dataset import export_chunks
 from tracker.services.events import (
     EventFilters,
@@ -67,6 +66,7 @@ from tracker.services.measures import (
     MeasureView,
     get_measure,
     list_measures,
+    topic_names,
     visible_measures,
 )
 from tracker.services.statements import (
@@ -124,11 +124,9 @@ def _query_args(drop: Iterable[str] = ("page",)) -> dict[str, Any]:
 
 def _cache(response: Response) -> Response:
     # What an anonymous visitor gets is public and may be cached briefly; a signed-in user's
-    # response may hold internal records and must not be kept by anything along the way.
+    # response is made "private, no-store" with every other one (tracker.web.access).
     response.vary.add("Cookie")
-    if can_see_internal():
-        response.headers["Cache-Control"] = "private, no-store"
-    else:
+    if not can_see_internal():
         response.headers["Cache-Control"] = "public, max-age=300"
     return response
 
@@ -171,9 +169,7 @@ def _generated() -> dt.datetime:
 
 def _topic_names(slugs: Iterable[str]) -> list[str]:
     wanted = list(slugs)
-    if not wanted:
-        return []
-    names = dict(get_session().execute(select(Topic.slug, Topic.name)).all())
+    names = topic_names(get_session(), wanted, can_see_internal())
     return [names.get(slug, slug) for slug in wanted]
 
 
@@ -464,6 +460,7 @@ def _measure_brief(slug: str) -> Brief:
         url=links.measure(measure.slug),
         as_of=params.as_of(),
         site_name=site_name(),
+        include_internal=can_see_internal(),
     )
 
 
@@ -497,6 +494,7 @@ def _selection_brief() -> Brief:
         url=absolute_url("exports.selection_brief", **_query_args()),
         as_of=as_of,
         site_name=site_name(),
+        include_internal=internal,
     )
 
 
@@ -723,7 +721,7 @@ def _measure_citation(measure: Measure) -> CitationText:
 
 def _statement_citation(statement: Statement) -> CitationText:
     url = absolute_url("statements.show", slug=statement.slug)
-    return cite_statement(statement, url, site_name(), clock.today())
+    return cite_statement(statement, url, site_name(), clock.today(), can_see_internal())
 
 
 def _citation_response(citation: CitationText, fmt: str) -> Response:

@@ -13,7 +13,9 @@ from tracker import clock, vocab
 from tracker.countries import country_name
 from tracker.dates import PartialDate
 from tracker.markup import render_markdown
-from tracker.services import history
+from tracker.models import Measure, Organization, Person, Statement
+from tracker.services import history, statements
+from tracker.services.measures import may_see
 from tracker.web.access import can_see_internal, has_role
 
 
@@ -68,6 +70,21 @@ def can_edit_records() -> bool:
     return has_role("editor")
 
 
+def reader_may_see(record: Measure | Statement | Organization | Person) -> bool:
+    """Whether the reader of this page may see a record (templates' ``may_see``)."""
+    return may_see(record, can_see_internal())
+
+
+def shown_to_reader(record: Organization | Person | None) -> Organization | Person | None:
+    """The organization or person if the reader may see it (templates' ``shown``)."""
+    return statements.shown(record, can_see_internal())
+
+
+def name_for_reader(record: Organization | Person | None) -> str | None:
+    """Its name, or the neutral wording when the reader may not see it (``name_for``)."""
+    return statements.name_for(record, can_see_internal())
+
+
 def history_url(record_type: str, record: Any) -> str:
     return url_for("history.record", record_type=record_type, record_id=record.id)
 
@@ -99,6 +116,9 @@ def init_app(app: Flask) -> None:
         today=clock.today,
         country_name=country_name,
         can_see_internal=can_see_internal,
+        may_see=reader_may_see,
+        shown=shown_to_reader,
+        name_for=name_for_reader,
         record_url=record_url,
         history_url=history_url,
         can_edit_records=can_edit_records,

@@ -9,6 +9,7 @@ from tracker.services.statements import (
     get_organization,
     get_person,
     list_organizations,
+    people_of,
     statements_by,
 )
 from tracker.web.access import can_see_internal, public
@@ -34,7 +35,10 @@ def show(slug: str) -> str:
         abort(404)
     statements = statements_by(session, can_see_internal(), organization=organization)
     return render_template(
-        "organizations/show.html", organization=organization, statements=statements
+        "organizations/show.html",
+        organization=organization,
+        people=people_of(organization, can_see_internal()),
+        statements=statements,
     )
 
 

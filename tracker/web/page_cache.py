@@ -9,7 +9,8 @@ page can never be served after the data it shows has changed.
 
 Never cached: anything for a signed-in user, a request that carries a session (a flashed message
 may be waiting in it), an API request with a token, responses that set a cookie, streams
-(exports of a million rows) and large bodies.
+(exports of a million rows) and large bodies. What a signed-in user or a token holder is
+answered is kept by no cache outside either: tracker.web.access makes it ``private, no-store``.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from tracker.forms import TOKEN_EXPIRY, ApiTokenForm, options
 from tracker.models import TOKEN_SCOPES, User
 from tracker.services import api_tokens
 from tracker.services.editing import ValidationFailed
-from tracker.web.access import signed_in_may_post
+from tracker.web.access import PRIVATE, signed_in_may_post
 from tracker.web.helpers import see_other
 
 bp = Blueprint("tokens", __name__)
@@ -73,8 +73,9 @@ def index() -> tuple[str, int, dict[str, str]]:
         on=today,
         state=api_tokens.state,
     )
-    # The one page that holds a token in clear: no cache, no copy on disk.
-    return page, status, {"Cache-Control": "no-store"}
+    # The one page that holds a token in clear: no cache, no copy on disk (as every page for a
+    # signed-in user, tracker.web.access; said here too, as this one must never lose it).
+    return page, status, {"Cache-Control": PRIVATE}
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
