@@ -396,7 +396,7 @@ def _statement_form(statement: Statement | None, measure: Measure | None = None)
     pickers = _pickers(session)
     form.signatories.choices = forms.options(pickers["organization_choices"])
     form.measures.choices = forms.options(pickers["measure_choices"])
-    form.reacts_to.choices = forms.options([("", "None")]) + [
+    form.reacts_to.choices = forms.options([("", "No particular event")]) + [
         choice
         for measure_title, events in editing.event_choices(session)
         for choice in forms.options(events, optgroup=measure_title)
