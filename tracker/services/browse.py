@@ -15,24 +15,17 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from tracker import clock
 from tracker.models import (
     Event,
     Measure,
-    MeasureStatus,
     Organization,
     Person,
     Quote,
     Statement,
     statement_measures,
 )
-from tracker.services import status_cache
-from tracker.services.measures import (
-    MeasureFilters,
-    filter_clauses,
-    status_rows,
-    visible_statements,
-)
+from tracker.services.events import EventFilters, count_events, list_events
+from tracker.services.measures import MeasureFilters, select_measures, visible_statements
 from tracker.services.statements import hidden_from_public
 
 T = TypeVar("T")
@@ -54,15 +47,6 @@ def _page(
     return Page(items, total, page, size)
 
 
-def _matching_measure_ids(
-    session: Session, filters: MeasureFilters, as_of: dt.date, include_internal: bool
-) -> Select[Any]:
-    today = clock.today()
-    status_cache.refresh(session, today)
-    clauses = filter_clauses(session, filters, by_cached_status=as_of == today)
-    return status_rows(include_internal).where(*clauses).with_only_columns(MeasureStatus.measure_id)
-
-
 def page_events(
     session: Session,
     filters: MeasureFilters,
@@ -73,27 +57,12 @@ def page_events(
     page: int = 1,
     size: int = 50,
 ) -> Page[Event]:
-    """Events up to ``as_of`` of the measures that pass the filters, newest first.
-
-    The status filter means the measure's status today (the cached one), whatever ``as_of``.
-    """
-    status_filters = filters
-    query = (
-        select(Event)
-        .join(Event.measure)
-        .where(Event.date_start <= as_of)
-        .options(selectinload(Event.measure), selectinload(Event.sources))
-    )
-    if not include_internal:
-        query = query.where(Measure.visibility == "public")
-    if filters.active:
-        ids = _matching_measure_ids(session, status_filters, clock.today(), include_internal)
-        query = query.where(Event.measure_id.in_(ids))
-    if types:
-        query = query.where(Event.type.in_(types))
-    if measure:
-        query = query.where(Measure.slug == measure)
-    return _page(session, query, (Event.date_start.desc(), Event.id.desc()), page, size)
+    """Events up to ``as_of`` of the measures that pass the filters, newest first: the events
+    list's own query (tracker.services.events), the status filter on ``as_of`` as there."""
+    chosen = EventFilters(measures=filters, types=tuple(types), measure=measure)
+    total = count_events(session, chosen, as_of, include_internal)
+    items = list_events(session, chosen, as_of, include_internal, (page - 1) * size, size)
+    return Page(items, total, page, size)
 
 
 def get_event(session: Session, event_id: int, include_internal: bool) -> Event | None:
@@ -130,14 +99,15 @@ def page_statements(
     page: int = 1,
     size: int = 50,
 ) -> Page[Statement]:
-    """Statements up to ``as_of`` about measures that pass the filters, newest first."""
+    """Statements up to ``as_of`` about measures that pass the filters (on ``as_of``, as the
+    measure list selects them), newest first."""
     query = (
         visible_statements(include_internal)
         .where(Statement.date_start <= as_of)
         .options(*STATEMENT_OPTIONS)
     )
     if filters.active:
-        ids = _matching_measure_ids(session, filters, clock.today(), include_internal)
+        ids = select_measures(session, filters, as_of, include_internal).ids()
         about = select(statement_measures.c.statement_id).where(
             statement_measures.c.measure_id.in_(ids)
         )
