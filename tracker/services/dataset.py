@@ -46,7 +46,7 @@ from tracker.models import (
     statement_signatories,
     statement_sources,
 )
-from tracker.services import history, status_cache
+from tracker.services import history, look_alikes, status_cache
 from tracker.services.editing import (
     EventData,
     QuoteData,
@@ -56,6 +56,7 @@ from tracker.services.editing import (
     measure_data,
     stored_fields,
 )
+from tracker.services.look_alikes import LookAlike
 from tracker.services.measures import visible_topics
 from tracker.services.statements import hidden_from_public
 
@@ -94,6 +95,8 @@ class ImportReport:
     updated: Counter[str] = field(default_factory=Counter)
     deleted: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
+    look_alikes: list[LookAlike] = field(default_factory=list)
+    """New records that look like others (a warning: they were imported)."""
 
     @property
     def changed(self) -> bool:
@@ -108,6 +111,23 @@ class ImportReport:
             f"{self.deleted[kind]} deleted, {self.unchanged[kind]} unchanged"
             for kind in kinds
         ]
+
+
+def look_alike_lines(found: Sequence[LookAlike], shown: int = 100) -> list[str]:
+    """The warning the import report gives about records that look like others (the first
+    ``shown`` of them: a file of generated names may have thousands)."""
+    if not found:
+        return []
+    records = len({item.path for item in found})
+    lines = [
+        f"Warning: {records:,} new record{'s' if records != 1 else ''} "
+        f"look{'s' if records == 1 else ''} like others; check each, and merge those that are "
+        "the same:",
+        *(f"  {item}" for item in found[:shown]),
+    ]
+    if len(found) > shown:
+        lines.append(f"  … and {len(found) - shown:,} more.")
+    return lines
 
 
 # --------------------------------------------------------------------------------------------
@@ -1235,6 +1255,8 @@ def import_dataset(
     # Imports write history like every other change (the CLI names itself the author).
     history.install()
     importer = _Importer(session, progress)
+    # Before anything is written: "new" means no record has the slug yet.
+    importer.report.look_alikes = look_alikes.in_dataset(session, document)
     # Flushing by hand keeps autoflush from writing half-built records during the lookups.
     with session.no_autoflush:
         importer.import_topics(document)

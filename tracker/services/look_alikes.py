@@ -1,0 +1,210 @@
+"""Records an import would create that look like records already there: a warning, never a
+refusal (two bills may share a title; two people may share a name).
+
+A record of the document is new when no record has its slug. It looks like another when their
+names fold alike (tracker.services.names): an organization with the name or acronym of an
+existing organization or of another new one, a person with the name of someone in the same
+organization, a measure of the same country with a name (title, short title, original title,
+popular name) or official identifier of another. One import once created a second "Amnesty
+International" (slug ``amnesty``) next to ``amnesty-international``: now the report says so, and
+the editor can merge them.
+
+Names are compared by exact folded keys in dictionaries, so a file of a hundred thousand
+measures is checked in one pass; the closer "similar title" comparison of the new-measure form
+(difflib) is left to that form.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.models import Measure, Organization, Person
+from tracker.services.names import MeasureNames, fold
+
+# At most this many look-alikes are named for one new record.
+SHOWN = 5
+
+
+@dataclass(frozen=True, slots=True)
+class LookAlike:
+    path: str
+    """Where the new record is in the file: ``organizations[3]``."""
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    """A record a new one may look like: in the database, or earlier in the file."""
+
+    slug: str
+    name: str
+    path: str | None = None
+    """Where it is in the file, for a record the same import creates."""
+
+    def described(self, what: str) -> str:
+        if self.path is None:
+            return f'the existing {what} "{self.name}" ({self.slug})'
+        return f'{self.path}, "{self.name}" ({self.slug}), also new in this file'
+
+
+def _items(document: Mapping[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
+    value = document.get(key)
+    if not isinstance(value, list):
+        return []
+    return [(index, item) for index, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _new(
+    session: Session, model: Any, items: list[tuple[int, dict[str, Any]]]
+) -> list[tuple[int, dict[str, Any]]]:
+    slugs = [item["slug"] for _, item in items]
+    known: set[str] = set()
+    for chunk in range(0, len(slugs), 500):
+        query = select(model.slug).where(model.slug.in_(slugs[chunk : chunk + 500]))
+        known.update(session.scalars(query))
+    return [(index, item) for index, item in items if item["slug"] not in known]
+
+
+class _Index:
+    """Folded key -> the records known by it, database first, then the file's new records."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[Any, list[tuple[_Seen, str]]] = defaultdict(list)
+
+    def add(self, seen: _Seen, keys: Mapping[Any, str]) -> None:
+        for key, why in keys.items():
+            self.by_key[key].append((seen, why))
+
+    def matches(self, slug: str, keys: Iterable[Any]) -> list[tuple[_Seen, str]]:
+        """The first few records known by any of the keys: a popular name thousands of
+        measures share must not make the check quadratic."""
+        found: dict[str, tuple[_Seen, str]] = {}
+        for key in keys:
+            for seen, why in self.by_key.get(key, [])[: SHOWN + 1]:
+                if seen.slug != slug:
+                    found.setdefault(seen.slug, (seen, why))
+        return list(found.values())[:SHOWN]
+
+
+def _report(
+    path: str, name: str, slug: str, what: str, matches: list[tuple[_Seen, str]]
+) -> list[LookAlike]:
+    return [
+        LookAlike(path, f'"{name}" ({slug}) looks like {seen.described(what)}: {why}')
+        for seen, why in matches
+    ]
+
+
+def _organization_keys(name: str | None, acronym: str | None) -> dict[str, str]:
+    keys: dict[str, str] = {}
+    for value, why in ((name, "same name"), (acronym, "same acronym")):
+        key = fold(value)
+        if key:
+            keys.setdefault(key, f"{why} ({value})")
+    return keys
+
+
+def _organizations(session: Session, document: Mapping[str, Any]) -> list[LookAlike]:
+    new = _new(session, Organization, _items(document, "organizations"))
+    if not new:
+        return []
+    index = _Index()
+    rows = session.execute(select(Organization.slug, Organization.name, Organization.acronym))
+    for slug, name, acronym in rows:
+        index.add(_Seen(slug, name), _organization_keys(name, acronym))
+    found: list[LookAlike] = []
+    for position, item in new:
+        path = f"organizations[{position}]"
+        keys = _organization_keys(item.get("name"), item.get("acronym"))
+        matches = index.matches(item["slug"], keys)
+        found += _report(path, item.get("name", ""), item["slug"], "organization", matches)
+        index.add(_Seen(item["slug"], item.get("name", ""), path), keys)
+    return found
+
+
+def _people(session: Session, document: Mapping[str, Any]) -> list[LookAlike]:
+    new = _new(session, Person, _items(document, "people"))
+    if not new:
+        return []
+    index = _Index()
+    rows = session.execute(
+        select(Person.slug, Person.name, Organization.slug).outerjoin(Person.organization)
+    )
+    for slug, name, organization in rows:
+        index.add(_Seen(slug, name), {(fold(name), organization): "same name and organization"})
+    found: list[LookAlike] = []
+    for position, item in new:
+        path = f"people[{position}]"
+        keys = {(fold(item.get("name")), item.get("organization")): "same name and organization"}
+        matches = index.matches(item["slug"], keys)
+        found += _report(path, item.get("name", ""), item["slug"], "person", matches)
+        index.add(_Seen(item["slug"], item.get("name", ""), path), keys)
+    return found
+
+
+def _measure_keys(names: MeasureNames) -> dict[tuple[str, str, str], str]:
+    country = (names.country or "").upper()
+    keys = {
+        (country, "name", key): f"same name ({written})" for key, written in names.keys().items()
+    }
+    identifier = names.identifier_key()
+    if identifier:
+        keys[(country, "identifier", identifier)] = f"same identifier ({names.identifier})"
+    return keys
+
+
+def _measures(session: Session, document: Mapping[str, Any]) -> list[LookAlike]:
+    new = _new(session, Measure, _items(document, "measures"))
+    if not new:
+        return []
+    countries = sorted({str(item.get("country", "")).upper() for _, item in new})
+    index = _Index()
+    rows = session.execute(
+        select(
+            Measure.slug,
+            Measure.country,
+            Measure.title,
+            Measure.short_title,
+            Measure.original_title,
+            Measure.popular_names,
+            Measure.identifier,
+        ).where(Measure.country.in_(countries))
+    )
+    for slug, country, title, short, original, popular, identifier in rows:
+        names = MeasureNames(country, title, short, original, tuple(popular or ()), identifier)
+        index.add(_Seen(slug, short or title), _measure_keys(names))
+    found: list[LookAlike] = []
+    for position, item in new:
+        path = f"measures[{position}]"
+        names = MeasureNames(
+            str(item.get("country", "")),
+            str(item.get("title", "")),
+            item.get("short_title"),
+            item.get("original_title"),
+            tuple(item.get("popular_names") or ()),
+            item.get("identifier"),
+        )
+        keys = _measure_keys(names)
+        shown = item.get("short_title") or item.get("title", "")
+        matches = index.matches(item["slug"], keys)
+        found += _report(path, shown, item["slug"], "measure", matches)
+        index.add(_Seen(item["slug"], shown, path), keys)
+    return found
+
+
+def in_dataset(session: Session, document: Mapping[str, Any]) -> list[LookAlike]:
+    """The new records of a (valid) document that look like others, in the file's order."""
+    return [
+        *_organizations(session, document),
+        *_people(session, document),
+        *_measures(session, document),
+    ]
