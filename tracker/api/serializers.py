@@ -6,6 +6,7 @@ test checks that real responses match it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import g, url_for
@@ -233,16 +234,21 @@ def organization(value: Organization) -> Json:
     }
 
 
-def person(value: Person) -> Json:
+def person(value: Person, organization: Organization | None) -> Json:
+    """A person, with the organization the reader may see (statements.organization_of)."""
     return {
         **person_ref(value),
         "html_url": _url("organizations.person", value.slug),
         "role": value.role,
-        "organization": organization_ref(value.organization) if value.organization else None,
+        "organization": organization_ref(organization) if organization else None,
     }
 
 
-def hit(value: Hit, include_internal: bool) -> Json:
+OrganizationOf = Callable[[Person], Organization | None]
+"""A person's organization as the reader may see it (statements.organization_of)."""
+
+
+def hit(value: Hit, include_internal: bool, organization_of: OrganizationOf) -> Json:
     record = value.record
     shape: Json
     if value.kind == "measures":
@@ -254,7 +260,7 @@ def hit(value: Hit, include_internal: bool) -> Json:
     elif value.kind == "organizations":
         shape = organization(record)
     else:
-        shape = person(record)
+        shape = person(record, organization_of(record))
     return {
         "kind": value.kind,
         "rank": value.rank,
@@ -264,11 +270,11 @@ def hit(value: Hit, include_internal: bool) -> Json:
     }
 
 
-def group(value: Group, include_internal: bool) -> Json:
+def group(value: Group, include_internal: bool, organization_of: OrganizationOf) -> Json:
     return {
         "kind": value.kind,
         "label": value.label,
         "total": value.total,
         "total_is_lower_bound": value.capped,
-        "items": [hit(h, include_internal) for h in value.hits],
+        "items": [hit(h, include_internal, organization_of) for h in value.hits],
     }

@@ -23,7 +23,13 @@ from tracker.db import get_session
 from tracker.services import browse, search
 from tracker.services.facets import measure_facets
 from tracker.services.measures import get_measure, page_measures
-from tracker.services.statements import get_organization, get_person, get_statement
+from tracker.services.statements import (
+    get_organization,
+    get_person,
+    get_statement,
+    organization_of,
+    people_of,
+)
 from tracker.web import params
 from tracker.web.access import public
 
@@ -217,11 +223,12 @@ def organizations() -> Response:
 @bp.get("/organizations/<slug>")
 @public
 def organization(slug: str) -> Response:
-    found = get_organization(get_session(), slug, reader_can_see_internal())
+    session, internal = get_session(), reader_can_see_internal()
+    found = get_organization(session, slug, internal)
     if found is None:
         abort(404, description=f'No organization "{slug}".')
     data = serializers.organization(found)
-    data["people"] = [serializers.person_ref(p) for p in found.people]
+    data["people"] = [serializers.person_ref(p) for p in people_of(session, found, internal)]
     return jsonify(data)
 
 
@@ -229,18 +236,20 @@ def organization(slug: str) -> Response:
 @public
 def people() -> Response:
     page, size = params.page(DEFAULT_SIZE, MAX_SIZE)
-    found = browse.page_people(get_session(), reader_can_see_internal(), page, size)
-    items = [serializers.person(p) for p in found.items]
+    session, internal = get_session(), reader_can_see_internal()
+    found = browse.page_people(session, internal, page, size)
+    items = [serializers.person(p, organization_of(session, p, internal)) for p in found.items]
     return envelope(items, found.total, page, size)
 
 
 @bp.get("/people/<slug>")
 @public
 def person(slug: str) -> Response:
-    found = get_person(get_session(), slug, reader_can_see_internal())
+    session, internal = get_session(), reader_can_see_internal()
+    found = get_person(session, slug, internal)
     if found is None:
         abort(404, description=f'No person "{slug}".')
-    return jsonify(serializers.person(found))
+    return jsonify(serializers.person(found, organization_of(session, found, internal)))
 
 
 @bp.get("/search", endpoint="search")
@@ -253,8 +262,9 @@ def search_records() -> Response:
     filters = params.measure_filters(strict=True)
     page, size = params.page(10 if not scope else DEFAULT_SIZE, MAX_SIZE)
     internal = reader_can_see_internal()
+    session = get_session()
     results = search.search(
-        get_session(),
+        session,
         text,
         filters,
         internal,
@@ -270,7 +280,10 @@ def search_records() -> Response:
             "total": results.total,
             "page": page,
             "size": size,
-            "groups": [serializers.group(g, internal) for g in results.groups],
+            "groups": [
+                serializers.group(g, internal, lambda p: organization_of(session, p, internal))
+                for g in results.groups
+            ],
             "links": {
                 "self": _link(page),
                 "next": _link(page + 1) if page < pages else None,

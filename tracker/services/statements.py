@@ -281,6 +281,27 @@ def get_person(session: Session, slug: str, include_internal: bool) -> Person | 
     return person
 
 
+def people_of(session: Session, organization: Organization, include_internal: bool) -> list[Person]:
+    """An organization's people the reader may see: for anonymous readers, not those only
+    internal statements mention (a public organization's page must not name them)."""
+    people = list(organization.people)
+    if include_internal or not people:
+        return people
+    hidden = hidden_from_public(session, person_ids=[person.id for person in people])[1]
+    return [person for person in people if person.id not in hidden]
+
+
+def organization_of(
+    session: Session, person: Person, include_internal: bool
+) -> Organization | None:
+    """A person's organization, if the reader may see it (see ``people_of``)."""
+    organization = person.organization
+    if organization is None or include_internal:
+        return organization
+    hidden = hidden_from_public(session, organization_ids=[organization.id])[0]
+    return None if organization.id in hidden else organization
+
+
 def measures_of(statement: Statement, include_internal: bool) -> list[Measure]:
     return [m for m in statement.measures if include_internal or m.is_public]
 

@@ -9,6 +9,8 @@ from tracker.services.statements import (
     get_organization,
     get_person,
     list_organizations,
+    organization_of,
+    people_of,
     statements_by,
 )
 from tracker.web.access import can_see_internal, public
@@ -32,9 +34,12 @@ def show(slug: str) -> str:
     organization = get_organization(session, slug, can_see_internal())
     if organization is None:
         abort(404)
-    statements = statements_by(session, can_see_internal(), organization=organization)
+    internal = can_see_internal()
     return render_template(
-        "organizations/show.html", organization=organization, statements=statements
+        "organizations/show.html",
+        organization=organization,
+        people=people_of(session, organization, internal),
+        statements=statements_by(session, internal, organization=organization),
     )
 
 
@@ -45,5 +50,10 @@ def person(slug: str) -> str:
     person = get_person(session, slug, can_see_internal())
     if person is None:
         abort(404)
-    statements = statements_by(session, can_see_internal(), person=person)
-    return render_template("organizations/person.html", person=person, statements=statements)
+    internal = can_see_internal()
+    return render_template(
+        "organizations/person.html",
+        person=person,
+        organization=organization_of(session, person, internal),
+        statements=statements_by(session, internal, person=person),
+    )
