@@ -582,6 +582,28 @@ class SourceForm(EditForm):
         )
 
 
+class MergeForm(EditForm):
+    """Merge the record of the page (its ``version``) into another, picked by name.
+
+    Sent twice: without ``confirm`` it asks for the plan of what will move (the confirm page),
+    with it, it merges. ``into_version`` is the version of the survivor the plan was shown for.
+    """
+
+    into = PickerField(
+        "Merge it into",
+        validators=[InputRequired()],
+        description="The record that stays: type part of its name and pick it from the list.",
+    )
+    into_version = HiddenField()
+    confirm = HiddenField()
+
+    def survivor_version(self) -> int | None:
+        try:
+            return int(self.into_version.data) if self.into_version.data else None
+        except ValueError:
+            return None
+
+
 def form_values(data: Any, **extra: Any) -> dict[str, Any]:
     """A data object as keyword values for a form (dates as ISO strings, parsed back)."""
     values = editing.stored_fields(data)

@@ -442,7 +442,7 @@ def label(record: Record) -> str:
 
 
 @contextmanager
-def _reason(session: Session, reason: str | None) -> Iterator[None]:
+def reason_context(session: Session, reason: str | None) -> Iterator[None]:
     """Let the history listener know why this change is made."""
     previous = session.info.get("revision_reason")
     session.info["revision_reason"] = (reason or "").strip()[:2000] or None
@@ -687,7 +687,7 @@ def save_measure(
                 else unique_slug(session, Measure, f"{country} {title}")
             )
         topics = _topics(session, data.topics, data.topic_names)
-        with _reason(session, reason):
+        with reason_context(session, reason):
             if measure is None:
                 measure = Measure(slug=slug, popular_names=[])
                 session.add(measure)
@@ -791,7 +791,7 @@ def save_event(
             raise ValidationFailed(errors)
         assert date is not None
         sources = _sources(session, data.sources, data.source_titles)
-        with _reason(session, reason):
+        with reason_context(session, reason):
             values: dict[str, Any] = {
                 "type": data.type,
                 "date": PartialDate(date.year, date.month, date.day, bool(data.approximate)),
@@ -852,7 +852,7 @@ def save_relation(
     if errors:
         raise ValidationFailed(errors)
     assert target is not None
-    with _reason(session, reason):
+    with reason_context(session, reason):
         if relation is None:
             relation = Relation(type=data.type, subject=subject, object=target)
             session.add(relation)
@@ -952,7 +952,7 @@ def save_statement(
                 if statement is not None
                 else unique_slug(session, Statement, f"{author.slug} {date.iso} {title}")
             )
-        with _reason(session, reason):
+        with reason_context(session, reason):
             values: dict[str, Any] = {
                 "slug": slug,
                 "title": title,
@@ -1040,7 +1040,7 @@ def save_organization(
     assert name is not None
     if slug is None:
         slug = org.slug if org is not None else unique_slug(session, Organization, name)
-    with _reason(session, reason):
+    with reason_context(session, reason):
         if org is None:
             org = Organization(slug=slug, name=name)
             session.add(org)
@@ -1087,7 +1087,7 @@ def save_person(
     assert name is not None
     if slug is None:
         slug = person.slug if person is not None else unique_slug(session, Person, name)
-    with _reason(session, reason):
+    with reason_context(session, reason):
         if person is None:
             person = Person(slug=slug, name=name)
             session.add(person)
@@ -1127,7 +1127,7 @@ def save_source(
             errors["url"] = "This address is already recorded as another source."
     if errors:
         raise ValidationFailed(errors)
-    with _reason(session, reason):
+    with reason_context(session, reason):
         if source is None:
             source = Source(url=url)
             session.add(source)
@@ -1213,7 +1213,7 @@ def delete_record(
     refusal = delete_refusal(session, record)
     if refusal:
         raise DeleteRefused(refusal)
-    with _reason(session, reason):
+    with reason_context(session, reason):
         session.delete(record)
         _flush(session, record)
 

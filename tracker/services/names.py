@@ -186,13 +186,16 @@ def labels(session: Session, model: Pickable, slugs: Iterable[str | None]) -> di
     return {record.slug: record.label for record in named(session, model) if record.slug in wanted}
 
 
-def find(session: Session, model: Pickable, text: str | None) -> list[Named]:
+def find(
+    session: Session, model: Pickable, text: str | None, exclude: str | None = None
+) -> list[Named]:
     """The records a typed text names: its slug, its label, or a name (folded) it answers to;
-    several when several answer to that name."""
+    several when several answer to that name. ``exclude``: a slug never to find (the record
+    a merge page is about, which shares its name with the one to keep)."""
     text = (text or "").strip()
     if not text:
         return []
-    records = named(session, model)
+    records = [record for record in named(session, model) if record.slug != exclude]
     exact = [record for record in records if record.slug == text] or [
         record for record in records if record.label.casefold() == text.casefold()
     ]
@@ -211,9 +214,11 @@ def resolve(session: Session, model: Pickable, text: str | None) -> str:
     return found[0].slug if len(found) == 1 else (text or "").strip()
 
 
-def not_found(session: Session, model: Pickable, text: str, hint: str = "") -> str:
+def not_found(
+    session: Session, model: Pickable, text: str, hint: str = "", exclude: str | None = None
+) -> str:
     """Why a typed name picks no record: none has it, or several do (listed by label)."""
-    found = find(session, model, text)
+    found = find(session, model, text, exclude)
     if len(found) > 1:
         listed = "; ".join(record.label for record in found[:10])
         more = f" and {len(found) - 10} more" if len(found) > 10 else ""
