@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.models import Organization
-from tracker.services import dataset, look_alikes
+from tracker.services import dataset, history, look_alikes, merging
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -126,3 +126,19 @@ def test_the_report_names_the_first_hundred_and_counts_the_rest(session: Session
     assert lines[0].startswith("Warning: 149 new records look like others")
     assert len(lines) == 102
     assert lines[-1] == "  … and 635 more."
+
+
+def test_importing_a_merged_record_again_is_pointed_out(session: Session) -> None:
+    history.install()
+    dataset.import_dataset(session, document(organizations=[AMNESTY_TWICE["organizations"][0]]))
+    duplicate = session.scalars(select(Organization).where(Organization.slug == "amnesty")).one()
+    survivor = session.scalars(
+        select(Organization).where(Organization.slug == "amnesty-international")
+    ).one()
+    merging.merge(session, duplicate, survivor)
+    session.flush()
+    found = [str(item) for item in look_alikes.in_dataset(session, AMNESTY_TWICE)]
+    assert found[0] == (
+        'organizations[0]: "Amnesty International" (amnesty) was merged into the organization '
+        "amnesty-international; importing it makes the duplicate again"
+    )

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.models import Measure, Organization, Person
+from tracker.models import Measure, Organization, Person, SlugRedirect
 from tracker.services.names import MeasureNames, fold
 
 # At most this many look-alikes are named for one new record.
@@ -201,9 +201,43 @@ def _measures(session: Session, document: Mapping[str, Any]) -> list[LookAlike]:
     return found
 
 
+def _merged_away(session: Session, document: Mapping[str, Any]) -> list[LookAlike]:
+    """New records whose slug is the old address of a merged record: importing an old file
+    again would bring back a duplicate someone merged."""
+    found: list[LookAlike] = []
+    for key, kind, model in (
+        ("organizations", "organization", Organization),
+        ("people", "person", Person),
+        ("measures", "measure", Measure),
+    ):
+        new = {
+            item["slug"]: (index, item)
+            for index, item in _new(session, model, _items(document, key))
+        }
+        if not new:
+            continue
+        redirects = session.execute(
+            select(SlugRedirect.old_slug, model.slug)
+            .join(model, model.id == SlugRedirect.target_id)
+            .where(SlugRedirect.record_type == kind, SlugRedirect.old_slug.in_(list(new)))
+        )
+        for old_slug, target in redirects:
+            index, item = new[old_slug]
+            name = item.get("name") or item.get("short_title") or item.get("title", "")
+            found.append(
+                LookAlike(
+                    f"{key}[{index}]",
+                    f'"{name}" ({old_slug}) was merged into the {kind} {target}; importing it '
+                    "makes the duplicate again",
+                )
+            )
+    return found
+
+
 def in_dataset(session: Session, document: Mapping[str, Any]) -> list[LookAlike]:
     """The new records of a (valid) document that look like others, in the file's order."""
     return [
+        *_merged_away(session, document),
         *_organizations(session, document),
         *_people(session, document),
         *_measures(session, document),
