@@ -17,7 +17,7 @@ from tqdm import tqdm
 from tracker import create_app, migrate, paths
 from tracker.db import get_engine, session_scope
 from tracker.models import ROLES, Measure
-from tracker.services import backup, dataset, history, look_alikes, users
+from tracker.services import backup, dataset, history, users
 from tracker.services.editing import ValidationFailed
 
 
@@ -145,7 +145,7 @@ def import_command(file: str, dry_run: bool) -> None:
     if dry_run:
         with session_scope() as session:
             problems = dataset.validate_dataset(document, session)
-            found = [] if problems else look_alikes.in_dataset(session, document)
+            found = [] if problems else dataset.find_look_alikes(session, document)
             session.rollback()
         if problems:
             lines = "\n".join(f"  {problem}" for problem in problems)

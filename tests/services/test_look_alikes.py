@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.models import Organization
-from tracker.services import dataset, history, look_alikes, merging
+from tracker.services import dataset, history, merging
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -71,7 +71,7 @@ AMNESTY_TWICE = document(
 
 def test_new_records_like_existing_ones_or_each_other_are_listed(session: Session) -> None:
     assert dataset.validate_dataset(AMNESTY_TWICE, session) == []
-    found = [str(item) for item in look_alikes.in_dataset(session, AMNESTY_TWICE)]
+    found = [str(item) for item in dataset.find_look_alikes(session, AMNESTY_TWICE)]
     assert found == [
         'organizations[0]: "Amnesty International" (amnesty) looks like the existing organization'
         ' "Amnesty International" (amnesty-international): same name (Amnesty International)',
@@ -116,12 +116,12 @@ def test_look_alikes_are_imported_and_reported_and_a_second_import_is_quiet(
 
 def test_a_dataset_of_other_records_reports_nothing(session: Session) -> None:
     georgia = json.loads((DATA / "georgia.json").read_text(encoding="utf-8"))
-    assert look_alikes.in_dataset(session, georgia) == []
+    assert dataset.find_look_alikes(session, georgia) == []
 
 
 def test_the_report_names_the_first_hundred_and_counts_the_rest(session: Session) -> None:
     many = document(organizations=[{"slug": f"ai-{i}", "name": "Amnesty"} for i in range(150)])
-    lines = dataset.look_alike_lines(look_alikes.in_dataset(session, many))
+    lines = dataset.look_alike_lines(dataset.find_look_alikes(session, many))
     # Each names at most five earlier namesakes: 0 + 1 + 2 + 3 + 4, then 5 for 145 of them.
     assert lines[0].startswith("Warning: 149 new records look like others")
     assert len(lines) == 102
@@ -137,7 +137,7 @@ def test_importing_a_merged_record_again_is_pointed_out(session: Session) -> Non
     ).one()
     merging.merge(session, duplicate, survivor)
     session.flush()
-    found = [str(item) for item in look_alikes.in_dataset(session, AMNESTY_TWICE)]
+    found = [str(item) for item in dataset.find_look_alikes(session, AMNESTY_TWICE)]
     assert found[0] == (
         'organizations[0]: "Amnesty International" (amnesty) was merged into the organization '
         "amnesty-international; importing it makes the duplicate again"

@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from tests import factories
 from tests.conftest import bearer
@@ -28,6 +29,18 @@ def duplicate_amnesty(session: Session) -> Organization:
     factories.statement(session, "amnesty-dup-statement", [law], organization=duplicate)
     session.commit()
     return duplicate
+
+
+def confirmed(editor: FlaskClient, path: str, planned: TestResponse) -> TestResponse:
+    """Confirm the merge a plan page shows, as its form sends it."""
+    html = planned.get_data(as_text=True)
+    fields = ("into", "version", "into_version", "reason")
+    return editor.post(path, data={**{f: input_value(html, f) for f in fields}, "confirm": "1"})
+
+
+def merge(editor: FlaskClient, path: str, into: str) -> TestResponse:
+    """Pick the record to keep, read the plan, confirm: as an editor does."""
+    return confirmed(editor, path, editor.post(path, data={"into": into}))
 
 
 def test_an_editor_merges_a_duplicate_organization(
@@ -58,16 +71,7 @@ def test_an_editor_merges_a_duplicate_organization(
     # Nothing is merged until confirmed.
     assert session.scalar(select(Organization).where(Organization.slug == "amnesty")) is not None
 
-    merged = editor.post(
-        "/organizations/amnesty/merge",
-        data={
-            "into": input_value(html, "into") or "Amnesty International",
-            "version": input_value(html, "version"),
-            "into_version": input_value(html, "into_version"),
-            "confirm": "1",
-            "reason": "same NGO",
-        },
-    )
+    merged = confirmed(editor, "/organizations/amnesty/merge", planned)
     assert merged.status_code == 303, text_of(merged.data)[:1000]
     assert merged.headers["Location"] == "/organizations/amnesty-international"
     statement = session.scalars(
@@ -109,16 +113,7 @@ def test_a_merged_measure_s_pages_redirect_and_its_history_says_so(
     )
     assert planned.status_code == 200
     assert "1 event of its timeline" in text_of(planned.data)
-    html = planned.get_data(as_text=True)
-    done = editor.post(
-        "/measures/kg-frl-copy/merge",
-        data={
-            "into": "Foreign Representatives Law (2024) (KG)",
-            "version": input_value(html, "version"),
-            "into_version": input_value(html, "into_version"),
-            "confirm": "1",
-        },
-    )
+    done = confirmed(editor, "/measures/kg-frl-copy/merge", planned)
     assert done.status_code == 303
     assert done.headers["Location"] == f"/measures/{LAW}"
     brief = client.get("/measures/kg-frl-copy/brief?as_of=2024-02-08")
@@ -146,19 +141,7 @@ def test_the_page_refuses_a_merge_that_would_publish_an_internal_measure(
     assert "would publish its events" in text_of(planned.data)
     assert session.scalar(select(Measure).where(Measure.slug == secret.slug)) is not None
     # Merged the other way, the public measure's address says nothing to anonymous readers.
-    planned = editor.post(
-        f"/measures/{LAW}/merge", data={"into": "Secret draft on NGO inspections (KG)"}
-    )
-    html = planned.get_data(as_text=True)
-    done = editor.post(
-        f"/measures/{LAW}/merge",
-        data={
-            "into": "Secret draft on NGO inspections (KG)",
-            "version": input_value(html, "version"),
-            "into_version": input_value(html, "into_version"),
-            "confirm": "1",
-        },
-    )
+    done = merge(editor, f"/measures/{LAW}/merge", "Secret draft on NGO inspections (KG)")
     assert done.status_code == 303
     assert client.get(f"/measures/{LAW}").status_code == 404
     assert editor.get(f"/measures/{LAW}").status_code == 301
@@ -170,18 +153,9 @@ def test_a_stale_confirmation_merges_nothing_and_shows_the_plan_again(
     duplicate = duplicate_amnesty(session)
     editor = login_as("editor")
     planned = editor.post("/organizations/amnesty/merge", data={"into": "Amnesty International"})
-    html = planned.get_data(as_text=True)
     duplicate.url = "https://amnesty.example"  # someone else edits it meanwhile
     session.commit()
-    stale = editor.post(
-        "/organizations/amnesty/merge",
-        data={
-            "into": "Amnesty International",
-            "version": input_value(html, "version"),
-            "into_version": input_value(html, "into_version"),
-            "confirm": "1",
-        },
-    )
+    stale = confirmed(editor, "/organizations/amnesty/merge", planned)
     assert stale.status_code == 409
     assert "changed since the page was shown" in text_of(stale.data)
     assert session.scalar(select(Organization).where(Organization.slug == "amnesty")) is not None
@@ -204,19 +178,7 @@ def test_viewers_may_not_merge_and_the_api_token_of_a_reader_sees_no_internal_re
     add_internal_records(session)
     session.commit()
     editor = login_as("editor")
-    planned = editor.post(
-        "/organizations/secret-partner/merge", data={"into": "Human Rights Watch (HRW)"}
-    )
-    html = planned.get_data(as_text=True)
-    editor.post(
-        "/organizations/secret-partner/merge",
-        data={
-            "into": "Human Rights Watch (HRW)",
-            "version": input_value(html, "version"),
-            "into_version": input_value(html, "into_version"),
-            "confirm": "1",
-        },
-    )
+    merge(editor, "/organizations/secret-partner/merge", "Human Rights Watch (HRW)")
     anonymous = app.test_client()
     assert anonymous.get("/organizations/secret-partner").status_code == 404
     assert anonymous.get("/api/v1/organizations/secret-partner").status_code == 404

@@ -113,6 +113,13 @@ class ImportReport:
         ]
 
 
+def find_look_alikes(session: Session, document: Mapping[str, Any]) -> list[LookAlike]:
+    """The new records of a valid document that look like existing ones or like each other
+    (tracker.services.look_alikes): what the import report warns about."""
+    records = {key: _items(document, key) for key in look_alikes.KINDS}
+    return look_alikes.in_dataset(session, records)
+
+
 def look_alike_lines(found: Sequence[LookAlike], shown: int = 100) -> list[str]:
     """The warning the import report gives about records that look like others (the first
     ``shown`` of them: a file of generated names may have thousands)."""
@@ -1256,7 +1263,7 @@ def import_dataset(
     history.install()
     importer = _Importer(session, progress)
     # Before anything is written: "new" means no record has the slug yet.
-    importer.report.look_alikes = look_alikes.in_dataset(session, document)
+    importer.report.look_alikes = find_look_alikes(session, document)
     # Flushing by hand keeps autoflush from writing half-built records during the lookups.
     with session.no_autoflush:
         importer.import_topics(document)

@@ -17,7 +17,7 @@ measures is checked in one pass; the closer "similar title" comparison of the ne
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,16 +56,11 @@ class _Seen:
         return f'{self.path}, "{self.name}" ({self.slug}), also new in this file'
 
 
-def _items(document: Mapping[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
-    value = document.get(key)
-    if not isinstance(value, list):
-        return []
-    return [(index, item) for index, item in enumerate(value) if isinstance(item, dict)]
+Items = Sequence[tuple[int, Mapping[str, Any]]]
+"""The records of one kind in a document: (position in the file, record)."""
 
 
-def _new(
-    session: Session, model: Any, items: list[tuple[int, dict[str, Any]]]
-) -> list[tuple[int, dict[str, Any]]]:
+def _new(session: Session, model: Any, items: Items) -> list[tuple[int, Mapping[str, Any]]]:
     slugs = [item["slug"] for _, item in items]
     known: set[str] = set()
     for chunk in range(0, len(slugs), 500):
@@ -94,14 +89,29 @@ class _Index:
                     found.setdefault(seen.slug, (seen, why))
         return list(found.values())[:SHOWN]
 
-
-def _report(
-    path: str, name: str, slug: str, what: str, matches: list[tuple[_Seen, str]]
-) -> list[LookAlike]:
-    return [
-        LookAlike(path, f'"{name}" ({slug}) looks like {seen.described(what)}: {why}')
-        for seen, why in matches
-    ]
+    def compare(
+        self,
+        new: Items,
+        where: str,
+        what: str,
+        shown: Callable[[Mapping[str, Any]], str],
+        keys: Callable[[Mapping[str, Any]], Mapping[Any, str]],
+    ) -> list[LookAlike]:
+        """Each new record against those indexed, then indexed itself for the next ones."""
+        found: list[LookAlike] = []
+        for position, item in new:
+            path, name, slug, item_keys = (
+                f"{where}[{position}]",
+                shown(item),
+                item["slug"],
+                keys(item),
+            )
+            found += [
+                LookAlike(path, f'"{name}" ({slug}) looks like {seen.described(what)}: {why}')
+                for seen, why in self.matches(slug, item_keys)
+            ]
+            self.add(_Seen(slug, name, path), item_keys)
+        return found
 
 
 def _organization_keys(name: str | None, acronym: str | None) -> dict[str, str]:
@@ -113,26 +123,29 @@ def _organization_keys(name: str | None, acronym: str | None) -> dict[str, str]:
     return keys
 
 
-def _organizations(session: Session, document: Mapping[str, Any]) -> list[LookAlike]:
-    new = _new(session, Organization, _items(document, "organizations"))
+def _organizations(session: Session, items: Items) -> list[LookAlike]:
+    new = _new(session, Organization, items)
     if not new:
         return []
     index = _Index()
     rows = session.execute(select(Organization.slug, Organization.name, Organization.acronym))
     for slug, name, acronym in rows:
         index.add(_Seen(slug, name), _organization_keys(name, acronym))
-    found: list[LookAlike] = []
-    for position, item in new:
-        path = f"organizations[{position}]"
-        keys = _organization_keys(item.get("name"), item.get("acronym"))
-        matches = index.matches(item["slug"], keys)
-        found += _report(path, item.get("name", ""), item["slug"], "organization", matches)
-        index.add(_Seen(item["slug"], item.get("name", ""), path), keys)
-    return found
+    return index.compare(
+        new,
+        "organizations",
+        "organization",
+        lambda item: str(item.get("name", "")),
+        lambda item: _organization_keys(item.get("name"), item.get("acronym")),
+    )
 
 
-def _people(session: Session, document: Mapping[str, Any]) -> list[LookAlike]:
-    new = _new(session, Person, _items(document, "people"))
+def _person_keys(name: str | None, organization: str | None) -> dict[Any, str]:
+    return {(fold(name), organization): "same name and organization"}
+
+
+def _people(session: Session, items: Items) -> list[LookAlike]:
+    new = _new(session, Person, items)
     if not new:
         return []
     index = _Index()
@@ -140,20 +153,19 @@ def _people(session: Session, document: Mapping[str, Any]) -> list[LookAlike]:
         select(Person.slug, Person.name, Organization.slug).outerjoin(Person.organization)
     )
     for slug, name, organization in rows:
-        index.add(_Seen(slug, name), {(fold(name), organization): "same name and organization"})
-    found: list[LookAlike] = []
-    for position, item in new:
-        path = f"people[{position}]"
-        keys = {(fold(item.get("name")), item.get("organization")): "same name and organization"}
-        matches = index.matches(item["slug"], keys)
-        found += _report(path, item.get("name", ""), item["slug"], "person", matches)
-        index.add(_Seen(item["slug"], item.get("name", ""), path), keys)
-    return found
+        index.add(_Seen(slug, name), _person_keys(name, organization))
+    return index.compare(
+        new,
+        "people",
+        "person",
+        lambda item: str(item.get("name", "")),
+        lambda item: _person_keys(item.get("name"), item.get("organization")),
+    )
 
 
-def _measure_keys(names: MeasureNames) -> dict[tuple[str, str, str], str]:
+def _measure_keys(names: MeasureNames) -> dict[Any, str]:
     country = (names.country or "").upper()
-    keys = {
+    keys: dict[Any, str] = {
         (country, "name", key): f"same name ({written})" for key, written in names.keys().items()
     }
     identifier = names.identifier_key()
@@ -162,8 +174,8 @@ def _measure_keys(names: MeasureNames) -> dict[tuple[str, str, str], str]:
     return keys
 
 
-def _measures(session: Session, document: Mapping[str, Any]) -> list[LookAlike]:
-    new = _new(session, Measure, _items(document, "measures"))
+def _measures(session: Session, items: Items) -> list[LookAlike]:
+    new = _new(session, Measure, items)
     if not new:
         return []
     countries = sorted({str(item.get("country", "")).upper() for _, item in new})
@@ -182,38 +194,38 @@ def _measures(session: Session, document: Mapping[str, Any]) -> list[LookAlike]:
     for slug, country, title, short, original, popular, identifier in rows:
         names = MeasureNames(country, title, short, original, tuple(popular or ()), identifier)
         index.add(_Seen(slug, short or title), _measure_keys(names))
-    found: list[LookAlike] = []
-    for position, item in new:
-        path = f"measures[{position}]"
-        names = MeasureNames(
-            str(item.get("country", "")),
-            str(item.get("title", "")),
-            item.get("short_title"),
-            item.get("original_title"),
-            tuple(item.get("popular_names") or ()),
-            item.get("identifier"),
-        )
-        keys = _measure_keys(names)
-        shown = item.get("short_title") or item.get("title", "")
-        matches = index.matches(item["slug"], keys)
-        found += _report(path, shown, item["slug"], "measure", matches)
-        index.add(_Seen(item["slug"], shown, path), keys)
-    return found
+    return index.compare(
+        new,
+        "measures",
+        "measure",
+        lambda item: str(item.get("short_title") or item.get("title", "")),
+        lambda item: _measure_keys(
+            MeasureNames(
+                str(item.get("country", "")),
+                str(item.get("title", "")),
+                item.get("short_title"),
+                item.get("original_title"),
+                tuple(item.get("popular_names") or ()),
+                item.get("identifier"),
+            )
+        ),
+    )
 
 
-def _merged_away(session: Session, document: Mapping[str, Any]) -> list[LookAlike]:
+KINDS: dict[str, tuple[str, Any]] = {
+    "organizations": ("organization", Organization),
+    "people": ("person", Person),
+    "measures": ("measure", Measure),
+}
+"""The keys of a document whose records may look like others: (kind, model)."""
+
+
+def _merged_away(session: Session, records: Mapping[str, Items]) -> list[LookAlike]:
     """New records whose slug is the old address of a merged record: importing an old file
     again would bring back a duplicate someone merged."""
     found: list[LookAlike] = []
-    for key, kind, model in (
-        ("organizations", "organization", Organization),
-        ("people", "person", Person),
-        ("measures", "measure", Measure),
-    ):
-        new = {
-            item["slug"]: (index, item)
-            for index, item in _new(session, model, _items(document, key))
-        }
+    for key, (kind, model) in KINDS.items():
+        new = {item["slug"]: (index, item) for index, item in _new(session, model, records[key])}
         if not new:
             continue
         redirects = session.execute(
@@ -234,11 +246,12 @@ def _merged_away(session: Session, document: Mapping[str, Any]) -> list[LookAlik
     return found
 
 
-def in_dataset(session: Session, document: Mapping[str, Any]) -> list[LookAlike]:
-    """The new records of a (valid) document that look like others, in the file's order."""
+def in_dataset(session: Session, records: Mapping[str, Items]) -> list[LookAlike]:
+    """The new records of a (valid) document that look like others, in the file's order;
+    ``records``: the document's records of each of KINDS (tracker.services.dataset)."""
     return [
-        *_merged_away(session, document),
-        *_organizations(session, document),
-        *_people(session, document),
-        *_measures(session, document),
+        *_merged_away(session, records),
+        *_organizations(session, records["organizations"]),
+        *_people(session, records["people"]),
+        *_measures(session, records["measures"]),
     ]
