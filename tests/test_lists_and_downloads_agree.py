@@ -29,6 +29,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.conftest import bearer
 from tests.exports_support import (
     SIGNED_IN,
     add_internal_records,
@@ -392,3 +393,18 @@ def test_the_timeline_counts_events_and_statements_as_their_lists_do(
             listed = client.get(f"/events/?{query}", headers=headers).text
             assert events == page_count(listed, "event"), query
     assert "· 1 scheduled" in client.get("/timeline/?country=KG").text
+
+
+@pytest.mark.usefixtures("records")
+def test_the_api_lists_what_the_pages_list(
+    client: FlaskClient, make_token: Callable[..., str]
+) -> None:
+    """The API's measures and events run the pages' queries: its status filter, too, means the
+    status on the as_of day (it once meant today's for events, whatever the day)."""
+    token = bearer(make_token("viewer", "read"))  # the API reads internal records by token
+    for query in ("status=pending&as_of=2024-02-08", "q=foreign+agents", "year=2024&country=GE"):
+        for api, pages in (({}, {}), (token, SIGNED_IN)):
+            for what, noun in (("measures", "measure"), ("events", "event")):
+                found = client.get(f"/api/v1/{what}?{query}", headers=api).get_json()
+                page = client.get(f"/{what}/?{query}", headers=pages).text
+                assert found["total"] == page_count(page, noun), (what, query, bool(api))
