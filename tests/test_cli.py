@@ -225,3 +225,32 @@ def test_import_warns_of_a_withdrawal_after_enactment_and_imports_it(
     assert imported.returncode == 0, imported.stderr
     assert "measures: 1 created" in imported.stdout
     assert "warning: measures[0].events[7]: After enactment" in imported.stderr
+
+
+def test_import_and_its_dry_run_warn_of_records_that_look_like_existing_ones(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    assert tracker(cli_env, "seed").returncode == 0
+    document = {
+        "format": "tracker-dataset",
+        "version": 1,
+        "organizations": [{"slug": "amnesty", "name": "Amnesty International"}],
+        "people": [],
+        "measures": [],
+        "statements": [],
+    }
+    path = tmp_path / "amnesty.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    warning = (
+        'organizations[0]: "Amnesty International" (amnesty) looks like the existing '
+        'organization "Amnesty International" (amnesty-international): same name'
+    )
+    checked = tracker(cli_env, "import", "--dry-run", str(path))
+    assert checked.returncode == 0, checked.stderr
+    assert "The dataset is valid." in checked.stdout
+    assert warning in checked.stdout
+    imported = tracker(cli_env, "import", str(path))
+    assert imported.returncode == 0, imported.stderr
+    assert "organizations: 1 created" in imported.stdout
+    assert "Warning: 1 new record looks like others" in imported.stdout
+    assert warning in imported.stdout

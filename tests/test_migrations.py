@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -311,3 +312,49 @@ def test_each_revision_keeps_realistic_data_up_down_and_up(
         exported = dataset.export_dataset(session, include_internal=True)
     exported.pop("exported_at"), expected_export.pop("exported_at")
     assert exported == expected_export
+
+
+def test_0008_down_writes_merges_as_the_update_and_the_deletion_they_were(
+    empty_engine: Engine,
+) -> None:
+    """Before 0008 a revision could not say "merge": going down keeps the history, as the
+    survivor's update and the merged record's deletion; the redirects go (their table)."""
+    from sqlalchemy import insert, select
+
+    from tracker.models import Revision, SlugRedirect
+
+    migrate.upgrade(empty_engine, "0008")
+    revisions_table = Revision.__table__
+    common = {
+        "change_id": "c0ffee",
+        "created_at": dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC),
+        "actor_label": "editor",
+        "record_type": "organization",
+        "action": "merge",
+    }
+    with empty_engine.begin() as connection:
+        connection.execute(
+            insert(revisions_table),
+            [
+                {**common, "record_id": 1, "record_label": "Kept", "before": {"name": "Kept"},
+                 "after": {"name": "Kept"}, "reason": "Merged “Dup” (dup) into this organization."},
+                {**common, "record_id": 2, "record_label": "Dup", "before": {"name": "Dup"},
+                 "after": None, "reason": "Merged into “Kept” (kept)."},
+            ],
+        )  # fmt: skip
+        connection.execute(
+            insert(SlugRedirect.__table__),
+            [{"record_type": "organization", "old_slug": "dup", "target_id": 1, "public": True,
+              "created_at": dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)}],
+        )  # fmt: skip
+    migrate.downgrade(empty_engine, "0007")
+    with empty_engine.connect() as connection:
+        query = select(
+            revisions_table.c.record_id, revisions_table.c.action, revisions_table.c.reason
+        )
+        rows = connection.execute(query.order_by(revisions_table.c.record_id)).all()
+        assert [(row[0], row[1]) for row in rows] == [(1, "update"), (2, "delete")]
+        assert rows[1][2] == "Merged into “Kept” (kept)."
+    assert "slug_redirects" not in inspect(empty_engine).get_table_names()
+    migrate.upgrade(empty_engine)
+    assert migrate.differences(empty_engine) == []

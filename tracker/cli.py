@@ -190,12 +190,15 @@ def import_command(file: str, dry_run: bool) -> None:
     if dry_run:
         with session_scope() as session:
             problems = dataset.validate_dataset(document, session)
+            found = [] if problems else dataset.find_look_alikes(session, document)
             session.rollback()
         if problems:
             lines = "\n".join(f"  {problem}" for problem in problems)
             raise click.ClickException(f"{len(problems)} problem(s):\n{lines}")
         _warn(dataset.dataset_warnings(document))
         click.echo("The dataset is valid.")
+        for line in dataset.look_alike_lines(found):
+            click.echo(line)
         return
     report = _import(document, file)
     for line in report.lines():
@@ -203,6 +206,8 @@ def import_command(file: str, dry_run: bool) -> None:
     _warn(report.warnings)
     if not report.changed:
         click.echo("Nothing changed.")
+    for line in dataset.look_alike_lines(report.look_alikes):
+        click.echo(line)
 
 
 @main.command("export")

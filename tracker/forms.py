@@ -143,11 +143,16 @@ class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]  # wtforms 
 
 
 class PickerField(StringField):  # type: ignore[misc]  # wtforms ships no type hints
-    """Type part of a name and pick from a <datalist>; the value is a slug (or a name)."""
+    """Type part of a name and pick from a <datalist>; the value is a slug (or a name).
 
-    def __init__(self, label: str | None = None, datalist: str = "", **kwargs: Any) -> None:
+    The datalist's id is kept as ``picker_list``, a name of our own: WTForms 3.3 gave every
+    field a ``datalist`` method, and a template reading ``field.datalist`` then wrote
+    ``list="<bound method …>"`` into every input.
+    """
+
+    def __init__(self, label: str | None = None, picker_list: str = "", **kwargs: Any) -> None:
         super().__init__(label, **kwargs)
-        self.datalist = datalist
+        self.picker_list = picker_list
 
 
 def _optional_int(value: Any) -> int | None:
@@ -436,7 +441,7 @@ class RelationForm(EditForm):
     )
     target = PickerField(
         "…the measure",
-        datalist="measure-choices",
+        picker_list="measure-choices",
         validators=[InputRequired()],
         description="Type part of its title and pick it from the list.",
     )
@@ -451,7 +456,9 @@ class RelationForm(EditForm):
 class QuoteForm(Form):  # type: ignore[misc]  # a sub-form: the statement form carries the CSRF token
     text = TextAreaField("Quote", render_kw={"rows": 3})
     speaker = PickerField(
-        "Speaker", datalist="person-choices", description="Leave empty for the statement's speaker."
+        "Speaker",
+        picker_list="person-choices",
+        description="Leave empty for the statement's speaker.",
     )
 
 
@@ -459,12 +466,12 @@ class StatementForm(EditForm):
     title = StringField("Title", validators=[InputRequired(), Length(max=1000)])
     organization = PickerField(
         "Organization",
-        datalist="organization-choices",
+        picker_list="organization-choices",
         validators=[InputRequired()],
         description="Type part of the name and pick it from the list.",
     )
     signatories = SelectMultipleField("Co-signatories", choices=[], render_kw={"size": 8})
-    speaker = PickerField("Speaker", datalist="person-choices")
+    speaker = PickerField("Speaker", picker_list="person-choices")
     date = PartialDateField("Date", required=True)
     approximate = BooleanField("The date is approximate")
     type = SelectField("Type", choices=_choices(vocab.STATEMENT_TYPES, "Not stated"), default="")
@@ -564,7 +571,7 @@ class PersonForm(EditForm):
     role = StringField(
         "Role", validators=[Length(max=500)], description="e.g. Central Asia Researcher"
     )
-    organization = PickerField("Organization", datalist="organization-choices")
+    organization = PickerField("Organization", picker_list="organization-choices")
     visibility = RadioField(
         "Visibility",
         choices=options(vocab.VISIBILITIES.items()),
@@ -613,6 +620,28 @@ class SourceForm(EditForm):
             accessed=self.accessed.data.isoformat() if self.accessed.data else None,
             archived_url=self.archived_url.data,
         )
+
+
+class MergeForm(EditForm):
+    """Merge the record of the page (its ``version``) into another, picked by name.
+
+    Sent twice: without ``confirm`` it asks for the plan of what will move (the confirm page),
+    with it, it merges. ``into_version`` is the version of the survivor the plan was shown for.
+    """
+
+    into = PickerField(
+        "Merge it into",
+        validators=[InputRequired()],
+        description="The record that stays: type part of its name and pick it from the list.",
+    )
+    into_version = HiddenField()
+    confirm = HiddenField()
+
+    def survivor_version(self) -> int | None:
+        try:
+            return int(self.into_version.data) if self.into_version.data else None
+        except ValueError:
+            return None
 
 
 def form_values(data: Any, **extra: Any) -> dict[str, Any]:

@@ -467,7 +467,7 @@ class Quote(Base):
 # -- accounts and history ---------------------------------------------------------------------
 
 ROLES = ("admin", "editor", "viewer")
-REVISION_ACTIONS = ("create", "update", "delete", "restore")
+REVISION_ACTIONS = ("create", "update", "delete", "restore", "merge")
 REVISED_RECORDS = ("measure", "event", "relation", "statement", "organization", "person", "source")
 
 
@@ -553,6 +553,34 @@ class Revision(Base):
     )
 
 
+MERGED_RECORDS = ("measure", "organization", "person")
+
+
+class SlugRedirect(Base):
+    """The old address of a record merged into another (tracker.services.merging): its pages
+    and the API's answer with a permanent redirect to the survivor's."""
+
+    __tablename__ = "slug_redirects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_type: Mapped[str] = mapped_column(String(20))
+    old_slug: Mapped[str] = mapped_column(String(120))
+    # The survivor by id, so that the redirect follows a later change of its slug. No foreign
+    # key (it is one of three tables): a redirect to a record deleted since leads nowhere, and
+    # the old address answers 404 as any missing record's does.
+    target_id: Mapped[int]
+    # Whether anonymous visitors may follow it: only if the merged record was public. Else the
+    # redirect would tell them that an internal record existed, and what it became.
+    public: Mapped[bool]
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+
+    __table_args__ = (
+        UniqueConstraint("record_type", "old_slug", name="uq_slug_redirects_record_type_old_slug"),
+        Index("ix_slug_redirects_record_type_target_id", "record_type", "target_id"),
+        _one_of("record_type", MERGED_RECORDS, "record_type"),
+    )
+
+
 def all_models() -> list[type[Any]]:
     """Every mapped class, for code that walks them all (exports, checks)."""
     return [
@@ -567,6 +595,7 @@ def all_models() -> list[type[Any]]:
         Quote,
         User,
         Revision,
+        SlugRedirect,
     ]
 
 

@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.models import Event, Measure, Organization, Source, Statement
-from tracker.services import editing
+from tracker.services import editing, names
 from tracker.services.editing import EditConflict, ValidationFailed
+from tracker.services.names import MeasureNames, fold, measure_key
 
 SLUG = "kg-foreign-representatives-law-2024"
 
@@ -105,8 +106,8 @@ def test_a_statement_needs_a_known_organization_and_a_measure(session: Session) 
 
 def test_a_statement_with_quotes_speakers_and_a_reaction(session: Session) -> None:
     event = law(session).events[0]
-    org = editing.resolve_slug(session, Organization, "amnesty international")
-    speaker = editing.resolve_slug(session, Organization, "Maisy Weicherding")
+    org = names.resolve(session, Organization, "amnesty international")
+    speaker = names.resolve(session, Organization, "Maisy Weicherding")
     assert org == "amnesty-international"
     assert speaker == "Maisy Weicherding"  # not an organization: left for the save to report
     data = editing.StatementData(
@@ -128,27 +129,63 @@ def test_a_statement_with_quotes_speakers_and_a_reaction(session: Session) -> No
     assert statement.reacts_to is event
 
 
+def similar(session: Session, country: str, title: str, **names: object) -> list[str]:
+    candidate = MeasureNames(country, title, **names)  # type: ignore[arg-type]
+    return [
+        f"{item.measure.slug}: {item.why}" for item in editing.similar_measures(session, candidate)
+    ]
+
+
 def test_similar_measures_of_the_same_country_are_found(session: Session) -> None:
-    by_name = editing.similar_measures(session, "KG", "Something else", ["foreign agents law"])
+    by_name = similar(session, "KG", "Something else", popular_names=["foreign agents law"])
     # Both Kyrgyz "foreign agents" measures share the popular name; both are offered.
-    assert SLUG in [item.measure.slug for item in by_name]
-    assert {item.why for item in by_name} == {"same popular name"}
-    by_title = editing.similar_measures(
+    assert f"{SLUG}: same name (foreign agents law)" in by_name
+    assert "kg-foreign-agents-bill-2013: same name (Foreign agents bill (2013–2016))" not in by_name
+    by_title = similar(
         session,
         "KG",
         "Law of the Kyrgyz Republic No. 72 On Amendments to the Law"
         " On Non-Commercial Organizations",
     )
-    assert SLUG in [item.measure.slug for item in by_title]
-    assert editing.similar_measures(
-        session, "GE", "foreign agents law", ["foreign agents law"]
-    ) == [
-        item
-        for item in editing.similar_measures(
-            session, "GE", "foreign agents law", ["foreign agents law"]
-        )
-        if item.measure.country == "GE"
-    ]
+    assert any(found.startswith(f"{SLUG}: similar title") for found in by_title)
+    # Only measures of the same country.
+    assert all(
+        found.startswith("ge-")
+        for found in similar(session, "GE", "foreign agents law", popular_names=["x"])
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "fields", "why"),
+    [
+        # The report's case: only the official title was compared.
+        ("Foreign Representatives Law", {}, "same name (foreign representatives law)"),
+        ("«Foreign  Representatives» law", {}, "same name (foreign representatives law)"),
+        # A Cyrillic "е" and "о" typed by a Russian keyboard in a Latin name.
+        ("Fоreign Rеpresentatives Law", {}, "same name (foreign representatives law)"),
+        ("New law", {"short_title": "FOREIGN REPRESENTATIVES LAW (2024)"}, "same name"),
+        ("New law", {"popular_names": ["Foreign representatives bill"]}, "same name"),
+        ("New law", {"identifier": "Law No. 72"}, "same identifier (No. 72)"),
+        ("New law", {"identifier": "law no 72"}, "same identifier (No. 72)"),
+    ],
+)
+def test_a_new_measure_is_compared_by_every_name_normalized(
+    session: Session, title: str, fields: dict[str, object], why: str
+) -> None:
+    found = similar(session, "KG", title, **fields)
+    assert found[0].startswith(f"{SLUG}: {why}"), found
+
+
+def test_names_fold_case_punctuation_quotes_and_script() -> None:
+    assert fold("«Закон об иностранных представителях»") == fold(
+        "Zakon ob inostrannykh predstaviteliakh"
+    )
+    assert measure_key("Law No. 72") == measure_key("law no 72") == measure_key("No. 72") == "72"
+    assert fold("Amnesty  International.") == fold("AMNESTY INTERNATIONAL")
+
+
+def test_a_different_measure_is_not_a_look_alike(session: Session) -> None:
+    assert similar(session, "KG", "Law on beekeeping", identifier="No. 14") == []
 
 
 def test_sources_still_cited_and_authors_of_statements_cannot_be_deleted(

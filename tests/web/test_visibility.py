@@ -9,8 +9,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests import factories
+from tests.exports_support import add_internal_records
 from tests.test_pages import text_of
-from tracker.models import Measure, Statement
+from tracker.models import Measure, Organization, Statement
 from tracker.services import editing
 
 LAW = "kg-foreign-representatives-law-2024"
@@ -112,3 +114,31 @@ def test_a_signed_in_readers_unfiltered_list_counts_every_measure(
     signed_in = login_as("viewer").get("/measures/").get_data(as_text=True)
     assert "9 measures" in signed_in
     assert "8 measures" in client.get("/measures/").get_data(as_text=True)
+
+
+def test_a_public_organization_does_not_name_people_only_internal_statements_mention(
+    client: FlaskClient, login_as: Callable[..., FlaskClient], session: Session
+) -> None:
+    """A source quoted only in internal statements stays unnamed on their organization's page
+    and in the API; a public person's organization, if only internal statements mention it,
+    is not named on their page. (A merge moves people between organizations, which would
+    otherwise publish them.)"""
+    _, secret_statement = add_internal_records(session)
+    amnesty = session.scalars(
+        select(Organization).where(Organization.slug == "amnesty-international")
+    ).one()
+    source = factories.person(session, "quiet-source", "Quiet Source", organization=amnesty)
+    secret_statement.speaker = source
+    face = factories.person(session, "public-face", "Public Face", visibility="public")
+    face.organization = secret_statement.organization
+    law = session.scalars(select(Measure).where(Measure.slug == LAW)).one()
+    factories.statement(session, "public-face-speaks", [law], speaker=face)
+    session.commit()
+    assert "Quiet Source" not in text_of(client.get("/organizations/amnesty-international").data)
+    api = client.get("/api/v1/organizations/amnesty-international").get_json()
+    assert "quiet-source" not in [person["slug"] for person in api["people"]]
+    assert "Secret Partner" not in text_of(client.get("/people/public-face").data)
+    assert client.get("/api/v1/people/public-face").get_json()["organization"] is None
+    viewer = login_as("viewer")
+    assert "Quiet Source" in text_of(viewer.get("/organizations/amnesty-international").data)
+    assert "Secret Partner" in text_of(viewer.get("/people/public-face").data)

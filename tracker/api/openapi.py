@@ -453,7 +453,8 @@ def _measure_filters() -> list[Json]:
         _array_param(
             "status",
             {"enum": list(vocab.STATES)},
-            "Status (Status.state) on the as_of day (default today).",
+            "Status (Status.state) of the measure on the as_of day (default: today), for "
+            "measures and for the events and statements about them alike.",
         ),
         _array_param(
             "topic", {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}, "Topic slugs."

@@ -257,8 +257,9 @@ def search_records() -> Response:
     filters = params.measure_filters(strict=True)
     page, size = params.page(10 if not scope else DEFAULT_SIZE, MAX_SIZE)
     internal = reader_can_see_internal()
+    session = get_session()
     results = search.search(
-        get_session(),
+        session,
         text,
         filters,
         internal,

@@ -15,24 +15,20 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from tracker import clock
 from tracker.models import (
     Event,
     Measure,
-    MeasureStatus,
     Organization,
     Person,
     Quote,
     Statement,
     statement_measures,
 )
-from tracker.services import status_cache
-from tracker.services.as_of import event_dated_by, event_order, statement_dated_by, statement_order
+from tracker.services.as_of import statement_dated_by, statement_order
+from tracker.services.events import EventFilters, count_events, list_events
 from tracker.services.measures import (
     MeasureFilters,
-    filter_clauses,
-    status_rows,
-    statuses,
+    select_measures,
     visible_organizations,
     visible_people,
     visible_statements,
@@ -58,24 +54,6 @@ def _page(
     return Page(items, total, page, size)
 
 
-def _matching_measure_ids(
-    session: Session, filters: MeasureFilters, as_of: dt.date, include_internal: bool
-) -> Select[Any]:
-    """The ids of the measures that pass the filters on ``as_of``, their status included."""
-    today = clock.today()
-    status_cache.refresh(session, today)
-    is_today = as_of == today
-    clauses = filter_clauses(session, filters, as_of=as_of, by_cached_status=is_today)
-    ids = status_rows(include_internal).where(*clauses).with_only_columns(MeasureStatus.measure_id)
-    if is_today or not filters.states:
-        return ids
-    # As of another day a status is derived from the candidate's events, not read from the cache.
-    candidates = list(session.scalars(ids))
-    by_id = statuses(session, candidates, as_of)
-    kept = [i for i in candidates if by_id[i].state in filters.states]
-    return select(MeasureStatus.measure_id).where(MeasureStatus.measure_id.in_(kept))
-
-
 def page_events(
     session: Session,
     filters: MeasureFilters,
@@ -86,24 +64,12 @@ def page_events(
     page: int = 1,
     size: int = 50,
 ) -> Page[Event]:
-    """Events that count by ``as_of`` of the measures that pass the filters on that day,
-    newest first (tracker.status's order)."""
-    query = (
-        select(Event)
-        .join(Event.measure)
-        .where(event_dated_by(as_of))
-        .options(selectinload(Event.measure), selectinload(Event.sources))
-    )
-    if not include_internal:
-        query = query.where(Measure.visibility == "public")
-    if filters.active:
-        ids = _matching_measure_ids(session, filters, as_of, include_internal)
-        query = query.where(Event.measure_id.in_(ids))
-    if types:
-        query = query.where(Event.type.in_(types))
-    if measure:
-        query = query.where(Measure.slug == measure)
-    return _page(session, query, event_order(newest_first=True), page, size)
+    """Events up to ``as_of`` of the measures that pass the filters, newest first: the events
+    list's own query (tracker.services.events), the status filter on ``as_of`` as there."""
+    chosen = EventFilters(measures=filters, types=tuple(types), measure=measure)
+    total = count_events(session, chosen, as_of, include_internal)
+    items = list_events(session, chosen, as_of, include_internal, (page - 1) * size, size)
+    return Page(items, total, page, size)
 
 
 def get_event(session: Session, event_id: int, include_internal: bool) -> Event | None:
@@ -140,15 +106,15 @@ def page_statements(
     page: int = 1,
     size: int = 50,
 ) -> Page[Statement]:
-    """Statements made by ``as_of`` about measures that pass the filters on that day, newest
-    first."""
+    """Statements up to ``as_of`` about measures that pass the filters (on ``as_of``, as the
+    measure list selects them), newest first."""
     query = (
         visible_statements(include_internal)
         .where(statement_dated_by(as_of))
         .options(*STATEMENT_OPTIONS)
     )
     if filters.active:
-        ids = _matching_measure_ids(session, filters, as_of, include_internal)
+        ids = select_measures(session, filters, as_of, include_internal).ids()
         about = select(statement_measures.c.statement_id).where(
             statement_measures.c.measure_id.in_(ids)
         )

@@ -46,7 +46,7 @@ from tracker.models import (
     statement_signatories,
     statement_sources,
 )
-from tracker.services import history, status_cache
+from tracker.services import history, look_alikes, status_cache
 from tracker.services.editing import (
     EventData,
     QuoteData,
@@ -56,6 +56,7 @@ from tracker.services.editing import (
     measure_data,
     stored_fields,
 )
+from tracker.services.look_alikes import LookAlike
 from tracker.services.measures import (
     may_see,
     visible_measures,
@@ -104,6 +105,8 @@ class ImportReport:
     unchanged: Counter[str] = field(default_factory=Counter)
     warnings: list[Problem] = field(default_factory=list)
     """What was imported but looks wrong (see ``dataset_warnings``): said, never refused."""
+    look_alikes: list[LookAlike] = field(default_factory=list)
+    """New records that look like others (a warning: they were imported)."""
 
     @property
     def changed(self) -> bool:
@@ -118,6 +121,30 @@ class ImportReport:
             f"{self.deleted[kind]} deleted, {self.unchanged[kind]} unchanged"
             for kind in kinds
         ]
+
+
+def find_look_alikes(session: Session, document: Mapping[str, Any]) -> list[LookAlike]:
+    """The new records of a valid document that look like existing ones or like each other
+    (tracker.services.look_alikes): what the import report warns about."""
+    records = {key: _items(document, key) for key in look_alikes.KINDS}
+    return look_alikes.in_dataset(session, records)
+
+
+def look_alike_lines(found: Sequence[LookAlike], shown: int = 100) -> list[str]:
+    """The warning the import report gives about records that look like others (the first
+    ``shown`` of them: a file of generated names may have thousands)."""
+    if not found:
+        return []
+    records = len({item.path for item in found})
+    lines = [
+        f"Warning: {records:,} new record{'s' if records != 1 else ''} "
+        f"look{'s' if records == 1 else ''} like others; check each, and merge those that are "
+        "the same:",
+        *(f"  {item}" for item in found[:shown]),
+    ]
+    if len(found) > shown:
+        lines.append(f"  … and {len(found) - shown:,} more.")
+    return lines
 
 
 # --------------------------------------------------------------------------------------------
@@ -1342,6 +1369,8 @@ def import_dataset(
     # Imports write history like every other change (the CLI names itself the author).
     history.install()
     importer = _Importer(session, progress)
+    # Before anything is written: "new" means no record has the slug yet.
+    importer.report.look_alikes = find_look_alikes(session, document)
     # Flushing by hand keeps autoflush from writing half-built records during the lookups.
     with session.no_autoflush:
         importer.import_topics(document)

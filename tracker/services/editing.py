@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -43,6 +42,7 @@ from tracker.models import (
     statement_signatories,
     statement_sources,
 )
+from tracker.services import names
 
 Record = Measure | Event | Relation | Statement | Organization | Person | Source
 R = TypeVar("R", Measure, Event, Relation, Statement, Organization, Person, Source)
@@ -447,7 +447,7 @@ def label(record: Record) -> str:
 
 
 @contextmanager
-def _reason(session: Session, reason: str | None) -> Iterator[None]:
+def reason_context(session: Session, reason: str | None) -> Iterator[None]:
     """Let the history listener know why this change is made."""
     previous = session.info.get("revision_reason")
     session.info["revision_reason"] = (reason or "").strip()[:2000] or None
@@ -696,7 +696,7 @@ def save_measure(
                 else unique_slug(session, Measure, f"{country} {title}")
             )
         topics = _topics(session, data.topics, data.topic_names)
-        with _reason(session, reason):
+        with reason_context(session, reason):
             if measure is None:
                 measure = Measure(slug=slug, popular_names=[])
                 session.add(measure)
@@ -742,49 +742,25 @@ class SimilarMeasure:
     why: str
 
 
-def _normalized(text: str) -> str:
-    words = re.findall(r"[a-z0-9]+", slugify(text, separator=" "))
-    stop = {"the", "of", "on", "a", "an", "and", "to", "in", "law", "bill", "no", "draft"}
-    return " ".join(word for word in words if word not in stop)
-
-
 def similar_measures(
-    session: Session,
-    country: str,
-    title: str,
-    popular_names: Sequence[str] = (),
-    identifier: str | None = None,
-    exclude_id: int | None = None,
+    session: Session, candidate: names.MeasureNames, exclude_id: int | None = None
 ) -> list[SimilarMeasure]:
     """Measures of the same country that look like the one being entered (possible duplicates).
 
-    A warning only: two bills can share a title across years. Compares normalized titles
-    (difflib), popular names and official identifiers.
+    A warning only: two bills can share a title across years. Names are compared folded
+    (tracker.services.names): titles, short titles, popular names and identifiers.
     """
-    query = select(Measure).where(Measure.country == (country or "").upper())
+    query = select(Measure).where(Measure.country == (candidate.country or "").upper())
     if exclude_id is not None:
         query = query.where(Measure.id != exclude_id)
-    wanted_title = _normalized(title or "")
-    wanted_names = {_normalized(name) for name in popular_names if name.strip()}
-    wanted_identifier = _normalized(identifier or "")
-    found: list[tuple[float, float, SimilarMeasure]] = []
+    found: list[tuple[names.Likeness, SimilarMeasure]] = []
     for measure in session.scalars(query):
-        ratio = difflib.SequenceMatcher(None, wanted_title, _normalized(measure.title)).ratio()
-        names = {_normalized(name) for name in measure.popular_names or []}
-        shared = sorted(wanted_names & names)
-        if wanted_identifier and wanted_identifier == _normalized(measure.identifier or ""):
-            found.append(
-                (2.0, ratio, SimilarMeasure(measure, f"same identifier ({measure.identifier})"))
-            )
-        elif shared:
-            found.append((1.5, ratio, SimilarMeasure(measure, "same popular name")))
-        elif wanted_title and ratio >= 0.75:
-            found.append(
-                (ratio, ratio, SimilarMeasure(measure, f"similar title ({ratio:.0%} alike)"))
-            )
+        alike = names.likeness(candidate, names.MeasureNames.of(measure))
+        if alike is not None:
+            found.append((alike, SimilarMeasure(measure, alike.why)))
     # Strongest reason first, then the closer title; the slug makes ties the same everywhere.
-    found.sort(key=lambda item: (-item[0], -item[1], item[2].measure.slug))
-    return [item for _, _, item in found[:5]]
+    found.sort(key=lambda item: (-item[0].strength, -item[0].closeness, item[1].measure.slug))
+    return [item for _, item in found[:5]]
 
 
 # --------------------------------------------------------------------------------------------
@@ -824,7 +800,7 @@ def save_event(
             raise ValidationFailed(errors)
         assert date is not None
         sources = _sources(session, data.sources, data.source_titles)
-        with _reason(session, reason):
+        with reason_context(session, reason):
             values: dict[str, Any] = {
                 "type": data.type,
                 "date": PartialDate(date.year, date.month, date.day, bool(data.approximate)),
@@ -867,7 +843,9 @@ def save_relation(
         errors["type"] = "Choose how the measures are related."
     target = session.scalar(select(Measure).where(Measure.slug == (data.target or "").strip()))
     if target is None:
-        errors["target"] = f'No measure "{data.target}"; pick one from the list.'
+        errors["target"] = names.not_found(
+            session, Measure, data.target, "; pick one from the list"
+        )
     elif target.id == subject.id:
         errors["target"] = "A measure cannot be related to itself."
     elif data.type in vocab.RELATION_TYPES:
@@ -883,7 +861,7 @@ def save_relation(
     if errors:
         raise ValidationFailed(errors)
     assert target is not None
-    with _reason(session, reason):
+    with reason_context(session, reason):
         if relation is None:
             relation = Relation(type=data.type, subject=subject, object=target)
             session.add(relation)
@@ -931,7 +909,12 @@ def save_statement(
         author = organizations.get(data.organization)
         if author is None:
             errors["organization"] = (
-                f'No organization "{data.organization}"; pick one from the list or add it first.'
+                names.not_found(
+                    session,
+                    Organization,
+                    data.organization,
+                    "; pick one from the list or add it first",
+                )
                 if data.organization
                 else "Choose the organization that made the statement."
             )
@@ -943,10 +926,12 @@ def save_statement(
             session, Person, [s for s in [data.speaker, *quote_speakers] if s is not None]
         )
         if data.speaker and data.speaker not in people:
-            errors["speaker"] = f'No person "{data.speaker}"; pick one from the list.'
+            errors["speaker"] = names.not_found(
+                session, Person, data.speaker, "; pick one from the list"
+            )
         for index, quote in enumerate(data.quotes):
             if quote.speaker and quote.speaker not in people:
-                errors[f"quotes-{index}-speaker"] = f'No person "{quote.speaker}".'
+                errors[f"quotes-{index}-speaker"] = names.not_found(session, Person, quote.speaker)
         measures = _by_slug(session, Measure, data.measures)
         missing = [s for s in data.measures if s not in measures]
         if missing:
@@ -975,7 +960,7 @@ def save_statement(
                 if statement is not None
                 else unique_slug(session, Statement, f"{_slug_prefix(author)} {date.iso} {title}")
             )
-        with _reason(session, reason):
+        with reason_context(session, reason):
             values: dict[str, Any] = {
                 "slug": slug,
                 "title": title,
@@ -1070,7 +1055,7 @@ def save_organization(
     assert name is not None
     if slug is None:
         slug = org.slug if org is not None else unique_slug(session, Organization, name)
-    with _reason(session, reason):
+    with reason_context(session, reason):
         if org is None:
             org = Organization(slug=slug, name=name)
             session.add(org)
@@ -1110,7 +1095,7 @@ def save_person(
     if data.organization:
         org = session.scalar(select(Organization).where(Organization.slug == data.organization))
         if org is None:
-            errors["organization"] = f'No organization "{data.organization}".'
+            errors["organization"] = names.not_found(session, Organization, data.organization)
     _check_visibility(errors, data.visibility)
     slug = _clean(data.slug)
     _check_slug(session, errors, Person, slug, person.id if person else None)
@@ -1119,7 +1104,7 @@ def save_person(
     assert name is not None
     if slug is None:
         slug = person.slug if person is not None else unique_slug(session, Person, name)
-    with _reason(session, reason):
+    with reason_context(session, reason):
         if person is None:
             person = Person(slug=slug, name=name)
             session.add(person)
@@ -1168,7 +1153,7 @@ def save_source(
             errors["url"] = "This address is already recorded as another source."
     if errors:
         raise ValidationFailed(errors)
-    with _reason(session, reason):
+    with reason_context(session, reason):
         if source is None:
             source = Source(url=url)
             session.add(source)
@@ -1254,61 +1239,13 @@ def delete_record(
     refusal = delete_refusal(session, record)
     if refusal:
         raise DeleteRefused(refusal)
-    with _reason(session, reason):
+    with reason_context(session, reason):
         session.delete(record)
         _flush(session, record)
 
 
 # --------------------------------------------------------------------------------------------
-# Pickers: what a person typed into a "type part of the name" field
-
-
-def resolve_slug(session: Session, model: type[Measure | Organization | Person], text: str) -> str:
-    """The slug of the record a typed value names: its slug, its exact name (or title, or
-    acronym) if only one record has it; otherwise the text, which the save then reports."""
-    text = (text or "").strip()
-    if not text:
-        return ""
-    if session.scalar(select(model.id).where(model.slug == text)) is not None:
-        return text
-    lowered = text.lower()
-    if model is Measure:
-        condition = func.lower(Measure.title) == lowered
-    elif model is Organization:
-        condition = (func.lower(Organization.name) == lowered) | (
-            func.lower(Organization.acronym) == lowered
-        )
-    else:
-        condition = func.lower(Person.name) == lowered
-    slugs = list(session.scalars(select(model.slug).where(condition).limit(2)))
-    return slugs[0] if len(slugs) == 1 else text
-
-
-def picker_choices(
-    session: Session, model: type[Measure | Organization | Person]
-) -> list[tuple[str, str]]:
-    """(slug, name) of every record of a kind, by name, for pickers (signed-in users only)."""
-    if model is Measure:
-        rows = session.execute(
-            select(Measure.slug, Measure.short_title, Measure.title, Measure.country)
-        )
-        return sorted(
-            ((slug, f"{short or title} ({country})") for slug, short, title, country in rows),
-            key=lambda pair: pair[1].lower(),
-        )
-    if model is Organization:
-        orgs = session.execute(select(Organization.slug, Organization.name, Organization.acronym))
-        return sorted(
-            ((slug, f"{name} ({acronym})" if acronym else name) for slug, name, acronym in orgs),
-            key=lambda pair: pair[1].lower(),
-        )
-    people = session.execute(
-        select(Person.slug, Person.name, Organization.name).outerjoin(Person.organization)
-    )
-    return sorted(
-        ((slug, f"{name}, {org}" if org else name) for slug, name, org in people),
-        key=lambda pair: pair[1].lower(),
-    )
+# Pickers (the names a person types into them are read by tracker.services.names)
 
 
 def event_choices(session: Session) -> list[tuple[str, list[tuple[int, str]]]]:

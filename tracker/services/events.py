@@ -1,8 +1,8 @@
 """Reading events across measures: the events list, its downloads, feeds and calendars.
 
-The measure filters are the measure list's own (``measure_query``), joined into the event
-query, so that a page and its downloads always apply the same rule; internal measures' events
-are left out for anonymous visitors exactly as their measures are.
+The measure filters select measures exactly as the measure list does (``select_measures``),
+joined into the event query, so that a page and its downloads always apply the same rule;
+internal measures' events are left out for anonymous visitors exactly as their measures are.
 """
 
 from __future__ import annotations
@@ -19,12 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from tracker import clock, vocab
 from tracker.models import Event, Measure, Source, event_sources
 from tracker.services.as_of import event_dated_by, event_order
-from tracker.services.measures import (
-    MeasureFilters,
-    list_measures,
-    measure_query,
-    statuses,
-)
+from tracker.services.measures import MeasureFilters, select_measures, statuses
 from tracker.status import Status, counted_by
 
 
@@ -106,14 +101,18 @@ def _scope(
     gives the events newest first without sorting them all, and a download of a million
     events starts at once (SQLite would otherwise sort every row before sending the first).
     """
-    measures = measure_query(filters.measures, include_internal).with_only_columns(Measure.id)
+    selection = select_measures(
+        session,
+        filters.measures,
+        as_of or clock.today(),
+        include_internal,
+        existing_only=as_of is not None,  # a feed or a calendar covers every date
+    )
     if filters.measure:
-        measures = measures.where(Measure.slug == filters.measure)
-    if filters.measures.states:
-        # The status is derived from events, so only the measure list can tell which match.
-        rows = list_measures(session, filters.measures, as_of or clock.today(), include_internal)
-        measures = measures.where(Measure.id.in_([row.measure.id for row in rows]))
-    query = query.where((Event.measure_id + 0).in_(measures))
+        measures = selection.measures().where(Measure.slug == filters.measure)
+        query = query.where((Event.measure_id + 0).in_(measures.with_only_columns(Measure.id)))
+    else:
+        query = query.where((Event.measure_id + 0).in_(selection.ids()))
     if filters.types:
         query = query.where(Event.type.in_(filters.types))
     if as_of is not None:
@@ -278,16 +277,13 @@ def upcoming_expiries(
     session: Session, filters: MeasureFilters, include_internal: bool, today: dt.date
 ) -> list[Expiry]:
     """Measures in force today whose current term ends today or later, soonest first."""
-    query = measure_query(filters, include_internal).where(
-        Measure.events.any(Event.end_date_start.is_not(None))
-    )
+    selection = select_measures(session, filters, today, include_internal)
+    query = selection.measures().where(Measure.events.any(Event.end_date_start.is_not(None)))
     measures = list(session.scalars(query.options(selectinload(Measure.events))))
     by_id = statuses(session, (m.id for m in measures), today)
     expiries = []
     for measure in measures:
         status = by_id[measure.id]
-        if filters.states and status.state not in filters.states:
-            continue
         if status.term_end is None or status.term_end < today:
             continue
         granting = [

@@ -105,6 +105,33 @@ _BEFORE_OPTIONS: dict[type[Any], tuple[LoaderOption, ...]] = {
 }
 
 
+def _row(
+    session: Session,
+    kind: str,
+    record_id: int,
+    name: str,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    reason: str | None,
+) -> dict[str, Any]:
+    """A new revision as a row: who (the session's actor) and which change it belongs to."""
+    actor: Actor = session.info.get(ACTOR) or Actor("system")
+    return {
+        "change_id": session.info.setdefault(_CHANGE, uuid.uuid4().hex),
+        "created_at": clock.now(),
+        "user_id": actor.user_id,
+        "actor_label": actor.label[:200],
+        "record_type": kind,
+        "record_id": record_id,
+        "record_label": name[:1000],
+        "action": action,
+        "before": before,
+        "after": after,
+        "reason": reason,
+    }
+
+
 def record_bulk(
     session: Session, kind: str, records: Iterable[tuple[int, str, dict[str, Any]]]
 ) -> None:
@@ -118,10 +145,7 @@ def record_bulk(
     registry: dict[tuple[str, int], tuple[int, dict[str, Any] | None, str]] = (
         session.info.setdefault(_REGISTRY, {})
     )
-    actor: Actor = session.info.get(ACTOR) or Actor("system")
     reason = session.info.get("revision_reason")
-    change_id = session.info.setdefault(_CHANGE, uuid.uuid4().hex)
-    now = clock.now()
     table = cast(Table, Revision.__table__)
     created: list[dict[str, Any]] = []
     completed: list[dict[str, Any]] = []
@@ -130,21 +154,7 @@ def record_bulk(
         if known is not None:
             completed.append({"revision_id": known[0], "completed": after})
             continue
-        created.append(
-            {
-                "change_id": change_id,
-                "created_at": now,
-                "user_id": actor.user_id,
-                "actor_label": actor.label[:200],
-                "record_type": kind,
-                "record_id": record_id,
-                "record_label": name[:1000],
-                "action": "create",
-                "before": None,
-                "after": after,
-                "reason": reason,
-            }
-        )
+        created.append(_row(session, kind, record_id, name, "create", None, after, reason))
     connection = session.connection()
     for start in range(0, len(created), 5000):
         connection.execute(insert(table), created[start : start + 5000])
@@ -303,10 +313,8 @@ def _after_flush(session: Session, _context: Any) -> None:
     registry: dict[tuple[str, int], tuple[int, dict[str, Any] | None, str]] = (
         session.info.setdefault(_REGISTRY, {})
     )
-    actor: Actor = session.info.get(ACTOR) or Actor("system")
     reason = session.info.get("revision_reason")
     restoring = bool(session.info.get(_RESTORING))
-    change_id = session.info.setdefault(_CHANGE, uuid.uuid4().hex)
     table = cast(Table, Revision.__table__)
     fresh: list[dict[str, Any]] = []
     with session.no_autoflush:
@@ -326,7 +334,7 @@ def _after_flush(session: Session, _context: Any) -> None:
                     del registry[key]
                     _expire_revision(session, revision_id)
                     continue
-                merged = first_action if first_action in ("create", "restore") else action
+                merged = first_action if first_action in ("create", "restore", "merge") else action
                 if merged == "update" and first_before == after:
                     connection.execute(delete(table).where(table.c.id == revision_id))
                     del registry[key]
@@ -340,21 +348,7 @@ def _after_flush(session: Session, _context: Any) -> None:
                 _expire_revision(session, revision_id)
                 continue
             final = "restore" if restoring else action
-            fresh.append(
-                {
-                    "change_id": change_id,
-                    "created_at": clock.now(),
-                    "user_id": actor.user_id,
-                    "actor_label": actor.label[:200],
-                    "record_type": kind,
-                    "record_id": record_id,
-                    "record_label": name,
-                    "action": final,
-                    "before": before,
-                    "after": after,
-                    "reason": reason,
-                }
-            )
+            fresh.append(_row(session, kind, record_id, name, final, before, after, reason))
     # One INSERT for all of the flush's new revisions (an import's flush holds thousands), the
     # ids returned in the order of the rows.
     for start in range(0, len(fresh), 1000):
@@ -372,6 +366,56 @@ def _expire_revision(session: Session, revision_id: int) -> None:
     loaded = session.identity_map.get(identity_key(Revision, revision_id))
     if loaded is not None:
         session.expunge(loaded)
+
+
+def record_merge(
+    session: Session,
+    survivor: Record,
+    merged: tuple[str, int, str, dict[str, Any]],
+    survivor_reason: str,
+    merged_reason: str,
+) -> None:
+    """Record a merge (tracker.services.merging) on both records, once its changes are made:
+    the merged record's deletion becomes its "merge" revision, and the survivor gets one even
+    when none of its own fields changed (what moved to it are other records' changes).
+
+    ``merged``: the merged record's kind, id, label and state before the merge.
+    """
+    session.flush()
+    registry: dict[tuple[str, int], tuple[int, dict[str, Any] | None, str]] = (
+        session.info.setdefault(_REGISTRY, {})
+    )
+    table = cast(Table, Revision.__table__)
+    connection = session.connection()
+
+    def mark(key: tuple[str, int], reason: str) -> None:
+        revision_id, before, _ = registry[key]
+        values = {"action": "merge", "reason": reason}
+        connection.execute(update(table).where(table.c.id == revision_id).values(values))
+        registry[key] = (revision_id, before, "merge")
+        _expire_revision(session, revision_id)
+
+    def add(key: tuple[str, int], row: dict[str, Any]) -> None:
+        revision_id = connection.execute(insert(table).returning(table.c.id), row).scalar_one()
+        registry[key] = (revision_id, row["before"], "merge")
+
+    kind, record_id, name, before = merged
+    if (kind, record_id) in registry:
+        mark((kind, record_id), merged_reason)  # its deletion, flushed above
+    else:  # created in this same transaction, its creation and deletion cancelled out
+        add(
+            (kind, record_id),
+            _row(session, kind, record_id, name, "merge", before, None, merged_reason),
+        )
+    key = (TYPE_OF[type(survivor)], survivor.id)
+    if key in registry:
+        mark(key, survivor_reason)
+    else:
+        state = snapshot(survivor)
+        add(
+            key,
+            _row(session, key[0], key[1], label(survivor), "merge", state, state, survivor_reason),
+        )
 
 
 # --------------------------------------------------------------------------------------------

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Select, false, func, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, false, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker import clock
@@ -100,25 +100,6 @@ def visible_statements(include_internal: bool) -> Select[Statement]:
     return query
 
 
-def _apply_filters(query: Select[Measure], filters: MeasureFilters) -> Select[Measure]:
-    if filters.countries:
-        query = query.where(Measure.country.in_(filters.countries))
-    if filters.kinds:
-        query = query.where(Measure.kind.in_(filters.kinds))
-    if filters.topics:
-        query = query.where(
-            Measure.id.in_(
-                select(measure_topics.c.measure_id)
-                .join(Topic, Topic.id == measure_topics.c.topic_id)
-                .where(Topic.slug.in_(filters.topics))
-            )
-        )
-    if filters.query:
-        pattern = f"%{filters.query.lower()}%"
-        query = query.where(Measure.title.ilike(pattern) | Measure.slug.ilike(pattern))
-    return query
-
-
 def statuses(session: Session, measure_ids: Iterable[int], as_of: dt.date) -> dict[int, Status]:
     """The status of many measures: from the cache for today, else from all their events."""
     ids = list(measure_ids)
@@ -142,16 +123,11 @@ def statuses(session: Session, measure_ids: Iterable[int], as_of: dt.date) -> di
 def list_measures(
     session: Session, filters: MeasureFilters, as_of: dt.date, include_internal: bool
 ) -> list[MeasureRow]:
-    """Measures matching the filters, by country then title, each with its status."""
-    query = _apply_filters(visible_measures(include_internal), filters)
-    query = query.options(selectinload(Measure.topics)).order_by(Measure.country, Measure.title)
-    measures = list(session.scalars(query))
-    by_id = statuses(session, (m.id for m in measures), as_of)
-    rows = [MeasureRow(measure, by_id[measure.id]) for measure in measures]
-    rows = [row for row in rows if row.status.existed]
-    if filters.states:
-        rows = [row for row in rows if row.status.state in filters.states]
-    return rows
+    """Every measure matching the filters, by country then title, each with its status: what
+    the measure list shows page by page, whole (downloads, briefs, country pages)."""
+    selection = select_measures(session, filters, as_of, include_internal)
+    query = selection.measures().options(selectinload(Measure.topics)).order_by(*MEASURE_ORDER)
+    return selection.rows(session, list(session.scalars(query)), as_of)
 
 
 @dataclass(slots=True)
@@ -306,15 +282,6 @@ def topics_in_use(session: Session, include_internal: bool) -> Sequence[Topic]:
     return session.scalars(visible_topics(include_internal).order_by(Topic.name)).all()
 
 
-def measure_query(filters: MeasureFilters, include_internal: bool) -> Select[Measure]:
-    """Visible measures matching every filter but the status, which needs their events.
-
-    Exports join it into their own queries (its WHERE clause) so that a download and its page
-    apply the same rule.
-    """
-    return _apply_filters(visible_measures(include_internal), filters)
-
-
 # -- lists at scale: filters in SQL, one page at a time ----------------------------------------
 
 FACET_NAMES = ("country", "kind", "status", "topic", "year")
@@ -378,6 +345,92 @@ def measures_with_status(include_internal: bool) -> Select[Measure]:
     return query
 
 
+MEASURE_ORDER = (Measure.country, Measure.title, Measure.id)
+"""The order of every measure list (pages, downloads, briefs)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureSelection:
+    """The visible measures that match every filter on a day (``select_measures``)."""
+
+    clauses: tuple[ColumnElement[bool], ...]
+    """Conditions on MeasureStatus (the status rows), joined to Measure or alone."""
+    include_internal: bool
+    derived: Mapping[int, Status]
+    """The statuses derived while selecting (a status filter on a day other than today)."""
+
+    def measures(self) -> Select[Measure]:
+        """The measures, unordered (order by MEASURE_ORDER to list them)."""
+        return measures_with_status(self.include_internal).where(*self.clauses)
+
+    def ids(self) -> Select[tuple[int]]:
+        """Their ids, read from the status rows alone: what lists built on measures (events,
+        statements about them) join."""
+        return (
+            status_rows(self.include_internal)
+            .where(*self.clauses)
+            .with_only_columns(MeasureStatus.measure_id)
+        )
+
+    def count(self, session: Session) -> int:
+        # Keep the FROM: with no filter at all (a signed-in reader, who sees internal records
+        # too) nothing else names the table, and "SELECT count(*)" alone counts one row.
+        counted = self.ids().with_only_columns(func.count(), maintain_column_froms=True)
+        return session.scalar(counted) or 0
+
+    def rows(
+        self, session: Session, measures: Sequence[Measure], as_of: dt.date
+    ) -> list[MeasureRow]:
+        """The measures with their statuses on ``as_of`` (those derived already are reused)."""
+        missing = [m.id for m in measures if m.id not in self.derived]
+        found = {**self.derived, **(statuses(session, missing, as_of) if missing else {})}
+        return [MeasureRow(measure, found[measure.id]) for measure in measures]
+
+
+def select_measures(
+    session: Session,
+    filters: MeasureFilters,
+    as_of: dt.date,
+    include_internal: bool,
+    *,
+    existing_only: bool = True,
+) -> MeasureSelection:
+    """The one query of the measures a list shows: every filter (country, kind, status, topic,
+    year, the words of ``q``) on the day asked, the reader's visibility, and only measures that
+    existed that day (tracker.status.Status.existed; ``existing_only=False`` for what covers
+    every date, such as a feed or a calendar).
+
+    The measure list, its CSV, JSON and XLSX, the brief of a selection, the feed, the country
+    pages, the timeline, the events list (and every list of things about measures) and the API
+    all select through it, so that a download holds exactly the measures its page counts.
+
+    For today everything is SQL on the cached statuses. On another day the status of every
+    candidate must be derived from its events to filter by it: correct, but a pass over the
+    candidates' events, done only when the status filter is used.
+    """
+    today = clock.today()
+    status_cache.refresh(session, today)
+    is_today = as_of == today
+    exists_on = as_of if existing_only else None
+    clauses = filter_clauses(session, filters, as_of=exists_on, by_cached_status=is_today)
+    derived: dict[int, Status] = {}
+    if filters.states and not is_today:
+        candidates = status_rows(include_internal).where(*clauses)
+        ids = list(session.scalars(candidates.with_only_columns(MeasureStatus.measure_id)))
+        derived = {
+            measure_id: status
+            for measure_id, status in statuses(session, ids, as_of).items()
+            if status.state in filters.states
+        }
+        # Written into the SQL as numbers (ids only): a bound parameter per id would pass the
+        # databases' limits on parameters (32,766 on SQLite, 65,535 on PostgreSQL).
+        kept = bindparam(
+            "kept", list(derived), Integer, expanding=True, literal_execute=True, unique=True
+        )
+        clauses.append(MeasureStatus.measure_id.in_(kept))
+    return MeasureSelection(tuple(clauses), include_internal, derived)
+
+
 @dataclass(slots=True)
 class MeasurePage:
     rows: list[MeasureRow]
@@ -398,49 +451,14 @@ def page_measures(
     page: int = 1,
     size: int = 50,
 ) -> MeasurePage:
-    """One page of the measures matching the filters, by country then title, with statuses.
-
-    For today everything is done in SQL on the cached statuses. As of another day the status
-    of every candidate must be derived from its events to filter by it, which is correct but
-    costs a pass over the candidates' events.
-    """
-    today = clock.today()
-    status_cache.refresh(session, today)
-    is_today = as_of == today
-    query = measures_with_status(include_internal).where(
-        *filter_clauses(session, filters, as_of=as_of, by_cached_status=is_today)
+    """One page of the measures matching the filters, by country then title, with statuses."""
+    selection = select_measures(session, filters, as_of, include_internal)
+    query = (
+        selection.measures()
+        .options(selectinload(Measure.topics))
+        .order_by(*MEASURE_ORDER)
+        .limit(size)
+        .offset((page - 1) * size)
     )
-    order = (Measure.country, Measure.title, Measure.id)
-    offset = (page - 1) * size
-    if is_today or not filters.states:
-        counted = status_rows(include_internal).where(
-            *filter_clauses(session, filters, as_of=as_of, by_cached_status=is_today)
-        )
-        # Keep the FROM: with no filter at all (a signed-in reader, who sees internal records
-        # too) nothing else names the table, and "SELECT count(*)" alone counts one row.
-        total = (
-            session.scalar(counted.with_only_columns(func.count(), maintain_column_froms=True)) or 0
-        )
-        measures = list(
-            session.scalars(
-                query.options(selectinload(Measure.topics))
-                .order_by(*order)
-                .limit(size)
-                .offset(offset)
-            )
-        )
-        by_id = statuses(session, [m.id for m in measures], as_of)
-        rows = [MeasureRow(m, by_id[m.id]) for m in measures]
-        return MeasurePage(rows, total, page, size)
-    ids = list(session.scalars(query.with_only_columns(Measure.id).order_by(*order)))
-    by_id = statuses(session, ids, as_of)
-    kept = [i for i in ids if by_id[i].state in filters.states]
-    chosen = kept[offset : offset + size]
-    loaded = {
-        m.id: m
-        for m in session.scalars(
-            select(Measure).where(Measure.id.in_(chosen)).options(selectinload(Measure.topics))
-        )
-    }
-    rows = [MeasureRow(loaded[i], by_id[i]) for i in chosen]
-    return MeasurePage(rows, len(kept), page, size)
+    rows = selection.rows(session, list(session.scalars(query)), as_of)
+    return MeasurePage(rows, selection.count(session), page, size)

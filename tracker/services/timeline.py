@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Final
@@ -28,7 +28,7 @@ from tracker.dates import MONTH_NAMES, PartialDate
 from tracker.gcpause import without_gc_pauses
 from tracker.models import Event, Measure, Organization, Statement, statement_measures
 from tracker.services.as_of import event_order, statement_order
-from tracker.services.measures import MeasureFilters, measure_query
+from tracker.services.measures import MeasureFilters, select_measures
 from tracker.services.sources import source_namer
 from tracker.services.statements import organization_name
 from tracker.services.timescale import Axis, TimeScale, axis, text_width
@@ -240,11 +240,19 @@ class Timeline:
 
     @property
     def event_count(self) -> int:
-        return sum(len(lane.events) for lane in self.lanes)
+        """Events up to the day shown, as the events list counts them; scheduled ones are drawn
+        and counted apart (``scheduled_count``)."""
+        return sum(1 for lane in self.lanes for event in lane.events if not event.scheduled)
+
+    @property
+    def scheduled_count(self) -> int:
+        return sum(1 for lane in self.lanes for event in lane.events if event.scheduled)
 
     @property
     def statement_count(self) -> int:
-        return sum(len(lane.statements) for lane in self.lanes)
+        """Statements drawn, each counted once: a joint statement about three measures is
+        drawn on three lanes but is one statement, as the statements list counts it."""
+        return len({statement.id for lane in self.lanes for statement in lane.statements})
 
     def entries(self) -> list[Entry]:
         """Every event and statement drawn, in date order: the chart's text alternative."""
@@ -432,7 +440,10 @@ def build_timeline(
     In a view of the past, events and statements dated after ``as_of`` are left out and the
     status is the one derived from what was known then.
     """
-    measures = measure_query(filters, include_internal)
+    # The measures the measure list selects; the status filter is applied below, to the status
+    # derived from the events loaded for the lanes anyway (on any day, without the cache).
+    selection = select_measures(session, replace(filters, states=()), as_of, include_internal)
+    measures = selection.measures()
     # Joined as a derived table, not "IN (subquery)": SQLite would otherwise probe the whole
     # list of ids for every statement (200 ms instead of 6 for 1,000 measures).
     chosen = measures.with_only_columns(Measure.id).subquery()
@@ -473,7 +484,9 @@ def build_timeline(
         author,
     ) in connection.execute(statement_query):
         date, start, end = parse(iso, approximate)
-        if start > as_of:  # dated after the day shown (tracker.status.dated_by)
+        # Unlike an event, a statement is never scheduled: one dated after the day shown is
+        # left out of every view, as the statements list leaves it out.
+        if start > as_of:
             continue
         statements.setdefault(measure_id, []).append(
             TimelineStatement(
@@ -883,6 +896,8 @@ def describe_filters(
         parts.append(", ".join(vocab.STATES[s] for s in filters.states))
     if filters.topics:
         parts.append("topic " + ", ".join(filters.topics))
+    if filters.years:
+        parts.append("first recorded in " + ", ".join(str(year) for year in filters.years))
     if filters.query:
         parts.append(f"“{filters.query}”")
     if window_start or window_end:

@@ -16,6 +16,7 @@ from tracker.web.history import bp as history_bp
 from tracker.web.home import bp as home_bp
 from tracker.web.lineage import bp as lineage_bp
 from tracker.web.measures import bp as measures_bp
+from tracker.web.merging import bp as merging_bp
 from tracker.web.organizations import bp as organizations_bp
 from tracker.web.search import bp as search_bp
 from tracker.web.statements import bp as statements_bp
@@ -34,7 +35,7 @@ def register(app: Flask) -> None:
     blueprints = (
         home_bp, measures_bp, events_bp, statements_bp, organizations_bp, countries_bp,
         search_bp, timeline_bp, lineage_bp, upcoming_bp, embed_bp, exports_bp,
-        editing_bp, history_bp, admin_bp,
+        editing_bp, merging_bp, history_bp, admin_bp,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

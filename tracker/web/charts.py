@@ -38,7 +38,8 @@ from tracker.web.access import can_see_internal
 
 # The query parameters a chart is drawn from; links to its downloads and embeds carry them.
 CHART_ARGS = (
-    "country", "kind", "status", "topic", "q", "from", "to", "as_of", "relation", "measure",
+    "country", "kind", "status", "topic", "year", "q", "from", "to", "as_of", "relation",
+    "measure",
 )  # fmt: skip
 
 

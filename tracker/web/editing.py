@@ -31,7 +31,7 @@ from tracker.models import (
     Statement,
     Topic,
 )
-from tracker.services import editing, history
+from tracker.services import editing, history, names
 from tracker.services.editing import (
     DeleteRefused,
     EditConflict,
@@ -89,7 +89,7 @@ def _resolver(session: Session) -> Callable[[str, str | None], str]:
     }
 
     def resolve(kind: str, text: str | None) -> str:
-        return editing.resolve_slug(session, models[kind], text or "")
+        return names.resolve(session, models[kind], text)
 
     return resolve
 
@@ -100,9 +100,9 @@ def _status(form: forms.TrackerForm) -> int:
 
 def _pickers(session: Session) -> dict[str, Any]:
     return {
-        "organization_choices": editing.picker_choices(session, Organization),
-        "person_choices": editing.picker_choices(session, Person),
-        "measure_choices": editing.picker_choices(session, Measure),
+        "organization_choices": names.choices(session, Organization),
+        "person_choices": names.choices(session, Person),
+        "measure_choices": names.choices(session, Measure),
     }
 
 
@@ -215,9 +215,15 @@ def new_measure() -> Page:
     similar: list[editing.SimilarMeasure] = []
     if form.validate_on_submit() and not form.confirm_new.data:
         data = form.to_data()
-        similar = editing.similar_measures(
-            session, data.country, data.title, data.popular_names, data.identifier
+        candidate = names.MeasureNames(
+            data.country,
+            data.title,
+            data.short_title,
+            data.original_title,
+            data.popular_names,
+            data.identifier,
         )
+        similar = editing.similar_measures(session, candidate)
         if similar:
             # Not an error: show the look-alikes and let the person confirm.
             return render_template(
@@ -323,7 +329,9 @@ def _relation_form(relation: Relation | None) -> forms.RelationForm:
     if request.method == "POST" or relation is None:
         form = forms.RelationForm()
     else:
-        form = forms.RelationForm(data=forms.form_values(editing.relation_data(relation)))
+        data = editing.relation_data(relation)
+        data.target = names.labels(get_session(), Measure, [data.target]).get(data.target, "")
+        form = forms.RelationForm(data=forms.form_values(data))
         form.version.data = str(relation.version)
     return form
 
@@ -394,7 +402,15 @@ def _statement_form(statement: Statement | None, measure: Measure | None = None)
     elif statement is None:
         form = forms.StatementForm(data={"measures": [measure.slug] if measure else []})
     else:
-        values = forms.form_values(editing.statement_data(statement))
+        data = editing.statement_data(statement)
+        # The pickers show names, never slugs (the save reads either).
+        shown = names.labels(session, Organization, [data.organization])
+        data.organization = shown.get(data.organization, data.organization)
+        people = names.labels(session, Person, [data.speaker, *(q.speaker for q in data.quotes)])
+        data.speaker = people.get(data.speaker or "", data.speaker)
+        for quote in data.quotes:
+            quote.speaker = people.get(quote.speaker or "", quote.speaker)
+        values = forms.form_values(data)
         values["reacts_to"] = str(values["reacts_to"] or "")
         form = forms.StatementForm(data=values)
         form.version.data = str(statement.version)
@@ -404,7 +420,7 @@ def _statement_form(statement: Statement | None, measure: Measure | None = None)
     pickers = _pickers(session)
     form.signatories.choices = forms.options(pickers["organization_choices"])
     form.measures.choices = forms.options(pickers["measure_choices"])
-    form.reacts_to.choices = forms.options([("", "None")]) + [
+    form.reacts_to.choices = forms.options([("", "No particular event")]) + [
         choice
         for measure_title, events in editing.event_choices(session)
         for choice in forms.options(events, optgroup=measure_title)
@@ -518,7 +534,8 @@ def new_person() -> Page:
     session = get_session()
     form = forms.PersonForm()
     if request.method == "GET" and request.args.get("organization"):
-        form.organization.data = request.args["organization"]
+        chosen = request.args["organization"]
+        form.organization.data = names.labels(session, Organization, [chosen]).get(chosen, chosen)
     resolve = _resolver(session)
     return _edit_page(
         "person",
@@ -539,7 +556,10 @@ def edit_person(slug: str) -> Page:
     if request.method == "POST":
         form = forms.PersonForm()
     else:
-        form = forms.PersonForm(data=forms.form_values(editing.person_data(person)))
+        data = editing.person_data(person)
+        shown = names.labels(session, Organization, [data.organization])
+        data.organization = shown.get(data.organization or "", data.organization)
+        form = forms.PersonForm(data=forms.form_values(data))
         form.version.data = str(person.version)
     resolve = _resolver(session)
     return _edit_page(

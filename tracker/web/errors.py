@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Flask, Response, g, render_template
+from flask import Flask, Response, g, redirect, render_template, request, url_for
 from flask_login import AnonymousUserMixin
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.wrappers.response import Response as BaseResponse
 
+from tracker.api import auth as api_auth
 from tracker.api import errors as api_errors
+from tracker.db import get_session
+from tracker.services import merging
 from tracker.system import MissingSystemLibrary
+from tracker.web import access
 
-ErrorResponse = tuple[str, int, list[tuple[str, str]]] | Response
+ErrorResponse = tuple[str, int, list[tuple[str, str]]] | Response | BaseResponse
 
 TITLES = {
     400: "That request could not be understood",
@@ -34,6 +39,8 @@ def init_app(app: Flask) -> None:
         code = error.code or 500
         if code >= 500:
             return unexpected_error(error)
+        if code == 404 and (moved := moved_permanently()) is not None:
+            return moved
         if api_errors.is_api_request():
             return api_errors.http_error_response(error)
         title = TITLES.get(code, error.name)
@@ -112,6 +119,37 @@ def init_app(app: Flask) -> None:
             error=None,
         )
         return page, 500, []
+
+
+# The path segment before <slug> in a route, and the kind of record the slug names.
+MERGED_PATHS = {"measures": "measure", "organizations": "organization", "people": "person"}
+
+
+def moved_permanently() -> BaseResponse | None:
+    """A 301 to the same page of the record a merged one was merged into, for a GET of a
+    page (or API address) of the merged record, if this reader may see where it leads.
+
+    In the error handler rather than in each view: every page of a measure (brief, feed,
+    calendar, citation) and the API's address answer the same way, and pages added later too.
+    """
+    rule, args = request.url_rule, request.view_args or {}
+    if request.method not in ("GET", "HEAD") or rule is None or not args.get("slug"):
+        return None
+    segments = [part for part in rule.rule.split("<slug>")[0].split("/") if part]
+    kind = MERGED_PATHS.get(segments[-1]) if segments else None
+    if kind is None or request.endpoint is None:
+        return None
+    if api_errors.is_api_request():
+        internal = api_auth.current_token() is not None  # as the API's reads decide it
+    else:
+        internal = access.can_see_internal()
+    target = merging.find_redirect(get_session(), kind, str(args["slug"]), internal)
+    if target is None:
+        return None
+    location = url_for(request.endpoint, **{**args, "slug": target})
+    if request.query_string:
+        location += "?" + request.query_string.decode("utf-8", "replace")
+    return redirect(location, 301)
 
 
 def is_busy(error: OperationalError) -> bool:

@@ -183,8 +183,12 @@ def _measure_filter_phrases(filters: MeasureFilters) -> list[str]:
         phrases.append("kind " + ", ".join(vocab.MEASURE_KINDS[k] for k in filters.kinds))
     if filters.states:
         phrases.append("status " + ", ".join(vocab.STATES[s] for s in filters.states))
+    if filters.years:
+        phrases.append("first recorded in " + ", ".join(str(year) for year in filters.years))
     if filters.query:
-        phrases.append(f"title contains “{filters.query}”")
+        # The words are searched as the search page searches them (titles in every language,
+        # popular names, summary), not in the title alone.
+        phrases.append(f"matching “{filters.query}”")
     return phrases
 
 
@@ -360,7 +364,13 @@ def measures_table(fmt: str) -> Response:
         fmt,
         load,
         stem="measures",
-        parts=_name_parts(filters.countries, filters.topics, filters.kinds, filters.states),
+        parts=_name_parts(
+            filters.countries,
+            filters.topics,
+            filters.kinds,
+            filters.states,
+            (str(year) for year in filters.years),
+        ),
         phrases=_measure_filter_phrases(filters),
         page_endpoint="measures.index",
     )
