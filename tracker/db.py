@@ -8,8 +8,10 @@ teardown. Nothing here runs at import time.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, g, has_request_context, request
@@ -85,10 +87,30 @@ def _is_write_request() -> bool:
     return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
 
 
+def create_private_sqlite_file(url: URL) -> None:
+    """Create a SQLite database file that does not exist yet, readable by its owner only.
+
+    It holds password hashes and internal records; SQLite would create it (and its -wal and
+    -shm files, which take the database file's permissions) readable by everyone.
+    """
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if path.exists() or not path.parent.is_dir():
+        return  # a missing folder is SQLite's error to report, on first use
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        return  # another process made it at the same moment
+    os.close(fd)
+
+
 def build_engine(url: str | URL, busy_timeout_ms: int = 10000, **kwargs: Any) -> Engine:
     """Create an engine with the settings the tracker relies on for each database."""
     url = make_url(url)
     if url.get_backend_name() == "sqlite":
+        create_private_sqlite_file(url)
         kwargs.setdefault("connect_args", {}).setdefault("timeout", busy_timeout_ms / 1000)
         engine = create_engine(url, **kwargs)
         _configure_sqlite(engine, busy_timeout_ms)
