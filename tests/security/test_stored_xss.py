@@ -150,7 +150,13 @@ def test_the_document_checkers_are_not_blind_either() -> None:
     import io
     import zipfile
 
-    from tests.security.content import docx_problems, html_problems, pdf_problems, zip_problems
+    from tests.security.content import (
+        docx_problems,
+        html_problems,
+        markdown_problems,
+        pdf_problems,
+        zip_problems,
+    )
 
     pdf = b"%PDF-1.7\n1 0 obj << /Type /Annot /A << /S /URI /URI (javascript:alert(1)) >> >>"
     assert pdf_problems(pdf) == ["the PDF links to a script or local URL"]
@@ -172,3 +178,6 @@ def test_the_document_checkers_are_not_blind_either() -> None:
     assert zip_problems(archive({"tables/x.csv": "a\n=1+1\n", "evil.exe": "MZ"}))
     page = '<!doctype html><script type="application/ld+json">{"a": "</script>"}</script>'
     assert html_problems(page)
+    markdown = b"![p](https://evil.example/p.png) [x](javascript:alert(1)) <img src=x>"
+    assert len(markdown_problems(markdown)) == 3
+    assert not markdown_problems(b"\\![p](https://evil.example/p.png) [x](https://example.org)")
