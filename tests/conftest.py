@@ -157,7 +157,7 @@ def session(app: Flask) -> Iterator[Session]:
 
 
 # A password the policy accepts, shared by every test user.
-PASSWORD = "correct horse battery staple"
+PASSWORD = "velvet kettle orbit plum"
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import PASSWORD, make_app
 from tests.security.content import read
 from tests.security.headers import header_problems
-from tests.security.routes import fetch, get_routes, pools_from, rules
+from tests.security.routes import fetch, get_routes, pools_from, rules, urls_for
 from tracker.db import session_factory
 from tracker.models import User
 
@@ -158,3 +158,30 @@ def test_embed_routes_alone_may_be_framed(app: Flask) -> None:
     assert "frame-ancestors 'none'" not in response.headers["Content-Security-Policy"]
     # The same answer on any other path would be refused by the header check.
     assert header_problems(response.headers, "/measures/")
+
+
+def test_no_redirect_names_the_host_a_request_claims(
+    app: Flask, session: Session, login_as: Callable[..., FlaskClient]
+) -> None:
+    """A forged Host header never comes back in a Location: the slash redirects (/timeline to
+    /timeline/) are relative, as the application's own redirects are."""
+    app.config["BASE_URL"] = "https://tracker.example.org"
+    forged = {"Host": "evil.example"}
+    pools = pools_from(session, per_kind=1)
+    slashless = 0
+    for who, client in {"anonymous": app.test_client(), "admin": login_as("admin")}.items():
+        for route in [r for rule in rules(app, "GET") for r in urls_for(rule, pools)[:1]]:
+            urls = [route.url]
+            path, _, query = route.url.partition("?")
+            if path.endswith("/") and path != "/":
+                urls.append(path.rstrip("/") + (f"?{query}" if query else "?from=2024"))
+            for url in urls:
+                response = fetch(client, url, headers=forged)
+                location = response.headers.get("Location", "")
+                assert "evil.example" not in location, (who, url, location)
+                assert not location.startswith("//"), (who, url, location)
+                if url is not route.url:
+                    assert response.status == 308, (who, url, response.status)
+                    assert location == path + f"?{query or 'from=2024'}", (url, location)
+                    slashless += 1
+    assert slashless >= 10

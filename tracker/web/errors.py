@@ -7,11 +7,14 @@ report it without the server revealing anything about itself.
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlsplit, urlunsplit
 
-from flask import Flask, Response, g, render_template
+from flask import Flask, Response, g, redirect, render_template, request
 from flask_login import AnonymousUserMixin
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.routing import RequestRedirect
+from werkzeug.wrappers.response import Response as BaseResponse
 
 from tracker.api import errors as api_errors
 from tracker.system import MissingSystemLibrary
@@ -29,6 +32,18 @@ TITLES = {
 
 
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def relative_slash_redirect() -> BaseResponse | None:
+        # Werkzeug answers /timeline with a redirect to /timeline/ on the host the request
+        # named (its Host header), whatever BASE_URL says, and no error handler sees it. A
+        # relative Location is right behind any proxy and names no host at all.
+        moved = request.routing_exception
+        if not isinstance(moved, RequestRedirect):
+            return None
+        parts = urlsplit(moved.new_url)
+        path = "/" + parts.path.lstrip("/")  # never "//host": that would name a host again
+        return redirect(urlunsplit(("", "", path, parts.query, "")), moved.code)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ErrorResponse:
         code = error.code or 500
