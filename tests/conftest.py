@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from tracker import create_app, migrate, paths
 from tracker.db import build_engine, session_factory
 from tracker.models import User
-from tracker.services import dataset, users
+from tracker.services import dataset, status_cache, users
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -98,6 +98,10 @@ def engine(database_url: str) -> Iterator[Engine]:
     with Session(engine) as session:
         dataset.import_dataset(session, dataset.load_json(paths.seed_file().read_bytes()))
         session.commit()
+        # Statuses as of the tests' "today" (the import used the real date), as a server
+        # pinned to that day would have them: no test starts with a stale cache to refresh.
+        status_cache.refresh(session, TODAY)
+        session.commit()
     yield engine
     engine.dispose()
 
@@ -124,6 +128,39 @@ def make_app(database_url: str, tmp_path: Path, **config: Any) -> Flask:
     }
     settings.update(config)
     return create_app(settings)
+
+
+def file_app(url: str, tmp_path: Path, **config: Any) -> Flask:
+    """The app as deployed (not TESTING) on a database of its own, with its real transactions
+    and locks: for tests of concurrency, where the SAVEPOINT recipe would hide them."""
+    return create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "test",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "TODAY": TODAY.isoformat(),
+            "WTF_CSRF_ENABLED": False,
+            "TESTING": False,
+            **config,
+        }
+    )
+
+
+@pytest.fixture
+def sqlite_file(tmp_path: Path) -> str:
+    """A SQLite database file with the seed and four editors (writer0..3@example.org)."""
+    url = f"sqlite:///{tmp_path / 'concurrent.sqlite3'}"
+    engine = build_engine(url)
+    migrate.upgrade(engine)
+    with Session(engine) as session:
+        dataset.import_dataset(session, dataset.load_json(paths.seed_file().read_bytes()))
+        for number in range(4):
+            users.create_user(
+                session, f"writer{number}@example.org", f"W{number}", "editor", PASSWORD
+            )
+        session.commit()
+    engine.dispose()
+    return url
 
 
 @pytest.fixture

@@ -26,7 +26,6 @@ from tracker.models import (
     Statement,
     statement_measures,
 )
-from tracker.services import status_cache
 from tracker.services.measures import (
     MeasureFilters,
     filter_clauses,
@@ -57,9 +56,7 @@ def _page(
 def _matching_measure_ids(
     session: Session, filters: MeasureFilters, as_of: dt.date, include_internal: bool
 ) -> Select[Any]:
-    today = clock.today()
-    status_cache.refresh(session, today)
-    clauses = filter_clauses(session, filters, by_cached_status=as_of == today)
+    clauses = filter_clauses(session, filters, by_cached_status=as_of == clock.today())
     return status_rows(include_internal).where(*clauses).with_only_columns(MeasureStatus.measure_id)
 
 

@@ -286,7 +286,7 @@ def filter_clauses(
     if filters.years and skip != "year":
         clauses.append(MeasureStatus.first_year.in_(filters.years))
     if filters.states and skip != "status" and by_cached_status:
-        clauses.append(MeasureStatus.state.in_(filters.states))
+        clauses.append(status_cache.state_condition(session, filters.states, clock.today()))
     if filters.query:
         # Imported here: the search service builds on this module's visibility rules.
         from tracker.services import search
@@ -339,7 +339,6 @@ def page_measures(
     costs a pass over the candidates' events.
     """
     today = clock.today()
-    status_cache.refresh(session, today)
     is_today = as_of == today
     query = measures_with_status(include_internal).where(
         *filter_clauses(session, filters, by_cached_status=is_today)

@@ -33,7 +33,6 @@ from sqlalchemy import Float, Integer, Select, bindparam, func, select, text
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.selectable import CTE
 
-from tracker import clock
 from tracker.models import (
     Event,
     Measure,
@@ -43,7 +42,6 @@ from tracker.models import (
     Statement,
     statement_measures,
 )
-from tracker.services import status_cache
 from tracker.services.measures import MeasureFilters, filter_clauses, status_rows
 from tracker.services.statements import hidden_from_public
 
@@ -474,7 +472,6 @@ def search(
     query = parse_query(raw)
     if query is None:
         return SearchResults(raw, None, [])
-    status_cache.refresh(session, clock.today())
     filters = replace(filters, query=None)
     groups = [
         search_kind(session, kind, query, filters, include_internal, limit, offset)

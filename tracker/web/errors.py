@@ -17,6 +17,7 @@ from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers.response import Response as BaseResponse
 
 from tracker.api import errors as api_errors
+from tracker.db import is_busy
 from tracker.system import MissingSystemLibrary
 
 ErrorResponse = tuple[str, int, list[tuple[str, str]]] | Response
@@ -127,12 +128,3 @@ def init_app(app: Flask) -> None:
             error=None,
         )
         return page, 500, []
-
-
-def is_busy(error: OperationalError) -> bool:
-    """A lock that was not granted in time: worth retrying, not a bug."""
-    text = str(error.orig).lower()
-    if "database is locked" in text or "database is busy" in text:
-        return True
-    # psycopg: lock_not_available, serialization_failure, deadlock_detected
-    return getattr(error.orig, "sqlstate", None) in ("55P03", "40001", "40P01")
