@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from flask import current_app, has_app_context
 
@@ -13,3 +14,9 @@ def today() -> dt.date:
         if pinned:
             return dt.date.fromisoformat(str(pinned))
     return dt.date.today()
+
+
+def seconds() -> float:
+    """Seconds since the epoch, for measuring waits (a sign-in that must wait a minute): the
+    real time, which a pinned TODAY does not move."""
+    return time.time()

@@ -48,8 +48,15 @@ DEFAULTS: dict[str, Any] = {
     # A session ends after this long without a request, and this long after signing in.
     "SESSION_IDLE_MINUTES": 120,
     "SESSION_MAX_HOURS": 12,
-    # Failed sign-ins per account, and writes per API token (Flask-Limiter's syntax).
-    "LOGIN_RATE_LIMIT": "5 per minute;20 per hour",
+    # Failed sign-ins per account (never per address; tracker.web.lockout): this many a day are
+    # free, then each failure makes the next attempt wait twice as long, from 2 seconds up to
+    # the longest wait below (a quarter of an hour: an attacker gets a few guesses an hour). A
+    # browser that signed in to the account before has its own count of failures instead, so
+    # nobody else's guesses keep the owner out of it.
+    "LOGIN_FREE_FAILURES": 5,
+    "LOGIN_MAX_DELAY_SECONDS": 15 * 60,
+    "LOGIN_DEVICE_FAILURES": 10,
+    # Writes per API token (Flask-Limiter's syntax).
     "API_WRITE_RATE_LIMIT": "120 per minute;5000 per hour",
     # Where the limits are counted: each worker's memory by default; a shared store such as
     # "redis://127.0.0.1:6379" makes them hold across workers and servers.

@@ -10,19 +10,22 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from tests.conftest import drop_database_url, file_app, new_database_url
+from tests.conftest import PASSWORD, drop_database_url, file_app, new_database_url
 from tracker import migrate
 from tracker.db import build_engine, write_now
-from tracker.models import DataVersion, Measure, MeasureStatus
+from tracker.models import DataVersion, Measure, MeasureStatus, User
 from tracker.services import status_cache
 
 BAN = "kg-bishkek-protest-bans-2022"  # extended until 31 March 2026
@@ -141,3 +144,104 @@ def test_write_now_gives_up_at_once_while_another_writer_holds_the_database(
     finally:
         engine.dispose()
         drop_database_url(url)
+
+
+# --------------------------------------------------------------------------------------------
+# Signing in: slow guessing, never the owner kept out, never waiting for a writer
+
+
+class FakeTime:
+    """The wall clock, moved by hand: the sign-in waits and the rate-limit store read it."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.now = time.time()
+        monkeypatch.setattr(time, "time", lambda: self.now)
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def _sign_in(client: FlaskClient, email: str, password: str, how: str = "form") -> Any:
+    data = {"email": email, "password": password}
+    if how == "json":
+        return client.post("/login", json=data)
+    if how == "multipart":
+        return client.post("/login", data=data, content_type="multipart/form-data")
+    return client.post("/login", data=data)
+
+
+def test_guessing_slows_down_per_account_whatever_the_body(
+    app: Flask, make_user: Callable[..., User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = FakeTime(monkeypatch)
+    target = make_user("editor")
+    free = app.config["LOGIN_FREE_FAILURES"]
+    # A JSON body is no sign-in form: the right password signs nobody in, and counts nothing.
+    for _ in range(free + 3):
+        refused = _sign_in(app.test_client(), target.email, PASSWORD, "json")
+        assert refused.status_code == 422  # and the waits below start as if it never came
+    # Form and multipart bodies count for the same account, from browsers never used before.
+    for number in range(free):
+        how = "multipart" if number % 2 else "form"
+        assert _sign_in(app.test_client(), target.email, f"guess {number}", how).status_code == 200
+    waits = []
+    for number in range(12):
+        how = "multipart" if number % 2 else "form"
+        assert _sign_in(app.test_client(), target.email, f"more {number}", how).status_code == 200
+        waiting = _sign_in(app.test_client(), target.email, PASSWORD, how)  # not even checked
+        assert waiting.status_code == 429
+        waits.append(int(waiting.headers["Retry-After"]))
+        clock.advance(waits[-1])
+    assert waits == [2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900, 900]
+    assert _sign_in(app.test_client(), target.email, PASSWORD).status_code == 303
+
+
+def test_ten_wrong_guesses_a_minute_never_keep_the_owner_out(
+    app: Flask, make_user: Callable[..., User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An attacker tries a password every six seconds for an hour; the owner, from the browser
+    they signed in with before, gets in every minute, and the attacker's guesses are few."""
+    clock = FakeTime(monkeypatch)
+    owner = make_user("editor")
+    browser = app.test_client()
+    assert _sign_in(browser, owner.email, PASSWORD).status_code == 303
+    browser.post("/logout")
+    checked = 0
+    for _minute in range(60):
+        for guess in range(10):
+            answer = _sign_in(app.test_client(), owner.email, f"guess {guess}")
+            assert answer.status_code in (200, 429)
+            checked += answer.status_code == 200
+            clock.advance(6)
+        assert _sign_in(browser, owner.email, PASSWORD).status_code == 303
+        browser.post("/logout")
+    assert checked <= 20  # of 600 tried
+    # The owner's own typos count on their browser, not without end: a stolen cookie buys few.
+    for _ in range(app.config["LOGIN_DEVICE_FAILURES"]):
+        assert _sign_in(browser, owner.email, "typo").status_code == 200
+    assert _sign_in(browser, owner.email, PASSWORD).status_code == 429
+
+
+def test_signing_in_works_while_another_process_holds_the_write_lock(
+    sqlite_file: str, tmp_path: Path
+) -> None:
+    """A long write holds SQLite's lock (an API import, a restore): signing in neither waits
+    for it nor fails; noting the time of the sign-in is what waits for another day."""
+    app = file_app(sqlite_file, tmp_path, SQLITE_BUSY_TIMEOUT_MS=60_000, PAGE_CACHE=False)
+    client = app.test_client()
+    with write_lock_held(sqlite_file):
+        # With a minute of busy timeout, a sign-in that waited for the lock would hang here.
+        response = _sign_in(client, "writer0@example.org", PASSWORD)
+        assert response.status_code == 303
+        assert client.get("/account/tokens").status_code == 200  # signed in
+    engine = build_engine(sqlite_file)
+    with Session(engine) as session:
+        assert (
+            session.scalar(select(User.last_login_at).where(User.email == "writer0@example.org"))
+            is None
+        )
+    engine.dispose()
+    assert _sign_in(app.test_client(), "writer0@example.org", PASSWORD).status_code == 303
+    with Session(engine) as session:
+        assert session.scalar(select(User.last_login_at).where(User.email == "writer0@example.org"))
+    engine.dispose()
