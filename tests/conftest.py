@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from tracker import create_app, migrate, paths
-from tracker.db import build_engine, session_factory
+from tracker.db import build_engine, get_engine, session_factory
 from tracker.models import User
 from tracker.services import dataset, status_cache, users
 
@@ -178,6 +178,7 @@ def app(
     session_factory(app).configure(bind=connection, join_transaction_mode="create_savepoint")
     with app.app_context():
         yield app
+    get_engine(app).dispose()
 
 
 @pytest.fixture

@@ -58,6 +58,22 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_DEVICE_FAILURES": 10,
     # Writes per API token (Flask-Limiter's syntax).
     "API_WRITE_RATE_LIMIT": "120 per minute;5000 per hour",
+    # What one API request may carry, list by list (a measure's events, a statement's
+    # quotes...), so that no single request holds the database for long: a measure sent with
+    # 3,000 events held SQLite's write lock for most of a minute, and every other save and
+    # sign-in waited. Real records stay far below: a protest ban extended every month for
+    # years has a few dozen events, and the largest joint letters a few hundred co-signatories.
+    # More goes through `tracker import` on the server, which has no such limit.
+    "API_RECORD_LIMITS": {
+        "events": 500,  # of a measure
+        "relations": 100,  # of a measure
+        "topics": 50,  # of a measure
+        "popular_names": 50,  # of a measure
+        "sources": 100,  # of a measure, an event or a statement
+        "quotes": 200,  # of a statement
+        "signatories": 1000,  # of a statement (a joint letter)
+        "measures": 200,  # a statement is about
+    },
     # Where the limits are counted: each worker's memory by default; a shared store such as
     # "redis://127.0.0.1:6379" makes them hold across workers and servers.
     "RATELIMIT_STORAGE_URI": "memory://",

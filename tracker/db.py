@@ -230,6 +230,12 @@ def init_app(app: Flask) -> None:
             session.close()  # also rolls back whatever after_request did not commit
 
 
+def engine_of(session: Session) -> Engine:
+    """The engine a session works on (its own, or the one of the connection it is bound to)."""
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
 def get_engine(app: Flask | None = None) -> Engine:
     engine: Engine = (app or current_app).extensions["tracker.engine"]
     return engine

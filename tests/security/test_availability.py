@@ -22,11 +22,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from tests.conftest import PASSWORD, drop_database_url, file_app, new_database_url
+from tests.conftest import PASSWORD, bearer, drop_database_url, file_app, new_database_url
+from tests.security.state import changed_tables, database_rows
 from tracker import migrate
 from tracker.db import build_engine, write_now
-from tracker.models import DataVersion, Measure, MeasureStatus, User
-from tracker.services import status_cache
+from tracker.models import DataVersion, Measure, MeasureStatus, Revision, Source, User
+from tracker.services import records, status_cache
 
 BAN = "kg-bishkek-protest-bans-2022"  # extended until 31 March 2026
 BEFORE_EXPIRY, AFTER_EXPIRY = dt.date(2026, 3, 30), dt.date(2026, 4, 2)
@@ -245,3 +246,109 @@ def test_signing_in_works_while_another_process_holds_the_write_lock(
     with Session(engine) as session:
         assert session.scalar(select(User.last_login_at).where(User.email == "writer0@example.org"))
     engine.dispose()
+
+
+# --------------------------------------------------------------------------------------------
+# One API request cannot hold the database for minutes
+
+
+def _too_much(kind: str, field: str, count: int) -> tuple[str, dict[str, Any]]:
+    """The endpoint that creates a ``kind``, and a body whose ``field`` has ``count`` entries."""
+    source = {"url": "https://example.org/limits"}
+    entries: dict[str, Any] = {
+        "events": [{"type": "other", "date": "2025", "sources": [source]}] * count,
+        "relations": [{"type": "related", "target": f"no-such-{n}"} for n in range(count)],
+        "topics": [f"topic-{n}" for n in range(count)],
+        "popular_names": [f"name {n}" for n in range(count)],
+        "sources": [{"url": f"https://example.org/limits/{n}"} for n in range(count)],
+        "quotes": [{"text": f"Quote {n}"} for n in range(count)],
+        "signatories": [f"org-{n}" for n in range(count)],
+        "measures": [f"measure-{n}" for n in range(count)],
+    }
+    bodies = {
+        "measure": ("/api/v1/measures", {"title": "Too much", "country": "KG", "kind": "law"}),
+        "event": (f"/api/v1/measures/{BAN}/events", {"type": "other", "date": "2025"}),
+        "statement": (
+            "/api/v1/statements",
+            {"title": "Too much", "organization": "amnesty-international", "date": "2025",
+             "url": "https://example.org/s", "measures": [BAN]},
+        ),
+    }  # fmt: skip
+    url, body = bodies[kind]
+    return url, {**body, field: entries[field]}
+
+
+def test_one_request_carries_no_more_than_the_limits_say(
+    app: Flask, client: FlaskClient, session: Session, make_token: Callable[..., str]
+) -> None:
+    """Every limited list of every record, one entry over its limit: a 413 in the API's error
+    shape that names the list and the limit and points to the import, nothing written; the
+    OpenAPI document says each limit."""
+    token = make_token("editor", "write")
+    limits = app.config["API_RECORD_LIMITS"]
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    tried = 0
+    for kind, fields in records.LIMITED_LISTS.items():
+        for field in fields:
+            url, body = _too_much(kind, field, limits[field] + 1)
+            before = database_rows(session)
+            answer = client.post(url, json=body, headers=bearer(token))
+            assert answer.status_code == 413, (kind, field, answer.get_json())
+            error = answer.get_json()["error"]
+            assert error["code"] == "too_large"
+            assert f"at most {limits[field]}" in error["message"]
+            assert "tracker import" in error["message"]
+            assert error["details"][0]["path"] == field
+            assert not changed_tables(before, database_rows(session))
+            title = {"measure": "Measure", "event": "Event", "statement": "Statement"}[kind]
+            for name in (f"{title}Create", f"{title}Patch", f"dataset.{kind}"):
+                if field in schemas[name]["properties"]:
+                    assert schemas[name]["properties"][field]["maxItems"] == limits[field]
+            tried += 1
+    assert tried == sum(len(fields) for fields in records.LIMITED_LISTS.values())
+    # The sources of each event inside a measure are bounded too.
+    url, body = _too_much("measure", "events", 2)
+    body["events"] = [
+        {**body["events"][0], "sources": _too_much("event", "sources", 101)[1]["sources"]}
+    ]
+    answer = client.post(url, json=body, headers=bearer(token))
+    assert answer.status_code == 413
+    assert answer.get_json()["error"]["details"][0]["path"] == "events[0].sources"
+
+
+def test_a_measure_with_as_many_events_as_allowed_is_saved_whole(
+    app: Flask, client: FlaskClient, session: Session, make_token: Callable[..., str]
+) -> None:
+    """Written in one flush, the events, their sources (shared ones once) and their history
+    come out as the one-by-one saves made them."""
+    token = make_token("editor", "write")
+    count = app.config["API_RECORD_LIMITS"]["events"]
+    events = [
+        {
+            "type": "extended",
+            "date": f"{2000 + n % 25}-{1 + n % 12:02d}-{1 + n % 28:02d}",
+            "description": f"Extension number {n}",
+            "sources": [
+                {"url": "https://example.org/gazette", "title": "The gazette"},
+                {"url": f"https://example.org/order/{n}"},
+            ],
+        }
+        for n in range(count)
+    ]
+    body = {"title": "A ban extended many times", "country": "KG", "kind": "court-order",
+            "events": events, "reason": "from the court's register"}  # fmt: skip
+    answer = client.post("/api/v1/measures", json=body, headers=bearer(token))
+    assert answer.status_code == 201, answer.get_json()
+    measure = session.scalars(select(Measure).where(Measure.title == body["title"])).one()
+    saved = sorted(measure.events, key=lambda event: int(event.description.split()[-1]))
+    assert [event.description for event in saved] == [e["description"] for e in events]
+    assert all(len(event.sources) == 2 for event in saved)
+    gazette = session.scalars(select(Source).where(Source.url == "https://example.org/gazette"))
+    assert [source.title for source in gazette] == ["The gazette"]  # one source, shared
+    created = session.scalars(
+        select(Revision)
+        .where(Revision.record_type == "event", Revision.action == "create")
+        .where(Revision.record_id.in_([event.id for event in saved]))
+    ).all()
+    assert len(created) == count
+    assert {revision.reason for revision in created} == {"from the court's register"}

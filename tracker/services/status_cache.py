@@ -26,13 +26,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, event, select, update
+from sqlalchemy import ColumnElement, event, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from tracker import clock
 from tracker.dates import PartialDate
-from tracker.db import is_busy, may_write_here, write_now
+from tracker.db import engine_of, is_busy, may_write_here, write_now
 from tracker.models import Event, MeasureStatus
 from tracker.status import Axis, Status, derive_status
 
@@ -268,11 +268,8 @@ def _refresh_without_waiting(session: Session, today: dt.date) -> None:
     (then it is left for the next reader, or for the next write)."""
     if not _REFRESHING.acquire(blocking=False):
         return
-    engine = session.get_bind()
-    if not isinstance(engine, Engine):
-        engine = engine.engine
     try:
-        with write_now(engine, lock=_REFRESH_LOCK) as writer:
+        with write_now(engine_of(session), lock=_REFRESH_LOCK) as writer:
             if writer is not None:
                 refresh(writer, today)
     except OperationalError as error:

@@ -46,7 +46,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers.response import Response as BaseResponse
 
 from tracker.api.errors import API_PREFIX, error_response, is_api_request
-from tracker.db import get_engine, get_session, is_busy, without_write_lock, write_now
+from tracker.db import engine_of, get_session, is_busy, without_write_lock, write_now
 from tracker.forms import LoginForm, PasswordChangeForm
 from tracker.models import User
 from tracker.services import history, users
@@ -232,7 +232,7 @@ def _note_sign_in(user_id: int, password: str) -> None:
     """When the user signed in (and a stronger hash of the password, if due), written only if
     no other writer holds the database: a sign-in never waits for a long save."""
     try:
-        with write_now(get_engine()) as writer:
+        with write_now(engine_of(get_session())) as writer:
             if writer is not None:
                 users.note_sign_in(writer, user_id, password)
     except OperationalError as error:
