@@ -237,10 +237,8 @@ def test_a_brief_of_a_country_covers_its_measures_only(client: FlaskClient) -> N
     assert downloads["md"].decode().startswith("# Measures in Kyrgyzstan")
 
 
-def test_a_selection_too_large_for_a_brief_says_how_to_narrow_it(
-    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("tracker.web.exports.MAX_BRIEF_MEASURES", 3)
+def test_a_selection_too_large_for_a_brief_says_how_to_narrow_it(client: FlaskClient) -> None:
+    client.application.config["BRIEF_MAX_MEASURES"] = 3
     response = client.get("/brief.pdf")
     assert response.status_code == 400
     assert "at most 3" in text_of(response.data)

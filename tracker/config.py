@@ -40,6 +40,18 @@ DEFAULTS: dict[str, Any] = {
     "PAGE_CACHE": True,
     "PAGE_CACHE_BYTES": 64 * 1024 * 1024,
     "PAGE_CACHE_ENTRY_BYTES": 2 * 1024 * 1024,
+    # The largest heavy download (a PDF brief, a PNG chart) the page cache keeps: they are what
+    # is worth keeping most (seconds of work each), and a brief of twenty measures runs to a few
+    # MiB. Heavy downloads are made at most HEAVY_DOWNLOADS at a time in each worker (the rest
+    # are asked to try again in HEAVY_DOWNLOAD_RETRY_SECONDS): a worker has 4 threads, and one
+    # PDF keeps a CPU core busy for seconds, so the pages keep the others (tracker.web.heavy).
+    "PAGE_CACHE_DOWNLOAD_BYTES": 16 * 1024 * 1024,
+    "HEAVY_DOWNLOADS": 1,
+    "HEAVY_DOWNLOAD_RETRY_SECONDS": 10,
+    # The most measures a brief of a selection covers: a PDF takes about 0.4 s of CPU per
+    # measure to lay out, and twenty make a document of forty pages or so. Larger selections are
+    # asked to narrow their filters, or to download the list as a spreadsheet.
+    "BRIEF_MAX_MEASURES": 20,
     # Secure cookies: "auto" (when the request came over HTTPS), or true/false to force it.
     "SECURE_COOKIES": "auto",
     # How many proxies in front set X-Forwarded-Proto/-Host (0: believe none). The visitor's

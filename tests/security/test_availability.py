@@ -352,3 +352,76 @@ def test_a_measure_with_as_many_events_as_allowed_is_saved_whole(
     ).all()
     assert len(created) == count
     assert {revision.reason for revision in created} == {"from the court's register"}
+
+
+# --------------------------------------------------------------------------------------------
+# Heavy downloads cannot tie up every worker
+
+HEAVY = (
+    "/brief.pdf?country=KG",
+    "/brief.docx?country=KG",
+    f"/measures/{BAN}/brief.pdf",
+    "/timeline.png?country=KG",
+    "/lineage.png",
+    "/data/tracker-tables.zip",
+    "/data/tracker-dataset.json",
+)
+
+
+@contextmanager
+def heavy_downloads_under_way(app: Flask) -> Iterator[None]:
+    """As many heavy downloads as a worker makes at once are being made (their slots held)."""
+    slots = app.extensions["tracker.heavy_slots"]
+    for _ in range(app.config["HEAVY_DOWNLOADS"]):
+        assert slots.acquire(blocking=False)
+    try:
+        yield
+    finally:
+        for _ in range(app.config["HEAVY_DOWNLOADS"]):
+            slots.release()
+
+
+@pytest.mark.parametrize("app_config", [{"PAGE_CACHE": True}])
+def test_while_heavy_downloads_are_made_the_pages_still_answer(
+    app: Flask, client: FlaskClient
+) -> None:
+    asked_before = client.get("/brief.pdf?topic=assembly&country=KG")
+    assert asked_before.status_code == 200
+    with heavy_downloads_under_way(app):
+        for url in HEAVY:
+            busy = client.get(url)
+            assert busy.status_code == 503, url
+            assert busy.headers["Retry-After"] == str(app.config["HEAVY_DOWNLOAD_RETRY_SECONDS"])
+            page = busy.get_data(as_text=True)
+            assert "Busy making other downloads" in page
+            assert f"Try again in {app.config['HEAVY_DOWNLOAD_RETRY_SECONDS']} seconds" in page
+        for url in ("/", "/measures/", f"/measures/{BAN}", "/timeline/", "/api/v1/measures"):
+            assert client.get(url).status_code == 200, url
+        # A file made before comes from memory at once, whatever the order of the parameters
+        # and whatever made-up ones are added to make it look new.
+        again = client.get("/brief.pdf?country=KG&cachebuster=12345&topic=assembly&x=")
+        assert again.status_code == 200
+        assert again.data == asked_before.data
+    for url in HEAVY:  # and once the slots are free, everything is made again
+        response = client.get(url)
+        assert response.status_code == 200, url
+        response.close()
+
+
+def test_a_briefs_permalink_keeps_only_the_parameters_it_is_made_from(client: FlaskClient) -> None:
+    """A cached brief is the same file for everyone who asks: nothing one visitor added to the
+    address (a tracking tag) may end up in the file another one gets."""
+    markdown = client.get("/brief.md?country=KG&ref=visitor-4711").get_data(as_text=True)
+    assert "country=KG" in markdown
+    assert "visitor-4711" not in markdown
+
+
+def test_a_selection_larger_than_a_brief_may_cover_is_refused_with_a_way_to_narrow_it(
+    app: Flask, client: FlaskClient
+) -> None:
+    app.config["BRIEF_MAX_MEASURES"] = 2  # the seed's Kyrgyz measures are more than two
+    refused = client.get("/brief.pdf?country=KG")
+    assert refused.status_code == 400
+    text = refused.get_data(as_text=True)
+    assert "a brief covers at most 2" in text
+    assert "Narrow them (by country, topic or status)" in text

@@ -102,7 +102,7 @@ def _error_responses(app: Flask, user: User, base: str) -> dict[str, Any]:
     attacker = app.test_client()
     page = attacker.get("/login", base_url=base).get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    for _ in range(6):
+    for _ in range(7):  # six failures, then the wait
         last = fetch(
             attacker,
             "/login",
@@ -111,6 +111,12 @@ def _error_responses(app: Flask, user: User, base: str) -> dict[str, Any]:
             base_url=base,
         )
     responses["429"] = last
+    # Every heavy download's slot taken: the "busy, try again" page.
+    slots = app.extensions["tracker.heavy_slots"]
+    held = [slots.acquire(blocking=False) for _ in range(app.config["HEAVY_DOWNLOADS"])]
+    responses["503 (heavy downloads)"] = fetch(client, "/brief.pdf", base_url=base)
+    for _ in held:
+        slots.release()
     return responses
 
 
@@ -134,6 +140,7 @@ def test_error_pages_carry_the_headers_and_say_what_happened_plainly(
     assert not offenders, "\n".join(offenders)
     assert "Allow" in responses["405"].headers
     assert "Retry-After" in responses["429"].headers
+    assert "Retry-After" in responses["503 (heavy downloads)"].headers
     assert "nothing was saved" in responses["400 (CSRF)"].data.decode()
     assert "too large" in responses["413"].data.decode().lower()
 

@@ -59,6 +59,10 @@ _FILTER_RULES: dict[str, tuple[Callable[[str], bool], str]] = {
 }
 
 
+# The query parameters measure_filters reads (downloads made from them are cached by them).
+MEASURE_FILTER_ARGS = ("country", "kind", "status", "topic", "q", "year")
+
+
 def measure_filters(strict: bool = False) -> MeasureFilters:
     """The measure filters of the query string. Pages ignore values they don't know (a stale
     link still shows something); the API (``strict``) answers 400 and says which value."""
