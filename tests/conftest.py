@@ -12,8 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -128,6 +135,82 @@ def make_app(database_url: str, tmp_path: Path, **config: Any) -> Flask:
     }
     settings.update(config)
     return create_app(settings)
+
+
+# --------------------------------------------------------------------------------------------
+# The `tracker` command, run as a user runs it: in a subprocess, against its own database
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """The environment of a `tracker` command with a database of its own (empty)."""
+    url = new_database_url(tmp_path, "cli")
+    env = {
+        **os.environ,
+        "TRACKER_DATABASE_URL": url,
+        "TRACKER_INSTANCE_PATH": str(tmp_path / "instance"),
+        "TRACKER_TODAY": TODAY.isoformat(),
+    }
+    yield env
+    drop_database_url(url)
+
+
+def tracker(
+    env: dict[str, str], *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Served:
+    """A `tracker serve` running on 127.0.0.1; ``output`` is all it printed, once it stopped."""
+
+    base: str
+    port: int
+    output: str = ""
+
+
+@contextmanager
+def serving(env: dict[str, str]) -> Iterator[Served]:
+    """`tracker serve` (one worker) until the block ends; the block starts once it answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    served = Served(f"http://127.0.0.1:{port}", port)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(served.base + "/", timeout=5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.3)
+        yield served
+    finally:
+        process.terminate()
+        served.output, _ = process.communicate(timeout=30)
 
 
 def file_app(url: str, tmp_path: Path, **config: Any) -> Flask:

@@ -118,6 +118,22 @@ def form_routes(app: Flask, session: Session) -> list[Route]:
     return found
 
 
+def forms_to_send(
+    app: Flask, session: Session, clients: tuple[FlaskClient, ...]
+) -> dict[str, tuple[dict[str, Any], FlaskClient]]:
+    """Every form page: the fields a browser would send from it, and the first of ``clients``
+    that may open it (the sign-in form is for signed-out visitors)."""
+    found = {}
+    for route in form_routes(app, session):
+        for client in clients:
+            page = fetch(client, route.url)
+            if page.status == 200:
+                found[route.url] = (form_fields(page.data, route.url), client)
+                break
+        assert route.url in found, route
+    return found
+
+
 def test_every_form_survives_hostile_input(
     app: Flask,
     session: Session,
@@ -125,20 +141,10 @@ def test_every_form_survives_hostile_input(
     login_as: Callable[..., FlaskClient],
     example: Callable[[], Any],
 ) -> None:
-    admin = login_as("admin")
-    anonymous = app.test_client()
-    routes = form_routes(app, session)
+    found = forms_to_send(app, session, (login_as("admin"), app.test_client()))
     session.close()  # from here on the examples read through the connection
-    forms = {}
-    senders = {}
-    for route in routes:
-        for client in (admin, anonymous):  # the sign-in form is for signed-out visitors
-            page = fetch(client, route.url)
-            if page.status == 200:
-                forms[route.url] = form_fields(page.data, route.url)
-                senders[route.url] = client
-                break
-        assert route.url in forms, route
+    forms = {url: fields for url, (fields, _) in found.items()}
+    senders = {url: client for url, (_, client) in found.items()}
     assert len(forms) >= 10
     seen: dict[str, int] = {}
 
@@ -421,18 +427,10 @@ def test_every_form_takes_a_file_where_it_expects_text(
 ) -> None:
     """A multipart body whose text field comes as a file part (no browser sends it, a script
     may): a form error or a 400, never a 500, and nothing half-written."""
-    admin = login_as("admin")
-    anonymous = app.test_client()
-    routes = form_routes(app, session)
+    found = forms_to_send(app, session, (app.test_client(), login_as("admin")))
     session.close()
     tried = 0
-    for route in routes:
-        for client in (anonymous, admin):
-            page = fetch(client, route.url)
-            if page.status == 200:
-                break
-        assert page.status == 200, route
-        fields = form_fields(page.data, route.url)
+    for url, (fields, client) in found.items():
         for name in [*sorted(field for field in fields if field != "csrf_token"), "*"]:
             body: dict[str, Any] = {key: value for key, value in fields.items() if key != name}
             for key in [name] if name != "*" else list(fields):
@@ -440,11 +438,11 @@ def test_every_form_takes_a_file_where_it_expects_text(
             with example():
                 before = database_rows(connection)
                 response = fetch(
-                    client, route.url, method="POST", data=body, content_type="multipart/form-data"
+                    client, url, method="POST", data=body, content_type="multipart/form-data"
                 )
-                assert response.status < 500, (route.url, name, response.data[-600:])
+                assert response.status < 500, (url, name, response.data[-600:])
                 if response.status not in (302, 303):
-                    assert not changed_tables(before, database_rows(connection)), (route, name)
+                    assert not changed_tables(before, database_rows(connection)), (url, name)
             tried += 1
     assert tried > 30
 

@@ -7,15 +7,13 @@ from __future__ import annotations
 import json
 import os
 import stat
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import drop_database_url, new_database_url
+from tests.conftest import tracker
 from tracker import migrate
 from tracker.db import build_engine
 from tracker.files import FileRefused, private_file
@@ -34,29 +32,10 @@ def usual_umask() -> Iterator[None]:
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """A migrated, seeded database and the environment `tracker` runs with."""
-    url = new_database_url(tmp_path, "private")
-    environment = {
-        **os.environ,
-        "TRACKER_DATABASE_URL": url,
-        "TRACKER_INSTANCE_PATH": str(tmp_path / "instance"),
-        "TRACKER_TODAY": "2026-11-28",
-    }
-    assert tracker(environment, "seed").returncode == 0
-    yield environment
-    drop_database_url(url)
-
-
-def tracker(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tracker", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+def env(cli_env: dict[str, str]) -> dict[str, str]:
+    """A database holding the seed, and the environment `tracker` runs with."""
+    assert tracker(cli_env, "seed").returncode == 0
+    return cli_env
 
 
 @pytest.mark.usefixtures("usual_umask")
