@@ -293,7 +293,20 @@ def xlsx_problems(body: bytes) -> list[str]:
                 problems.append(f"{name}: a formula {element.text!r}")
             if tag == "relationship" and is_script_url(element.get("Target", "")):
                 problems.append(f"{name}: a link to a script URL")
+            problems += _fetched_on_opening(name, tag, element)
     return problems
+
+
+def _fetched_on_opening(name: str, tag: str, element: Element) -> list[str]:
+    """An office file's external part other than a link (an image, a template): the office
+    program fetches it from another site when the file is opened."""
+    if (
+        tag == "relationship"
+        and element.get("TargetMode") == "External"
+        and not element.get("Type", "").endswith("/hyperlink")
+    ):
+        return [f"{name}: loads {element.get('Target')!r} from another site"]
+    return []
 
 
 def docx_text(body: bytes) -> str:
@@ -316,6 +329,7 @@ def docx_problems(body: bytes) -> list[str]:
                 problems.append(f"{name}: an embedded HTML/RTF chunk")
             if tag == "relationship" and is_script_url(element.get("Target", "")):
                 problems.append(f"{name}: a link to a script URL")
+            problems += _fetched_on_opening(name, tag, element)
     return problems
 
 

@@ -175,6 +175,15 @@ def test_the_document_checkers_are_not_blind_either() -> None:
          "</w:document>"}
     )  # fmt: skip
     assert docx_problems(word)
+    image = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
+    rels = (
+        f'<Relationships><Relationship Id="r1" TargetMode="External" Type="{image}" '
+        'Target="https://evil.example/pixel.png"/></Relationships>'
+    )
+    pixel = archive({"word/_rels/document.xml.rels": rels})
+    assert docx_problems(pixel) == [
+        "word/_rels/document.xml.rels: loads 'https://evil.example/pixel.png' from another site"
+    ]
     assert zip_problems(archive({"tables/x.csv": "a\n=1+1\n", "evil.exe": "MZ"}))
     page = '<!doctype html><script type="application/ld+json">{"a": "</script>"}</script>'
     assert html_problems(page)
