@@ -22,7 +22,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from tests.conftest import PASSWORD, bearer, drop_database_url, file_app, new_database_url
+from tests.conftest import (
+    PASSWORD,
+    TODAY,
+    bearer,
+    drop_database_url,
+    file_app,
+    new_database_url,
+)
 from tests.security.state import changed_tables, database_rows
 from tracker import migrate
 from tracker.db import build_engine, write_now
@@ -425,3 +432,21 @@ def test_a_selection_larger_than_a_brief_may_cover_is_refused_with_a_way_to_narr
     text = refused.get_data(as_text=True)
     assert "a brief covers at most 2" in text
     assert "Narrow them (by country, topic or status)" in text
+
+
+def test_a_write_leaves_the_status_cache_fresh_for_the_readers(
+    client: FlaskClient, session: Session, make_token: Callable[..., str]
+) -> None:
+    """A save refreshes, before it commits, the statuses its events made stale: the readers
+    after it have nothing to derive and nothing to write."""
+    token = make_token("editor", "write")
+    event = {"type": "repealed", "date": "2026-11-01", "sources": [{"url": "https://e.org/r"}]}
+    answer = client.post(f"/api/v1/measures/{BAN}/events", json=event, headers=bearer(token))
+    assert answer.status_code == 201
+    row = session.scalars(
+        select(MeasureStatus).join(Measure, Measure.id == MeasureStatus.measure_id)
+        .where(Measure.slug == BAN)
+    ).one()  # fmt: skip
+    assert row.computed_on == TODAY
+    assert row.valid_until > TODAY
+    assert row.state == "repealed"

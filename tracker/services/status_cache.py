@@ -24,6 +24,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import ColumnElement, event, select, update
@@ -33,7 +34,7 @@ from sqlalchemy.orm import Session
 from tracker import clock
 from tracker.dates import PartialDate
 from tracker.db import engine_of, is_busy, may_write_here, write_now
-from tracker.models import Event, MeasureStatus
+from tracker.models import Event, Measure, MeasureStatus
 from tracker.status import Axis, Status, derive_status
 
 STALE = dt.date(1, 1, 1)
@@ -171,7 +172,11 @@ def _forget_freshness(session: Session, _context: Any) -> None:
     """A flush may have written events (and the triggers marked statuses stale)."""
     session.info.pop(_FRESH_ON, None)
     session.info.pop(_DERIVED, None)
-    session.info[_WRITTEN] = True
+    # (The session still lists what it flushed.) Only events and new measures make a status
+    # stale: a sign-in noting its time must not pay for refreshing the cache.
+    flushed = chain(session.new, session.dirty, session.deleted)
+    if any(isinstance(record, Event | Measure) for record in flushed):
+        session.info[_WRITTEN] = True
 
 
 @event.listens_for(Session, "before_commit")
