@@ -96,75 +96,6 @@ def _is_write_request() -> bool:
     return not getattr(view, _NO_WRITE_LOCK, False)
 
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def without_write_lock(view: F) -> F:
-    """Mark a POST view that only reads in its own transaction (it writes, if at all, with
-    ``write_now``), so that it never waits for the database's write lock (signing in)."""
-    setattr(view, _NO_WRITE_LOCK, True)
-    return view
-
-
-def may_write_here() -> bool:
-    """Whether work here runs in a transaction meant to write: outside requests (the CLI,
-    scripts, tests), or in a request that takes the write lock."""
-    return not has_request_context() or _is_write_request()
-
-
-def is_busy(error: OperationalError) -> bool:
-    """A lock that was not granted in time: worth retrying, not a bug."""
-    text = str(error.orig).lower()
-    if "database is locked" in text or "database is busy" in text:
-        return True
-    # psycopg: lock_not_available, serialization_failure, deadlock_detected
-    return getattr(error.orig, "sqlstate", None) in ("55P03", "40001", "40P01")
-
-
-@contextmanager
-def write_now(engine: Engine, lock: int | None = None) -> Iterator[Session | None]:
-    """A session of its own whose transaction can write without waiting, committed at the end;
-    or None at once when another writer holds the database (SQLite) or the rows (PostgreSQL).
-
-    For work worth doing only when it costs nobody any waiting: refreshing a cache, noting when
-    someone signed in. ``lock``: on PostgreSQL, an advisory lock only one such writer may hold
-    (SQLite has one write lock for everything anyway).
-    """
-    with engine.connect() as connection:
-        connection.execution_options(**{_WRITE_NOW: True})
-        raw: Any = None
-        if engine.url.get_backend_name() == "sqlite":
-            raw = connection.connection.driver_connection
-            waited = raw.execute("PRAGMA busy_timeout").fetchone()[0]
-            raw.execute("PRAGMA busy_timeout=0")
-        try:
-            with Session(bind=connection, expire_on_commit=False) as session:
-                if not _locked_at_once(session, sqlite=raw is not None, lock=lock):
-                    yield None
-                    return
-                yield session
-                session.commit()
-        finally:
-            if raw is not None:
-                raw.execute(f"PRAGMA busy_timeout={int(waited)}")
-
-
-def _locked_at_once(session: Session, *, sqlite: bool, lock: int | None) -> bool:
-    try:
-        if sqlite:
-            session.connection()  # BEGIN IMMEDIATE, with no busy timeout: the lock, or busy
-            return True
-        # 1 ms: PostgreSQL reads 0 as "wait for ever".
-        session.execute(text("SET LOCAL lock_timeout = '1ms'"))
-        if lock is None or session.scalar(select(func.pg_try_advisory_xact_lock(lock))):
-            return True
-    except OperationalError as error:
-        if not is_busy(error):
-            raise
-    session.rollback()
-    return False
-
-
 def create_private_sqlite_file(url: URL) -> None:
     """Create a SQLite database file that does not exist yet, readable by its owner only.
 
@@ -266,3 +197,76 @@ def session_scope(app: Flask | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Writing without waiting: sign-ins and the status cache never queue behind a long save
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def without_write_lock(view: F) -> F:
+    """Mark a POST view that only reads in its own transaction (it writes, if at all, with
+    ``write_now``), so that it never waits for the database's write lock (signing in)."""
+    setattr(view, _NO_WRITE_LOCK, True)
+    return view
+
+
+def may_write_here() -> bool:
+    """Whether work here runs in a transaction meant to write: outside requests (the CLI,
+    scripts, tests), or in a request that takes the write lock."""
+    return not has_request_context() or _is_write_request()
+
+
+def is_busy(error: OperationalError) -> bool:
+    """A lock that was not granted in time: worth retrying, not a bug."""
+    text = str(error.orig).lower()
+    if "database is locked" in text or "database is busy" in text:
+        return True
+    # psycopg: lock_not_available, serialization_failure, deadlock_detected
+    return getattr(error.orig, "sqlstate", None) in ("55P03", "40001", "40P01")
+
+
+@contextmanager
+def write_now(engine: Engine, lock: int | None = None) -> Iterator[Session | None]:
+    """A session of its own whose transaction can write without waiting, committed at the end;
+    or None at once when another writer holds the database (SQLite) or the rows (PostgreSQL).
+
+    For work worth doing only when it costs nobody any waiting: refreshing a cache, noting when
+    someone signed in. ``lock``: on PostgreSQL, an advisory lock only one such writer may hold
+    (SQLite has one write lock for everything anyway).
+    """
+    with engine.connect() as connection:
+        connection.execution_options(**{_WRITE_NOW: True})
+        raw: Any = None
+        if engine.url.get_backend_name() == "sqlite":
+            raw = connection.connection.driver_connection
+            waited = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+            raw.execute("PRAGMA busy_timeout=0")
+        try:
+            with Session(bind=connection, expire_on_commit=False) as session:
+                if not _locked_at_once(session, sqlite=raw is not None, lock=lock):
+                    yield None
+                    return
+                yield session
+                session.commit()
+        finally:
+            if raw is not None:
+                raw.execute(f"PRAGMA busy_timeout={int(waited)}")
+
+
+def _locked_at_once(session: Session, *, sqlite: bool, lock: int | None) -> bool:
+    try:
+        if sqlite:
+            session.connection()  # BEGIN IMMEDIATE, with no busy timeout: the lock, or busy
+            return True
+        # 1 ms: PostgreSQL reads 0 as "wait for ever".
+        session.execute(text("SET LOCAL lock_timeout = '1ms'"))
+        if lock is None or session.scalar(select(func.pg_try_advisory_xact_lock(lock))):
+            return True
+    except OperationalError as error:
+        if not is_busy(error):
+            raise
+    session.rollback()
+    return False

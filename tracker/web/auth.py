@@ -123,7 +123,7 @@ def _end_session() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Sessions, Flask-Login, the sign-in rate limit, and ``g.user`` on every request."""
+    """Sessions, Flask-Login, the rate-limit store (API writes, sign-in failures), ``g.user``."""
     app.config["PERMANENT_SESSION_LIFETIME"] = int(app.config["SESSION_MAX_HOURS"]) * 3600
     app.session_interface = TrackerSessionInterface()
     proxies = int(app.config["TRUSTED_PROXIES"] or 0)
