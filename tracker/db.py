@@ -2,7 +2,9 @@
 
 Views and services only ``flush()``. The request commits once, in ``after_request``, when the
 response is a success or a redirect, and rolls back otherwise; the session is always closed at
-teardown. Nothing here runs at import time.
+teardown. Two small writes are made apart, in a transaction of their own that gives up rather
+than wait for another writer (``write_now``): noting a sign-in, and a reader's refresh of the
+status cache. Nothing here runs at import time.
 """
 
 from __future__ import annotations
