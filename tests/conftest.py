@@ -12,9 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,9 +32,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from tracker import create_app, migrate, paths
-from tracker.db import build_engine, session_factory
+from tracker.db import build_engine, get_engine, session_factory
 from tracker.models import User
-from tracker.services import dataset, users
+from tracker.services import dataset, status_cache, users
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -108,6 +114,10 @@ def engine(database_url: str) -> Iterator[Engine]:
     with pinned_clock(), Session(engine) as session:
         dataset.import_dataset(session, dataset.load_json(paths.seed_file().read_bytes()))
         session.commit()
+        # Statuses as of the tests' "today" (the import used the real date), as a server
+        # pinned to that day would have them: no test starts with a stale cache to refresh.
+        status_cache.refresh(session, TODAY)
+        session.commit()
     yield engine
     engine.dispose()
 
@@ -136,6 +146,115 @@ def make_app(database_url: str, tmp_path: Path, **config: Any) -> Flask:
     return create_app(settings)
 
 
+# --------------------------------------------------------------------------------------------
+# The `tracker` command, run as a user runs it: in a subprocess, against its own database
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """The environment of a `tracker` command with a database of its own (empty)."""
+    url = new_database_url(tmp_path, "cli")
+    env = {
+        **os.environ,
+        "TRACKER_DATABASE_URL": url,
+        "TRACKER_INSTANCE_PATH": str(tmp_path / "instance"),
+        "TRACKER_TODAY": TODAY.isoformat(),
+    }
+    yield env
+    drop_database_url(url)
+
+
+def tracker(
+    env: dict[str, str], *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Served:
+    """A `tracker serve` running on 127.0.0.1; ``output`` is all it printed, once it stopped."""
+
+    base: str
+    port: int
+    output: str = ""
+
+
+@contextmanager
+def serving(env: dict[str, str]) -> Iterator[Served]:
+    """`tracker serve` (one worker) until the block ends; the block starts once it answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    served = Served(f"http://127.0.0.1:{port}", port)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(served.base + "/", timeout=5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.3)
+        yield served
+    finally:
+        process.terminate()
+        served.output, _ = process.communicate(timeout=30)
+
+
+def file_app(url: str, tmp_path: Path, **config: Any) -> Flask:
+    """The app as deployed (not TESTING) on a database of its own, with its real transactions
+    and locks: for tests of concurrency, where the SAVEPOINT recipe would hide them."""
+    return create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "test",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "TODAY": TODAY.isoformat(),
+            "WTF_CSRF_ENABLED": False,
+            "TESTING": False,
+            **config,
+        }
+    )
+
+
+@pytest.fixture
+def sqlite_file(tmp_path: Path) -> str:
+    """A SQLite database file with the seed and four editors (writer0..3@example.org)."""
+    url = f"sqlite:///{tmp_path / 'concurrent.sqlite3'}"
+    engine = build_engine(url)
+    migrate.upgrade(engine)
+    with Session(engine) as session:
+        dataset.import_dataset(session, dataset.load_json(paths.seed_file().read_bytes()))
+        for number in range(4):
+            users.create_user(
+                session, f"writer{number}@example.org", f"W{number}", "editor", PASSWORD
+            )
+        session.commit()
+    engine.dispose()
+    return url
+
+
 @pytest.fixture
 def app_config() -> dict[str, Any]:
     """Override in a test module to change the app's settings."""
@@ -151,6 +270,7 @@ def app(
     session_factory(app).configure(bind=connection, join_transaction_mode="create_savepoint")
     with app.app_context():
         yield app
+    get_engine(app).dispose()
 
 
 @pytest.fixture
@@ -167,7 +287,7 @@ def session(app: Flask) -> Iterator[Session]:
 
 
 # A password the policy accepts, shared by every test user.
-PASSWORD = "correct horse battery staple"
+PASSWORD = "velvet kettle orbit plum"
 
 
 @pytest.fixture

@@ -54,7 +54,7 @@ def allow_signed_in(app: Flask) -> None:
 
 
 VIEWER_EMAIL = "export-viewer@example.org"
-PASSWORD = "correct horse battery staple"
+PASSWORD = "velvet kettle orbit plum"
 
 
 def text_of(html: bytes | str) -> str:

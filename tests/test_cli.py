@@ -4,46 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import drop_database_url, new_database_url
+from tests.conftest import drop_database_url, new_database_url, serving, tracker
 
 DATA = Path(__file__).parent / "data"
-
-
-@pytest.fixture
-def cli_env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    url = new_database_url(tmp_path, "cli")
-    env = {
-        **os.environ,
-        "TRACKER_DATABASE_URL": url,
-        "TRACKER_INSTANCE_PATH": str(tmp_path / "instance"),
-        "TRACKER_TODAY": "2026-11-28",
-    }
-    yield env
-    drop_database_url(url)
-
-
-def tracker(
-    env: dict[str, str], *args: str, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tracker", *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_seed_then_export_then_import_round_trips(cli_env: dict[str, str], tmp_path: Path) -> None:
@@ -93,41 +61,16 @@ def test_db_check_passes_after_upgrade(cli_env: dict[str, str]) -> None:
     assert "matches the models" in result.stdout
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def test_serve_migrates_seeds_and_serves_with_a_production_server(cli_env: dict[str, str]) -> None:
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tracker", "serve", "--port", str(port), "--workers", "1"],
-        env=cli_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/measures/") as response:
-                    body = response.read().decode()
-                    headers = response.headers
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.3)
+    with serving(cli_env) as served:
+        with urllib.request.urlopen(f"{served.base}/measures/") as response:
+            body = response.read().decode()
+            headers = response.headers
         assert "Foreign Representatives" in body or "foreign representatives" in body.lower()
         assert "gunicorn" not in headers.get("Server", "").lower()
         assert "werkzeug" not in headers.get("Server", "").lower()
         assert headers["X-Content-Type-Options"] == "nosniff"
-    finally:
-        server.terminate()
-        output, _ = server.communicate(timeout=30)
+    output = served.output
     assert "Loaded the seed data: 8 measures" in output
     assert "Development server" not in output
 

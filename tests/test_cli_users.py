@@ -14,7 +14,7 @@ from tracker import create_app
 from tracker.cli import main
 from tracker.db import get_engine
 
-PASSWORD = "correct horse battery staple"
+PASSWORD = "velvet kettle orbit plum"
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from tests.exports_support import (
     allow_signed_in,
     text_of,
 )
+from tests.security.content import markdown_problems
 from tracker.exports.brief_pdf import FetchRefused, data_only_fetcher, render_pdf
 
 BRIEF = f"/measures/{FOREIGN_REPRESENTATIVES}/brief"
@@ -236,10 +237,8 @@ def test_a_brief_of_a_country_covers_its_measures_only(client: FlaskClient) -> N
     assert downloads["md"].decode().startswith("# Measures in Kyrgyzstan")
 
 
-def test_a_selection_too_large_for_a_brief_says_how_to_narrow_it(
-    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("tracker.web.exports.MAX_BRIEF_MEASURES", 3)
+def test_a_selection_too_large_for_a_brief_says_how_to_narrow_it(client: FlaskClient) -> None:
+    client.application.config["BRIEF_MAX_MEASURES"] = 3
     response = client.get("/brief.pdf")
     assert response.status_code == 400
     assert "at most 3" in text_of(response.data)
@@ -282,6 +281,25 @@ def test_user_content_cannot_make_the_pdf_read_files_or_fetch_addresses(
     assert "root:x:0:0" not in text
     assert b"root:x:0:0" not in response.data
     assert b"/URI (file:" not in response.data  # no link to a local file either
+
+
+def test_the_markdown_brief_keeps_a_summarys_formatting_but_nothing_a_viewer_would_fetch_or_run(
+    client: FlaskClient, session: Session
+) -> None:
+    summary = (
+        "The law **bans** *foreign* funding; see [the text](https://example.org/law) or "
+        "[write to us](mailto:desk@example.org).\n\n"
+        "- ![tracking pixel](https://evil.example/pixel.png?reader=1)\n"
+        "- [open](javascript:alert(document.cookie)) \\<img src=https://evil.example/x.png> "
+        "<img src=https://evil.example/y.png>\n\n"
+        "[ref]: javascript:alert(2)\n"
+    )
+    add_measure(session, "kg-tracking-summary", "Tracking summary", summary=summary)
+    markdown = client.get("/measures/kg-tracking-summary/brief.md").data.decode("utf-8")
+    assert markdown_problems(markdown.encode()) == []
+    assert "**bans** *foreign*" in markdown  # formatting kept
+    assert "https://evil.example/pixel.png" in markdown  # shown, not loaded
+    assert "javascript:alert(document.cookie)" in markdown  # shown, not a link
 
 
 def test_the_pdf_fetcher_serves_data_urls_and_refuses_everything_else() -> None:

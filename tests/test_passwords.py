@@ -7,22 +7,24 @@ import pytest
 from tracker.passwords import (
     MIN_LENGTH,
     common_passwords,
+    famous_passphrases,
     hash_password,
     password_problems,
     verify_password,
 )
 
 
-def test_the_shipped_list_holds_the_usual_suspects() -> None:
+def test_the_shipped_lists_hold_the_usual_suspects() -> None:
     words = common_passwords()
     assert len(words) > 19000
     assert {"123456", "password", "qwerty", "iloveyou"} <= words
+    assert {"correcthorsebatterystaple", "maytheforcebewithyou"} <= famous_passphrases()
 
 
 @pytest.mark.parametrize(
     "password",
     [
-        "correct horse battery staple",
+        "velvet kettle orbit plum",  # four common words chosen at random (xkcd 936)
         "my cat sleeps on the radiator",
         "ОченьДлинныйПароль",  # any script, no composition rules
         "lowercaseonlybutlong",
@@ -43,6 +45,12 @@ def test_long_uncommon_passwords_pass(password: str) -> None:
         ("aaaaaaaaaaaaaaaa", "too common"),
         ("abcabcabcabcabc", "too common"),
         ("x" * 300, "at most"),
+        ("correcthorsebatterystaple", "well-known phrase"),  # xkcd 936's own example
+        ("Correct Horse Battery Staple!", "well-known phrase"),
+        ("correct-horse-battery-staple-2024", "well-known phrase"),
+        ("May the Force be with you", "well-known phrase"),
+        ("iloveyouforever", "common passwords joined"),
+        ("dragon monkey 1234", "common passwords joined"),
     ],
 )
 def test_weak_passwords_are_refused_with_a_reason(password: str, expected: str) -> None:

@@ -3,6 +3,7 @@ over a service; `tracker --help` lists them."""
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from tqdm import tqdm
 
 from tracker import create_app, migrate, paths
 from tracker.db import get_engine, session_scope
+from tracker.files import FileRefused, private_file
 from tracker.models import ROLES, Measure
 from tracker.services import backup, dataset, history, users
 from tracker.services.editing import ValidationFailed
@@ -225,24 +227,28 @@ def export_command(file: str | None, public_only: bool) -> None:
             dataset.write_export(session, sys.stdout, not public_only, progress)
         else:
             assert file is not None
-            target = Path(file)
-            partial = target.with_name(target.name + ".partial")
-            with partial.open("w", encoding="utf-8") as handle:
-                dataset.write_export(session, handle, not public_only, progress)
-            partial.replace(target)  # never leave a half-written export under the real name
+            # The export may hold internal records: private, and never seen half-written.
+            try:
+                with private_file(Path(file), replace=True) as partial:
+                    text = io.TextIOWrapper(partial.handle, encoding="utf-8", write_through=True)
+                    dataset.write_export(session, text, not public_only, progress)
+                    text.detach()  # the handle stays open for private_file to finish
+            except FileRefused as exc:
+                raise click.ClickException(f"{exc}; nothing was exported.") from None
     progress.close()
 
 
 @main.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @with_appcontext
-def backup_command(file: Path) -> None:
+def backup_command(file: Path, force: bool) -> None:
     """Copy the whole database to FILE, safely while the tracker runs (keep it private)."""
     _ready_database()
     try:
-        backup.backup(get_engine(), file)
-    except backup.BackupFailed as exc:
-        raise click.ClickException(str(exc)) from None
+        backup.backup(get_engine(), file, replace=force)
+    except (backup.BackupFailed, FileRefused) as exc:
+        raise click.ClickException(f"{exc}; nothing was backed up.") from None
     click.echo(f"Backed up the database to {file} (readable by you only).")
 
 

@@ -55,3 +55,9 @@ def elapsed_seconds() -> int:
     """Seconds since the epoch on the real clock, for measuring how long ago something was
     (session idle and age limits); never pinned."""
     return int(time.time())
+
+
+def seconds() -> float:
+    """Seconds since the epoch, for measuring waits (a sign-in that must wait a minute): the
+    real time, which a pinned TODAY does not move."""
+    return time.time()

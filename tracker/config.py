@@ -40,6 +40,18 @@ DEFAULTS: dict[str, Any] = {
     "PAGE_CACHE": True,
     "PAGE_CACHE_BYTES": 64 * 1024 * 1024,
     "PAGE_CACHE_ENTRY_BYTES": 2 * 1024 * 1024,
+    # The largest heavy download (a PDF brief, a PNG chart) the page cache keeps: they are what
+    # is worth keeping most (seconds of work each), and a brief of twenty measures runs to a few
+    # MiB. Heavy downloads are made at most HEAVY_DOWNLOADS at a time in each worker (the rest
+    # are asked to try again in HEAVY_DOWNLOAD_RETRY_SECONDS): a worker has 4 threads, and one
+    # PDF keeps a CPU core busy for seconds, so the pages keep the others (tracker.web.heavy).
+    "PAGE_CACHE_DOWNLOAD_BYTES": 16 * 1024 * 1024,
+    "HEAVY_DOWNLOADS": 1,
+    "HEAVY_DOWNLOAD_RETRY_SECONDS": 10,
+    # The most measures a brief of a selection covers: a PDF takes about 0.4 s of CPU per
+    # measure to lay out, and twenty make a document of forty pages or so. Larger selections are
+    # asked to narrow their filters, or to download the list as a spreadsheet.
+    "BRIEF_MAX_MEASURES": 20,
     # Secure cookies: "auto" (when the request came over HTTPS), or true/false to force it.
     "SECURE_COOKIES": "auto",
     # How many proxies in front set X-Forwarded-Proto/-Host (0: believe none). The visitor's
@@ -48,9 +60,32 @@ DEFAULTS: dict[str, Any] = {
     # A session ends after this long without a request, and this long after signing in.
     "SESSION_IDLE_MINUTES": 120,
     "SESSION_MAX_HOURS": 12,
-    # Failed sign-ins per account, and writes per API token (Flask-Limiter's syntax).
-    "LOGIN_RATE_LIMIT": "5 per minute;20 per hour",
+    # Failed sign-ins per account (never per address; tracker.web.lockout): this many a day are
+    # free, then each failure makes the next attempt wait twice as long, from 2 seconds up to
+    # the longest wait below (a quarter of an hour: an attacker gets a few guesses an hour). A
+    # browser that signed in to the account before has its own count of failures instead, so
+    # nobody else's guesses keep the owner out of it.
+    "LOGIN_FREE_FAILURES": 5,
+    "LOGIN_MAX_DELAY_SECONDS": 15 * 60,
+    "LOGIN_DEVICE_FAILURES": 10,
+    # Writes per API token (Flask-Limiter's syntax).
     "API_WRITE_RATE_LIMIT": "120 per minute;5000 per hour",
+    # What one API request may carry, list by list (a measure's events, a statement's
+    # quotes...), so that no single request holds the database for long: a measure sent with
+    # 3,000 events held SQLite's write lock for most of a minute, and every other save and
+    # sign-in waited. Real records stay far below: a protest ban extended every month for
+    # years has a few dozen events, and the largest joint letters a few hundred co-signatories.
+    # More goes through `tracker import` on the server, which has no such limit.
+    "API_RECORD_LIMITS": {
+        "events": 500,  # of a measure
+        "relations": 100,  # of a measure
+        "topics": 50,  # of a measure
+        "popular_names": 50,  # of a measure
+        "sources": 100,  # of a measure, an event or a statement
+        "quotes": 200,  # of a statement
+        "signatories": 1000,  # of a statement (a joint letter)
+        "measures": 200,  # a statement is about
+    },
     # Where the limits are counted: each worker's memory by default; a shared store such as
     # "redis://127.0.0.1:6379" makes them hold across workers and servers.
     "RATELIMIT_STORAGE_URI": "memory://",

@@ -2,19 +2,24 @@
 
 Views and services only ``flush()``. The request commits once, in ``after_request``, when the
 response is a success or a redirect, and rolls back otherwise; the session is always closed at
-teardown. Nothing here runs at import time.
+teardown. Two small writes are made apart, in a transaction of their own that gives up rather
+than wait for another writer (``write_now``): noting a sign-in, and a reader's refresh of the
+status cache. Nothing here runs at import time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, g, has_request_context, request
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, func, select, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -74,17 +79,45 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         # A request that writes takes SQLite's write lock when its transaction begins, so two
         # saves of one record run one after the other and the second reads the first's version
         # (a deferred BEGIN would fail with "database is locked" when upgrading a stale read).
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _is_write_request() else "BEGIN")
+        immediate = _is_write_request() or connection.get_execution_options().get(_WRITE_NOW)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+_WRITE_NOW = "tracker_write_now"
+_NO_WRITE_LOCK = "tracker_no_write_lock"
 
 
 def _is_write_request() -> bool:
-    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    if not has_request_context() or request.method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return not getattr(view, _NO_WRITE_LOCK, False)
+
+
+def create_private_sqlite_file(url: URL) -> None:
+    """Create a SQLite database file that does not exist yet, readable by its owner only.
+
+    It holds password hashes and internal records; SQLite would create it (and its -wal and
+    -shm files, which take the database file's permissions) readable by everyone.
+    """
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if path.exists() or not path.parent.is_dir():
+        return  # a missing folder is SQLite's error to report, on first use
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        return  # another process made it at the same moment
+    os.close(fd)
 
 
 def build_engine(url: str | URL, busy_timeout_ms: int = 10000, **kwargs: Any) -> Engine:
     """Create an engine with the settings the tracker relies on for each database."""
     url = make_url(url)
     if url.get_backend_name() == "sqlite":
+        create_private_sqlite_file(url)
         kwargs.setdefault("connect_args", {}).setdefault("timeout", busy_timeout_ms / 1000)
         engine = create_engine(url, **kwargs)
         _configure_sqlite(engine, busy_timeout_ms)
@@ -126,6 +159,12 @@ def init_app(app: Flask) -> None:
             session.close()  # also rolls back whatever after_request did not commit
 
 
+def engine_of(session: Session) -> Engine:
+    """The engine a session works on (its own, or the one of the connection it is bound to)."""
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
 def get_engine(app: Flask | None = None) -> Engine:
     engine: Engine = (app or current_app).extensions["tracker.engine"]
     return engine
@@ -156,3 +195,76 @@ def session_scope(app: Flask | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Writing without waiting: sign-ins and the status cache never queue behind a long save
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def without_write_lock(view: F) -> F:
+    """Mark a POST view that only reads in its own transaction (it writes, if at all, with
+    ``write_now``), so that it never waits for the database's write lock (signing in)."""
+    setattr(view, _NO_WRITE_LOCK, True)
+    return view
+
+
+def may_write_here() -> bool:
+    """Whether work here runs in a transaction meant to write: outside requests (the CLI,
+    scripts, tests), or in a request that takes the write lock."""
+    return not has_request_context() or _is_write_request()
+
+
+def is_busy(error: OperationalError) -> bool:
+    """A lock that was not granted in time: worth retrying, not a bug."""
+    text = str(error.orig).lower()
+    if "database is locked" in text or "database is busy" in text:
+        return True
+    # psycopg: lock_not_available, serialization_failure, deadlock_detected
+    return getattr(error.orig, "sqlstate", None) in ("55P03", "40001", "40P01")
+
+
+@contextmanager
+def write_now(engine: Engine, lock: int | None = None) -> Iterator[Session | None]:
+    """A session of its own whose transaction can write without waiting, committed at the end;
+    or None at once when another writer holds the database (SQLite) or the rows (PostgreSQL).
+
+    For work worth doing only when it costs nobody any waiting: refreshing a cache, noting when
+    someone signed in. ``lock``: on PostgreSQL, an advisory lock only one such writer may hold
+    (SQLite has one write lock for everything anyway).
+    """
+    with engine.connect() as connection:
+        connection.execution_options(**{_WRITE_NOW: True})
+        raw: Any = None
+        if engine.url.get_backend_name() == "sqlite":
+            raw = connection.connection.driver_connection
+            waited = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+            raw.execute("PRAGMA busy_timeout=0")
+        try:
+            with Session(bind=connection, expire_on_commit=False) as session:
+                if not _locked_at_once(session, sqlite=raw is not None, lock=lock):
+                    yield None
+                    return
+                yield session
+                session.commit()
+        finally:
+            if raw is not None:
+                raw.execute(f"PRAGMA busy_timeout={int(waited)}")
+
+
+def _locked_at_once(session: Session, *, sqlite: bool, lock: int | None) -> bool:
+    try:
+        if sqlite:
+            session.connection()  # BEGIN IMMEDIATE, with no busy timeout: the lock, or busy
+            return True
+        # 1 ms: PostgreSQL reads 0 as "wait for ever".
+        session.execute(text("SET LOCAL lock_timeout = '1ms'"))
+        if lock is None or session.scalar(select(func.pg_try_advisory_xact_lock(lock))):
+            return True
+    except OperationalError as error:
+        if not is_busy(error):
+            raise
+    session.rollback()
+    return False

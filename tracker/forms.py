@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from flask import request
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from slugify import slugify
@@ -181,6 +182,16 @@ def country_choices(blank: str = "Choose a country") -> list[SelectChoice]:
 
 class TrackerForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type hints
     """The base of every form: CSRF, and errors from a service put next to their fields."""
+
+    class Meta(FlaskForm.Meta):  # type: ignore[misc]  # flask_wtf ships no type hints
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            """A form reads the text fields a browser posts (urlencoded or multipart), nothing
+            else. Flask-WTF would also read uploaded files (a text field sent as a file reached
+            the validators as a file: a 500) and a JSON body (which the sign-in limit, keyed on
+            the posted form, did not see)."""
+            if formdata is None or hasattr(formdata, "getlist"):
+                return formdata  # given by the caller
+            return request.form if form.is_submitted() and request.form else None
 
     def validate(self, extra_validators: Any = None) -> bool:
         """The fields' own checks, and no hidden control character in anything typed (checked

@@ -2,12 +2,66 @@
 
 from __future__ import annotations
 
+import ipaddress
+import logging
+import re
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 
 from tracker.db import get_engine
+
+# Runs of characters an IPv4 or IPv6 address (perhaps with a port) is written with; each run is
+# checked with ipaddress, so a time ("19:05:24") or a date is left alone.
+_ADDRESS_LIKE = re.compile(r"[0-9A-Fa-f:.]{3,}")
+
+
+def _without_port(text: str) -> tuple[str, str]:
+    host, colon, port = text.rpartition(":")
+    return (host, colon + port) if text.count(":") == 1 and port.isdigit() else (text, "")
+
+
+def without_addresses(message: str) -> str:
+    """``message`` with every IP address in it replaced by "[address]"."""
+
+    def replace(found: re.Match[str]) -> str:
+        text = found.group()
+        # As it is, or without the sentence's punctuation after it ("ip=1.2.3.4: ...").
+        for core in (text, text.rstrip(".:")):
+            host, port = _without_port(core)
+            try:
+                ipaddress.ip_address(host)
+            except ValueError:
+                continue
+            return "[address]" + port + text[len(core) :]
+        return text
+
+    return _ADDRESS_LIKE.sub(replace, message)
+
+
+class _AddressFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = without_addresses(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+class AddressFreeLogger(Logger):  # type: ignore[misc]  # gunicorn ships no type hints
+    """gunicorn's logger with IP addresses taken out of every message. gunicorn names the
+    visitor's address when it refuses a request itself ("Invalid request from ip=..."), and
+    the tracker keeps no visitor's address anywhere, logs included."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            log.addFilter(_ADDRESS_FILTER)
+
+
+_ADDRESS_FILTER = _AddressFilter()
 
 
 class TrackerServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
@@ -46,6 +100,7 @@ def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
         "threads": threads,
         "worker_class": "gthread" if threads > 1 else "sync",
         "accesslog": None,  # an access log would record visitors' IP addresses
+        "logger_class": AddressFreeLogger,
         "errorlog": "-",
         "loglevel": "info",
         "timeout": 120,

@@ -307,7 +307,7 @@ def _lapse_before(state: _State, event: EventLike, day: dt.date) -> bool:
     continues = (
         event.type in vocab.FORCE_GRANTING_EVENTS
         and state.term_end is not None
-        and day == state.term_end + _DAY
+        and day - state.term_end == _DAY  # (no "term_end + 1 day": it may be 31 Dec 9999)
     )
     return not continues and _lapse(state, day)
 

@@ -293,7 +293,20 @@ def xlsx_problems(body: bytes) -> list[str]:
                 problems.append(f"{name}: a formula {element.text!r}")
             if tag == "relationship" and is_script_url(element.get("Target", "")):
                 problems.append(f"{name}: a link to a script URL")
+            problems += _fetched_on_opening(name, tag, element)
     return problems
+
+
+def _fetched_on_opening(name: str, tag: str, element: Element) -> list[str]:
+    """An office file's external part other than a link (an image, a template): the office
+    program fetches it from another site when the file is opened."""
+    if (
+        tag == "relationship"
+        and element.get("TargetMode") == "External"
+        and not element.get("Type", "").endswith("/hyperlink")
+    ):
+        return [f"{name}: loads {element.get('Target')!r} from another site"]
+    return []
 
 
 def docx_text(body: bytes) -> str:
@@ -316,6 +329,7 @@ def docx_problems(body: bytes) -> list[str]:
                 problems.append(f"{name}: an embedded HTML/RTF chunk")
             if tag == "relationship" and is_script_url(element.get("Target", "")):
                 problems.append(f"{name}: a link to a script URL")
+            problems += _fetched_on_opening(name, tag, element)
     return problems
 
 
@@ -422,6 +436,28 @@ def png_text(_body: bytes) -> str:
     return ""  # pixels: text drawn into a chart is checked in its SVG twin
 
 
+def markdown_problems(body: bytes) -> list[str]:
+    """What a Markdown viewer would load or run: raw HTML, images (a viewer fetches them on
+    opening: a tracking pixel), links other than to the web or a mail address. Read by a parser
+    that keeps every link as written and lets raw HTML through, as lax viewers do."""
+    from markdown_it import MarkdownIt  # only where Markdown is served
+
+    parser = MarkdownIt("commonmark", {"html": True}).enable("table")
+    parser.validateLink = lambda _url: True
+    problems: list[str] = []
+    for block in parser.parse(body.decode("utf-8", "replace")):
+        for token in [block, *(block.children or [])]:
+            if token.type in ("html_block", "html_inline"):
+                problems.append(f"raw HTML {token.content.strip()[:60]!r}")
+            elif token.type == "image":
+                problems.append(f"an image from {token.attrs.get('src')!r}")
+            elif token.type == "link_open":
+                href = _normalized_url(str(token.attrs.get("href", "")))
+                if not re.match(r"^(https?|mailto):", href, re.I):
+                    problems.append(f"a link to {href[:60]!r}")
+    return problems
+
+
 def png_problems(body: bytes) -> list[str]:
     return [] if body.startswith(b"\x89PNG\r\n\x1a\n") else ["not a PNG image"]
 
@@ -474,10 +510,10 @@ register(
 )
 register(Kind("PDF", pdf_text, pdf_problems), "application/pdf")
 register(Kind("iCalendar", ics_text, ics_problems), "text/calendar")
-# Shown as text by browsers (nosniff): plain text, Markdown briefs, BibTeX citations.
-register(
-    Kind("text", plain_text, no_problems), "text/plain", "text/markdown", "application/x-bibtex"
-)
+# Shown as text by browsers (nosniff): plain text, BibTeX citations.
+register(Kind("text", plain_text, no_problems), "text/plain", "application/x-bibtex")
+# Markdown briefs are opened in Markdown viewers and editors, which act on what they hold.
+register(Kind("Markdown", plain_text, markdown_problems), "text/markdown")
 register(Kind("ZIP", zip_text, zip_problems), "application/zip")
 register(Kind("PNG", png_text, png_problems), "image/png")
 # Our own static files: no user data in them.

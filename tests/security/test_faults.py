@@ -24,12 +24,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
-from tests.conftest import PASSWORD, TODAY, make_app
+from tests.conftest import PASSWORD, file_app, make_app
 from tests.security.state import changed_tables, database_rows
-from tracker import create_app, migrate, paths
+from tracker import create_app
 from tracker.db import build_engine, session_factory
 from tracker.models import Organization
-from tracker.services import dataset, editing, history, users
+from tracker.services import editing, history, users
 
 STATEMENT = {
     "title": "Joint letter on the inspections bill",
@@ -154,41 +154,11 @@ def test_debug_is_off_unless_asked_for(tmp_path: Path, monkeypatch: pytest.Monke
 # Concurrent writers on SQLite: a real database file, real transactions, real locks.
 
 
-@pytest.fixture
-def sqlite_file(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'concurrent.sqlite3'}"
-    engine = build_engine(url)
-    migrate.upgrade(engine)
-    with Session(engine) as session:
-        dataset.import_dataset(session, dataset.load_json(paths.seed_file().read_bytes()))
-        for number in range(4):
-            users.create_user(
-                session, f"writer{number}@example.org", f"W{number}", "editor", PASSWORD
-            )
-        session.commit()
-    engine.dispose()
-    return url
-
-
-def _file_app(url: str, tmp_path: Path, **config: Any) -> Flask:
-    return create_app(
-        {
-            "DATABASE_URL": url,
-            "SECRET_KEY": "test",
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "TODAY": TODAY.isoformat(),
-            "WTF_CSRF_ENABLED": False,
-            "TESTING": False,
-            **config,
-        }
-    )
-
-
 @pytest.mark.slow
 def test_concurrent_editors_on_sqlite_all_save_and_lose_nothing(
     sqlite_file: str, tmp_path: Path
 ) -> None:
-    app = _file_app(sqlite_file, tmp_path)
+    app = file_app(sqlite_file, tmp_path)
     results: list[tuple[str, int]] = []
     lock = threading.Lock()
 
@@ -227,7 +197,7 @@ def test_concurrent_editors_on_sqlite_all_save_and_lose_nothing(
 def test_a_save_blocked_past_the_busy_timeout_gets_the_busy_page(
     sqlite_file: str, tmp_path: Path
 ) -> None:
-    app = _file_app(sqlite_file, tmp_path, SQLITE_BUSY_TIMEOUT_MS=200)
+    app = file_app(sqlite_file, tmp_path, SQLITE_BUSY_TIMEOUT_MS=200)
     client = app.test_client()
     assert (
         client.post(

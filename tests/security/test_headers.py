@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import PASSWORD, make_app
 from tests.security.content import read
 from tests.security.headers import header_problems
-from tests.security.routes import fetch, get_routes, pools_from, rules
+from tests.security.routes import fetch, get_routes, pools_from, rules, urls_for
 from tracker.db import session_factory
 from tracker.models import User
 
@@ -102,7 +102,7 @@ def _error_responses(app: Flask, user: User, base: str) -> dict[str, Any]:
     attacker = app.test_client()
     page = attacker.get("/login", base_url=base).get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    for _ in range(6):
+    for _ in range(7):  # six failures, then the wait
         last = fetch(
             attacker,
             "/login",
@@ -111,6 +111,12 @@ def _error_responses(app: Flask, user: User, base: str) -> dict[str, Any]:
             base_url=base,
         )
     responses["429"] = last
+    # Every heavy download's slot taken: the "busy, try again" page.
+    slots = app.extensions["tracker.heavy_slots"]
+    held = [slots.acquire(blocking=False) for _ in range(app.config["HEAVY_DOWNLOADS"])]
+    responses["503 (heavy downloads)"] = fetch(client, "/brief.pdf", base_url=base)
+    for _ in held:
+        slots.release()
     return responses
 
 
@@ -134,6 +140,7 @@ def test_error_pages_carry_the_headers_and_say_what_happened_plainly(
     assert not offenders, "\n".join(offenders)
     assert "Allow" in responses["405"].headers
     assert "Retry-After" in responses["429"].headers
+    assert "Retry-After" in responses["503 (heavy downloads)"].headers
     assert "nothing was saved" in responses["400 (CSRF)"].data.decode()
     assert "too large" in responses["413"].data.decode().lower()
 
@@ -219,3 +226,30 @@ def test_every_answer_to_a_reader_of_internal_records_is_private_and_never_store
     assert fetch(anonymous, "/measures.csv").headers["Cache-Control"] == "public, max-age=300"
     static = fetch(viewer, "/static/css/tracker.css")
     assert "no-store" not in static.headers.get("Cache-Control", "")
+
+
+def test_no_redirect_names_the_host_a_request_claims(
+    app: Flask, session: Session, login_as: Callable[..., FlaskClient]
+) -> None:
+    """A forged Host header never comes back in a Location: the slash redirects (/timeline to
+    /timeline/) are relative, as the application's own redirects are."""
+    app.config["BASE_URL"] = "https://tracker.example.org"
+    forged = {"Host": "evil.example"}
+    pools = pools_from(session, per_kind=1)
+    slashless = 0
+    for who, client in {"anonymous": app.test_client(), "admin": login_as("admin")}.items():
+        for route in [r for rule in rules(app, "GET") for r in urls_for(rule, pools)[:1]]:
+            urls = [route.url]
+            path, _, query = route.url.partition("?")
+            if path.endswith("/") and path != "/":
+                urls.append(path.rstrip("/") + (f"?{query}" if query else "?from=2024"))
+            for url in urls:
+                response = fetch(client, url, headers=forged)
+                location = response.headers.get("Location", "")
+                assert "evil.example" not in location, (who, url, location)
+                assert not location.startswith("//"), (who, url, location)
+                if url is not route.url:
+                    assert response.status == 308, (who, url, response.status)
+                    assert location == path + f"?{query or 'from=2024'}", (url, location)
+                    slashless += 1
+    assert slashless >= 10

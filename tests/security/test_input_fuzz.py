@@ -8,13 +8,14 @@ Example counts are modest so the suite stays fast; ``TRACKER_FUZZ=deep`` runs ma
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from flask import Flask
@@ -23,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import ImmutableMultiDict
 
 from tests.security import payloads
 from tests.security.routes import Route, fetch, pools_from, rules, urls_for
@@ -116,6 +118,22 @@ def form_routes(app: Flask, session: Session) -> list[Route]:
     return found
 
 
+def forms_to_send(
+    app: Flask, session: Session, clients: tuple[FlaskClient, ...]
+) -> dict[str, tuple[dict[str, Any], FlaskClient]]:
+    """Every form page: the fields a browser would send from it, and the first of ``clients``
+    that may open it (the sign-in form is for signed-out visitors)."""
+    found = {}
+    for route in form_routes(app, session):
+        for client in clients:
+            page = fetch(client, route.url)
+            if page.status == 200:
+                found[route.url] = (form_fields(page.data, route.url), client)
+                break
+        assert route.url in found, route
+    return found
+
+
 def test_every_form_survives_hostile_input(
     app: Flask,
     session: Session,
@@ -123,20 +141,10 @@ def test_every_form_survives_hostile_input(
     login_as: Callable[..., FlaskClient],
     example: Callable[[], Any],
 ) -> None:
-    admin = login_as("admin")
-    anonymous = app.test_client()
-    routes = form_routes(app, session)
+    found = forms_to_send(app, session, (login_as("admin"), app.test_client()))
     session.close()  # from here on the examples read through the connection
-    forms = {}
-    senders = {}
-    for route in routes:
-        for client in (admin, anonymous):  # the sign-in form is for signed-out visitors
-            page = fetch(client, route.url)
-            if page.status == 200:
-                forms[route.url] = form_fields(page.data, route.url)
-                senders[route.url] = client
-                break
-        assert route.url in forms, route
+    forms = {url: fields for url, (fields, _) in found.items()}
+    senders = {url: client for url, (_, client) in found.items()}
     assert len(forms) >= 10
     seen: dict[str, int] = {}
 
@@ -408,3 +416,124 @@ def test_every_page_survives_hostile_addresses_and_queries(
         assert response.status < 500, (url, query, response.data[-400:])
 
     attempt()
+
+
+def test_every_form_takes_a_file_where_it_expects_text(
+    app: Flask,
+    session: Session,
+    connection: Connection,
+    login_as: Callable[..., FlaskClient],
+    example: Callable[[], Any],
+) -> None:
+    """A multipart body whose text field comes as a file part (no browser sends it, a script
+    may): a form error or a 400, never a 500, and nothing half-written."""
+    found = forms_to_send(app, session, (app.test_client(), login_as("admin")))
+    session.close()
+    tried = 0
+    for url, (fields, client) in found.items():
+        for name in [*sorted(field for field in fields if field != "csrf_token"), "*"]:
+            body: dict[str, Any] = {key: value for key, value in fields.items() if key != name}
+            for key in [name] if name != "*" else list(fields):
+                body[key] = (io.BytesIO(b"text sent as a file \x00\xff"), "field.txt")
+            with example():
+                before = database_rows(connection)
+                response = fetch(
+                    client, url, method="POST", data=body, content_type="multipart/form-data"
+                )
+                assert response.status < 500, (url, name, response.data[-600:])
+                if response.status not in (302, 303):
+                    assert not changed_tables(before, database_rows(connection)), (url, name)
+            tried += 1
+    assert tried > 30
+
+
+# Values a date parameter must survive: the calendar's ends, a bare year, and past them.
+EXTREME_DATES = ("9999-12-31", "0001-01-01", "9999", "10000-01-01")
+
+
+class _RecordingArgs(ImmutableMultiDict[str, str]):
+    """Query and form values that note which names a view asked for."""
+
+    asked: ClassVar[set[str]] = set()
+
+    def get(self, key: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        self.asked.add(key)
+        return super().get(key, *args, **kwargs)
+
+    def getlist(self, key: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        self.asked.add(key)
+        return super().getlist(key, *args, **kwargs)
+
+    def __getitem__(self, key: str) -> Any:
+        self.asked.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        self.asked.add(str(key))
+        return super().__contains__(key)
+
+
+def test_every_query_parameter_survives_dates_at_the_ends_of_the_calendar(
+    app: Flask, session: Session, login_as: Callable[..., FlaskClient]
+) -> None:
+    """Each page is asked once to learn which query parameters it reads (from, to, as_of,
+    before, days... whatever a later page adds), then each of them gets years 1, 9999 and
+    beyond: a page or a clear 400, never a 500 (year 9999 broke the timeline's padding)."""
+
+    class Recording(app.request_class):  # type: ignore[name-defined,misc]
+        parameter_storage_class = _RecordingArgs
+
+    app.request_class = Recording
+    admin = login_as("admin")
+    pools = pools_from(session, per_kind=1)
+    checked: set[str] = set()
+    for rule in rules(app, "GET"):
+        if rule.endpoint == "static":
+            continue
+        for route in urls_for(rule, pools)[:1]:
+            _RecordingArgs.asked.clear()
+            fetch(admin, route.url)
+            names = sorted(_RecordingArgs.asked - {"next"})
+            for name in names:
+                for value in EXTREME_DATES:
+                    response = fetch(admin, route.url, query_string={name: value})
+                    assert response.status < 500, (route.url, name, value, response.data[-400:])
+                checked.add(name)
+    assert {"from", "to", "as_of"} <= checked, checked
+
+
+def test_records_dated_at_the_ends_of_the_calendar_break_no_page(
+    app: Flask, session: Session, login_as: Callable[..., FlaskClient]
+) -> None:
+    """Events and a statement dated in years 1 and 9999 (the editing services take them):
+    every page, chart, feed and download still answers."""
+    measure = session.scalar(
+        select(Measure).where(Measure.slug == "kg-foreign-representatives-law-2024")
+    )
+    assert measure is not None
+    sources = ["https://example.org/calendar-ends"]
+    for date, end in (("9999-12-31", "9999-12-31"), ("0001-01-01", "9999-12-31"), ("9999", None)):
+        data = editing.EventData(type="extended", date=date, end_date=end, sources=sources)
+        editing.save_event(session, measure, None, data)
+    editing.save_statement(
+        session,
+        None,
+        editing.StatementData(
+            title="Said at the end of time",
+            organization="amnesty-international",
+            date="9999-12-31",
+            measures=[measure.slug],
+            sources=sources,
+        ),
+    )
+    session.commit()
+    admin = login_as("admin")
+    pools = pools_from(session, per_kind=1)
+    pools.slugs["measure"] = [measure.slug]
+    for rule in rules(app, "GET"):
+        if rule.endpoint == "static":
+            continue
+        for route in urls_for(rule, pools)[:2]:
+            for client in (admin, app.test_client()):
+                response = fetch(client, route.url)
+                assert response.status < 500, (route.url, response.data[-400:])

@@ -150,7 +150,13 @@ def test_the_document_checkers_are_not_blind_either() -> None:
     import io
     import zipfile
 
-    from tests.security.content import docx_problems, html_problems, pdf_problems, zip_problems
+    from tests.security.content import (
+        docx_problems,
+        html_problems,
+        markdown_problems,
+        pdf_problems,
+        zip_problems,
+    )
 
     pdf = b"%PDF-1.7\n1 0 obj << /Type /Annot /A << /S /URI /URI (javascript:alert(1)) >> >>"
     assert pdf_problems(pdf) == ["the PDF links to a script or local URL"]
@@ -169,6 +175,18 @@ def test_the_document_checkers_are_not_blind_either() -> None:
          "</w:document>"}
     )  # fmt: skip
     assert docx_problems(word)
+    image = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
+    rels = (
+        f'<Relationships><Relationship Id="r1" TargetMode="External" Type="{image}" '
+        'Target="https://evil.example/pixel.png"/></Relationships>'
+    )
+    pixel = archive({"word/_rels/document.xml.rels": rels})
+    assert docx_problems(pixel) == [
+        "word/_rels/document.xml.rels: loads 'https://evil.example/pixel.png' from another site"
+    ]
     assert zip_problems(archive({"tables/x.csv": "a\n=1+1\n", "evil.exe": "MZ"}))
     page = '<!doctype html><script type="application/ld+json">{"a": "</script>"}</script>'
     assert html_problems(page)
+    markdown = b"![p](https://evil.example/p.png) [x](javascript:alert(1)) <img src=x>"
+    assert len(markdown_problems(markdown)) == 3
+    assert not markdown_problems(b"\\![p](https://evil.example/p.png) [x](https://example.org)")

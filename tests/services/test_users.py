@@ -28,6 +28,8 @@ def test_authenticate_checks_password_and_active_flag(session: Session) -> None:
     user = users.create_user(session, "ed@example.org", "Ed", "editor", PASSWORD)
     users.create_user(session, "admin@example.org", "Ad", "admin", PASSWORD)
     assert users.authenticate(session, "ED@example.org", PASSWORD) is user
+    assert user.last_login_at is None  # reads only: note_sign_in writes, when it may
+    users.note_sign_in(session, user.id, PASSWORD)
     assert user.last_login_at is not None
     assert users.authenticate(session, "ed@example.org", "wrong password here") is None
     users.update_user(session, user, name="Ed", email=user.email, role="editor", active=False)

@@ -7,13 +7,16 @@ drifts from this file fails the suite.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
 from tracker import vocab
+from tracker.config import DEFAULTS
 from tracker.services import records
 
 Json = dict[str, Any]
+Limits = tuple[tuple[str, int], ...]
 
 
 def _nullable(schema: Json) -> Json:
@@ -538,16 +541,25 @@ REASON: Json = {
 }
 
 
-def _input_schemas() -> Json:
+def _limited(kind: str, schema: Json, limits: Limits) -> Json:
+    """The record's lists with the most one request may carry (API_RECORD_LIMITS)."""
+    properties = schema.get("properties", {})
+    for field in records.LIMITED_LISTS.get(kind, ()):
+        if field in properties:
+            properties[field] = {**properties[field], "maxItems": dict(limits)[field]}
+    return schema
+
+
+def _input_schemas(limits: Limits) -> Json:
     """The bodies of the write operations: records of the interchange format."""
     schemas: Json = {
-        f"{DATASET}{name}": _dataset_refs(definition)
+        f"{DATASET}{name}": _limited(name, _dataset_refs(definition), limits)
         for name, definition in records.definitions().items()
     }
     titles = {"measure": "Measure", "event": "Event", "statement": "Statement"}
     for name, shape in records.shapes().items():
         kind, action = name.split("-")
-        schema = _dataset_refs(shape)
+        schema = _limited(kind, _dataset_refs(shape), limits)
         schema["properties"] = {**schema["properties"], "reason": REASON}
         if action == "patch":
             schema["properties"]["version"] = {
@@ -635,7 +647,13 @@ def _write(
             },
         }
     if body is not None:
-        responses["413"] = {"description": "The body is too large.", "content": ERROR}
+        responses["413"] = {
+            "description": "The body is too large: over the size limit, or carrying more "
+            "entries in a list than one request may (see maxItems in the body's schema; "
+            "error.details says which). Send the rest in further requests, or load large "
+            "data on the server with the tracker import command.",
+            "content": ERROR,
+        }
         responses["415"] = {"description": "The body is not JSON.", "content": ERROR}
     if method == "patch":
         responses["428"] = {
@@ -760,9 +778,14 @@ def _merge_paths(*groups: dict[str, Json]) -> dict[str, Json]:
     return merged
 
 
+def document(limits: Mapping[str, int] | None = None) -> Json:
+    """The OpenAPI 3.1 document (a dict, served as JSON), with the record limits of the
+    deployment (API_RECORD_LIMITS; the defaults when not given)."""
+    return _document(tuple(sorted((limits or DEFAULTS["API_RECORD_LIMITS"]).items())))
+
+
 @cache
-def document() -> Json:
-    """The OpenAPI 3.1 document (a dict, served as JSON)."""
+def _document(limits: Limits) -> Json:
     filters = _measure_filters()
     query = {
         "name": "q",
@@ -906,7 +929,7 @@ def document() -> Json:
         "servers": [{"url": "/api/v1"}],
         "paths": _merge_paths(paths, _write_paths()),
         "components": {
-            "schemas": {**_schemas(), **_input_schemas()},
+            "schemas": {**_schemas(), **_input_schemas(limits)},
             "securitySchemes": {
                 BEARER: {
                     "type": "http",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 
 from tracker import vocab
 from tracker.api import openapi, serializers
@@ -116,7 +116,7 @@ def index() -> Response:
 @public
 def openapi_document() -> Response:
     """The OpenAPI 3.1 description of this API."""
-    return jsonify(openapi.document())
+    return jsonify(openapi.document(current_app.config["API_RECORD_LIMITS"]))
 
 
 @bp.get("/measures")

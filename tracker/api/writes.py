@@ -11,6 +11,9 @@ statements with a write token (tracker.api.auth), through the same services as t
   204 for a deletion; problems in the one error shape, with ``details`` for a body's problems.
 - Writes are rate-limited per token (Flask-Limiter, keyed on the token's prefix, never on an
   address): ``API_WRITE_RATE_LIMIT``.
+- One request carries at most ``API_RECORD_LIMITS`` entries in each list of a record (a
+  measure's events, a statement's quotes...; 413 beyond, before anything is read), and a
+  measure's events are written in one flush: no single request holds the database for long.
 """
 
 from __future__ import annotations
@@ -84,6 +87,22 @@ def _body() -> Any:
         raise ApiError(400, "The body is not valid JSON: it is nested too deeply.") from None
     except ValueError as error:  # also bytes that are not UTF-8
         raise ApiError(400, f"The body is not valid JSON: {error}.") from None
+
+
+def _within_limits(kind: str, body: Any) -> None:
+    """A 413 when the body carries more than one request may (API_RECORD_LIMITS)."""
+    problems = records.oversized(kind, body, current_app.config["API_RECORD_LIMITS"])
+    if problems:
+        first = problems[0]
+        raise ApiError(
+            413,
+            f"This request carries more than one request may ({first.path}: {first.message}); "
+            "nothing was saved. Send the record with fewer entries and add the rest in further "
+            "requests (events one by one with POST /api/v1/measures/{slug}/events), or load "
+            "large data on the server with the tracker import command.",
+            code="too_large",
+            details=[{"path": problem.path, "message": problem.message} for problem in problems],
+        )
 
 
 def _reason(body: Any) -> str | None:
@@ -246,6 +265,7 @@ def _fresh() -> None:
 def create_measure() -> Response:
     """Create a measure (with its events and relations, if the record lists them)."""
     body = _body()
+    _within_limits("measure", body)
     reason = _reason(body)
     try:
         measure = records.create_measure(get_session(), body, reason=reason)
@@ -264,6 +284,7 @@ def update_measure(slug: str) -> Response:
     """Change a measure: a merge patch, with the version it was read at."""
     measure = _measure(slug)
     body = _body()
+    _within_limits("measure", body)
     version = _expected_version(body)
     reason = _reason(body)
     measure_id = measure.id
@@ -300,6 +321,7 @@ def create_event(slug: str) -> Response:
     """Add an event to a measure."""
     measure = _measure(slug)
     body = _body()
+    _within_limits("event", body)
     reason = _reason(body)
     try:
         event = records.create_event(get_session(), measure, body, reason=reason)
@@ -319,6 +341,7 @@ def update_event(event_id: int) -> Response:
     """Change an event: a merge patch, with the version it was read at."""
     event = _event(event_id)
     body = _body()
+    _within_limits("event", body)
     version = _expected_version(body)
     reason = _reason(body)
     try:
@@ -349,6 +372,7 @@ def delete_event(event_id: int) -> Response:
 def create_statement() -> Response:
     """Create a statement."""
     body = _body()
+    _within_limits("statement", body)
     reason = _reason(body)
     try:
         statement = records.create_statement(get_session(), body, reason=reason)
@@ -367,6 +391,7 @@ def update_statement(slug: str) -> Response:
     """Change a statement: a merge patch, with the version it was read at."""
     statement = _statement(slug)
     body = _body()
+    _within_limits("statement", body)
     version = _expected_version(body)
     reason = _reason(body)
     statement_id = statement.id

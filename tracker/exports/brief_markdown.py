@@ -3,8 +3,9 @@
 Citations are written ``[3]`` and listed under "Sources" at the end; with no link definition
 of that name, every Markdown renderer shows them as they are. Text from the records is escaped
 so that a title with ``*`` or ``[`` stays a title, and the summary (already Markdown) keeps its
-formatting but not raw HTML: ``<`` is escaped, so a renderer never turns a summary into a tag
-(an image would make the reader's browser fetch a third party's address).
+formatting but nothing the web page's sanitizer would remove: no raw HTML, no image (which would
+make the reader's viewer fetch a third party's address: a tracking pixel on whoever opens the
+brief), no link other than to the web or a mail address (tracker.markup.safe_markdown).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 
 from tracker.exports.brief import Brief, MeasureBrief
+from tracker.markup import safe_markdown
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
 _HEADING = re.compile(r"^(#{1,6})(?=\s)", re.MULTILINE)
@@ -39,8 +41,9 @@ def cites(numbers: tuple[int, ...]) -> str:
 
 
 def summary(markdown: str, level: int) -> str:
-    """The researcher's Markdown, headings moved below ``level``, raw HTML made inert."""
-    inert = markdown.replace("<", "\\<")
+    """The researcher's Markdown made safe as the web page makes it (tracker.markup: no raw
+    HTML, no images, web and mail links only), headings moved below ``level``."""
+    inert = safe_markdown(markdown)
     return _HEADING.sub(lambda m: "#" * max(len(m.group(1)), level + 1), inert).strip()
 
 

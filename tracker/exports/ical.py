@@ -44,8 +44,9 @@ class CalendarInfo:
 
 
 def event_span(date: PartialDate) -> tuple[dt.date, dt.date] | None:
-    """The all-day span (start, exclusive end) a date covers, or None when it is too coarse."""
-    if date.precision is Precision.YEAR:
+    """The all-day span (start, exclusive end) a date covers, or None when it is too coarse
+    (a year) or ends on the calendar's last day (no exclusive end can be written)."""
+    if date.precision is Precision.YEAR or date.end == dt.date.max:
         return None
     return date.start, date.end + dt.timedelta(days=1)
 

@@ -9,7 +9,8 @@
   could read it with ``ps``.
 
 A backup holds everything: internal records, the history, and the accounts' password hashes.
-It is written readable by its owner only, under a temporary name until complete.
+It is written readable by its owner only, under a temporary name until complete, into a folder
+that must exist, and over an existing file only when forced (tracker.files).
 
 Restoring refuses to overwrite a database that holds data unless forced, refuses a backup made
 by a newer version of the tracker (an Alembic revision this code does not know), and brings an
@@ -25,7 +26,6 @@ import sqlite3
 
 # Only to run pg_dump and pg_restore, with fixed arguments and no shell (bandit B404).
 import subprocess  # nosec B404
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +34,8 @@ from sqlalchemy import Engine, inspect, literal, select, table, update
 from sqlalchemy.engine import URL
 
 from tracker import migrate
+from tracker.db import create_private_sqlite_file
+from tracker.files import private_file
 from tracker.models import DataVersion
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -61,15 +63,6 @@ def _sqlite_path(url: URL) -> str:
     if not url.database or url.database == ":memory:":
         raise BackupFailed("an in-memory SQLite database cannot be backed up")
     return url.database
-
-
-def _private_temp(target: Path) -> Path:
-    """An empty file next to ``target``, readable by its owner only."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
-    os.close(fd)
-    os.chmod(name, 0o600)
-    return Path(name)
 
 
 # --------------------------------------------------------------------------------------------
@@ -127,14 +120,14 @@ def _run(arguments: list[str], url: URL) -> subprocess.CompletedProcess[str]:
 # Backing up
 
 
-def backup(engine: Engine, target: Path) -> None:
-    """Write a consistent copy of the whole database to ``target`` (replaced if it exists)."""
+def backup(engine: Engine, target: Path, *, replace: bool = False) -> None:
+    """Write a consistent copy of the whole database to ``target`` (tracker.files: private,
+    in a folder that exists, over an existing file only with ``replace``)."""
     kind = _kind(engine)
-    partial = _private_temp(target)
-    try:
+    with private_file(target, replace=replace) as partial:
         if kind == "sqlite":
             source = sqlite3.connect(f"file:{_sqlite_path(engine.url)}?mode=ro", uri=True)
-            copy = sqlite3.connect(partial)
+            copy = sqlite3.connect(partial.path)
             try:
                 # pages=-1: all in one step, so the copy is one moment of the database.
                 source.backup(copy, pages=-1)
@@ -142,11 +135,7 @@ def backup(engine: Engine, target: Path) -> None:
                 copy.close()
                 source.close()
         else:
-            _run([find_tool("pg_dump"), "--format=custom", f"--file={partial}"], engine.url)
-        partial.replace(target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+            _run([find_tool("pg_dump"), "--format=custom", f"--file={partial.path}"], engine.url)
 
 
 # --------------------------------------------------------------------------------------------
@@ -252,6 +241,7 @@ def restore(engine: Engine, source: Path, force: bool = False) -> RestoreReport:
     engine.dispose()  # no pooled connection may hold the old database open
     if kind == "sqlite":
         backup_file = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        create_private_sqlite_file(engine.url)
         database = sqlite3.connect(_sqlite_path(engine.url))
         try:
             backup_file.backup(database, pages=-1)

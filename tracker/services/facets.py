@@ -134,8 +134,20 @@ def _grouped_today(
             "status": MeasureStatus.state,
             "year": MeasureStatus.first_year,
         }[name]
+    derived = status_cache.prepare(session, clock.today()) if name == "status" else {}
+    if derived:
+        # Stale rows count by the status derived just now, the others by the cached one.
+        stale = query.where(MeasureStatus.measure_id.in_(list(derived)))
+        counted = Counter(
+            derived[measure_id].state
+            for measure_id in session.scalars(stale.with_only_columns(MeasureStatus.measure_id))
+        )
+        query = query.where(status_cache.fresh_row(clock.today()))
+    else:
+        counted = Counter()
     grouped = query.with_only_columns(column, func.count()).group_by(column)
-    return Counter({str(value): count for value, count in session.execute(grouped) if value})
+    counted.update({str(value): count for value, count in session.execute(grouped) if value})
+    return counted
 
 
 def _grouped_as_of(
@@ -197,7 +209,6 @@ def measure_facets(
     """The five facets of the measures matching ``filters`` on ``as_of``; with ``limit``, only
     that many values of each (the most frequent, and those chosen)."""
     today = clock.today()
-    status_cache.refresh(session, today)
     if as_of == today:
         counts = {
             name: _grouped_today(session, name, filters, today, include_internal)

@@ -26,7 +26,7 @@ from tracker.models import Measure, Relation
 from tracker.services.measures import visible_measures
 from tracker.services.sources import source_namer
 from tracker.services.timeline import TimelineEvent, load_events, popular_name
-from tracker.services.timescale import Axis, TimeScale, axis, text_width
+from tracker.services.timescale import Axis, TimeScale, axis, shift, text_width
 from tracker.status import Status, derive_status
 
 
@@ -387,13 +387,13 @@ def layout_lineage(
     else:
         lo = hi = lineage.as_of
     span = max((hi - lo).days, 180)
-    pad = dt.timedelta(days=max(30, span // 20))
-    lo = dt.date((lo - pad).year, 1, 1)
-    hi = hi + pad
+    pad = max(30, span // 20)
+    lo = dt.date(shift(lo, -pad).year, 1, 1)
+    hi = shift(hi, pad)
     # A box starts at its date and runs to the right: leave room for the last one. The axis
     # runs on under that room at the same pace, so the years go on to the right edge.
     scale = TimeScale(lo, hi, x0, x1 - NODE_WIDTH)
-    axis_scale = TimeScale(lo, hi + dt.timedelta(days=int(NODE_WIDTH / scale.px_per_day)), x0, x1)
+    axis_scale = TimeScale(lo, shift(hi, int(NODE_WIDTH / scale.px_per_day)), x0, x1)
 
     y: float = MARGIN + (50 if caption else 0)
     time_axis = axis(axis_scale, finest="month" if span < 3 * 365 else "year")

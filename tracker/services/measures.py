@@ -319,7 +319,7 @@ def filter_clauses(
     if filters.years and skip != "year":
         clauses.append(MeasureStatus.first_year.in_(filters.years))
     if filters.states and skip != "status" and by_cached_status:
-        clauses.append(MeasureStatus.state.in_(filters.states))
+        clauses.append(status_cache.state_condition(session, filters.states, clock.today()))
     if filters.query:
         # Imported here: the search service builds on this module's visibility rules.
         from tracker.services import search
@@ -409,7 +409,6 @@ def select_measures(
     candidates' events, done only when the status filter is used.
     """
     today = clock.today()
-    status_cache.refresh(session, today)
     is_today = as_of == today
     exists_on = as_of if existing_only else None
     clauses = filter_clauses(session, filters, as_of=exists_on, by_cached_status=is_today)

@@ -132,6 +132,36 @@ def _patched(kind: str, current: dict[str, Any], patch: Any, session: Session) -
 
 
 # --------------------------------------------------------------------------------------------
+# How much one record may carry: the lists API_RECORD_LIMITS bounds, by kind of record
+
+LIMITED_LISTS: dict[str, tuple[str, ...]] = {
+    "measure": ("events", "relations", "topics", "popular_names", "sources"),
+    "event": ("sources",),
+    "statement": ("quotes", "signatories", "measures", "sources"),
+}
+
+
+def oversized(kind: str, record: Any, limits: Mapping[str, int]) -> list[Problem]:
+    """The lists of a record (a measure's events, and each event's sources...) longer than
+    ``limits`` allows, each at its place; checked before anything else, so that a request too
+    large costs nothing."""
+    if not isinstance(record, dict):
+        return []
+    problems = []
+    for field in LIMITED_LISTS[kind]:
+        value = record.get(field)
+        if isinstance(value, list) and len(value) > limits[field]:
+            problems.append(Problem(field, f"{len(value)} entries; at most {limits[field]}"))
+    if kind == "measure" and isinstance(record.get("events"), list):
+        for index, event in enumerate(record["events"][: limits["events"]]):
+            problems += [
+                Problem(f"events[{index}].{problem.path}", problem.message)
+                for problem in oversized("event", event, limits)
+            ]
+    return problems
+
+
+# --------------------------------------------------------------------------------------------
 # Problems from the editing services, at their place in the record
 
 
@@ -181,15 +211,22 @@ class _Problems:
 
 
 def _sources(
-    session: Session, items: Sequence[Mapping[str, Any]], prefix: str, problems: _Problems
+    session: Session,
+    items: Sequence[Mapping[str, Any]],
+    prefix: str,
+    problems: _Problems,
+    known: dict[str, Source] | None = None,
 ) -> list[str]:
     """The URLs of the cited sources; new ones are saved with what the record says of them,
-    and known ones take the values it gives (as an import does: a source is shared by URL)."""
+    and known ones take the values it gives (as an import does: a source is shared by URL).
+    ``known``: the sources already looked up, by URL (kept up to date here)."""
+    if known is None:
+        known = editing.find_sources(session, [str(item["url"]) for item in items])
     urls: list[str] = []
     for index, item in enumerate(items):
         url = str(item["url"])
         given = {key: value for key, value in item.items() if key != "url" and value is not None}
-        existing = session.scalar(select(Source).where(Source.url == url))
+        existing = known.get(url)
         here = f"{prefix}[{index}]"
         saved: Source | None = existing
         if existing is None:
@@ -204,8 +241,10 @@ def _sources(
                     partial(editing.save_source, session, existing, wanted),
                 )
         # A source refused here is reported once, at its place, not again by the record's save.
-        if saved is not None and url not in urls:
-            urls.append(url)
+        if saved is not None:
+            known[url] = saved
+            if url not in urls:
+                urls.append(url)
     return urls
 
 
@@ -337,25 +376,35 @@ def _sync_relations(
 
 
 def create_measure(session: Session, record: Any, *, reason: str | None = None) -> Measure:
-    """A new measure with its sources, and the events and relations the record lists."""
+    """A new measure with its sources, and the events and relations the record lists.
+
+    The measure, its events and their sources are written in one flush (editing.one_flush),
+    and every source the record cites is looked up in one go: a measure with hundreds of
+    events costs a few statements, not a few per event, while the write lock is held."""
     record = _check("measure", "measure-create", record, session)
     problems = _Problems()
-    sources = _sources(session, record.get("sources") or [], "sources", problems)
-    measure = problems.save(
-        "",
-        lambda: editing.save_measure(session, None, _measure_data(record, sources), reason=reason),
-    )
-    if measure is None:
-        problems.raise_any()
-    assert measure is not None
-    for index, item in enumerate(record.get("events") or []):
-        here = f"events[{index}]"
-        urls = _sources(session, item.get("sources") or [], f"{here}.sources", problems)
-        data = _event_data(item, urls)
-        problems.save(
-            here,
-            partial(editing.save_event, session, measure, None, data, reason=reason),
+    events = record.get("events") or []
+    cited = [record.get("sources") or [], *(item.get("sources") or [] for item in events)]
+    with editing.one_flush(session, reason):
+        urls = [str(item["url"]) for group in cited for item in group]
+        known = editing.find_sources(session, urls)
+        sources = _sources(session, record.get("sources") or [], "sources", problems, known)
+        wanted = _measure_data(record, sources)
+        measure = problems.save(
+            "", partial(editing.save_measure, session, None, wanted, reason=reason)
         )
+        if measure is None:
+            problems.raise_any()
+        assert measure is not None
+        for index, item in enumerate(events):
+            here = f"events[{index}]"
+            items = item.get("sources") or []
+            urls = _sources(session, items, f"{here}.sources", problems, known)
+            data = _event_data(item, urls)
+            problems.save(
+                here,
+                partial(editing.save_event, session, measure, None, data, reason=reason),
+            )
     _sync_relations(session, measure, record.get("relations") or [], problems, reason)
     problems.raise_any()
     return measure

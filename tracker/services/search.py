@@ -41,7 +41,6 @@ from sqlalchemy import Float, Integer, Select, bindparam, func, select, text
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.selectable import CTE
 
-from tracker import clock
 from tracker.models import (
     Event,
     Measure,
@@ -51,7 +50,6 @@ from tracker.models import (
     Statement,
     statement_measures,
 )
-from tracker.services import status_cache
 from tracker.services.measures import (
     MeasureFilters,
     filter_clauses,
@@ -551,7 +549,6 @@ def search(
     query = parse_query(raw)
     if query is None:
         return SearchResults(raw, None, [])
-    status_cache.refresh(session, clock.today())
     filters = replace(filters, query=None)
     groups = [
         search_kind(session, kind, query, filters, include_internal, limit, offset)

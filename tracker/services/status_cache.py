@@ -5,24 +5,36 @@ filtered or counted by status cannot do that on every request. So the status as 
 in ``measure_status`` together with the day it was computed for and the first day on which it
 may differ (``valid_until``): the next day an event starts to count, or the day after a term of
 force ends. Database triggers mark a row stale whenever one of the measure's events is written
-and create one for every new measure; ``refresh`` recomputes the stale rows, and every read that
-relies on the cache calls it first. Views as of another day never use the cache.
+and create one for every new measure. Views as of another day never use the cache.
+
+Who brings stale rows up to date (``refresh``), so that readers never write nor wait:
+
+- a write, before it commits, refreshes what it made stale (it holds the write lock anyway);
+- a reader (a GET request) that finds rows stale, because the day changed, derives those
+  statuses from their events for itself (``prepare``), and tries once to refresh them in a
+  transaction of its own that gives up at once if another writer holds the database
+  (``tracker.db.write_now``): one refresh, by whoever gets there first, and no reader waits;
+- the CLI and other work outside requests refresh in their own transaction, as writes do.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import ColumnElement, event, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from tracker import clock
 from tracker.dates import PartialDate
-from tracker.models import Event, MeasureStatus
+from tracker.db import engine_of, is_busy, may_write_here, write_now
+from tracker.models import Event, Measure, MeasureStatus
 from tracker.services.sources import source_namer
 from tracker.status import Axis, Status, derive_status
 
@@ -50,7 +62,7 @@ def valid_until(events: Iterable[_EventRecord | Event], status: Status, today: d
     for record in events:
         if record.date.end > today:
             candidates.append(record.date.end)
-    if status.term_end is not None:
+    if status.term_end is not None and status.term_end < FOREVER:
         candidates.append(max(status.term_end + dt.timedelta(days=1), today + dt.timedelta(days=1)))
     return min(candidates)
 
@@ -147,13 +159,35 @@ def _stale_ids(session: Session, today: dt.date) -> list[int]:
     return sorted(set(session.scalars(expired)) | set(session.scalars(early)))
 
 
+def fresh_row(today: dt.date) -> ColumnElement[bool]:
+    """The rows that hold the status as of ``today`` (the others are stale)."""
+    return (MeasureStatus.valid_until > today) & (MeasureStatus.computed_on <= today)
+
+
 _FRESH_ON = "tracker.status_cache.fresh_on"
+_DERIVED = "tracker.status_cache.derived"
+_WRITTEN = "tracker.status_cache.written"
+# The PostgreSQL advisory lock a reader's refresh takes: one refresher at a time.
+_REFRESH_LOCK = 0x7472616B  # "trak"
 
 
 @event.listens_for(Session, "after_flush")
 def _forget_freshness(session: Session, _context: Any) -> None:
     """A flush may have written events (and the triggers marked statuses stale)."""
     session.info.pop(_FRESH_ON, None)
+    session.info.pop(_DERIVED, None)
+    # (The session still lists what it flushed.) Only events and new measures make a status
+    # stale: a sign-in noting its time must not pay for refreshing the cache.
+    flushed = chain(session.new, session.dirty, session.deleted)
+    if any(isinstance(record, Event | Measure) for record in flushed):
+        session.info[_WRITTEN] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _refresh_what_was_written(session: Session) -> None:
+    """A write leaves the cache up to date: readers then find nothing to refresh."""
+    if session.info.pop(_WRITTEN, False):
+        refresh(session)
 
 
 def refresh(session: Session, today: dt.date | None = None) -> int:
@@ -166,34 +200,100 @@ def refresh(session: Session, today: dt.date | None = None) -> int:
     if session.info.get(_FRESH_ON) == today:
         return 0
     ids = _stale_ids(session, today)
-    cite = source_namer(session)
     for start in range(0, len(ids), _BATCH):
         chunk = ids[start : start + _BATCH]
-        events = _events_of(session, chunk)
-        rows = []
-        for measure_id in chunk:
-            mine = events.get(measure_id, [])
-            status = derive_status(mine, today, cite)
-            rows.append(
-                {
-                    "measure_id": measure_id,
-                    "computed_on": today,
-                    "valid_until": valid_until(mine, status, today),
-                    "state": status.state,
-                    "first_year": min(e.date.start for e in mine).year if mine else None,
-                    "exists_from": status.first_day,
-                    "status": status_json(status),
-                }
-            )
+        rows = [
+            {"measure_id": measure_id, "computed_on": today, **row}
+            for measure_id, (_, row) in _derive(session, chunk, today).items()
+        ]
         # An ORM bulk UPDATE by primary key: one executemany per batch.
         session.execute(update(MeasureStatus), rows)
     session.info[_FRESH_ON] = today
+    session.info.pop(_DERIVED, None)
     return len(ids)
 
 
+def _derive(
+    session: Session, ids: Sequence[int], today: dt.date
+) -> dict[int, tuple[Status, dict[str, Any]]]:
+    """The status as of ``today`` of each measure, and its cache row's values."""
+    events = _events_of(session, ids)
+    cite = source_namer(session)
+    derived = {}
+    for measure_id in ids:
+        mine = events.get(measure_id, [])
+        status = derive_status(mine, today, cite)
+        derived[measure_id] = (
+            status,
+            {
+                "valid_until": valid_until(mine, status, today),
+                "state": status.state,
+                "first_year": min(e.date.start for e in mine).year if mine else None,
+                "exists_from": status.first_day,
+                "status": status_json(status),
+            },
+        )
+    return derived
+
+
+def prepare(session: Session, today: dt.date) -> dict[int, Status]:
+    """Make the cache ready for reading today's statuses; returns, for a reader, the statuses
+    of the rows that are stale in what it sees, derived from their events just now.
+
+    Where writing is the work at hand (a write request, the CLI), the stale rows are refreshed
+    in place and nothing is returned. A reader never writes in its own transaction: it derives
+    what it needs, and tries once to refresh the cache in a transaction of its own that does
+    not wait (so the next readers find it fresh).
+    """
+    if session.info.get(_FRESH_ON) == today:
+        return {}
+    if may_write_here():
+        refresh(session, today)
+        return {}
+    memo = session.info.get(_DERIVED)
+    if memo is not None and memo[0] == today:
+        derived: dict[int, Status] = memo[1]
+        return derived
+    ids = _stale_ids(session, today)
+    if not ids:
+        session.info[_FRESH_ON] = today
+        return {}
+    derived = {}
+    for start in range(0, len(ids), _BATCH):
+        chunk = ids[start : start + _BATCH]
+        derived.update(
+            (measure_id, status)
+            for measure_id, (status, _) in _derive(session, chunk, today).items()
+        )
+    session.info[_DERIVED] = (today, derived)
+    _refresh_without_waiting(session, today)
+    return derived
+
+
+# One reader of this process at a time tries it; the others do not even ask the database.
+_REFRESHING = threading.Lock()
+
+
+def _refresh_without_waiting(session: Session, today: dt.date) -> None:
+    """Refresh the cache in a transaction of its own, unless another writer holds the database
+    (then it is left for the next reader, or for the next write)."""
+    if not _REFRESHING.acquire(blocking=False):
+        return
+    try:
+        with write_now(engine_of(session), lock=_REFRESH_LOCK) as writer:
+            if writer is not None:
+                refresh(writer, today)
+    except OperationalError as error:
+        if not is_busy(error):  # a row another writer holds (PostgreSQL): someone else's turn
+            raise
+    finally:
+        _REFRESHING.release()
+
+
 def cached_statuses(session: Session, ids: Iterable[int], today: dt.date) -> dict[int, Status]:
-    """The statuses of these measures as of today, from the cache (refreshed first)."""
-    refresh(session, today)
+    """The statuses of these measures as of today: from the cache, and derived just now for
+    rows that are stale (``prepare``)."""
+    derived = prepare(session, today)
     wanted = list(ids)
     found: dict[int, Status] = {}
     for start in range(0, len(wanted), _BATCH):
@@ -201,6 +301,21 @@ def cached_statuses(session: Session, ids: Iterable[int], today: dt.date) -> dic
             MeasureStatus.measure_id.in_(wanted[start : start + _BATCH])
         )
         for measure_id, data in session.execute(query):
-            if data is not None:
+            if measure_id in derived:
+                found[measure_id] = derived[measure_id]
+            elif data is not None:
                 found[measure_id] = status_from_json(data, today)
     return found
+
+
+def state_condition(session: Session, states: Iterable[str], today: dt.date) -> ColumnElement[bool]:
+    """SQL for "the measure's status today is one of ``states``": the cached state where the
+    row is fresh, and the state derived just now where it is stale."""
+    wanted = set(states)
+    derived = prepare(session, today)
+    if not derived:
+        return MeasureStatus.state.in_(wanted)
+    matching = [measure_id for measure_id, status in derived.items() if status.state in wanted]
+    return (fresh_row(today) & MeasureStatus.state.in_(wanted)) | MeasureStatus.measure_id.in_(
+        matching
+    )

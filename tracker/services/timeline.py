@@ -31,7 +31,7 @@ from tracker.services.as_of import event_order, statement_order
 from tracker.services.measures import MeasureFilters, select_measures
 from tracker.services.sources import source_namer
 from tracker.services.statements import organization_name
-from tracker.services.timescale import Axis, TimeScale, axis, text_width
+from tracker.services.timescale import Axis, TimeScale, axis, shift, text_width
 from tracker.status import Change, Status, derive_status, status_history
 
 DAY = dt.timedelta(days=1)
@@ -578,18 +578,18 @@ def _domain(
             ends.append(statement.end)
         if lane.bands and lane.bands[-1].projected:
             ends.append(lane.bands[-1].end)
-    lo = window_start or (min(starts) if starts else as_of - dt.timedelta(days=365))
+    lo = window_start or (min(starts) if starts else shift(as_of, -365))
     hi = window_end or max(ends)
     if hi < lo:
         hi = lo
     span = (hi - lo).days
-    pad = dt.timedelta(days=max(7, round(span * 0.02)))
+    pad = max(7, round(span * 0.02))
     if window_start is None:
-        lo -= pad
+        lo = shift(lo, -pad)
         # Start on the first of a month (or of a year for long ranges): axes read better.
         lo = dt.date(lo.year, 1, 1) if span > 3 * 365 else lo.replace(day=1)
     if window_end is None:
-        hi += pad
+        hi = shift(hi, pad)
     return lo, hi
 
 

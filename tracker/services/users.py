@@ -105,7 +105,8 @@ def create_user(session: Session, email: str, name: str, role: str, password: st
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The active user with this email and password, or None (same time either way)."""
+    """The active user with this email and password, or None (same time either way). Reads
+    only: signing in must not wait for the database's write lock (``note_sign_in`` writes)."""
     if control_character(email):
         verify_password(None, password)  # no such account can exist; take as long anyway
         return None
@@ -113,11 +114,18 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     valid = verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.active:
         return None
+    return user
+
+
+def note_sign_in(session: Session, user_id: int, password: str) -> None:
+    """Record a sign-in: its time, and a stronger hash if today's parameters are stronger."""
+    user = session.get(User, user_id)
+    if user is None:
+        return
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = clock.now()
     session.flush()
-    return user
 
 
 def _active_admins(session: Session) -> int:

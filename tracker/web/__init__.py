@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from tracker import api, security
-from tracker.web import access, auth, errors, helpers, page_cache
+from tracker.web import access, auth, errors, heavy, helpers, page_cache
 from tracker.web.admin import bp as admin_bp
 from tracker.web.countries import bp as countries_bp
 from tracker.web.editing import bp as editing_bp
@@ -30,6 +30,7 @@ def register(app: Flask) -> None:
     security.check_addresses(app)
     access.init_app(app)
     page_cache.init_app(app)  # after the sign-in loader and access control it relies on
+    heavy.init_app(app)
     helpers.init_app(app)
     errors.init_app(app)
     blueprints = (

@@ -10,14 +10,14 @@
   set ``TRUSTED_PROXIES`` so that X-Forwarded-Proto is believed).
 - A session ends after ``SESSION_IDLE_MINUTES`` without a request and ``SESSION_MAX_HOURS``
   after signing in, whatever happens.
-- Failed sign-ins are limited per account (Flask-Limiter), keyed on a keyed hash of the email
-  typed, never on the IP address, which the tracker does not look at or keep.
+- Failed sign-ins slow down guessing per account, never per IP address (which the tracker does
+  not look at or keep), without keeping the owner out (tracker.web.lockout).
+- Signing in never waits for the database's write lock: it only reads in its own transaction,
+  and notes the time of the sign-in only if that costs no waiting (tracker.db.write_now).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -40,16 +40,18 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers.response import Response as BaseResponse
 
 from tracker import clock
 from tracker.api.errors import API_PREFIX, error_response, is_api_request
-from tracker.db import get_session
+from tracker.db import engine_of, get_session, is_busy, without_write_lock, write_now
 from tracker.forms import LoginForm, PasswordChangeForm
 from tracker.models import User
 from tracker.services import history, users
 from tracker.services.editing import ValidationFailed
+from tracker.web import lockout
 from tracker.web.access import public, signed_in_may_post
 
 bp = Blueprint("auth", __name__)
@@ -57,23 +59,12 @@ bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 
 
-def _account_key() -> str:
-    """The rate-limit key: a keyed hash of the account typed, so the store holds no emails."""
-    email = users.normalize_email(request.form.get("email", ""))
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    return "login:" + hmac.new(secret, email.encode(), hashlib.sha256).hexdigest()[:32]
+def _no_default_key() -> str:
+    raise RuntimeError("every limit names its own key (per token, per account), never an address")
 
 
-limiter = Limiter(key_func=_account_key)
-
-
-def _login_limit() -> str:
-    return str(current_app.config["LOGIN_RATE_LIMIT"])
-
-
-def _failed(response: Response) -> bool:
-    """Only failed attempts count: a successful sign-in redirects."""
-    return response.status_code != 303
+# Limits of API writes per token (tracker.api.writes); its store also holds sign-in failures.
+limiter = Limiter(key_func=_no_default_key)
 
 
 class TrackerSessionInterface(SecureCookieSessionInterface):
@@ -132,7 +123,7 @@ def _end_session() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Sessions, Flask-Login, the sign-in rate limit, and ``g.user`` on every request."""
+    """Sessions, Flask-Login, the rate-limit store (API writes, sign-in failures), ``g.user``."""
     app.config["PERMANENT_SESSION_LIFETIME"] = int(app.config["SESSION_MAX_HOURS"]) * 3600
     app.session_interface = TrackerSessionInterface()
     proxies = int(app.config["TRUSTED_PROXIES"] or 0)
@@ -206,16 +197,8 @@ def init_app(app: Flask) -> None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(
-    _login_limit,
-    methods=["POST"],
-    deduct_when=_failed,
-    error_message=(
-        "Too many failed sign-ins for this account. Wait a few minutes, then try again; "
-        "if you forgot your password, ask an admin to reset it."
-    ),
-)
-def login() -> str | BaseResponse | tuple[str, int]:
+@without_write_lock
+def login() -> str | BaseResponse | tuple[str, int, dict[str, str]]:
     form = LoginForm()
     default = url_for("home.index")
     if g.get("user") is not None and request.method == "GET":
@@ -223,14 +206,38 @@ def login() -> str | BaseResponse | tuple[str, int]:
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        user = users.authenticate(get_session(), form.email.data or "", form.password.data or "")
-        if user is not None:
-            _start_session(user)
-            return redirect(safe_next(form.next.data, default), 303)
-        form.form_errors.append("The email or the password is wrong.")
-        return render_template("auth/login.html", form=form), 200
+        email, password = form.email.data or "", form.password.data or ""
+        attempt = lockout.attempt_for(limiter.storage, users.normalize_email(email))
+        wait = lockout.seconds_to_wait(limiter.storage, attempt)
+        if wait:
+            page = render_template("auth/login.html", form=form, wait=wait)
+            return page, 429, {"Retry-After": str(wait)}
+        user = users.authenticate(get_session(), email, password)
+        if user is None:
+            lockout.failed(limiter.storage, attempt)
+            form.form_errors.append("The email or the password is wrong.")
+            return render_template("auth/login.html", form=form), 200, {}
+        _note_sign_in(user.id, password)
+        _start_session(user)
+        response = redirect(safe_next(form.next.data, default), 303)
+        secure = bool(current_app.session_interface.get_cookie_secure(current_app))
+        lockout.succeeded(limiter.storage, attempt, response, secure)
+        return response
     status = 200 if request.method == "GET" else 422
-    return render_template("auth/login.html", form=form, expired=g.get("session_expired")), status
+    page = render_template("auth/login.html", form=form, expired=g.get("session_expired"))
+    return page, status, {}
+
+
+def _note_sign_in(user_id: int, password: str) -> None:
+    """When the user signed in (and a stronger hash of the password, if due), written only if
+    no other writer holds the database: a sign-in never waits for a long save."""
+    try:
+        with write_now(engine_of(get_session())) as writer:
+            if writer is not None:
+                users.note_sign_in(writer, user_id, password)
+    except OperationalError as error:
+        if not is_busy(error):
+            raise
 
 
 @bp.post("/logout")

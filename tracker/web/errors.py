@@ -7,16 +7,18 @@ report it without the server revealing anything about itself.
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, Response, g, redirect, render_template, request, url_for
 from flask_login import AnonymousUserMixin
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers.response import Response as BaseResponse
 
 from tracker.api import auth as api_auth
 from tracker.api import errors as api_errors
-from tracker.db import get_session
+from tracker.db import get_session, is_busy
 from tracker.services import merging
 from tracker.system import MissingSystemLibrary
 from tracker.web import access
@@ -34,6 +36,18 @@ TITLES = {
 
 
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def relative_slash_redirect() -> BaseResponse | None:
+        # Werkzeug answers /timeline with a redirect to /timeline/ on the host the request
+        # named (its Host header), whatever BASE_URL says, and no error handler sees it. A
+        # relative Location is right behind any proxy and names no host at all.
+        moved = request.routing_exception
+        if not isinstance(moved, RequestRedirect):
+            return None
+        parts = urlsplit(moved.new_url)
+        path = "/" + parts.path.lstrip("/")  # never "//host": that would name a host again
+        return redirect(urlunsplit(("", "", path, parts.query, "")), moved.code)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ErrorResponse:
         code = error.code or 500
@@ -150,12 +164,3 @@ def moved_permanently() -> BaseResponse | None:
     if request.query_string:
         location += "?" + request.query_string.decode("utf-8", "replace")
     return redirect(location, 301)
-
-
-def is_busy(error: OperationalError) -> bool:
-    """A lock that was not granted in time: worth retrying, not a bug."""
-    text = str(error.orig).lower()
-    if "database is locked" in text or "database is busy" in text:
-        return True
-    # psycopg: lock_not_available, serialization_failure, deadlock_detected
-    return getattr(error.orig, "sqlstate", None) in ("55P03", "40001", "40P01")

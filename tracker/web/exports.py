@@ -79,6 +79,7 @@ from tracker.services.statements import (
 )
 from tracker.web import params
 from tracker.web.access import can_see_internal, public
+from tracker.web.heavy import heavy
 from tracker.web.links import WebLinks, absolute_url, authority
 
 bp = Blueprint("exports", __name__)
@@ -96,8 +97,6 @@ TABLE_TYPES = {"csv": CSV, "json": JSON, "xlsx": XLSX}
 BRIEF_TYPES = {"pdf": PDF, "docx": DOCX, "md": MARKDOWN}
 BRIEF_LABELS = {"pdf": "PDF", "docx": "Word (DOCX)", "md": "Markdown"}
 
-# A PDF of more measures than this takes longer to lay out than a request may last.
-MAX_BRIEF_MEASURES = 50
 FEED_ENTRIES = 50
 # Calendar apps slow down on huge files; the events list and its downloads have everything.
 CALENDAR_EVENTS = 5000
@@ -440,8 +439,16 @@ def statements_table(fmt: str) -> Response:
 # -- briefs -----------------------------------------------------------------------------------
 
 
+# What a brief of a selection is made from; its permalink and its cached copies keep only these.
+BRIEF_ARGS = (*params.MEASURE_FILTER_ARGS, "as_of")
+
+
+def _brief_args() -> dict[str, Any]:
+    return {key: values for key, values in _query_args().items() if key in BRIEF_ARGS}
+
+
 def _downloads(endpoint: str, **values: Any) -> list[Download]:
-    args = _query_args()
+    args = _brief_args()
     return [
         (BRIEF_LABELS[fmt], url_for(endpoint, fmt=fmt, **values, **args), BRIEF_TYPES[fmt])
         for fmt in ("pdf", "docx", "md")
@@ -480,13 +487,14 @@ def _selection_brief() -> Brief:
     filters = params.measure_filters()
     internal = can_see_internal()
     rows = list_measures(session, filters, as_of, internal)
-    if len(rows) > MAX_BRIEF_MEASURES:
+    most = int(current_app.config["BRIEF_MAX_MEASURES"])
+    if len(rows) > most:
         abort(
             400,
             description=(
-                f"These filters select {len(rows)} measures; a brief covers at most "
-                f"{MAX_BRIEF_MEASURES}. Narrow them (by country, topic or status), or download "
-                "the list as a spreadsheet."
+                f"These filters select {len(rows)} measures; a brief covers at most {most}. "
+                "Narrow them (by country, topic or status), or download the list as a "
+                "spreadsheet."
             ),
         )
     views = [get_measure(session, row.measure.slug, as_of, internal) for row in rows]
@@ -501,7 +509,7 @@ def _selection_brief() -> Brief:
         _links(),
         title=title,
         description=description,
-        url=absolute_url("exports.selection_brief", **_query_args()),
+        url=absolute_url("exports.selection_brief", **_brief_args()),
         as_of=as_of,
         site_name=site_name(),
         include_internal=internal,
@@ -541,6 +549,7 @@ def measure_brief(slug: str) -> Response:
 
 @bp.get("/measures/<slug>/brief.<any(pdf, docx, md):fmt>")
 @public
+@heavy(params=("as_of",))
 def measure_brief_file(slug: str, fmt: str) -> Response:
     return _brief_file(_measure_brief(slug), fmt, slug)
 
@@ -555,6 +564,7 @@ def selection_brief() -> Response:
 
 @bp.get("/brief.<any(pdf, docx, md):fmt>")
 @public
+@heavy(params=BRIEF_ARGS)
 def selection_brief_file(fmt: str) -> Response:
     filters = params.measure_filters()
     name = "-".join(_name_parts(filters.countries, filters.topics, filters.states)) or "measures"
@@ -583,6 +593,7 @@ def _dataset_name(stem: str, extension: str) -> str:
 
 @bp.get("/data/tracker-dataset.json")
 @public
+@heavy()
 def dataset_json() -> Response:
     """Everything the reader may see, in the interchange format ``tracker import`` reads."""
     internal, today = can_see_internal(), clock.today()
@@ -592,6 +603,7 @@ def dataset_json() -> Response:
 
 @bp.get("/data/tracker-tables.zip")
 @public
+@heavy()
 def dataset_tables() -> Response:
     internal, links, name = can_see_internal(), WebLinks(), site_name()
     body = _streamed(lambda session: dataset_zip.zip_stream(session, links, internal, name))

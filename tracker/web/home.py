@@ -10,7 +10,6 @@ from sqlalchemy import func
 from tracker.countries import country_name
 from tracker.db import get_session
 from tracker.models import MeasureStatus
-from tracker.services import status_cache
 from tracker.services.as_of import measure_exists
 from tracker.services.measures import (
     MeasureFilters,
@@ -38,7 +37,6 @@ def index() -> str:
     session = get_session()
     as_of = params.as_of()
     internal = can_see_internal()
-    status_cache.refresh(session)
     counts = dict(
         session.execute(
             status_rows(internal)

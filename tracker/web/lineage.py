@@ -10,6 +10,7 @@ from tracker.db import get_session
 from tracker.services.measures import countries_in_use
 from tracker.web import charts, params
 from tracker.web.access import can_see_internal, public
+from tracker.web.heavy import heavy
 
 bp = Blueprint("lineage", __name__)
 
@@ -67,6 +68,7 @@ def download_svg() -> Response:
 
 @bp.get("/lineage.png")
 @public
+@heavy(params=charts.CHART_ARGS)
 def download_png() -> Response:
     document, width, height, name = _standalone(can_see_internal())
     return charts.png_response(document, width, height, name.removesuffix(".svg") + ".png")

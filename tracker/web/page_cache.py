@@ -11,6 +11,10 @@ Never cached: anything for a signed-in user, a request that carries a session (a
 may be waiting in it), an API request with a token, responses that set a cookie, streams
 (exports of a million rows) and large bodies. What a signed-in user or a token holder is
 answered is kept by no cache outside either: tracker.web.access makes it ``private, no-store``.
+
+Heavy downloads (tracker.web.heavy: PDF briefs, PNG charts) are kept under their path and only
+the query parameters they read, sorted, so that made-up parameters cannot make each request a
+new one, and may be larger (``PAGE_CACHE_DOWNLOAD_BYTES``).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from tracker import clock
 from tracker.db import get_session
 from tracker.models import DataVersion
 from tracker.security import allow_framing, is_framable
+from tracker.web import heavy
 from tracker.web.access import is_public_endpoint
 
 _KEY = "page_cache_key"
@@ -56,8 +61,8 @@ class PageCache:
                 self._entries.move_to_end(key)
             return entry
 
-    def put(self, key: tuple[str, ...], entry: _Entry) -> None:
-        if len(entry.body) > self.max_entry_bytes:
+    def put(self, key: tuple[str, ...], entry: _Entry, max_entry_bytes: int | None = None) -> None:
+        if len(entry.body) > (max_entry_bytes or self.max_entry_bytes):
             return
         with self._lock:
             old = self._entries.pop(key, None)
@@ -109,7 +114,7 @@ def init_app(app: Flask) -> None:
         if not _cacheable_request():
             return None
         key = (
-            request.full_path,
+            heavy.cache_path(current_app, request.endpoint or "", request) or request.full_path,
             request.host,
             request.scheme,
             str(data_version()),
@@ -141,5 +146,7 @@ def init_app(app: Flask) -> None:
             if name.lower() not in ("content-length", "date")
         )
         entry = _Entry(response.get_data(), response.status_code, headers, is_framable())
-        _cache().put(key, entry)
+        is_heavy = heavy.cache_path(current_app, request.endpoint or "", request) is not None
+        limit = int(current_app.config["PAGE_CACHE_DOWNLOAD_BYTES"]) if is_heavy else None
+        _cache().put(key, entry, limit)
         return response

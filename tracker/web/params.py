@@ -59,6 +59,10 @@ _FILTER_RULES: dict[str, tuple[Callable[[str], bool], str]] = {
 }
 
 
+# The query parameters measure_filters reads (downloads made from them are cached by them).
+MEASURE_FILTER_ARGS = ("country", "kind", "status", "topic", "q", "year")
+
+
 def measure_filters(strict: bool = False) -> MeasureFilters:
     """The measure filters of the query string. Pages ignore values they don't know (a stale
     link still shows something); the API (``strict``) answers 400 and says which value."""
@@ -104,7 +108,12 @@ def date_range() -> DateRange:
         except DateParseError as exc:
             errors[name] = str(exc)
             continue
-        values[name] = date.start if name == "from" else date.end
+        day = date.start if name == "from" else date.end
+        if not AS_OF_FIRST <= day <= AS_OF_LAST:
+            # As for as_of: a chart pads its window, and the calendar ends at 9999.
+            errors[name] = f"Choose a date between {AS_OF_FIRST.year} and {AS_OF_LAST.year}."
+            continue
+        values[name] = day
     start, end = values.get("from"), values.get("to")
     if start and end and end < start:
         errors["to"] = "The date range ends before it starts: swap 'from' and 'to'."

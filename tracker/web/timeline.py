@@ -12,6 +12,7 @@ from tracker.services.measures import countries_in_use, topics_in_use
 from tracker.services.timeline import SHADES
 from tracker.web import charts, params
 from tracker.web.access import can_see_internal, public
+from tracker.web.heavy import heavy
 
 bp = Blueprint("timeline", __name__)
 
@@ -68,6 +69,7 @@ def download_svg() -> Response:
 
 @bp.get("/timeline.png")
 @public
+@heavy(params=charts.CHART_ARGS)
 def download_png() -> Response:
     document, width, height, name = _standalone(can_see_internal())
     return charts.png_response(document, width, height, name.removesuffix(".svg") + ".png")
