@@ -332,8 +332,6 @@ class Event(VersionedMixin, Base):
 
     __table_args__ = (
         Index("ix_events_measure_id_date_start", "measure_id", "date_start"),
-        # "Does this measure exist yet as of that day?" (its first event has counted).
-        Index("ix_events_measure_id_date_end", "measure_id", "date_end"),
         _one_of("type", vocab.EVENT_TYPES, "type"),
         _one_of("date_precision", PRECISIONS, "date_precision"),
         _one_of("end_date_precision", PRECISIONS, "end_date_precision"),

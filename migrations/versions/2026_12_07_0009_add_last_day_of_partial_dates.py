@@ -42,7 +42,6 @@ PARTIAL_DATES = (
 )
 INDEXES = (
     ("ix_events_date_end", "events", ["date_end"]),
-    ("ix_events_measure_id_date_end", "events", ["measure_id", "date_end"]),
     ("ix_statements_date_end", "statements", ["date_end"]),
 )
 STALE = "0001-01-01"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, UnaryExpression, case, or_
+from sqlalchemy import ColumnElement, UnaryExpression, and_, case, or_
 
 from tracker import vocab
 from tracker.models import Event, MeasureStatus, Statement
@@ -27,7 +27,10 @@ _PRECISION_RANK = case({"year": 0, "month": 1}, value=Event.date_precision, else
 def event_dated_by(as_of: dt.date) -> ColumnElement[bool]:
     """Events a list shows as of ``as_of``: dated no later than that day
     (tracker.status.dated_by), "April 2024" from 1 April on, placed on 30 April."""
-    return Event.date_start <= as_of
+    # The second condition follows from the first (a date that begins by a day ends by the
+    # end of that year); it lets the database read the events from the index on their last
+    # day, which is the lists' order, rather than sort them all before the first row.
+    return and_(Event.date_start <= as_of, Event.date_end <= dt.date(as_of.year, 12, 31))
 
 
 def event_recorded_by(as_of: dt.date) -> ColumnElement[bool]:
@@ -37,8 +40,9 @@ def event_recorded_by(as_of: dt.date) -> ColumnElement[bool]:
 
 
 def statement_dated_by(as_of: dt.date) -> ColumnElement[bool]:
-    """Statements a list shows as of ``as_of``: dated no later than that day."""
-    return Statement.date_start <= as_of
+    """Statements a list shows as of ``as_of``: dated no later than that day (the second
+    condition is there for the index, as in ``event_dated_by``)."""
+    return and_(Statement.date_start <= as_of, Statement.date_end <= dt.date(as_of.year, 12, 31))
 
 
 def event_order(newest_first: bool = False) -> list[UnaryExpression[Any]]:
