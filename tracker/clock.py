@@ -6,8 +6,8 @@ day is the same day on every page, in every export and in every stored timestamp
 "generated" on the pinned day, a token "revoked" on it). ``tests/test_clock.py`` fails on any
 other read of the wall clock in the package.
 
-``elapsed_seconds`` is the one exception, on purpose: how long ago a session was last seen is a
-security measurement, and pinning the day must never stretch a session's life.
+``seconds`` is the one exception, on purpose: how long ago a session was last seen, or how long a
+sign-in must wait, is a security measurement, and pinning the day must never stretch it.
 """
 
 from __future__ import annotations
@@ -51,13 +51,7 @@ def now() -> dt.datetime:
     return stamp
 
 
-def elapsed_seconds() -> int:
-    """Seconds since the epoch on the real clock, for measuring how long ago something was
-    (session idle and age limits); never pinned."""
-    return int(time.time())
-
-
 def seconds() -> float:
-    """Seconds since the epoch, for measuring waits (a sign-in that must wait a minute): the
-    real time, which a pinned TODAY does not move."""
+    """Seconds since the epoch on the real clock, for measuring durations (a session's idle
+    time and age, a sign-in's wait); a pinned TODAY does not move it."""
     return time.time()

@@ -264,6 +264,14 @@ class PartialDate:
         return self.format()
 
 
+def shift(day: dt.date, days: int) -> dt.date:
+    """``day`` moved by ``days``, stopping at the calendar's first and last day: a chart pads
+    its range, a status looks a day ahead, and a record dated in year 1 or 9999 must not take a
+    page down with it."""
+    ordinal = min(max(day.toordinal() + days, dt.date.min.toordinal()), dt.date.max.toordinal())
+    return dt.date.fromordinal(ordinal)
+
+
 # --------------------------------------------------------------------------------------------
 # Parsing
 

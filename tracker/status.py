@@ -94,8 +94,6 @@ class Status:
     """The last day of the current term of force, when it has one (a ban "until 31 March")."""
     last_event_date: PartialDate | None
     events_counted: int
-    events_later: int = 0
-    """Recorded events that do not count yet on ``as_of``."""
     first_day: dt.date | None = None
     """The first day the measure's earliest event could be (None: no event recorded)."""
 
@@ -365,7 +363,6 @@ def _finish(
         term_end=state.term_end if force.code in _ACTIVE_FORCE else None,
         last_event_date=events[counted - 1].date if counted else None,
         events_counted=counted,
-        events_later=len(events) - counted,
         first_day=min((event.date.start for event in events), default=None),
     )
 

@@ -218,7 +218,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     import tracker.clock
 
     fake = Clock()
-    # Session ages are measured on the real clock (tracker.clock.elapsed_seconds).
+    # Session ages are measured on the real clock (tracker.clock.seconds).
     monkeypatch.setattr(tracker.clock, "time", fake)
     return fake
 

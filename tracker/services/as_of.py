@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, UnaryExpression, and_, case, or_
 
 from tracker import vocab
+from tracker.dates import shift
 from tracker.models import Event, MeasureStatus, Statement
 
 COMING_DAYS = 90
@@ -33,10 +34,15 @@ def event_dated_by(as_of: dt.date) -> ColumnElement[bool]:
     return and_(Event.date_start <= as_of, Event.date_end <= dt.date(as_of.year, 12, 31))
 
 
+def recorded_before(as_of: dt.date) -> dt.datetime:
+    """The moment after which a record was not yet in the tracker on ``as_of``: the start of the
+    next day (timestamps are UTC)."""
+    return dt.datetime.combine(shift(as_of, 1), dt.time(), tzinfo=dt.UTC)
+
+
 def event_recorded_by(as_of: dt.date) -> ColumnElement[bool]:
     """Events the tracker held by the end of ``as_of``: what could be known to be coming then."""
-    next_day = as_of + dt.timedelta(days=1) if as_of < dt.date.max else as_of
-    return Event.created_at < dt.datetime.combine(next_day, dt.time(), tzinfo=dt.UTC)
+    return Event.created_at < recorded_before(as_of)
 
 
 def statement_dated_by(as_of: dt.date) -> ColumnElement[bool]:
@@ -59,5 +65,5 @@ def statement_order(newest_first: bool = False) -> list[UnaryExpression[Any]]:
 def measure_exists(as_of: dt.date) -> ColumnElement[bool]:
     """Cached status rows of measures that existed as of ``as_of``: their first event is not
     after that day (tracker.status.Status.existed), or none is recorded (nothing dates them).
-    Read after tracker.services.status_cache.refresh, which fills ``exists_from``."""
+    ``exists_from`` is filled whenever a row is refreshed (tracker.services.status_cache)."""
     return or_(MeasureStatus.exists_from.is_(None), MeasureStatus.exists_from <= as_of)

@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session, aliased
 
 from tracker import vocab
 from tracker.countries import country_name
-from tracker.dates import PartialDate
+from tracker.dates import PartialDate, shift
 from tracker.models import Measure, Relation
 from tracker.services.measures import visible_measures
 from tracker.services.sources import source_namer
 from tracker.services.timeline import TimelineEvent, load_events, popular_name
-from tracker.services.timescale import Axis, TimeScale, axis, shift, text_width
+from tracker.services.timescale import Axis, TimeScale, axis, text_width
 from tracker.status import Status, derive_status
 
 

@@ -296,8 +296,8 @@ def filter_clauses(
     skip: str | None = None,
 ) -> list[ColumnElement[bool]]:
     """SQL conditions on MeasureStatus (alone, or joined to Measure) for the filters, and for
-    the measures that existed as of ``as_of`` (refresh the cache first; None: every measure,
-    for search, which finds records whatever their dates).
+    the measures that existed as of ``as_of`` (None: every measure, for search, which finds
+    records whatever their dates).
 
     ``skip`` leaves one facet's own filter out, so that its counts show what adding another
     value would give. The status filter is applied here only when ``by_cached_status`` (a view

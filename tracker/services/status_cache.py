@@ -32,7 +32,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from tracker import clock
-from tracker.dates import PartialDate
+from tracker.dates import PartialDate, shift
 from tracker.db import engine_of, is_busy, may_write_here, write_now
 from tracker.models import Event, Measure, MeasureStatus
 from tracker.services.sources import source_namer
@@ -62,8 +62,8 @@ def valid_until(events: Iterable[_EventRecord | Event], status: Status, today: d
     for record in events:
         if record.date.end > today:
             candidates.append(record.date.end)
-    if status.term_end is not None and status.term_end < FOREVER:
-        candidates.append(max(status.term_end + dt.timedelta(days=1), today + dt.timedelta(days=1)))
+    if status.term_end is not None:
+        candidates.append(max(shift(status.term_end, 1), shift(today, 1)))
     return min(candidates)
 
 
@@ -106,7 +106,6 @@ def status_json(status: Status) -> dict[str, Any]:
         "term_end": status.term_end.isoformat() if status.term_end else None,
         "last_event": [last.iso, last.approximate] if last else None,
         "events_counted": status.events_counted,
-        "events_later": status.events_later,
         "first_day": status.first_day.isoformat() if status.first_day else None,
     }
 
@@ -125,7 +124,6 @@ def status_from_json(data: dict[str, Any], as_of: dt.date) -> Status:
         term_end=dt.date.fromisoformat(data["term_end"]) if data["term_end"] else None,
         last_event_date=PartialDate.from_iso(last[0], bool(last[1])) if last else None,
         events_counted=int(data["events_counted"]),
-        events_later=int(data.get("events_later", 0)),
         first_day=dt.date.fromisoformat(data["first_day"]) if data.get("first_day") else None,
     )
 

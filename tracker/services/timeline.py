@@ -24,14 +24,14 @@ from sqlalchemy.orm import Session
 
 from tracker import vocab
 from tracker.countries import country_name
-from tracker.dates import MONTH_NAMES, PartialDate
+from tracker.dates import MONTH_NAMES, PartialDate, shift
 from tracker.gcpause import without_gc_pauses
 from tracker.models import Event, Measure, Organization, Statement, statement_measures
-from tracker.services.as_of import event_order, statement_order
+from tracker.services.as_of import event_order, recorded_before, statement_dated_by, statement_order
 from tracker.services.measures import MeasureFilters, select_measures
 from tracker.services.sources import source_namer
 from tracker.services.statements import organization_name
-from tracker.services.timescale import Axis, TimeScale, axis, shift, text_width
+from tracker.services.timescale import Axis, TimeScale, axis, text_width
 from tracker.status import Change, Status, derive_status, status_history
 
 DAY = dt.timedelta(days=1)
@@ -377,9 +377,7 @@ def load_events(
         query = query.where(Event.measure_id.in_(measure_ids))
     events: dict[int, list[TimelineEvent]] = {}
     rows = session.connection().execute(query.order_by(Event.measure_id, *event_order()))
-    # Timestamps are UTC: recorded by the day shown means before the next day began.
-    next_day = as_of + DAY if as_of < dt.date.max else as_of
-    recorded_before = dt.datetime.combine(next_day, dt.time(), tzinfo=dt.UTC)
+    known_before = recorded_before(as_of)
     for row in rows:
         event_id, measure_id, kind, iso, approximate, end_iso, end_approximate, actor = row[:8]
         text, created = row[8], row[9]
@@ -398,7 +396,7 @@ def load_events(
                 start,
                 end,
                 _CATEGORIES[kind],
-                created < recorded_before,
+                created < known_before,
             )
         )
     return events
@@ -469,6 +467,9 @@ def build_timeline(
         .join(chosen, chosen.c.id == statement_measures.c.measure_id)
         .join(Statement, Statement.id == statement_measures.c.statement_id)
         .join(Organization, Organization.id == Statement.organization_id)
+        # Unlike an event, a statement is never scheduled: one dated after the day shown is
+        # left out of every view, as the statements list leaves it out.
+        .where(statement_dated_by(as_of))
         .order_by(*statement_order())
     )
     if not include_internal:
@@ -484,10 +485,6 @@ def build_timeline(
         author,
     ) in connection.execute(statement_query):
         date, start, end = parse(iso, approximate)
-        # Unlike an event, a statement is never scheduled: one dated after the day shown is
-        # left out of every view, as the statements list leaves it out.
-        if start > as_of:
-            continue
         statements.setdefault(measure_id, []).append(
             TimelineStatement(
                 statement_id, measure_id, slug, title, date, stance, author, start, end

@@ -24,13 +24,6 @@ _YEAR_STEPS = (1, 2, 5, 10, 20, 25, 50, 100)
 _MONTH_STEPS = (1, 3, 6)
 
 
-def shift(day: dt.date, days: int) -> dt.date:
-    """``day`` moved by ``days``, stopping at the calendar's first and last day: a chart pads
-    its range, and a record dated in year 1 or 9999 must not take the page down with it."""
-    ordinal = min(max(day.toordinal() + days, dt.date.min.toordinal()), dt.date.max.toordinal())
-    return dt.date.fromordinal(ordinal)
-
-
 def text_width(text: str, font_size: float = AXIS_FONT_SIZE, bold: bool = False) -> float:
     """An estimate of the width of ``text`` in a sans-serif font, erring wide.
 

@@ -111,7 +111,7 @@ def _start_session(user: User) -> None:
     login_user(user)
     # Flask-Login puts a hash of the IP address and browser in the session; we keep neither.
     session.pop("_id", None)
-    now = clock.elapsed_seconds()
+    now = int(clock.seconds())
     session["signed_in_at"] = now
     session["seen_at"] = now
     session.permanent = True
@@ -152,7 +152,7 @@ def init_app(app: Flask) -> None:
             return  # the API's callers are who their token says (tracker.api.auth)
         if not current_user.is_authenticated:
             return
-        now = clock.elapsed_seconds()
+        now = int(clock.seconds())
         idle = int(current_app.config["SESSION_IDLE_MINUTES"]) * 60
         longest = int(current_app.config["SESSION_MAX_HOURS"]) * 3600
         signed_in_at = int(session.get("signed_in_at", 0))
