@@ -16,7 +16,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from slugify import slugify
@@ -28,6 +28,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker import vocab
 from tracker.countries import is_country
 from tracker.dates import DateParseError, PartialDate
+from tracker.domain import kinds
+from tracker.domain.data import RecordData, jsonable
+from tracker.domain.kinds import Kind
 from tracker.models import (
     Event,
     Measure,
@@ -77,8 +80,8 @@ def control_character(value: object) -> str | None:
         return next((c for item in value.items() if (c := control_character(list(item)))), None)
     if isinstance(value, list | tuple):
         return next((c for item in value if (c := control_character(item))), None)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return control_character([getattr(value, f.name) for f in dataclasses.fields(value)])
+    if isinstance(value, RecordData) or dataclasses.is_dataclass(value):
+        return control_character(list(jsonable(value).values()))
     return None
 
 
@@ -86,9 +89,10 @@ def refuse_control_characters(data: Any) -> None:
     """Raise ValidationFailed, before anything reads the database, for each field of a data
     object that hides a control character."""
     errors: dict[str, str] = {}
-    for item in dataclasses.fields(data):
-        value = getattr(data, item.name)
-        if item.name == "quotes":
+    names = [*data.stored_names(), *data.TRANSIENT]
+    for name in names:
+        value = getattr(data, name)
+        if name == "quotes":
             for index, quote in enumerate(value or []):
                 code = control_character(quote)
                 if code:
@@ -96,7 +100,7 @@ def refuse_control_characters(data: Any) -> None:
             continue
         code = control_character(value)
         if code:
-            key = {"topic_names": "topics", "source_titles": "sources"}.get(item.name, item.name)
+            key = {"topic_names": "topics", "source_titles": "sources"}.get(name, name)
             errors.setdefault(key, CONTROL_MESSAGE.format(code=code))
     if errors:
         raise ValidationFailed(errors)
@@ -128,51 +132,42 @@ class DeleteRefused(ValueError):
 # The data each record is written from. Field names are the form's and the JSON API's.
 
 
-# Marks a field that helps one save but is not part of the record's stored state.
-TRANSIENT = {"transient": True}
-
-
-@dataclass(slots=True)
-class MeasureData:
+class MeasureData(RecordData):
+    KIND = kinds.MEASURE
+    TRANSIENT = ("topic_names", "source_titles")
     title: str
     country: str
     kind: str
-    slug: str | None = None
-    short_title: str | None = None
-    original_title: str | None = None
-    original_language: str | None = None
-    popular_names: list[str] = field(default_factory=list)
-    identifier: str | None = None
-    originating_body: str | None = None
-    summary: str | None = None
-    visibility: str = "public"
-    topics: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    topic_names: dict[str, str] = field(default_factory=dict, metadata=TRANSIENT)
-    source_titles: dict[str, str] = field(default_factory=dict, metadata=TRANSIENT)
+    slug: str | None
+    popular_names: list[str]
+    summary: str | None
+    visibility: str
+    topics: list[str]
+    sources: list[str]
+    topic_names: dict[str, str]
+    source_titles: dict[str, str]
 
 
-@dataclass(slots=True)
-class EventData:
+class EventData(RecordData):
+    KIND = kinds.EVENT
+    TRANSIENT = ("source_titles",)
     type: str
     date: str
-    approximate: bool = False
-    end_date: str | None = None
-    end_approximate: bool = False
-    actor: str | None = None
-    description: str | None = None
-    votes_for: int | None = None
-    votes_against: int | None = None
-    votes_abstain: int | None = None
-    sources: list[str] = field(default_factory=list)
-    source_titles: dict[str, str] = field(default_factory=dict, metadata=TRANSIENT)
+    approximate: bool
+    end_date: str | None
+    end_approximate: bool
+    votes_for: int | None
+    votes_against: int | None
+    votes_abstain: int | None
+    sources: list[str]
+    source_titles: dict[str, str]
 
 
-@dataclass(slots=True)
-class RelationData:
+class RelationData(RecordData):
+    KIND = kinds.RELATION
     type: str
     target: str
-    note: str | None = None
+    note: str | None
 
 
 @dataclass(slots=True)
@@ -181,114 +176,94 @@ class QuoteData:
     speaker: str | None = None
 
 
-@dataclass(slots=True)
-class StatementData:
+class StatementData(RecordData):
+    KIND = kinds.STATEMENT
+    TRANSIENT = ("source_titles",)
     title: str
     organization: str
     date: str
-    slug: str | None = None
-    approximate: bool = False
-    signatories: list[str] = field(default_factory=list)
-    speaker: str | None = None
-    type: str | None = None
-    stance: str | None = None
-    asks: list[str] = field(default_factory=list)
-    url: str | None = None
-    summary: str | None = None
-    visibility: str = "public"
-    measures: list[str] = field(default_factory=list)
-    reacts_to: int | None = None
-    quotes: list[QuoteData] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    source_titles: dict[str, str] = field(default_factory=dict, metadata=TRANSIENT)
+    approximate: bool
+    slug: str | None
+    signatories: list[str]
+    speaker: str | None
+    type: str | None
+    stance: str | None
+    asks: list[str]
+    url: str | None
+    visibility: str
+    measures: list[str]
+    reacts_to: int | None
+    quotes: list[QuoteData]
+    sources: list[str]
+    source_titles: dict[str, str]
+
+    @classmethod
+    def from_stored(cls, values: Mapping[str, Any]) -> StatementData:
+        data: StatementData = super().from_stored(values)
+        data.quotes = [
+            quote if isinstance(quote, QuoteData) else QuoteData(**quote)
+            for quote in data.quotes or []
+        ]
+        return data
 
 
-@dataclass(slots=True)
-class OrganizationData:
+class OrganizationData(RecordData):
+    KIND = kinds.ORGANIZATION
     name: str
-    slug: str | None = None
-    acronym: str | None = None
-    kind: str | None = None
-    country: str | None = None
-    url: str | None = None
-    visibility: str = "public"
+    slug: str | None
+    kind: str | None
+    country: str | None
+    url: str | None
+    visibility: str
 
 
-@dataclass(slots=True)
-class PersonData:
+class PersonData(RecordData):
+    KIND = kinds.PERSON
     name: str
-    slug: str | None = None
-    role: str | None = None
-    organization: str | None = None
-    # Public only when someone decides so: a person is often the one the tracker protects.
-    visibility: str = "internal"
+    slug: str | None
+    organization: str | None
+    visibility: str
 
 
-@dataclass(slots=True)
-class SourceData:
+class SourceData(RecordData):
+    KIND = kinds.SOURCE
     url: str
-    title: str | None = None
-    publisher: str | None = None
-    published: str | None = None
-    published_approximate: bool = False
-    accessed: str | None = None
-    archived_url: str | None = None
+    published: str | None
+    published_approximate: bool
+    accessed: str | None
+    archived_url: str | None
 
 
-D = TypeVar(
-    "D",
-    MeasureData,
-    EventData,
-    RelationData,
-    StatementData,
-    OrganizationData,
-    PersonData,
-    SourceData,
-)
+D = TypeVar("D", bound=RecordData)
 
 
 def stored_fields(data: Any) -> dict[str, Any]:
     """The data as JSON-ready values, without the transient helpers."""
-    return {
-        f.name: _jsonable(getattr(data, f.name))
-        for f in dataclasses.fields(data)
-        if not f.metadata.get("transient")
-    }
-
-
-def _jsonable(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return stored_fields(value)
-    if isinstance(value, list):
-        return [_jsonable(item) for item in value]
-    return value
+    stored: dict[str, Any] = jsonable(data)
+    return stored
 
 
 def data_from(kind: type[D], values: Mapping[str, Any]) -> D:
     """Rebuild a data object from stored values (a revision), ignoring unknown keys."""
-    names = {f.name for f in dataclasses.fields(kind)}
-    known = {key: value for key, value in values.items() if key in names}
-    if kind is StatementData and "quotes" in known:
-        known["quotes"] = [QuoteData(**quote) for quote in known["quotes"] or []]
-    return kind(**known)
+    data: D = kind.from_stored(values)
+    return data
 
 
 # -- the current data of a record -------------------------------------------------------------
 
 
+def plain_values(record: object, kind: Kind) -> dict[str, Any]:
+    """The record's plain fields (kinds.PLAIN_SHAPES), as stored."""
+    return {field.name: getattr(record, field.name) for field in kind.plain_fields}
+
+
 def measure_data(measure: Measure) -> MeasureData:
     return MeasureData(
+        **plain_values(measure, kinds.MEASURE),
         slug=measure.slug,
-        title=measure.title,
         country=measure.country,
         kind=measure.kind,
-        short_title=measure.short_title,
-        original_title=measure.original_title,
-        original_language=measure.original_language,
         popular_names=list(measure.popular_names or []),
-        identifier=measure.identifier,
-        originating_body=measure.originating_body,
-        summary=measure.summary,
         visibility=measure.visibility,
         topics=sorted(topic.slug for topic in measure.topics),
         sources=sorted(source.url for source in measure.sources),
@@ -302,8 +277,7 @@ def event_data(event: Event) -> EventData:
         approximate=event.date.approximate,
         end_date=event.end_date.iso if event.end_date else None,
         end_approximate=event.end_date.approximate if event.end_date else False,
-        actor=event.actor,
-        description=event.description,
+        **plain_values(event, kinds.EVENT),
         votes_for=event.votes_for,
         votes_against=event.votes_against,
         votes_abstain=event.votes_abstain,
@@ -312,13 +286,15 @@ def event_data(event: Event) -> EventData:
 
 
 def relation_data(relation: Relation) -> RelationData:
-    return RelationData(type=relation.type, target=relation.object.slug, note=relation.note)
+    return RelationData(
+        type=relation.type, target=relation.object.slug, **plain_values(relation, kinds.RELATION)
+    )
 
 
 def statement_data(statement: Statement) -> StatementData:
     return StatementData(
+        **plain_values(statement, kinds.STATEMENT),
         slug=statement.slug,
-        title=statement.title,
         organization=statement.organization.slug,
         date=statement.date.iso,
         approximate=statement.date.approximate,
@@ -327,8 +303,6 @@ def statement_data(statement: Statement) -> StatementData:
         type=statement.type,
         stance=statement.stance,
         asks=list(statement.asks or []),
-        url=statement.url,
-        summary=statement.summary,
         visibility=statement.visibility,
         measures=sorted(measure.slug for measure in statement.measures),
         reacts_to=statement.reacts_to.id if statement.reacts_to else None,
@@ -342,21 +316,18 @@ def statement_data(statement: Statement) -> StatementData:
 
 def organization_data(org: Organization) -> OrganizationData:
     return OrganizationData(
+        **plain_values(org, kinds.ORGANIZATION),
         slug=org.slug,
-        name=org.name,
-        acronym=org.acronym,
         kind=org.kind,
         country=org.country,
-        url=org.url,
         visibility=org.visibility,
     )
 
 
 def person_data(person: Person) -> PersonData:
     return PersonData(
+        **plain_values(person, kinds.PERSON),
         slug=person.slug,
-        name=person.name,
-        role=person.role,
         organization=person.organization.slug if person.organization else None,
         visibility=person.visibility,
     )
@@ -364,13 +335,10 @@ def person_data(person: Person) -> PersonData:
 
 def source_data(source: Source) -> SourceData:
     return SourceData(
-        url=source.url,
-        title=source.title,
-        publisher=source.publisher,
+        **plain_values(source, kinds.SOURCE),
         published=source.published.iso if source.published else None,
         published_approximate=bool(source.published and source.published.approximate),
         accessed=source.accessed.isoformat() if source.accessed else None,
-        archived_url=source.archived_url,
     )
 
 
@@ -547,11 +515,6 @@ def _clean(value: str | None, limit: int | None = None) -> str | None:
     return value or None
 
 
-def _require(errors: dict[str, str], key: str, value: str | None, what: str) -> None:
-    if not value or not value.strip():
-        errors.setdefault(key, f"Enter {what}.")
-
-
 def _too_long(errors: dict[str, str], key: str, value: str | None, limit: int) -> None:
     if value and len(value) > limit:
         errors.setdefault(key, f"Keep this under {limit} characters (it has {len(value)}).")
@@ -561,6 +524,22 @@ def _check_url(errors: dict[str, str], key: str, value: str | None) -> None:
     if value and not URL.fullmatch(value.strip()):
         errors.setdefault(key, f'"{value}" is not a web address (start it with https://).')
     _too_long(errors, key, value, 2000)
+
+
+def _check_plain(errors: dict[str, str], data: RecordData) -> dict[str, Any]:
+    """Check the data's plain fields (required, limits, web addresses) as its kind describes
+    them; the values to store, trimmed, empty as None."""
+    values: dict[str, Any] = {}
+    for field in data.KIND.plain_fields:
+        value = _clean(getattr(data, field.name))
+        if field.required and not value:
+            errors.setdefault(field.name, field.missing or f"Enter the {field.label.lower()}.")
+        if field.shape == "url":
+            _check_url(errors, field.name, value)
+        if field.max_length is not None:
+            _too_long(errors, field.name, value, field.max_length)
+        values[field.name] = value
+    return values
 
 
 def _check_visibility(errors: dict[str, str], value: str) -> None:
@@ -719,23 +698,14 @@ def save_measure(
         _check_version(measure, expected_version)
     refuse_control_characters(data)
     errors: dict[str, str] = {}
-    title = _clean(data.title)
-    _require(errors, "title", title, "the official title")
-    _too_long(errors, "title", title, 1000)
+    plain = _check_plain(errors, data)
+    title = plain["title"]
     country = (data.country or "").strip().upper()
     if not country or not is_country(country):
         errors["country"] = "Choose a country."
     if data.kind not in vocab.MEASURE_KINDS:
         errors["kind"] = "Choose what kind of measure this is."
     _check_visibility(errors, data.visibility)
-    for key, value, limit in (
-        ("short_title", data.short_title, 300),
-        ("original_title", data.original_title, 1000),
-        ("original_language", data.original_language, 20),
-        ("identifier", data.identifier, 300),
-        ("originating_body", data.originating_body, 500),
-    ):
-        _too_long(errors, key, _clean(value), limit)
     slug = _clean(data.slug)
     with session.no_autoflush:
         _check_slug(session, errors, Measure, slug, measure.id if measure else None)
@@ -757,17 +727,11 @@ def save_measure(
             _set(
                 measure,
                 {
+                    **plain,
                     "slug": slug,
-                    "title": title,
                     "country": country,
                     "kind": data.kind,
-                    "short_title": _clean(data.short_title),
-                    "original_title": _clean(data.original_title),
-                    "original_language": _clean(data.original_language),
                     "popular_names": [n.strip() for n in data.popular_names if n.strip()],
-                    "identifier": _clean(data.identifier),
-                    "originating_body": _clean(data.originating_body),
-                    "summary": _clean(data.summary),
                     "visibility": data.visibility,
                 },
             )
@@ -847,7 +811,7 @@ def save_event(
         value = getattr(data, key)
         if value is not None and (not isinstance(value, int) or value < 0 or value > 100000):
             errors[key] = "Enter a whole number of votes, or leave it empty."
-    _too_long(errors, "actor", _clean(data.actor), 500)
+    plain = _check_plain(errors, data)
     with session.no_autoflush:
         _check_sources(errors, data.sources)
         if errors:
@@ -863,8 +827,7 @@ def save_event(
                     if end is not None
                     else None
                 ),
-                "actor": _clean(data.actor),
-                "description": _clean(data.description),
+                **plain,
                 "votes_for": data.votes_for,
                 "votes_against": data.votes_against,
                 "votes_abstain": data.votes_abstain,
@@ -893,6 +856,7 @@ def save_relation(
         _check_version(relation, expected_version)
     refuse_control_characters(data)
     errors: dict[str, str] = {}
+    plain = _check_plain(errors, data)
     if data.type not in vocab.RELATION_TYPES:
         errors["type"] = "Choose how the measures are related."
     target = session.scalar(select(Measure).where(Measure.slug == (data.target or "").strip()))
@@ -919,7 +883,7 @@ def save_relation(
         if relation is None:
             relation = Relation(type=data.type, subject=subject, object=target)
             session.add(relation)
-        _set(relation, {"type": data.type, "object": target, "note": _clean(data.note)})
+        _set(relation, {**plain, "type": data.type, "object": target})
         _flush(session, relation)
     return relation
 
@@ -941,9 +905,8 @@ def save_statement(
         _check_version(statement, expected_version)
     refuse_control_characters(data)
     errors: dict[str, str] = {}
-    title = _clean(data.title)
-    _require(errors, "title", title, "the statement's title")
-    _too_long(errors, "title", title, 1000)
+    plain = _check_plain(errors, data)
+    title = plain["title"]
     date = _check_iso(errors, "date", data.date)
     if not data.date:
         errors["date"] = "Enter the date of the statement."
@@ -955,7 +918,6 @@ def save_statement(
     if unknown_asks:
         errors["asks"] = f"Unknown asks: {', '.join(unknown_asks)}."
     _check_visibility(errors, data.visibility)
-    _check_url(errors, "url", _clean(data.url))
     slug = _clean(data.slug)
     with session.no_autoflush:
         _check_slug(session, errors, Statement, slug, statement.id if statement else None)
@@ -1000,7 +962,7 @@ def save_statement(
         if data.reacts_to is not None and reacts_to is None:
             errors["reacts_to"] = "That event no longer exists; choose another."
         _check_sources(errors, data.sources)
-        if not _clean(data.url) and not data.sources:
+        if not plain["url"] and not data.sources:
             errors.setdefault("sources", "Give the statement's web address or at least a source.")
         if errors:
             raise ValidationFailed(errors)
@@ -1016,16 +978,14 @@ def save_statement(
             )
         with reason_context(session, reason):
             values: dict[str, Any] = {
+                **plain,
                 "slug": slug,
-                "title": title,
                 "organization": author,
                 "date": PartialDate(date.year, date.month, date.day, bool(data.approximate)),
                 "speaker": people[data.speaker] if data.speaker else None,
                 "type": data.type,
                 "stance": data.stance,
                 "asks": list(dict.fromkeys(data.asks)),
-                "url": _clean(data.url),
-                "summary": _clean(data.summary),
                 "visibility": data.visibility,
                 "reacts_to": reacts_to,
             }
@@ -1091,16 +1051,13 @@ def save_organization(
         _check_version(org, expected_version)
     refuse_control_characters(data)
     errors: dict[str, str] = {}
-    name = _clean(data.name)
-    _require(errors, "name", name, "the organization's name")
-    _too_long(errors, "name", name, 500)
-    _too_long(errors, "acronym", _clean(data.acronym), 50)
+    plain = _check_plain(errors, data)
+    name = plain["name"]
     if data.kind is not None and data.kind not in vocab.ORGANIZATION_KINDS:
         errors["kind"] = "Choose a kind of organization."
     country = _clean(data.country)
     if country is not None and not is_country(country):
         errors["country"] = "Choose a country."
-    _check_url(errors, "url", _clean(data.url))
     _check_visibility(errors, data.visibility)
     slug = _clean(data.slug)
     _check_slug(session, errors, Organization, slug, org.id if org else None)
@@ -1116,12 +1073,10 @@ def save_organization(
         _set(
             org,
             {
+                **plain,
                 "slug": slug,
-                "name": name,
-                "acronym": _clean(data.acronym),
                 "kind": data.kind,
                 "country": country.upper() if country else None,
-                "url": _clean(data.url),
                 "visibility": data.visibility,
             },
         )
@@ -1141,10 +1096,8 @@ def save_person(
         _check_version(person, expected_version)
     refuse_control_characters(data)
     errors: dict[str, str] = {}
-    name = _clean(data.name)
-    _require(errors, "name", name, "the person's name")
-    _too_long(errors, "name", name, 300)
-    _too_long(errors, "role", _clean(data.role), 500)
+    plain = _check_plain(errors, data)
+    name = plain["name"]
     org = None
     if data.organization:
         org = session.scalar(select(Organization).where(Organization.slug == data.organization))
@@ -1165,9 +1118,8 @@ def save_person(
         _set(
             person,
             {
+                **plain,
                 "slug": slug,
-                "name": name,
-                "role": _clean(data.role),
                 "organization": org,
                 "visibility": data.visibility,
             },
@@ -1188,12 +1140,8 @@ def save_source(
         _check_version(source, expected_version)
     refuse_control_characters(data)
     errors: dict[str, str] = {}
-    url = _clean(data.url)
-    _require(errors, "url", url, "the web address")
-    _check_url(errors, "url", url)
-    _check_url(errors, "archived_url", _clean(data.archived_url))
-    _too_long(errors, "title", _clean(data.title), 1000)
-    _too_long(errors, "publisher", _clean(data.publisher), 500)
+    plain = _check_plain(errors, data)
+    url = plain["url"]
     published = _check_iso(errors, "published", data.published)
     accessed = None
     if data.accessed:
@@ -1216,9 +1164,7 @@ def save_source(
         _set(
             source,
             {
-                "url": url,
-                "title": _clean(data.title),
-                "publisher": _clean(data.publisher),
+                **plain,
                 "published": (
                     PartialDate(
                         published.year,
@@ -1230,7 +1176,6 @@ def save_source(
                     else None
                 ),
                 "accessed": accessed,
-                "archived_url": _clean(data.archived_url),
             },
         )
         _flush(session, source)

@@ -15,7 +15,6 @@ A measure's events are not part of its patch: each is its own record with its ow
 from __future__ import annotations
 
 import copy
-import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache, partial
@@ -234,7 +233,7 @@ def _sources(
             saved = problems.save(here, partial(editing.save_source, session, None, data))
         else:
             current = editing.source_data(existing)
-            wanted = dataclasses.replace(current, **given)
+            wanted = current.replace(**given)
             if wanted != current:
                 saved = problems.save(
                     here,
