@@ -9,7 +9,7 @@ record, ``created_by``, ``id``) is ignored.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 from flask import request
 from flask_wtf import FlaskForm
@@ -32,6 +32,7 @@ from wtforms import (
 )
 from wtforms.fields import DateField, EmailField
 from wtforms.fields.choices import SelectChoice
+from wtforms.fields.core import UnboundField
 from wtforms.validators import (
     EqualTo,
     InputRequired,
@@ -45,6 +46,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from tracker import vocab
 from tracker.countries import all_countries
 from tracker.dates import DateParseError, PartialDate
+from tracker.domain import kinds
+from tracker.domain.kinds import Kind
 from tracker.models import ROLES
 from tracker.passwords import MAX_LENGTH, MIN_LENGTH
 from tracker.services import editing
@@ -323,49 +326,130 @@ class UserEditForm(TrackerForm):
 
 
 # --------------------------------------------------------------------------------------------
-# Records
+# Records: each field's label, hint, limit and whether it is required come from the kind's
+# description (tracker.domain.kinds); plain fields (a line, a web address, Markdown) need no
+# line here at all: ``record_form`` adds them, and the edit page lays them out in the kind's
+# order (``RecordForm.layout``).
+
+_PLAIN_FIELD_CLASSES: dict[str, type[Field]] = {
+    "line": StringField,
+    "url": StringField,
+    "prose": TextAreaField,
+}
+_REQUIRED_SHAPES = frozenset({"line", "url", "prose", "ref"})
 
 
-class MeasureForm(EditForm):
-    title = StringField("Official title (English)", validators=[InputRequired(), Length(max=1000)])
-    country = SelectField("Country", choices=country_choices(), default="")
-    kind = SelectField("Kind", choices=_choices(vocab.MEASURE_KINDS, "Choose a kind"), default="")
-    short_title = StringField(
-        "Short title",
-        validators=[Length(max=300)],
-        description="For lists and timelines, e.g. “Foreign Representatives Law (2024)”.",
+def described(kind: Kind, name: str, field_class: type[Field] | None = None, **options: Any) -> Any:
+    """The form field for one field of a kind, as the kind describes it.
+
+    ``options`` go to the field (``choices``, a ``label`` the form's layout needs instead of
+    the described one); a ``description`` given here follows the described hint."""
+    described_field = kind[name]
+    if field_class is None:
+        field_class = _PLAIN_FIELD_CLASSES[described_field.shape]
+    validators = list(options.pop("validators", []))
+    if described_field.required and described_field.shape in _REQUIRED_SHAPES:
+        validators.insert(0, InputRequired())
+    if described_field.max_length is not None:
+        validators.append(Length(max=described_field.max_length))
+    if validators:
+        options["validators"] = validators
+    hint = options.pop("description", None)
+    if described_field.help or hint:
+        options["description"] = ": ".join(t for t in (described_field.help, hint) if t)
+    return field_class(options.pop("label", described_field.label), **options)
+
+
+class RecordForm(EditForm):
+    """An edit form for one record kind (``KIND``)."""
+
+    KIND: ClassVar[Kind]
+    FOLLOWERS: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+    """Form-only fields laid out right after a described one ("approximate" after "date")."""
+
+    def layout(self) -> list[tuple[Any, dict[str, Any]]]:
+        """The fields of the record in the kind's order, each with how it is shown."""
+        laid_out: list[tuple[Any, dict[str, Any]]] = []
+        for described_field in self.KIND.fields:
+            if described_field.name not in self._fields:
+                continue
+            options: dict[str, Any] = {}
+            if described_field.wide:
+                options["class_"] = "form-field--wide"
+            if described_field.rows:
+                options["rows"] = described_field.rows
+            if described_field.shape == "url":
+                options["type"] = "url"
+            if described_field.shape == "count":
+                options["min"] = 0
+            laid_out.append((self._fields[described_field.name], options))
+            for follower in self.FOLLOWERS.get(described_field.name, ()):
+                laid_out.append((self._fields[follower], {}))
+        return laid_out
+
+    def plain_values(self) -> dict[str, Any]:
+        """What was typed in the plain fields, by name."""
+        return {f.name: self._fields[f.name].data for f in self.KIND.plain_fields}
+
+
+F = TypeVar("F", bound=type[RecordForm])
+
+
+def record_form(form_class: F) -> F:
+    """Complete a record form from its kind: a field for each plain field it does not declare,
+    and every field in the kind's order (so errors are listed in the order of the page)."""
+    kind = form_class.KIND
+    for described_field in kind.plain_fields:
+        if not isinstance(getattr(form_class, described_field.name, None), UnboundField):
+            setattr(form_class, described_field.name, described(kind, described_field.name))
+    ordered: list[str] = []
+    for described_field in kind.fields:
+        ordered.append(described_field.name)
+        ordered.extend(form_class.FOLLOWERS.get(described_field.name, ()))
+    own = sorted(
+        (
+            (value.creation_counter, name)
+            for name, value in vars(form_class).items()
+            if isinstance(value, UnboundField)
+        ),
     )
-    original_title = StringField("Title in the original language", validators=[Length(max=1000)])
-    original_language = StringField(
-        "Language code", validators=[Length(max=20)], description="e.g. ru, ky, ka"
+    ordered += [name for _, name in own if name not in ordered]
+    first = min((counter for counter, _ in own), default=0)
+    for offset, name in enumerate(
+        n for n in ordered if isinstance(vars(form_class).get(n), UnboundField)
+    ):
+        vars(form_class)[name].creation_counter = first + offset
+    form_class._unbound_fields = None  # WTForms' cache of the fields' order
+    return form_class
+
+
+@record_form
+class MeasureForm(RecordForm):
+    KIND = kinds.MEASURE
+    FOLLOWERS: ClassVar[Mapping[str, tuple[str, ...]]] = {"topics": ("new_topics",)}
+
+    country = described(KIND, "country", SelectField, choices=country_choices(), default="")
+    kind = described(
+        KIND,
+        "kind",
+        SelectField,
+        choices=_choices(vocab.MEASURE_KINDS, "Choose a kind"),
+        default="",
     )
-    popular_names = LinesField(
-        "Popular names", description="One per line, e.g. “foreign agents law”."
-    )
-    identifier = StringField(
-        "Official identifier", validators=[Length(max=300)], description="e.g. Law No. 72"
-    )
-    originating_body = StringField("Originating body", validators=[Length(max=500)])
-    topics = MultiCheckboxField("Topics", choices=[])
+    popular_names = described(KIND, "popular_names", LinesField)
+    topics = described(KIND, "topics", MultiCheckboxField, choices=[])
     new_topics = StringField(
         "Other topics", description="Names of topics not listed above, separated by commas."
     )
-    summary = TextAreaField(
-        "Summary",
-        description="Markdown: **bold**, *italic*, [link](https://...), lists with “- ”.",
+    visibility = described(
+        KIND,
+        "visibility",
+        RadioField,
+        choices=options(vocab.VISIBILITIES.items()),
+        default="public",
     )
-    visibility = RadioField(
-        "Visibility", choices=options(vocab.VISIBILITIES.items()), default="public"
-    )
-    sources = SourcesField(
-        "Sources for the measure",
-        description="Paste web addresses, one per line; a title may follow the address.",
-    )
-    slug = StringField(
-        "Slug",
-        validators=[Length(max=120)],
-        description="The record's address; made from the country and title when left empty.",
-    )
+    sources = described(KIND, "sources", SourcesField)
+    slug = described(KIND, "slug", StringField)
     confirm_new = BooleanField("This is a different measure: save it anyway")
 
     def to_data(self) -> editing.MeasureData:
@@ -376,17 +460,11 @@ class MeasureForm(EditForm):
             if name.strip() and slugify(name)
         }
         return editing.MeasureData(
+            **self.plain_values(),
             slug=self.slug.data or None,
-            title=self.title.data or "",
             country=self.country.data or "",
             kind=self.kind.data or "",
-            short_title=self.short_title.data,
-            original_title=self.original_title.data,
-            original_language=self.original_language.data,
             popular_names=list(self.popular_names.data or []),
-            identifier=self.identifier.data,
-            originating_body=self.originating_body.data,
-            summary=self.summary.data,
             visibility=self.visibility.data or "public",
             topics=[*(self.topics.data or []), *names],
             sources=urls,
@@ -401,38 +479,39 @@ def _event_type_choices() -> list[SelectChoice]:
     )
 
 
-class EventForm(EditForm):
-    type = SelectField("What happened", choices=_event_type_choices(), default="")
-    date = PartialDateField("Date", required=True)
+_VOTES = [Optional(), NumberRange(min=0)]
+
+
+@record_form
+class EventForm(RecordForm):
+    KIND = kinds.EVENT
+    FOLLOWERS: ClassVar[Mapping[str, tuple[str, ...]]] = {"date": ("approximate",)}
+
+    type = described(KIND, "type", SelectField, choices=_event_type_choices(), default="")
+    date = described(KIND, "date", PartialDateField, required=True, description=DATE_HELP)
     approximate = BooleanField("The date is approximate")
-    end_date = PartialDateField(
-        "Until",
-        description="For a ban or a term that ends: " + DATE_HELP,
+    end_date = described(KIND, "end_date", PartialDateField, description=DATE_HELP)
+    votes_for = described(KIND, "votes_for", IntegerField, validators=_VOTES)
+    # Inside the "Vote" fieldset the short labels read on from "Votes for".
+    votes_against = described(
+        KIND, "votes_against", IntegerField, validators=_VOTES, label="against"
     )
-    actor = StringField(
-        "Who acted", validators=[Length(max=500)], description="e.g. Jogorku Kenesh, President"
+    votes_abstain = described(
+        KIND, "votes_abstain", IntegerField, validators=_VOTES, label="abstaining"
     )
-    description = TextAreaField("Description")
-    votes_for = IntegerField("Votes for", validators=[Optional(), NumberRange(min=0)])
-    votes_against = IntegerField("against", validators=[Optional(), NumberRange(min=0)])
-    votes_abstain = IntegerField("abstaining", validators=[Optional(), NumberRange(min=0)])
-    sources = SourcesField(
-        "Sources",
-        description="Paste web addresses, one per line; a title may follow the address.",
-    )
+    sources = described(KIND, "sources", SourcesField)
 
     def to_data(self) -> editing.EventData:
         urls, titles = self.sources.parsed()
         date: PartialDate | None = self.date.data
         end: PartialDate | None = self.end_date.data
         return editing.EventData(
+            **self.plain_values(),
             type=self.type.data or "",
             date=date.iso if date else "",
             approximate=bool(self.approximate.data or (date and date.approximate)),
             end_date=end.iso if end else None,
             end_approximate=bool(end and end.approximate),
-            actor=self.actor.data,
-            description=self.description.data,
             votes_for=self.votes_for.data,
             votes_against=self.votes_against.data,
             votes_abstain=self.votes_abstain.data,
@@ -441,26 +520,34 @@ class EventForm(EditForm):
         )
 
 
-class RelationForm(EditForm):
-    type = SelectField(
-        "This measure…",
+@record_form
+class RelationForm(RecordForm):
+    KIND = kinds.RELATION
+
+    # The form reads as a sentence: "This measure… is modelled on …the measure".
+    type = described(
+        KIND,
+        "type",
+        SelectField,
+        label="This measure…",
         default="",
         choices=options(
             [("", "Choose a relation")]
             + [(code, kind.label) for code, kind in vocab.RELATION_TYPES.items()]
         ),
     )
-    target = PickerField(
-        "…the measure",
+    target = described(
+        KIND,
+        "target",
+        PickerField,
+        label="…the measure",
         picker_list="measure-choices",
-        validators=[InputRequired()],
         description="Type part of its title and pick it from the list.",
     )
-    note = TextAreaField("Note")
 
     def to_data(self) -> editing.RelationData:
         return editing.RelationData(
-            type=self.type.data or "", target=self.target.data or "", note=self.note.data
+            **self.plain_values(), type=self.type.data or "", target=self.target.data or ""
         )
 
 
@@ -473,37 +560,37 @@ class QuoteForm(Form):  # type: ignore[misc]  # a sub-form: the statement form c
     )
 
 
-class StatementForm(EditForm):
-    title = StringField("Title", validators=[InputRequired(), Length(max=1000)])
-    organization = PickerField(
-        "Organization",
-        picker_list="organization-choices",
-        validators=[InputRequired()],
-        description="Type part of the name and pick it from the list.",
+@record_form
+class StatementForm(RecordForm):
+    KIND = kinds.STATEMENT
+    FOLLOWERS: ClassVar[Mapping[str, tuple[str, ...]]] = {"date": ("approximate",)}
+
+    organization = described(KIND, "organization", PickerField, picker_list="organization-choices")
+    signatories = described(
+        KIND, "signatories", SelectMultipleField, choices=[], render_kw={"size": 8}
     )
-    signatories = SelectMultipleField("Co-signatories", choices=[], render_kw={"size": 8})
-    speaker = PickerField("Speaker", picker_list="person-choices")
-    date = PartialDateField("Date", required=True)
+    speaker = described(KIND, "speaker", PickerField, picker_list="person-choices")
+    date = described(KIND, "date", PartialDateField, required=True, description=DATE_HELP)
     approximate = BooleanField("The date is approximate")
-    type = SelectField("Type", choices=_choices(vocab.STATEMENT_TYPES, "Not stated"), default="")
-    stance = SelectField("Stance", choices=_choices(vocab.STANCES, "Not stated"), default="")
-    asks = MultiCheckboxField("Asks for", choices=options(vocab.ASKS.items()))
-    url = StringField("Web address of the statement", validators=[Length(max=2000)])
-    measures = SelectMultipleField("About the measures", choices=[], render_kw={"size": 8})
-    reacts_to = SelectField("Reacting to the event", choices=[], default="")
-    summary = TextAreaField("Summary", description="Markdown.")
+    type = described(
+        KIND, "type", SelectField, choices=_choices(vocab.STATEMENT_TYPES, "Not stated"), default=""
+    )
+    stance = described(
+        KIND, "stance", SelectField, choices=_choices(vocab.STANCES, "Not stated"), default=""
+    )
+    asks = described(KIND, "asks", MultiCheckboxField, choices=options(vocab.ASKS.items()))
+    measures = described(KIND, "measures", SelectMultipleField, choices=[], render_kw={"size": 8})
+    reacts_to = described(KIND, "reacts_to", SelectField, choices=[], default="")
     quotes = FieldList(FormField(QuoteForm), min_entries=1)
-    visibility = RadioField(
-        "Visibility", choices=options(vocab.VISIBILITIES.items()), default="public"
+    visibility = described(
+        KIND,
+        "visibility",
+        RadioField,
+        choices=options(vocab.VISIBILITIES.items()),
+        default="public",
     )
-    sources = SourcesField(
-        "Sources", description="Where the statement was reported, one web address per line."
-    )
-    slug = StringField(
-        "Slug",
-        validators=[Length(max=120)],
-        description="Made from the organization, date and title when left empty.",
-    )
+    sources = described(KIND, "sources", SourcesField)
+    slug = described(KIND, "slug", StringField)
 
     def to_data(self, resolve: Any = lambda kind, text: text) -> editing.StatementData:
         """The data to save; ``resolve(kind, text)`` turns typed names into slugs."""
@@ -519,8 +606,8 @@ class StatementForm(EditForm):
         ]
         reacts = self.reacts_to.data
         return editing.StatementData(
+            **self.plain_values(),
             slug=self.slug.data or None,
-            title=self.title.data or "",
             organization=resolve("organization", self.organization.data),
             signatories=list(self.signatories.data or []),
             speaker=resolve("person", self.speaker.data) or None,
@@ -529,8 +616,6 @@ class StatementForm(EditForm):
             type=_blank_to_none(self.type.data),
             stance=_blank_to_none(self.stance.data),
             asks=list(self.asks.data or []),
-            url=self.url.data,
-            summary=self.summary.data,
             visibility=self.visibility.data or "public",
             measures=list(self.measures.data or []),
             reacts_to=int(reacts)
@@ -542,94 +627,77 @@ class StatementForm(EditForm):
         )
 
 
-class OrganizationForm(EditForm):
-    name = StringField("Name", validators=[InputRequired(), Length(max=500)])
-    acronym = StringField("Acronym", validators=[Length(max=50)])
-    kind = SelectField("Kind", choices=_choices(vocab.ORGANIZATION_KINDS, "Not stated"), default="")
-    country = SelectField("Country", choices=country_choices("None or international"), default="")
-    url = StringField("Website", validators=[Length(max=2000)])
-    visibility = RadioField(
-        "Visibility",
+@record_form
+class OrganizationForm(RecordForm):
+    KIND = kinds.ORGANIZATION
+
+    kind = described(
+        KIND,
+        "kind",
+        SelectField,
+        choices=_choices(vocab.ORGANIZATION_KINDS, "Not stated"),
+        default="",
+    )
+    country = described(
+        KIND, "country", SelectField, choices=country_choices("None or international"), default=""
+    )
+    visibility = described(
+        KIND,
+        "visibility",
+        RadioField,
         choices=options(vocab.VISIBILITIES.items()),
         default="public",
-        description=(
-            "Internal keeps the organization off every public page, download and API answer; "
-            "a public statement it made or signed then names it as “"
-            + vocab.WITHHELD_ORGANIZATION
-            + "”. Choose internal for a group that would be at risk if named. Statements it "
-            "made before keep their addresses, which begin with its slug: give them a new slug "
-            "if that would name it."
-        ),
     )
-    slug = StringField(
-        "Slug", validators=[Length(max=120)], description="Made from the name when left empty."
-    )
+    slug = described(KIND, "slug", StringField)
 
     def to_data(self) -> editing.OrganizationData:
         return editing.OrganizationData(
+            **self.plain_values(),
             slug=self.slug.data or None,
-            name=self.name.data or "",
-            acronym=self.acronym.data,
             kind=_blank_to_none(self.kind.data),
             country=_blank_to_none(self.country.data),
-            url=self.url.data,
             visibility=self.visibility.data or "public",
         )
 
 
-class PersonForm(EditForm):
-    name = StringField("Name", validators=[InputRequired(), Length(max=300)])
-    role = StringField(
-        "Role", validators=[Length(max=500)], description="e.g. Central Asia Researcher"
-    )
-    organization = PickerField("Organization", picker_list="organization-choices")
-    visibility = RadioField(
-        "Visibility",
+@record_form
+class PersonForm(RecordForm):
+    KIND = kinds.PERSON
+
+    organization = described(KIND, "organization", PickerField, picker_list="organization-choices")
+    visibility = described(
+        KIND,
+        "visibility",
+        RadioField,
         choices=options(vocab.VISIBILITIES.items()),
         default="internal",
-        description=(
-            "A new person is internal until you decide otherwise: only signed-in users see "
-            "them, and a public statement that quotes them says “"
-            + vocab.WITHHELD_PERSON
-            + "”. Make them public only when they spoke publicly and naming them puts no one "
-            "at risk."
-        ),
     )
-    slug = StringField(
-        "Slug", validators=[Length(max=120)], description="Made from the name when left empty."
-    )
+    slug = described(KIND, "slug", StringField)
 
     def to_data(self, resolve: Any = lambda kind, text: text) -> editing.PersonData:
         return editing.PersonData(
+            **self.plain_values(),
             slug=self.slug.data or None,
-            name=self.name.data or "",
-            role=self.role.data,
             organization=resolve("organization", self.organization.data) or None,
             # Missing from the form (a hand-made request) means no decision: internal.
             visibility=self.visibility.data or "internal",
         )
 
 
-class SourceForm(EditForm):
-    url = StringField("Web address", validators=[InputRequired(), Length(max=2000)])
-    title = StringField("Title", validators=[Length(max=1000)])
-    publisher = StringField("Publisher", validators=[Length(max=500)])
-    published = PartialDateField("Published")
-    accessed = DateField("Accessed on", validators=[Optional()])
-    archived_url = StringField(
-        "Archived copy", validators=[Length(max=2000)], description="e.g. a Wayback Machine address"
-    )
+@record_form
+class SourceForm(RecordForm):
+    KIND = kinds.SOURCE
+
+    published = described(KIND, "published", PartialDateField, description=DATE_HELP)
+    accessed = described(KIND, "accessed", DateField, validators=[Optional()])
 
     def to_data(self) -> editing.SourceData:
         published: PartialDate | None = self.published.data
         return editing.SourceData(
-            url=self.url.data or "",
-            title=self.title.data,
-            publisher=self.publisher.data,
+            **self.plain_values(),
             published=published.iso if published else None,
             published_approximate=bool(published and published.approximate),
             accessed=self.accessed.data.isoformat() if self.accessed.data else None,
-            archived_url=self.archived_url.data,
         )
 
 
