@@ -112,9 +112,9 @@ def test_an_edit_records_who_why_and_both_versions(session: Session) -> None:
         "shorter title",
     )
     changes = {change.label: change for change in history.revision_changes(revision)}
-    assert set(changes) == {"Title"}
-    assert changes["Title"].new == "Law No. 72 on foreign representatives"
-    assert any(segment.op == "insert" for segment in changes["Title"].segments)
+    assert set(changes) == {"Official title (English)"}
+    assert changes["Official title (English)"].new == "Law No. 72 on foreign representatives"
+    assert any(segment.op == "insert" for segment in changes["Official title (English)"].segments)
 
 
 def test_saving_without_a_change_writes_nothing_and_keeps_the_version(session: Session) -> None:

@@ -81,7 +81,7 @@ def test_the_second_save_gets_the_conflict_page_and_loses_nothing(
     assert first.user.label in text  # who saved first
     assert "A shorter summary written by the second editor." in page  # kept in the form
     assert "Law No. 72 of 2 April 2024" in text  # the current version, side by side
-    assert "Identifier" in text
+    assert "Official identifier" in text
     assert "Summary" in text
 
     measure = session.scalar(select(Measure).where(Measure.slug == LAW))

@@ -13,6 +13,8 @@ from typing import Any
 
 from tracker import vocab
 from tracker.config import DEFAULTS
+from tracker.domain import kinds
+from tracker.domain.kinds import Kind
 from tracker.services import records
 
 Json = dict[str, Any]
@@ -36,6 +38,25 @@ def _object(properties: Json, required: list[str] | None = None) -> Json:
 
 
 STRING: Json = {"type": "string"}
+
+
+def plain(kind: Kind, *, listed: bool = True) -> Json:
+    """Schemas of a kind's plain fields (tracker.domain.kinds), as the serializers give them."""
+    return {
+        f.api_name or f.name: {
+            "type": "string" if f.required else ["string", "null"],
+            **({"maxLength": f.max_length} if f.max_length else {}),
+            "description": f.about,
+        }
+        for f in kind.plain_fields
+        if f.listed == listed
+    }
+
+
+def plain_names(kind: Kind, *, listed: bool = True) -> list[str]:
+    return list(plain(kind, listed=listed))
+
+
 # Organizations and people are public or internal of their own; only callers who may read
 # internal records are told which (to anyone else, every one they see is public).
 OWN_VISIBILITY: Json = {
@@ -101,15 +122,7 @@ def _schemas() -> Json:
                 "text": STRING,
             }
         ),
-        "Source": _object(
-            {
-                "url": STRING,
-                "title": NULLABLE_STRING,
-                "publisher": NULLABLE_STRING,
-                "published": _nullable(_ref("PartialDate")),
-                "archived_url": NULLABLE_STRING,
-            }
-        ),
+        "Source": _object({**plain(kinds.SOURCE), "published": _nullable(_ref("PartialDate"))}),
         "Axis": _object(
             {
                 "code": STRING,
@@ -147,17 +160,23 @@ def _schemas() -> Json:
                 "country_name": STRING,
                 "kind": {"enum": list(vocab.MEASURE_KINDS)},
                 "kind_label": STRING,
-                "title": STRING,
-                "original_title": NULLABLE_STRING,
-                "original_language": NULLABLE_STRING,
+                **plain(kinds.MEASURE),
                 "popular_names": {"type": "array", "items": STRING},
-                "identifier": NULLABLE_STRING,
                 "topics": {"type": "array", "items": STRING},
                 "visibility": {"enum": list(vocab.VISIBILITIES)},
                 "version": VERSION,
                 "status": _ref("Status"),
             },
-            required=["slug", "url", "html_url", "country", "kind", "title", "topics", "version"],
+            required=[
+                "slug",
+                "url",
+                "html_url",
+                "country",
+                "kind",
+                *(f.name for f in kinds.MEASURE.plain_fields if f.required),
+                "topics",
+                "version",
+            ],
         ),
         "MeasureDetail": {
             "allOf": [
@@ -165,11 +184,7 @@ def _schemas() -> Json:
                 _object(
                     {
                         "status": _ref("Status"),
-                        "originating_body": NULLABLE_STRING,
-                        "summary": {
-                            "type": ["string", "null"],
-                            "description": "Markdown, as written; sanitize before showing.",
-                        },
+                        **plain(kinds.MEASURE, listed=False),
                         "sources": {"type": "array", "items": _ref("Source")},
                         "events": {"type": "array", "items": _ref("Event")},
                         "hidden_events": {
@@ -190,8 +205,7 @@ def _schemas() -> Json:
                     },
                     required=[
                         "status",
-                        "originating_body",
-                        "summary",
+                        *plain_names(kinds.MEASURE, listed=False),
                         "sources",
                         "events",
                         "hidden_events",
@@ -245,8 +259,7 @@ def _schemas() -> Json:
                 "type_label": STRING,
                 "date": _ref("PartialDate"),
                 "end_date": _nullable(_ref("PartialDate")),
-                "actor": NULLABLE_STRING,
-                "description": NULLABLE_STRING,
+                **plain(kinds.EVENT),
                 "votes": _nullable(_ref("Votes")),
                 "sources": {"type": "array", "items": _ref("Source")},
                 "version": VERSION,
@@ -262,13 +275,19 @@ def _schemas() -> Json:
                 "name": STRING,
                 "url": URL,
                 "html_url": URL,
-                "acronym": NULLABLE_STRING,
+                **plain(kinds.ORGANIZATION),
                 "kind": _nullable({"enum": list(vocab.ORGANIZATION_KINDS)}),
                 "country": NULLABLE_STRING,
-                "website": NULLABLE_STRING,
                 "visibility": OWN_VISIBILITY,
             },
-            required=["slug", "name", "url", "html_url", "acronym", "kind", "country", "website"],
+            required=[
+                "slug",
+                "url",
+                "html_url",
+                *plain_names(kinds.ORGANIZATION),
+                "kind",
+                "country",
+            ],
         ),
         "OrganizationDetail": {
             "allOf": [
@@ -282,13 +301,13 @@ def _schemas() -> Json:
                 "name": STRING,
                 "url": URL,
                 "html_url": URL,
-                "role": NULLABLE_STRING,
+                **plain(kinds.PERSON),
                 "organization": _nullable(
                     {**_ref("OrganizationRef"), "description": "Null also when withheld."}
                 ),
                 "visibility": OWN_VISIBILITY,
             },
-            required=["slug", "name", "url", "html_url", "role", "organization"],
+            required=["slug", "url", "html_url", *plain_names(kinds.PERSON), "organization"],
         ),
         "Quote": _object(
             {"text": STRING, "speaker": {**_nullable(_ref("PersonRef")), "description": WITHHELD}}
@@ -298,13 +317,11 @@ def _schemas() -> Json:
                 "slug": STRING,
                 "url": URL,
                 "html_url": URL,
-                "title": STRING,
+                **plain(kinds.STATEMENT),
                 "date": _ref("PartialDate"),
                 "type": _nullable({"enum": list(vocab.STATEMENT_TYPES)}),
                 "stance": _nullable({"enum": list(vocab.STANCES)}),
                 "asks": {"type": "array", "items": STRING},
-                "link": {**NULLABLE_STRING, "description": "Where the statement was published."},
-                "summary": NULLABLE_STRING,
                 "organization": {
                     **_nullable(_ref("OrganizationRef")),
                     "description": WITHHELD,

@@ -14,6 +14,8 @@ from tracker import vocab
 from tracker.api.errors import external_url
 from tracker.countries import country_name
 from tracker.dates import PartialDate
+from tracker.domain import kinds
+from tracker.domain.kinds import Kind
 from tracker.models import Event, Measure, Organization, Person, Source, Statement
 from tracker.services.measures import MeasureView, RelationView, may_see
 from tracker.services.search import Group, Hit
@@ -48,14 +50,18 @@ def partial_date(value: PartialDate | None) -> Json | None:
     }
 
 
-def source(value: Source) -> Json:
+def plain(value: object, kind: Kind, *, listed: bool = True) -> Json:
+    """A record's plain fields (tracker.domain.kinds) as the API names them: those shown
+    wherever it is listed, or (``listed=False``) the ones its detail adds."""
     return {
-        "url": value.url,
-        "title": value.title,
-        "publisher": value.publisher,
-        "published": partial_date(value.published),
-        "archived_url": value.archived_url,
+        f.api_name or f.name: getattr(value, f.name)
+        for f in kind.plain_fields
+        if f.listed == listed
     }
+
+
+def source(value: Source) -> Json:
+    return {**plain(value, kinds.SOURCE), "published": partial_date(value.published)}
 
 
 def axis(value: Axis | None) -> Json | None:
@@ -103,11 +109,8 @@ def measure(value: Measure, state: Status | None = None) -> Json:
         "country_name": country_name(value.country),
         "kind": value.kind,
         "kind_label": vocab.MEASURE_KINDS.get(value.kind, value.kind),
-        "title": value.title,
-        "original_title": value.original_title,
-        "original_language": value.original_language,
+        **plain(value, kinds.MEASURE),
         "popular_names": list(value.popular_names or []),
-        "identifier": value.identifier,
         "topics": [topic.slug for topic in value.topics],
         "visibility": value.visibility,
         "version": value.version,
@@ -131,8 +134,7 @@ def event(value: Event, with_measure: bool = True) -> Json:
         "type_label": value.type_label,
         "date": partial_date(value.date),
         "end_date": partial_date(value.end_date),
-        "actor": value.actor,
-        "description": value.description,
+        **plain(value, kinds.EVENT),
         "votes": votes,
         "sources": [source(s) for s in value.sources],
         "version": value.version,
@@ -177,13 +179,11 @@ def statement(value: Statement, include_internal: bool) -> Json:
         "slug": value.slug,
         "url": _url("api.statement", value.slug),
         "html_url": _url("statements.show", value.slug),
-        "title": value.title,
+        **plain(value, kinds.STATEMENT),
         "date": partial_date(value.date),
         "type": value.type,
         "stance": value.stance,
         "asks": list(value.asks or []),
-        "link": value.url,
-        "summary": value.summary,
         "organization": _organization_ref(value.organization, include_internal),
         "signatories": [
             organization_ref(o) for o in value.signatories if may_see(o, include_internal)
@@ -224,8 +224,7 @@ def measure_detail(view: MeasureView, include_internal: bool) -> Json:
     data = measure(view.measure, view.status)
     data.update(
         {
-            "originating_body": view.measure.originating_body,
-            "summary": view.measure.summary,
+            **plain(view.measure, kinds.MEASURE, listed=False),
             "sources": [source(s) for s in view.measure.sources],
             "events": [event(e, with_measure=False) for e in view.events],
             "hidden_events": view.hidden_events,
@@ -248,10 +247,9 @@ def organization(value: Organization, include_internal: bool) -> Json:
     data: Json = {
         **organization_ref(value),
         "html_url": _url("organizations.show", value.slug),
-        "acronym": value.acronym,
+        **plain(value, kinds.ORGANIZATION),
         "kind": value.kind,
         "country": value.country,
-        "website": value.url,
     }
     if include_internal:  # anonymous callers see public records only: nothing to tell them
         data["visibility"] = value.visibility
@@ -262,7 +260,7 @@ def person(value: Person, include_internal: bool) -> Json:
     data: Json = {
         **person_ref(value),
         "html_url": _url("organizations.person", value.slug),
-        "role": value.role,
+        **plain(value, kinds.PERSON),
         "organization": _organization_ref(value.organization, include_internal),
     }
     if include_internal:

@@ -24,7 +24,7 @@ def default_of(field: Field) -> Any:
 
 
 class RecordData:
-    """A record's values by field name; required fields may also be given by position.
+    """A record's values by field name; given by position, the required fields come first.
 
     Subclasses name the kind and annotate the attributes code reads by name, for the type
     checker; the others are typed ``Any``.
@@ -36,9 +36,11 @@ class RecordData:
 
     def __init__(self, *args: Any, **values: Any) -> None:
         required = [f.name for f in self.KIND.fields if f.required]
-        if len(args) > len(required):
-            raise TypeError(f"{type(self).__name__} takes {len(required)} positional values")
-        given = dict(zip(required, args, strict=False))
+        # By position: the required fields, then the others in the kind's order.
+        positions = required + [name for name in self.stored_names() if name not in required]
+        if len(args) > len(positions):
+            raise TypeError(f"{type(self).__name__} takes {len(positions)} positional values")
+        given = dict(zip(positions, args, strict=False))
         allowed = set(self.stored_names()) | set(self.TRANSIENT)
         for name in values:
             if name in given:

@@ -93,6 +93,12 @@ class Field:
     """For ``ref`` and ``refs``: the kind referred to."""
     fact: str | None = None
     """How the measure page and the brief introduce the value ("Initiated by"); None: not a fact."""
+    listed: bool = True
+    """Shown wherever the record is listed (list pages, the API's list items); False: on the
+    record's own page and the API's detail only (a long summary)."""
+    api_name: str | None = None
+    """The JSON API's name for it where that differs (an organization's ``url`` is its
+    ``website``: the API's ``url`` is the record's own address)."""
     wide: bool = False
     """The form gives it the whole row."""
     rows: int | None = None
@@ -139,6 +145,9 @@ class Kind:
 
     def __getitem__(self, name: str) -> Field:
         return self._by_name[name]
+
+    def get(self, name: str) -> Field | None:
+        return self._by_name.get(name)
 
     def __contains__(self, name: object) -> bool:
         return name in self._by_name
@@ -258,6 +267,7 @@ MEASURE: Final = Kind(
             "prose",
             "Summary",
             help=_MARKDOWN_HELP,
+            listed=False,
             wide=True,
             rows=10,
             about="Summary (Markdown).",
@@ -402,7 +412,8 @@ STATEMENT: Final = Kind(
             "Web address of the statement",
             max_length=2000,
             wide=True,
-            about="Web address of the statement.",
+            api_name="link",
+            about="Where the statement was published.",
         ),
         Field(
             "measures",
@@ -475,7 +486,7 @@ ORGANIZATION: Final = Kind(
             about="Kind of organization.",
         ),
         Field("country", "country", "Country", about="Country code (ISO 3166-1 alpha-2)."),
-        Field("url", "url", "Website", max_length=2000, about="Website."),
+        Field("url", "url", "Website", max_length=2000, api_name="website", about="Website."),
         _visibility(
             "public",
             "Internal keeps the organization off every public page, download and API answer; "

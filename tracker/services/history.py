@@ -31,9 +31,10 @@ from sqlalchemy.orm import Session, SessionTransaction, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 from sqlalchemy.orm.util import identity_key
 
-from tracker import clock, vocab
+from tracker import clock
 from tracker.countries import country_name
 from tracker.dates import DateParseError, PartialDate
+from tracker.domain import kinds
 from tracker.models import (
     Event,
     Measure,
@@ -500,78 +501,34 @@ def authors(session: Session) -> list[tuple[int | None, str]]:
 # --------------------------------------------------------------------------------------------
 # Readable differences
 
-FIELD_LABELS: dict[str, dict[str, str]] = {
-    "measure": {
-        "slug": "Slug",
-        "title": "Title",
-        "short_title": "Short title",
-        "country": "Country",
-        "kind": "Kind",
-        "original_title": "Original title",
-        "original_language": "Original language",
-        "popular_names": "Popular names",
-        "identifier": "Identifier",
-        "originating_body": "Originating body",
-        "summary": "Summary",
-        "visibility": "Visibility",
-        "topics": "Topics",
-        "sources": "Sources",
-    },
-    "event": {
-        "measure": "Measure",
-        "type": "Type",
-        "date": "Date",
-        "end_date": "End date",
-        "actor": "Actor",
-        "description": "Description",
-        "votes": "Votes",
-        "sources": "Sources",
-    },
-    "relation": {"subject": "Measure", "type": "Relation", "target": "Related to", "note": "Note"},
-    "statement": {
-        "slug": "Slug",
-        "title": "Title",
-        "organization": "Organization",
-        "signatories": "Co-signatories",
-        "speaker": "Speaker",
-        "type": "Type",
-        "stance": "Stance",
-        "asks": "Asks",
-        "date": "Date",
-        "url": "Web address",
-        "summary": "Summary",
-        "visibility": "Visibility",
-        "measures": "Measures",
-        "reacts_to": "Reacting to event",
-        "quotes": "Quotes",
-        "sources": "Sources",
-    },
-    "organization": {
-        "slug": "Slug",
-        "name": "Name",
-        "acronym": "Acronym",
-        "kind": "Kind",
-        "country": "Country",
-        "url": "Web address",
-        "visibility": "Visibility",
-    },
-    "person": {
-        "slug": "Slug",
-        "name": "Name",
-        "role": "Role",
-        "organization": "Organization",
-        "visibility": "Visibility",
-    },
-    "source": {
-        "url": "Web address",
-        "title": "Title",
-        "publisher": "Publisher",
-        "published": "Published",
-        "accessed": "Accessed",
-        "archived_url": "Archived copy",
-    },
-}
-LONG_TEXT = {"summary", "description", "note", "title"}
+VOTES = (("votes_for", "for"), ("votes_against", "against"), ("votes_abstain", "abstaining"))
+"""A vote's three counts, read together as one change ("41 for, 27 against")."""
+PLACE = {"event": ("measure", "Measure"), "relation": ("subject", "Measure")}
+"""Where a record belongs, stored with its state (tracker.services.editing.snapshot)."""
+
+
+def field_labels(record_type: str) -> dict[str, str]:
+    """The fields history shows for a kind, by stored name, labelled as the kind describes."""
+    labels: dict[str, str] = {}
+    if record_type in PLACE:
+        name, text = PLACE[record_type]
+        labels[name] = text
+    vote_names = {name for name, _ in VOTES}
+    for described in kinds.KINDS[record_type].fields:
+        if described.name in vote_names:
+            labels.setdefault("votes", "Votes")
+        else:
+            labels[described.name] = described.label
+    return labels
+
+
+def _long_text(record_type: str) -> set[str]:
+    """Labels of the fields whose changes read best word by word (Markdown, long titles)."""
+    return {
+        f.label
+        for f in kinds.KINDS[record_type].fields
+        if f.shape == "prose" or (f.max_length or 0) >= 1000
+    }
 
 
 def _date_text(iso: Any, approximate: Any) -> str | None:
@@ -587,65 +544,38 @@ def readable(record_type: str, state: Mapping[str, Any] | None) -> dict[str, str
     """A stored state as people read it: labels for codes, dates at their precision."""
     if not state:
         return {}
+    kind = kinds.KINDS[record_type]
     values: dict[str, str | list[str]] = {}
-    for key in FIELD_LABELS[record_type]:
+    for key, heading in field_labels(record_type).items():
         value: Any = state.get(key)
-        if key == "date":
-            value = _date_text(state.get("date"), state.get("approximate"))
-        elif key == "end_date":
-            value = _date_text(state.get("end_date"), state.get("end_approximate"))
-        elif key == "published":
-            value = _date_text(state.get("published"), state.get("published_approximate"))
-        elif key == "votes":
-            parts = [
-                f"{state[name]} {word}"
-                for name, word in (
-                    ("votes_for", "for"),
-                    ("votes_against", "against"),
-                    ("votes_abstain", "abstaining"),
-                )
-                if state.get(name) is not None
-            ]
+        described = kind.get(key)
+        if key == "votes":
+            parts = [f"{state[name]} {word}" for name, word in VOTES if state.get(name) is not None]
             value = ", ".join(parts) or None
-        elif key == "country" and value:
+        elif described is None:
+            pass
+        elif described.shape == "date":
+            value = _date_text(value, state.get(described.approximate or ""))
+        elif described.shape == "country" and value:
             value = country_name(str(value))
-        elif key == "kind" and value:
-            kinds = (
-                vocab.ORGANIZATION_KINDS if record_type == "organization" else vocab.MEASURE_KINDS
-            )
-            value = kinds.get(value, value)
-        elif key == "type" and value:
-            value = _type_label(record_type, str(value))
-        elif key == "stance" and value:
-            value = vocab.STANCES.get(value, value)
-        elif key == "visibility" and value:
-            value = vocab.VISIBILITIES.get(value, value)
-        elif key == "asks":
-            value = [vocab.ASKS.get(ask, ask) for ask in value or []]
-        elif key == "quotes":
+        elif described.shape in ("choice", "visibility") and value and described.choices:
+            value = described.choices.get(value, value)
+        elif described.shape == "codes" and described.choices:
+            value = [described.choices.get(code, code) for code in value or []]
+        elif described.shape == "quotes":
             value = [
                 f"“{quote.get('text', '')}”"
                 + (f" — {quote['speaker']}" if quote.get("speaker") else "")
                 for quote in value or []
             ]
-        elif key == "reacts_to" and value is not None:
+        elif described.shape == "ref" and described.target == "event" and value is not None:
             value = f"event #{value}"
         if isinstance(value, list):
             if value:
-                values[FIELD_LABELS[record_type][key]] = [str(item) for item in value]
+                values[heading] = [str(item) for item in value]
         elif value not in (None, ""):
-            values[FIELD_LABELS[record_type][key]] = str(value)
+            values[heading] = str(value)
     return values
-
-
-def _type_label(record_type: str, code: str) -> str:
-    if record_type == "event" and code in vocab.EVENT_TYPES:
-        return vocab.EVENT_TYPES[code].label
-    if record_type == "relation" and code in vocab.RELATION_TYPES:
-        return vocab.RELATION_TYPES[code].label
-    if record_type == "statement":
-        return vocab.STATEMENT_TYPES.get(code, code)
-    return code
 
 
 @dataclass(slots=True)
@@ -693,8 +623,8 @@ def changes(
     old = readable(record_type, before)
     new = readable(record_type, after)
     result: list[FieldChange] = []
-    long_labels = {FIELD_LABELS[record_type].get(key) for key in LONG_TEXT}
-    for name in FIELD_LABELS[record_type].values():
+    long_labels = _long_text(record_type)
+    for name in field_labels(record_type).values():
         a, b = old.get(name), new.get(name)
         if a == b:
             continue

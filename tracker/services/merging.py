@@ -27,6 +27,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from tracker.countries import country_name
+from tracker.domain import kinds
 from tracker.models import (
     Measure,
     Organization,
@@ -80,15 +81,15 @@ def _phrase(count: int, singular: str, plural: str, what: str) -> str | None:
 
 # -- what each kind fills --------------------------------------------------------------------
 
-FILLED: dict[str, tuple[tuple[str, str], ...]] = {
-    "organization": (("acronym", "acronym"), ("kind", "kind"), ("country", "country"),
-                     ("url", "website")),
-    "person": (("role", "role"), ("organization", "organization")),
-    "measure": (("short_title", "short title"), ("original_title", "original title"),
-                ("original_language", "language of the original title"),
-                ("identifier", "official identifier"), ("originating_body", "originating body"),
-                ("summary", "summary")),
-}  # fmt: skip
+
+def filled(kind: str) -> tuple[tuple[str, str], ...]:
+    """(field, what the plan calls it) of the fields a merge fills on the survivor: its own
+    optional values (the merged record's lists, slug and visibility are not a survivor's gap)."""
+    return tuple(
+        (f.name, f.label.lower())
+        for f in kinds.KINDS[kind].fields
+        if not f.required and not f.is_list and f.shape not in ("slug", "visibility")
+    )
 
 
 def _shown(name: str, value: Any) -> str:
@@ -105,7 +106,7 @@ def _fills(
 ) -> list[tuple[str, str, Any]]:
     """(attribute, label, value) of the survivor's empty fields the merged record has."""
     fills = []
-    for name, what in FILLED[kind]:
+    for name, what in filled(kind):
         value = getattr(merged, name)
         if value in (None, "") or getattr(survivor, name) not in (None, ""):
             continue
