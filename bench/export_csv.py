@@ -42,10 +42,10 @@ import psutil
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker import interchange as dataset
 from tracker import migrate
 from tracker.db import build_engine
 from tracker.models import Event
-from tracker.services import dataset
 
 COUNTRIES = ["KG", "KZ", "RU", "BY", "AZ", "GE", "HU", "IN", "TR", "UZ", "TJ", "NI", "VE", "ZW"]
 PATH = [

@@ -19,9 +19,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from tracker import create_app, migrate
+from tracker import interchange as dataset
 from tracker.db import get_engine, session_scope
 from tracker.models import Event, Measure, Statement
-from tracker.services import dataset
 
 
 def main() -> None:

@@ -37,10 +37,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from tracker import create_app, migrate, svg
+from tracker import interchange as dataset
 from tracker.charts.timeline import layout_timeline
 from tracker.db import build_engine, get_session
 from tracker.models import Event, Measure
-from tracker.services import dataset
 from tracker.services.measures import MeasureFilters
 from tracker.services.timeline import build_timeline
 from tracker.web.charts import ChartLinks
