@@ -1,6 +1,6 @@
 """Import generated batch files through the tracker's own import path and time it.
 
-Each batch file goes through ``tracker.services.dataset.import_dataset`` (validation, then the
+Each batch file goes through ``tracker.interchange.import_dataset`` (validation, then the
 all-or-nothing upsert) in its own transaction, exactly as ``tracker import FILE`` would do it.
 Prints the time, the throughput and the peak memory of the process.
 

@@ -267,7 +267,7 @@ def main() -> None:
             )
         print(
             f"Imported {measure_count} measures, {stored} events in "
-            f"{time.perf_counter() - started:.1f} s through tracker.services.dataset.",
+            f"{time.perf_counter() - started:.1f} s through tracker.interchange.",
             file=sys.stderr,
         )
 
