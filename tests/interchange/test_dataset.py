@@ -20,7 +20,7 @@ from tracker.db import build_engine
 from tracker.models import Event, Measure, Organization, Person, Statement
 from tracker.services.measures import get_measure
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 
 
 def seed() -> dict[str, Any]:
