@@ -36,8 +36,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from tracker import create_app, migrate, svg
+from tracker import create_app, migrate
 from tracker import interchange as dataset
+from tracker.charts import svg
 from tracker.charts.timeline import layout_timeline
 from tracker.db import build_engine, get_session
 from tracker.models import Event, Measure
