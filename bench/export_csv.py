@@ -6,7 +6,7 @@
 It writes measures with realistic events (a path through the legislature, court rulings, bans
 extended term after term; a quarter of the dates known only to the month or year, some
 approximate; one to three sources each) in the interchange format, imports them with the
-project's own importer (``tracker.services.dataset.import_dataset``, in batches) into a
+project's own importer (``tracker.interchange.import_dataset``, in batches) into a
 temporary SQLite database (or the empty database at --database-url), starts ``tracker serve``
 (gunicorn, one worker, as in production) on 127.0.0.1, and downloads ``/events.csv`` --runs
 times. For each run it prints the time to the first byte, the total time, rows per second, and
@@ -42,10 +42,10 @@ import psutil
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker import interchange as dataset
 from tracker import migrate
 from tracker.db import build_engine
 from tracker.models import Event
-from tracker.services import dataset
 
 COUNTRIES = ["KG", "KZ", "RU", "BY", "AZ", "GE", "HU", "IN", "TR", "UZ", "TJ", "NI", "VE", "ZW"]
 PATH = [

@@ -15,10 +15,11 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from tracker import interchange as dataset
 from tracker import migrate, paths
 from tracker.db import build_engine
 from tracker.models import Event, Revision
-from tracker.services import dataset, editing, history
+from tracker.services import editing, history
 
 
 def fresh_engine(folder: Path, name: str) -> Engine:

@@ -1,6 +1,6 @@
 """Import generated batch files through the tracker's own import path and time it.
 
-Each batch file goes through ``tracker.services.dataset.import_dataset`` (validation, then the
+Each batch file goes through ``tracker.interchange.import_dataset`` (validation, then the
 all-or-nothing upsert) in its own transaction, exactly as ``tracker import FILE`` would do it.
 Prints the time, the throughput and the peak memory of the process.
 
@@ -19,9 +19,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from tracker import create_app, migrate
+from tracker import interchange as dataset
 from tracker.db import get_engine, session_scope
 from tracker.models import Event, Measure, Statement
-from tracker.services import dataset
 
 
 def main() -> None:

@@ -36,12 +36,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from tracker import create_app, migrate, svg
+from tracker import create_app, migrate
+from tracker import interchange as dataset
+from tracker.charts import svg
+from tracker.charts.timeline import layout_timeline
 from tracker.db import build_engine, get_session
 from tracker.models import Event, Measure
-from tracker.services import dataset
 from tracker.services.measures import MeasureFilters
-from tracker.services.timeline import build_timeline, layout_timeline
+from tracker.services.timeline import build_timeline
 from tracker.web.charts import ChartLinks
 
 TODAY = dt.date(2026, 11, 28)
@@ -266,7 +268,7 @@ def main() -> None:
             )
         print(
             f"Imported {measure_count} measures, {stored} events in "
-            f"{time.perf_counter() - started:.1f} s through tracker.services.dataset.",
+            f"{time.perf_counter() - started:.1f} s through tracker.interchange.",
             file=sys.stderr,
         )
 

@@ -31,10 +31,10 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from tracker import create_app, migrate, paths
+from tracker import create_app, interchange, migrate, paths
 from tracker.db import build_engine, get_engine, session_factory
 from tracker.models import User
-from tracker.services import dataset, status_cache, users
+from tracker.services import status_cache, users
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -112,7 +112,7 @@ def engine(database_url: str) -> Iterator[Engine]:
     migrate.upgrade(engine)
     # On the tests' pinned day, like everything the app writes during the tests.
     with pinned_clock(), Session(engine) as session:
-        dataset.import_dataset(session, dataset.load_json(paths.seed_file().read_bytes()))
+        interchange.import_dataset(session, interchange.load_json(paths.seed_file().read_bytes()))
         session.commit()
         # Statuses as of the tests' "today" (the import used the real date), as a server
         # pinned to that day would have them: no test starts with a stale cache to refresh.
@@ -245,7 +245,7 @@ def sqlite_file(tmp_path: Path) -> str:
     engine = build_engine(url)
     migrate.upgrade(engine)
     with Session(engine) as session:
-        dataset.import_dataset(session, dataset.load_json(paths.seed_file().read_bytes()))
+        interchange.import_dataset(session, interchange.load_json(paths.seed_file().read_bytes()))
         for number in range(4):
             users.create_user(
                 session, f"writer{number}@example.org", f"W{number}", "editor", PASSWORD

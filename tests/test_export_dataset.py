@@ -21,9 +21,8 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import drop_database_url, new_database_url
 from tests.exports_support import SIGNED_IN, add_internal_records, allow_signed_in
-from tracker import paths
+from tracker import interchange, paths
 from tracker.db import build_engine
-from tracker.services import dataset
 
 SECTIONS = ("topics", "organizations", "people", "measures", "statements")
 
@@ -78,7 +77,7 @@ def test_the_json_download_reimports_into_an_empty_tracker_with_nothing_lost(
     downloaded = json.loads(response.data)
     assert downloaded["format"] == "tracker-dataset"
     assert downloaded["as_of"] == "2026-11-28"
-    assert dataset.validate_dataset(downloaded) == []
+    assert interchange.validate_dataset(downloaded) == []
 
     # Everything shipped in the seed (all public) is in the download, record for record.
     seed = json.loads(paths.seed_file().read_text(encoding="utf-8"))
@@ -97,7 +96,7 @@ def test_the_json_download_reimports_into_an_empty_tracker_with_nothing_lost(
     engine = build_engine(empty_database)
     try:
         with Session(engine) as session:
-            exported = dataset.export_dataset(session, include_internal=True)
+            exported = interchange.export_dataset(session, include_internal=True)
     finally:
         engine.dispose()
     assert records(exported) == records(downloaded)

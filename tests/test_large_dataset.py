@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from bench.timeline import generate
 from tests.chart_checks import SVG, assert_self_contained, inline_svgs
+from tracker import interchange
 from tracker.models import Event
-from tracker.services import dataset
 
 MEASURES, EVENTS = 60, 1200
 
@@ -19,7 +19,7 @@ def test_a_generated_dataset_imports_and_draws_every_event(
     client: FlaskClient, session: Session
 ) -> None:
     before = session.scalar(select(func.count()).select_from(Event))
-    dataset.import_dataset(session, generate(MEASURES, EVENTS, seed=7))
+    interchange.import_dataset(session, generate(MEASURES, EVENTS, seed=7))
     session.flush()
     assert session.scalar(select(func.count()).select_from(Event)) == before + EVENTS
 

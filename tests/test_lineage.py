@@ -16,9 +16,10 @@ from tests.chart_checks import (
     inline_svgs,
     text_of,
 )
+from tracker.charts.lineage import layout_lineage
 from tracker.dates import PartialDate
 from tracker.models import Event, Measure, Relation
-from tracker.services.lineage import build_lineage, layout_lineage
+from tracker.services.lineage import build_lineage
 
 TODAY = dt.date(2026, 11, 28)
 RU_LAW = "ru-foreign-agents-law-2012"

@@ -264,8 +264,8 @@ def test_each_revision_keeps_realistic_data_up_down_and_up(
     from sqlalchemy.orm import Session
 
     from tests.conftest import PASSWORD, TODAY
-    from tracker import paths
-    from tracker.services import api_tokens, dataset, editing, history, users
+    from tracker import interchange, paths
+    from tracker.services import api_tokens, editing, history, users
 
     reference_url = new_database_url(tmp_path, "reference")
     reference_engine = build_engine(reference_url)
@@ -273,13 +273,15 @@ def test_each_revision_keeps_realistic_data_up_down_and_up(
         migrate.upgrade(reference_engine)
         with Session(reference_engine) as session:
             history.set_actor(session, history.Actor("import"))
-            dataset.import_dataset(session, dataset.load_json(paths.seed_file().read_bytes()))
+            interchange.import_dataset(
+                session, interchange.load_json(paths.seed_file().read_bytes())
+            )
             user = users.create_user(session, "keeper@example.org", "Keeper", "admin", PASSWORD)
             api_tokens.create_token(session, user, "sync", "write", None, TODAY)
             history.set_actor(session, history.actor_for(user))
             editing.save_organization(session, None, editing.OrganizationData(name="Bir Duino"))
             session.commit()
-            expected_export = dataset.export_dataset(session, include_internal=True)
+            expected_export = interchange.export_dataset(session, include_internal=True)
         reference = _dump(reference_engine)
     finally:
         reference_engine.dispose()
@@ -309,7 +311,7 @@ def test_each_revision_keeps_realistic_data_up_down_and_up(
     assert _dump(empty_engine) == at_head
     assert migrate.differences(empty_engine) == []
     with Session(empty_engine) as session:
-        exported = dataset.export_dataset(session, include_internal=True)
+        exported = interchange.export_dataset(session, include_internal=True)
     exported.pop("exported_at"), expected_export.pop("exported_at")
     assert exported == expected_export
 

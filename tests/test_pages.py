@@ -8,7 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from tracker.services import dataset
+from tracker import interchange
 
 
 def text_of(html: bytes) -> str:
@@ -115,7 +115,9 @@ def test_upcoming_lists_only_the_quietest_measures(
         }
         for year in (2015, 2016, 2017)
     ]
-    dataset.import_dataset(session, {"format": "tracker-dataset", "version": 1, "measures": bills})
+    interchange.import_dataset(
+        session, {"format": "tracker-dataset", "version": 1, "measures": bills}
+    )
     session.commit()
     monkeypatch.setattr(upcoming, "QUIET_SHOWN", 2)
     page = client.get("/upcoming/").get_data(as_text=True)

@@ -9,8 +9,9 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from tests import factories
+from tracker import interchange
 from tracker.models import Measure
-from tracker.services import dataset, search
+from tracker.services import search
 from tracker.services.measures import MeasureFilters
 from tracker.services.search import highlight, parse_query
 
@@ -113,7 +114,7 @@ def test_an_import_is_searchable_at_once(session: Session) -> None:
             }
         ],
     }
-    dataset.import_dataset(session, document)
+    interchange.import_dataset(session, document)
     assert find(session, "иноагентах") == ["ge-imported-law"]
     assert find(session, "გავლენის") == ["ge-imported-law"]
     assert any(

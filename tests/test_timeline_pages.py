@@ -195,7 +195,7 @@ def test_an_empty_selection_says_so(client: FlaskClient) -> None:
 def test_a_png_too_large_to_read_is_refused_with_advice(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("tracker.svg.MAX_PNG_PIXELS", 200_000)
+    monkeypatch.setattr("tracker.charts.svg.MAX_PNG_PIXELS", 200_000)
     response = client.get("/timeline.png")
     assert response.status_code == 413
     page = text_of(response.data)

@@ -16,10 +16,11 @@ from sqlalchemy import func, select
 from tqdm import tqdm
 
 from tracker import create_app, migrate, paths
+from tracker import interchange as dataset
 from tracker.db import get_engine, session_scope
 from tracker.files import FileRefused, private_file
 from tracker.models import ROLES, Measure
-from tracker.services import backup, dataset, history, users
+from tracker.services import backup, history, users
 from tracker.services.editing import ValidationFailed
 
 

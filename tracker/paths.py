@@ -35,4 +35,4 @@ def seed_file() -> Path:
 
 
 def dataset_schema() -> Path:
-    return PACKAGE / "schema" / "tracker-dataset.schema.json"
+    return PACKAGE / "interchange" / "schema" / "tracker-dataset.schema.json"

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import PASSWORD, drop_database_url, new_database_url
 from tests.security.state import database_rows
-from tracker import migrate, paths
+from tracker import interchange, migrate, paths
 from tracker.db import build_engine
 from tracker.models import DataVersion, Organization, Revision
-from tracker.services import backup, dataset, editing, history, users
+from tracker.services import backup, editing, history, users
 
 PREFIX = "Written during the backup"
 
@@ -47,7 +47,7 @@ def databases(tmp_path: Path) -> Iterator[tuple[str, str]]:
     migrate.upgrade(engine)
     with Session(engine) as session:
         history.set_actor(session, history.Actor("import"))
-        dataset.import_dataset(session, dataset.load_json(paths.seed_file().read_bytes()))
+        interchange.import_dataset(session, interchange.load_json(paths.seed_file().read_bytes()))
         user = users.create_user(session, "keeper@example.org", "Keeper", "admin", PASSWORD)
         history.set_actor(session, history.actor_for(user))
         editing.save_organization(session, None, editing.OrganizationData(name="Bir Duino"))

@@ -24,9 +24,9 @@ from tests.browser import skip_unless_browser
 from tests.conftest import PASSWORD
 from tests.security import payloads
 from tests.security.headers import header_problems
-from tracker import migrate, paths
+from tracker import interchange, migrate, paths
 from tracker.db import build_engine
-from tracker.services import dataset, history, users
+from tracker.services import history, users
 
 ADMIN = "browser-admin@example.org"
 
@@ -47,8 +47,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     migrate.upgrade(engine)
     with Session(engine) as session:
         history.set_actor(session, history.Actor("import"))
-        dataset.import_dataset(session, dataset.load_json(paths.seed_file().read_bytes()))
-        dataset.import_dataset(session, payloads.document())
+        interchange.import_dataset(session, interchange.load_json(paths.seed_file().read_bytes()))
+        interchange.import_dataset(session, payloads.document())
         users.create_user(session, ADMIN, payloads.payload("admin", 200), "admin", PASSWORD)
         session.commit()
     engine.dispose()

@@ -368,7 +368,7 @@ def test_importing_a_file_without_visibility_makes_no_one_public(
 ) -> None:
     """A version-1 file (the seed, a file written before the field) says nothing about who is
     internal: it leaves the tracker's decisions as they are."""
-    from tracker.services import dataset
+    from tracker import interchange
 
     document = {
         "format": "tracker-dataset",
@@ -376,7 +376,7 @@ def test_importing_a_file_without_visibility_makes_no_one_public(
         "organizations": [{"slug": CLINIC, "name": f"{NAME} Legal Clinic"}],
         "people": [{"slug": LAWYER, "name": f"Bakyt {NAME}", "organization": AMNESTY}],
     }
-    dataset.import_dataset(session, json.loads(json.dumps(document)))
+    interchange.import_dataset(session, json.loads(json.dumps(document)))
     session.commit()
     assert client.get(f"/organizations/{CLINIC}").status_code == 404
     assert client.get(f"/people/{LAWYER}").status_code == 404

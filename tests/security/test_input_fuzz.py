@@ -29,8 +29,9 @@ from werkzeug.datastructures import ImmutableMultiDict
 from tests.security import payloads
 from tests.security.routes import Route, fetch, pools_from, rules, urls_for
 from tests.security.state import changed_tables, database_rows, form_fields
+from tracker import interchange
 from tracker.models import Measure
-from tracker.services import dataset, editing
+from tracker.services import editing
 
 settings.register_profile(
     "tracker",
@@ -330,11 +331,11 @@ def test_the_importer_refuses_cleanly_and_writes_nothing(session: Session) -> No
         before = database_rows(session)
         if True:
             try:
-                dataset.import_dataset(session, document)
+                interchange.import_dataset(session, document)
                 session.flush()
                 outcomes["imported"] += 1
                 assert not editing.control_character(document), "a control character was stored"
-            except dataset.InvalidDataset as exc:
+            except interchange.InvalidDataset as exc:
                 outcomes["refused"] += 1
                 problems = exc.problems
                 assert problems

@@ -285,12 +285,12 @@ def test_the_public_export_leaves_them_out(session: Session, internal: Internal)
     """What `tracker export --public-only` and the public exports write."""
     import json
 
-    from tracker.services import dataset
+    from tracker import interchange
 
-    public = json.dumps(dataset.export_dataset(session, include_internal=False))
+    public = json.dumps(interchange.export_dataset(session, include_internal=False))
     assert TEXT not in public
     assert SLUG not in public
-    everything = json.dumps(dataset.export_dataset(session, include_internal=True))
+    everything = json.dumps(interchange.export_dataset(session, include_internal=True))
     assert TEXT in everything
     assert SLUG in everything
 

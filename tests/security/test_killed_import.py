@@ -19,9 +19,8 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import drop_database_url, new_database_url
 from tests.security.state import database_rows
-from tracker import migrate, paths
+from tracker import interchange, migrate, paths
 from tracker.db import build_engine
-from tracker.services import dataset
 
 
 def large_dataset(measures: int) -> dict[str, object]:
@@ -72,7 +71,9 @@ def test_an_import_killed_half_way_leaves_the_database_as_before(tmp_path: Path)
     try:
         migrate.upgrade(engine)
         with Session(engine) as session:
-            dataset.import_dataset(session, dataset.load_json(paths.seed_file().read_bytes()))
+            interchange.import_dataset(
+                session, interchange.load_json(paths.seed_file().read_bytes())
+            )
             session.commit()
         with engine.connect() as connection:
             before = database_rows(connection)
@@ -103,7 +104,7 @@ def test_an_import_killed_half_way_leaves_the_database_as_before(tmp_path: Path)
         # And the database takes writes again: the dead process holds no lock.
         with Session(engine) as session:
             small = large_dataset(2)
-            dataset.import_dataset(session, small)
+            interchange.import_dataset(session, small)
             session.commit()
     finally:
         engine.dispose()

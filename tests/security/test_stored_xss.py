@@ -20,6 +20,7 @@ from tests.conftest import TODAY, SignedInClient
 from tests.security import payloads
 from tests.security.content import PROBE_TAG, read
 from tests.security.routes import Pools, fetch, get_routes, rules
+from tracker import interchange
 from tracker.models import (
     Event,
     Measure,
@@ -32,7 +33,7 @@ from tracker.models import (
     Statement,
     User,
 )
-from tracker.services import api_tokens, dataset, editing, history
+from tracker.services import api_tokens, editing, history
 
 
 @pytest.fixture
@@ -40,7 +41,7 @@ def planted(session: Session, make_user: Callable[..., User]) -> Pools:
     """The hostile records, written by a user whose name is hostile too; their slugs and ids."""
     author = make_user("editor", name=payloads.payload("user-name", 200))
     history.set_actor(session, history.actor_for(author))
-    dataset.import_dataset(session, payloads.document())
+    interchange.import_dataset(session, payloads.document())
     measure = session.scalar(select(Measure).where(Measure.slug == payloads.SLUG))
     assert measure is not None
     data = editing.measure_data(measure)

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker import paths
+from tracker import interchange, paths
 from tracker.models import Event, Measure, Organization, Person, Quote, Revision, Source, Statement
-from tracker.services import dataset, editing, history
+from tracker.services import editing, history
 from tracker.status import derive_status
 
 SLUG = "kg-foreign-representatives-law-2024"
@@ -31,7 +31,7 @@ def measure(session: Session, slug: str = SLUG) -> Measure:
 
 
 def seed() -> dict[str, Any]:
-    document: dict[str, Any] = dataset.load_json(paths.seed_file().read_bytes())
+    document: dict[str, Any] = interchange.load_json(paths.seed_file().read_bytes())
     return document
 
 
@@ -68,7 +68,7 @@ def test_a_creation_recorded_by_the_import_is_the_records_own_snapshot(session: 
 
 def test_importing_the_same_file_again_writes_no_revision(session: Session) -> None:
     before = revision_count(session)
-    report = dataset.import_dataset(session, seed())
+    report = interchange.import_dataset(session, seed())
     assert not report.changed
     assert revision_count(session) == before
 
@@ -82,7 +82,7 @@ def test_an_import_that_changes_one_measure_writes_one_revision_by_import(
     item["identifier"] = "Law No. 72 (corrected)"
     before = revision_count(session)
     history.set_actor(session, history.Actor("import"))
-    dataset.import_dataset(session, changed)
+    interchange.import_dataset(session, changed)
     new = session.scalars(select(Revision).where(Revision.id > 0).order_by(Revision.id.desc()))
     latest = list(new)[: revision_count(session) - before]
     assert len(latest) == 1

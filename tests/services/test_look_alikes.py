@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker import interchange
 from tracker.models import Organization
-from tracker.services import dataset, history, merging
+from tracker.services import history, merging
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -70,8 +71,8 @@ AMNESTY_TWICE = document(
 
 
 def test_new_records_like_existing_ones_or_each_other_are_listed(session: Session) -> None:
-    assert dataset.validate_dataset(AMNESTY_TWICE, session) == []
-    found = [str(item) for item in dataset.find_look_alikes(session, AMNESTY_TWICE)]
+    assert interchange.validate_dataset(AMNESTY_TWICE, session) == []
+    found = [str(item) for item in interchange.find_look_alikes(session, AMNESTY_TWICE)]
     assert found == [
         'organizations[0]: "Amnesty International" (amnesty) looks like the existing organization'
         ' "Amnesty International" (amnesty-international): same name (Amnesty International)',
@@ -101,27 +102,27 @@ def test_look_alikes_are_imported_and_reported_and_a_second_import_is_quiet(
     session: Session,
 ) -> None:
     before = session.scalar(select(func.count()).select_from(Organization)) or 0
-    report = dataset.import_dataset(session, AMNESTY_TWICE)
+    report = interchange.import_dataset(session, AMNESTY_TWICE)
     assert report.created["organizations"] == 4  # a warning, not a refusal
     assert session.scalar(select(func.count()).select_from(Organization)) == before + 4
-    lines = dataset.look_alike_lines(report.look_alikes)
+    lines = interchange.look_alike_lines(report.look_alikes)
     assert lines[0] == (
         "Warning: 7 new records look like others; check each, and merge those that are the same:"
     )
     assert lines[1].startswith('  organizations[0]: "Amnesty International" (amnesty)')
-    again = dataset.import_dataset(session, AMNESTY_TWICE)
+    again = interchange.import_dataset(session, AMNESTY_TWICE)
     assert again.look_alikes == []  # nothing is new any more
     assert not again.changed
 
 
 def test_a_dataset_of_other_records_reports_nothing(session: Session) -> None:
     georgia = json.loads((DATA / "georgia.json").read_text(encoding="utf-8"))
-    assert dataset.find_look_alikes(session, georgia) == []
+    assert interchange.find_look_alikes(session, georgia) == []
 
 
 def test_the_report_names_the_first_hundred_and_counts_the_rest(session: Session) -> None:
     many = document(organizations=[{"slug": f"ai-{i}", "name": "Amnesty"} for i in range(150)])
-    lines = dataset.look_alike_lines(dataset.find_look_alikes(session, many))
+    lines = interchange.look_alike_lines(interchange.find_look_alikes(session, many))
     # Each names at most five earlier namesakes: 0 + 1 + 2 + 3 + 4, then 5 for 145 of them.
     assert lines[0].startswith("Warning: 149 new records look like others")
     assert len(lines) == 102
@@ -130,14 +131,14 @@ def test_the_report_names_the_first_hundred_and_counts_the_rest(session: Session
 
 def test_importing_a_merged_record_again_is_pointed_out(session: Session) -> None:
     history.install()
-    dataset.import_dataset(session, document(organizations=[AMNESTY_TWICE["organizations"][0]]))
+    interchange.import_dataset(session, document(organizations=[AMNESTY_TWICE["organizations"][0]]))
     duplicate = session.scalars(select(Organization).where(Organization.slug == "amnesty")).one()
     survivor = session.scalars(
         select(Organization).where(Organization.slug == "amnesty-international")
     ).one()
     merging.merge(session, duplicate, survivor)
     session.flush()
-    found = [str(item) for item in dataset.find_look_alikes(session, AMNESTY_TWICE)]
+    found = [str(item) for item in interchange.find_look_alikes(session, AMNESTY_TWICE)]
     assert found[0] == (
         'organizations[0]: "Amnesty International" (amnesty) was merged into the organization '
         "amnesty-international; importing it makes the duplicate again"

@@ -12,8 +12,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker import interchange
 from tracker.models import Measure
-from tracker.services import dataset, editing
+from tracker.services import editing
 from tracker.web.page_cache import data_version
 
 SLUG = "kg-foreign-representatives-law-2024"
@@ -63,8 +64,10 @@ def test_an_import_written_in_bulk_moves_the_data_version(app: Flask, session: S
     from pathlib import Path
 
     before = data_version()
-    document = dataset.load_json((Path(__file__).parents[1] / "data" / "georgia.json").read_bytes())
-    dataset.import_dataset(session, document)
+    document = interchange.load_json(
+        (Path(__file__).parents[1] / "data" / "georgia.json").read_bytes()
+    )
+    interchange.import_dataset(session, document)
     session.commit()
     assert data_version() > before
 

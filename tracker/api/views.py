@@ -20,10 +20,19 @@ from tracker.api import openapi, serializers
 from tracker.api.auth import authenticate_request, current_token
 from tracker.api.errors import external_url
 from tracker.db import get_session
-from tracker.services import browse, search
+from tracker.services import search
+from tracker.services.events import get_event, page_events
 from tracker.services.facets import measure_facets
 from tracker.services.measures import get_measure, page_measures
-from tracker.services.statements import get_organization, get_person, get_statement, people_of
+from tracker.services.statements import (
+    get_organization,
+    get_person,
+    get_statement,
+    page_organizations,
+    page_people,
+    page_statements,
+    people_of,
+)
 from tracker.web import params
 from tracker.web.access import public
 
@@ -151,7 +160,7 @@ def events() -> Response:
     as_of = params.as_of()
     filters = params.measure_filters(strict=True)
     page, size = params.page(DEFAULT_SIZE, MAX_SIZE)
-    found = browse.page_events(
+    found = page_events(
         get_session(),
         filters,
         as_of,
@@ -168,7 +177,7 @@ def events() -> Response:
 @bp.get("/events/<int:event_id>")
 @public
 def event(event_id: int) -> Response:
-    found = browse.get_event(get_session(), event_id, reader_can_see_internal())
+    found = get_event(get_session(), event_id, reader_can_see_internal())
     if found is None:
         abort(404, description=f"No event {event_id}.")
     return jsonify(serializers.event(found))
@@ -181,7 +190,7 @@ def statements() -> Response:
     filters = params.measure_filters(strict=True)
     page, size = params.page(DEFAULT_SIZE, MAX_SIZE)
     internal = reader_can_see_internal()
-    found = browse.page_statements(
+    found = page_statements(
         get_session(),
         filters,
         as_of,
@@ -210,7 +219,7 @@ def statement(slug: str) -> Response:
 def organizations() -> Response:
     page, size = params.page(DEFAULT_SIZE, MAX_SIZE)
     internal = reader_can_see_internal()
-    found = browse.page_organizations(get_session(), internal, page, size)
+    found = page_organizations(get_session(), internal, page, size)
     items = [serializers.organization(o, internal) for o in found.items]
     return envelope(items, found.total, page, size)
 
@@ -232,7 +241,7 @@ def organization(slug: str) -> Response:
 def people() -> Response:
     page, size = params.page(DEFAULT_SIZE, MAX_SIZE)
     internal = reader_can_see_internal()
-    found = browse.page_people(get_session(), internal, page, size)
+    found = page_people(get_session(), internal, page, size)
     items = [serializers.person(p, internal) for p in found.items]
     return envelope(items, found.total, page, size)
 

@@ -32,9 +32,9 @@ from tracker.api.auth import current_token, token_required
 from tracker.api.errors import ApiError, external_url
 from tracker.api.views import bp
 from tracker.db import get_session
+from tracker.interchange import Problem
 from tracker.models import Event, Measure, Statement
 from tracker.services import editing, records
-from tracker.services.dataset import Problem
 from tracker.services.editing import DeleteRefused, EditConflict
 from tracker.services.measures import event_warnings, get_measure
 from tracker.web.auth import limiter

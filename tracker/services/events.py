@@ -3,6 +3,7 @@
 The measure filters select measures exactly as the measure list does (``select_measures``),
 joined into the event query, so that a page and its downloads always apply the same rule;
 internal measures' events are left out for anonymous visitors exactly as their measures are.
+The JSON API pages through the same query (``page_events``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from tracker import clock, vocab
 from tracker.models import Event, Measure, Source, event_sources
 from tracker.services.as_of import event_dated_by, event_order
 from tracker.services.measures import MeasureFilters, select_measures, statuses
+from tracker.services.paging import Page
 from tracker.status import Status, counted_by
 
 
@@ -328,3 +330,37 @@ def event_counts(session: Session, measure_ids: Sequence[int], as_of: dt.date) -
         )
         counts.update(session.execute(query).all())
     return counts
+
+
+# -- the JSON API's events ---------------------------------------------------------------------
+
+
+def page_events(
+    session: Session,
+    filters: MeasureFilters,
+    as_of: dt.date,
+    include_internal: bool,
+    types: Sequence[str] = (),
+    measure: str | None = None,
+    page: int = 1,
+    size: int = 50,
+) -> Page[Event]:
+    """Events up to ``as_of`` of the measures that pass the filters, newest first: the events
+    list's own query (tracker.services.events), the status filter on ``as_of`` as there."""
+    chosen = EventFilters(measures=filters, types=tuple(types), measure=measure)
+    total = count_events(session, chosen, as_of, include_internal)
+    items = list_events(session, chosen, as_of, include_internal, (page - 1) * size, size)
+    return Page(items, total, page, size)
+
+
+def get_event(session: Session, event_id: int, include_internal: bool) -> Event | None:
+    """One event, if its measure may be seen."""
+    query = (
+        select(Event)
+        .join(Event.measure)
+        .where(Event.id == event_id)
+        .options(selectinload(Event.measure), selectinload(Event.sources))
+    )
+    if not include_internal:
+        query = query.where(Measure.visibility == "public")
+    return session.scalars(query).first()

@@ -1,16 +1,14 @@
 """Lineage: how measures relate across countries and time (modelled on, amends, repeals...).
 
 ``build_lineage`` reads the relations between visible measures, for the whole tracker, some
-countries, or the neighbourhood of one measure. ``layout_lineage`` places each measure at the
-date of its first recorded event, in one band per country, and draws each relation as an arrow
-that runs forward in time, worded along the arrow: a relation stored as "Kyrgyzstan's law is
-modelled on Russia's" is drawn from Russia's law to Kyrgyzstan's as "model for".
+countries, or the neighbourhood of one measure, each relation oriented forward in time: a
+relation stored as "Kyrgyzstan's law is modelled on Russia's" runs from Russia's law to
+Kyrgyzstan's as "model for". tracker.charts.lineage draws it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,13 +18,11 @@ from sqlalchemy import Row, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from tracker import vocab
-from tracker.countries import country_name
-from tracker.dates import PartialDate, shift
+from tracker.dates import PartialDate
 from tracker.models import Measure, Relation
 from tracker.services.measures import visible_measures
 from tracker.services.sources import source_namer
 from tracker.services.timeline import TimelineEvent, load_events, popular_name
-from tracker.services.timescale import Axis, TimeScale, axis, text_width
 from tracker.status import Status, derive_status
 
 
@@ -256,241 +252,3 @@ def _load_nodes(session: Session, ids: set[int], as_of: dt.date) -> dict[int, Li
             by_status[measure.id],
         )
     return nodes
-
-
-# -- the layout -------------------------------------------------------------------------------
-
-WIDTH = 960
-MARGIN = 16
-NODE_WIDTH = 180.0
-NODE_HEIGHT = 50.0
-ROW_GAP = 22.0
-BAND_HEADER = 24.0
-BAND_GAP = 10.0
-NODE_FONT_SIZE = 11.5
-
-
-@dataclass(frozen=True, slots=True)
-class NodeBox:
-    node: LineageNode
-    x: float
-    y: float
-    width: float
-    height: float
-    lines: tuple[str, ...]
-    meta: str
-    classes: str
-    title: str
-
-    @property
-    def cx(self) -> float:
-        return self.x + self.width / 2
-
-    @property
-    def cy(self) -> float:
-        return self.y + self.height / 2
-
-
-@dataclass(frozen=True, slots=True)
-class EdgeBox:
-    edge: LineageEdge
-    type: str
-    path: str
-    title: str
-    label: str
-    label_x: float
-    label_y: float
-    label_width: float
-
-
-@dataclass(frozen=True, slots=True)
-class CountryBand:
-    code: str
-    name: str
-    y: float
-    height: float
-
-
-@dataclass(slots=True)
-class LineageLayout:
-    lineage: Lineage
-    width: float
-    height: float
-    x0: float
-    x1: float
-    axis: Axis
-    axis_y: float
-    body_top: float
-    body_bottom: float
-    countries: list[CountryBand]
-    nodes: list[NodeBox]
-    edges: list[EdgeBox]
-    title: str
-    subtitle: str
-    caption: bool
-    footer_y: float | None
-
-
-def _node_lines(name: str) -> tuple[str, ...]:
-    per_line = int((NODE_WIDTH - 14) / text_width("x", NODE_FONT_SIZE, bold=True))
-    lines = textwrap.wrap(name, per_line) or [""]
-    if len(lines) > 2:
-        second = lines[1]
-        lines = [lines[0], second[: per_line - 1].rstrip() + "…"]
-    return tuple(lines)
-
-
-def _node_title(node: LineageNode) -> str:
-    first = f"first event {node.first.format()}" if node.first else "no event recorded"
-    kind = vocab.MEASURE_KINDS[node.kind]
-    where = country_name(node.country)
-    return f"{node.title}\n{kind}, {where}; {first}\nStatus: {node.status.headline}"
-
-
-def _edge_path(source: NodeBox, target: NodeBox) -> tuple[str, float, float]:
-    """A curve from source to target, and its middle (where the wording goes)."""
-    sx, sy = source.x + source.width, source.cy
-    tx, ty = target.x, target.cy
-    if tx - sx >= 12:
-        dx = (tx - sx) / 2
-        c1, c2 = (sx + dx, sy), (tx - dx, ty)
-    else:
-        # Boxes overlap in time (in different rows): leave from the side facing the target.
-        sx = source.cx
-        tx = target.cx
-        if ty > sy:
-            sy, ty = source.y + source.height, target.y
-        else:
-            sy, ty = source.y, target.y + target.height
-        dy = (ty - sy) / 2
-        c1, c2 = (sx, sy + dy), (tx, ty - dy)
-    path = f"M{sx:.1f} {sy:.1f}C{c1[0]:.1f} {c1[1]:.1f} {c2[0]:.1f} {c2[1]:.1f} {tx:.1f} {ty:.1f}"
-    mid_x = (sx + 3 * c1[0] + 3 * c2[0] + tx) / 8
-    mid_y = (sy + 3 * c1[1] + 3 * c2[1] + ty) / 8
-    return path, mid_x, mid_y
-
-
-def layout_lineage(
-    lineage: Lineage,
-    *,
-    title: str = "Lineage",
-    subtitle: str = "",
-    caption: bool = False,
-    width: float = WIDTH,
-) -> LineageLayout:
-    """Measures at their first event's date, one band per country, arrows between them."""
-    x0, x1 = MARGIN, width - MARGIN
-    dated = [node.first for node in lineage.nodes if node.first is not None]
-    if dated:
-        lo = min(d.start for d in dated)
-        hi = max(d.start for d in dated)
-    else:
-        lo = hi = lineage.as_of
-    span = max((hi - lo).days, 180)
-    pad = max(30, span // 20)
-    lo = dt.date(shift(lo, -pad).year, 1, 1)
-    hi = shift(hi, pad)
-    # A box starts at its date and runs to the right: leave room for the last one. The axis
-    # runs on under that room at the same pace, so the years go on to the right edge.
-    scale = TimeScale(lo, hi, x0, x1 - NODE_WIDTH)
-    axis_scale = TimeScale(lo, shift(hi, int(NODE_WIDTH / scale.px_per_day)), x0, x1)
-
-    y: float = MARGIN + (50 if caption else 0)
-    time_axis = axis(axis_scale, finest="month" if span < 3 * 365 else "year")
-    axis_y = y
-    y += len(time_axis.rows) * 15 + 10
-    body_top = y
-
-    # Countries in the order they enter the story; within one, measures in rows that never
-    # overlap, each put in the first row with room for it.
-    by_country: dict[str, list[LineageNode]] = {}
-    for node in lineage.nodes:
-        by_country.setdefault(node.country, []).append(node)
-    order = sorted(
-        by_country,
-        key=lambda code: (
-            min((n.first.start for n in by_country[code] if n.first), default=dt.date.max),
-            country_name(code),
-        ),
-    )
-    boxes: dict[int, NodeBox] = {}
-    bands = []
-    for code in order:
-        rows: list[float] = []  # right edge of the last box in each row
-        placed: list[tuple[LineageNode, float, int]] = []
-        for node in by_country[code]:
-            x = scale.x(node.first.start) if node.first else x1 - NODE_WIDTH
-            row = next((i for i, right in enumerate(rows) if right + 12 <= x), None)
-            if row is None:
-                rows.append(x + NODE_WIDTH)
-                row = len(rows) - 1
-            else:
-                rows[row] = x + NODE_WIDTH
-            placed.append((node, x, row))
-        band_height = BAND_HEADER + len(rows) * (NODE_HEIGHT + ROW_GAP) - ROW_GAP + 12
-        bands.append(CountryBand(code, country_name(code), y, band_height))
-        for node, x, row in placed:
-            node_y = y + BAND_HEADER + row * (NODE_HEIGHT + ROW_GAP)
-            kind = vocab.MEASURE_KINDS[node.kind]
-            meta = f"{kind} · {node.first.format_short() if node.first else 'date unknown'}"
-            classes = f"node node--{node.status.tone}"
-            if lineage.focus is not None and node.id == lineage.focus.id:
-                classes += " node--focus"
-            boxes[node.id] = NodeBox(
-                node,
-                x,
-                node_y,
-                NODE_WIDTH,
-                NODE_HEIGHT,
-                _node_lines(node.name),
-                meta,
-                classes,
-                _node_title(node),
-            )
-        y += band_height + BAND_GAP
-    body_bottom = y - BAND_GAP
-
-    edges = []
-    placed_labels: list[tuple[float, float, float]] = []
-    for edge in lineage.edges:
-        source, target = boxes[edge.source.id], boxes[edge.target.id]
-        path, mid_x, mid_y = _edge_path(source, target)
-        label_width = text_width(edge.wording, 10.5) + 10
-        # Nudge a label down while it would cover one already placed.
-        for _ in range(4):
-            if not any(
-                abs(mid_x - px) < (label_width + pw) / 2 and abs(mid_y - py) < 15
-                for px, py, pw in placed_labels
-            ):
-                break
-            mid_y += 15
-        placed_labels.append((mid_x, mid_y, label_width))
-        edge_title = f"{edge.source.title} — {edge.wording} → {edge.target.title}"
-        if edge.note:
-            edge_title += f"\n{edge.note}"
-        edges.append(
-            EdgeBox(edge, edge.type, path, edge_title, edge.wording, mid_x, mid_y + 4, label_width)
-        )
-
-    footer_y = None
-    if caption:
-        footer_y = y + 12
-        y += 26
-    return LineageLayout(
-        lineage=lineage,
-        width=width,
-        height=y + MARGIN,
-        x0=x0,
-        x1=x1,
-        axis=time_axis,
-        axis_y=axis_y,
-        body_top=body_top,
-        body_bottom=body_bottom,
-        countries=bands,
-        nodes=list(boxes.values()),
-        edges=edges,
-        title=title,
-        subtitle=subtitle,
-        caption=caption,
-        footer_y=footer_y,
-    )

@@ -248,7 +248,7 @@ def _merged_away(session: Session, records: Mapping[str, Items]) -> list[LookAli
 
 def in_dataset(session: Session, records: Mapping[str, Items]) -> list[LookAlike]:
     """The new records of a (valid) document that look like others, in the file's order;
-    ``records``: the document's records of each of KINDS (tracker.services.dataset)."""
+    ``records``: the document's records of each of KINDS (tracker.interchange)."""
     return [
         *_merged_away(session, records),
         *_organizations(session, records["organizations"]),

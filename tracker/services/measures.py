@@ -30,6 +30,7 @@ from tracker.models import (
 )
 from tracker.services import status_cache
 from tracker.services.as_of import event_dated_by, event_order, measure_exists, statement_order
+from tracker.services.fulltext import matching_ids
 from tracker.services.sources import first_source_name, source_namer
 from tracker.status import Status, dated_by, derive_status, sort_events, warnings
 
@@ -321,10 +322,7 @@ def filter_clauses(
     if filters.states and skip != "status" and by_cached_status:
         clauses.append(status_cache.state_condition(session, filters.states, clock.today()))
     if filters.query:
-        # Imported here: the search service builds on this module's visibility rules.
-        from tracker.services import search
-
-        matching = search.matching_ids(session, "measures", filters.query)
+        matching = matching_ids(session, "measures", filters.query)
         clauses.append(MeasureStatus.measure_id.in_(matching) if matching is not None else false())
     return clauses
 

@@ -23,9 +23,10 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker import interchange as dataset
+from tracker.interchange import Problem
 from tracker.models import Event, Measure, Relation, Source, Statement
-from tracker.services import dataset, editing
-from tracker.services.dataset import Problem
+from tracker.services import editing
 from tracker.services.editing import (
     EventData,
     MeasureData,

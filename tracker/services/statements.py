@@ -1,4 +1,8 @@
-"""Reading statements, organizations and people, with the visibility rule applied."""
+"""Reading statements, organizations and people, with the visibility rule applied.
+
+The pages and the JSON API read through the same queries: a statement is shown when it is
+visible and, with measure filters, when at least one of its measures passes them.
+"""
 
 from __future__ import annotations
 
@@ -23,12 +27,15 @@ from tracker.models import (
 )
 from tracker.services.as_of import statement_dated_by, statement_order
 from tracker.services.measures import (
+    MeasureFilters,
     may_see,
     public_rows,
+    select_measures,
     visible_organizations,
     visible_people,
     visible_statements,
 )
+from tracker.services.paging import Page, page_of
 
 _STATEMENT_OPTIONS = (
     selectinload(Statement.organization),
@@ -291,3 +298,52 @@ def newest_statements(
         Statement.created_at.desc(), Statement.date_start.desc(), Statement.id.desc()
     )
     return session.scalars(query.limit(limit)).all()
+
+
+# -- the JSON API's lists ----------------------------------------------------------------------
+
+
+def page_statements(
+    session: Session,
+    filters: MeasureFilters,
+    as_of: dt.date,
+    include_internal: bool,
+    organization: str | None = None,
+    stances: Sequence[str] = (),
+    page: int = 1,
+    size: int = 50,
+) -> Page[Statement]:
+    """Statements up to ``as_of`` about measures that pass the filters (on ``as_of``, as the
+    measure list selects them), newest first."""
+    query = (
+        visible_statements(include_internal)
+        .where(statement_dated_by(as_of))
+        .options(*_STATEMENT_OPTIONS)
+    )
+    if filters.active:
+        ids = select_measures(session, filters, as_of, include_internal).ids()
+        about = select(statement_measures.c.statement_id).where(
+            statement_measures.c.measure_id.in_(ids)
+        )
+        query = query.where(Statement.id.in_(about))
+    if organization:
+        query = query.where(by_organizations([organization], include_internal))
+    if stances:
+        query = query.where(Statement.stance.in_(stances))
+    return page_of(session, query, statement_order(newest_first=True), page, size)
+
+
+def page_organizations(
+    session: Session, include_internal: bool, page: int = 1, size: int = 50
+) -> Page[Organization]:
+    """Organizations by name, the internal ones for signed-in readers only."""
+    query = visible_organizations(include_internal)
+    return page_of(session, query, (Organization.name, Organization.id), page, size)
+
+
+def page_people(
+    session: Session, include_internal: bool, page: int = 1, size: int = 50
+) -> Page[Person]:
+    """People by name, the internal ones for signed-in readers only."""
+    query = visible_people(include_internal).options(selectinload(Person.organization))
+    return page_of(session, query, (Person.name, Person.id), page, size)

@@ -17,22 +17,22 @@ from urllib.parse import quote, urlencode
 from flask import Response, abort, current_app, request, url_for
 from markupsafe import Markup, escape
 
-from tracker import clock, svg, vocab
-from tracker.countries import country_name
-from tracker.db import get_session
-from tracker.gcpause import without_gc_pauses
-from tracker.services.lineage import Lineage, LineageLayout, build_lineage, layout_lineage
-from tracker.services.measures import MeasureFilters
-from tracker.services.timeline import (
-    Entry,
-    Timeline,
+from tracker import clock, vocab
+from tracker.charts import svg
+from tracker.charts.lineage import LineageLayout, layout_lineage
+from tracker.charts.timeline import (
     TimelineLayout,
-    build_timeline,
     chart_title,
     describe_filters,
     layout_timeline,
     shorten,
 )
+from tracker.countries import country_name
+from tracker.db import get_session
+from tracker.gcpause import without_gc_pauses
+from tracker.services.lineage import Lineage, build_lineage
+from tracker.services.measures import MeasureFilters
+from tracker.services.timeline import Entry, Timeline, build_timeline
 from tracker.web import params
 from tracker.web.access import can_see_internal
 

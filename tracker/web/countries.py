@@ -8,7 +8,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from tracker import svg
+from tracker.charts import svg
 from tracker.countries import country_name, is_country
 from tracker.db import get_session
 from tracker.services.countries import country_summaries, state_counts, statements_about

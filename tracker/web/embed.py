@@ -14,7 +14,7 @@ from typing import Any
 from flask import Blueprint, Flask, abort, g, render_template, request
 from markupsafe import Markup
 
-from tracker import svg
+from tracker.charts import svg
 from tracker.security import allow_framing
 from tracker.web import charts, params
 from tracker.web.access import public

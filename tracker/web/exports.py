@@ -50,8 +50,8 @@ from tracker.exports.feeds import FeedInfo, render_feed
 from tracker.exports.ical import CalendarInfo, render_calendar
 from tracker.exports.jsonld import measure_jsonld, script_json
 from tracker.exports.tables import Row, Table
+from tracker.interchange import export_chunks
 from tracker.models import Measure, Statement
-from tracker.services.dataset import export_chunks
 from tracker.services.events import (
     EventFilters,
     count_events,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template
 from markupsafe import Markup
 
-from tracker import svg
+from tracker.charts import svg
 from tracker.db import get_session
 from tracker.services.countries import state_counts
 from tracker.services.measures import countries_in_use, topics_in_use

@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from tracker.services.timescale import LABEL_GAP, Axis, TimeScale, axis, text_width
+from tracker.charts.timescale import LABEL_GAP, Axis, TimeScale, axis, text_width
 
 WIDTH = 928.0  # the timeline's drawing width (960 less its margins)
 

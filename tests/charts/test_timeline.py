@@ -8,15 +8,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.charts.timeline import TimelineLayout, layout_timeline
 from tracker.dates import PartialDate
 from tracker.models import Event, Measure
 from tracker.services.measures import MeasureFilters
-from tracker.services.timeline import (
-    Timeline,
-    TimelineLayout,
-    build_timeline,
-    layout_timeline,
-)
+from tracker.services.timeline import Timeline, build_timeline
 
 TODAY = dt.date(2026, 11, 28)
 FEB_8_2024 = dt.date(2024, 2, 8)

@@ -9,10 +9,10 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from tests.chart_checks import SVG, assert_self_contained, inline_svgs
+from tracker.charts.svg import esc
 from tracker.dates import PartialDate
 from tracker.gcpause import gc_paused
 from tracker.models import Event, Measure
-from tracker.svg import esc
 
 HOSTILE = 'Law <script>alert("x")</script> & “quotes” \' \x0b\x01 end'  # PostgreSQL refuses NUL
 

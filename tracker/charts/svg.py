@@ -1,6 +1,6 @@
 """Writing charts as SVG, and SVG as PNG.
 
-The layouts (tracker.services.timeline, tracker.services.lineage) decide where everything goes;
+The layouts (tracker.charts.timeline, tracker.charts.lineage) decide where everything goes;
 this module only writes it out. Every piece of text is escaped, nothing refers to anything
 outside the document (no fonts, images or stylesheets to fetch), and styling is by class:
 
@@ -18,10 +18,10 @@ from functools import cache
 from typing import Protocol
 
 from tracker import paths, system
+from tracker.charts.lineage import LineageLayout
+from tracker.charts.timeline import MarkBox, TimelineLayout
+from tracker.charts.timescale import AxisRow
 from tracker.gcpause import without_gc_pauses
-from tracker.services.lineage import LineageLayout
-from tracker.services.timeline import MarkBox, TimelineLayout
-from tracker.services.timescale import AxisRow
 
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 

@@ -15,13 +15,12 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import TODAY, drop_database_url, new_database_url
-from tracker import migrate, paths
+from tracker import interchange, migrate, paths
 from tracker.db import build_engine
 from tracker.models import Event, Measure, Organization, Person, Statement
-from tracker.services import dataset
 from tracker.services.measures import get_measure
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 
 
 def seed() -> dict[str, Any]:
@@ -52,7 +51,7 @@ def empty_engine(tmp_path: Path) -> Iterator[Engine]:
 
 def test_the_seed_is_valid_and_holds_the_articles_measures(session: Session) -> None:
     document = seed()
-    assert dataset.validate_dataset(document) == []
+    assert interchange.validate_dataset(document) == []
     slugs = {measure["slug"] for measure in document["measures"]}
     assert {
         "kg-foreign-representatives-law-2024",
@@ -73,7 +72,7 @@ def test_the_seed_is_valid_and_holds_the_articles_measures(session: Session) -> 
 
 def test_importing_the_same_file_twice_changes_nothing(session: Session) -> None:
     before = counts(session)
-    report = dataset.import_dataset(session, seed())
+    report = interchange.import_dataset(session, seed())
     assert not report.changed
     assert report.unchanged["measures"] == len(seed()["measures"])
     assert counts(session) == before
@@ -82,28 +81,28 @@ def test_importing_the_same_file_twice_changes_nothing(session: Session) -> None
 def test_export_then_import_into_an_empty_database_gives_the_same_data(
     session: Session, empty_engine: Engine
 ) -> None:
-    first = dataset.export_dataset(session, include_internal=True)
+    first = interchange.export_dataset(session, include_internal=True)
     with Session(empty_engine) as other:
-        dataset.import_dataset(other, json.loads(json.dumps(first)))
+        interchange.import_dataset(other, json.loads(json.dumps(first)))
         other.commit()
-        second = dataset.export_dataset(other, include_internal=True)
+        second = interchange.export_dataset(other, include_internal=True)
     assert without_timestamp(second) == without_timestamp(first)
 
 
 def test_streamed_export_is_the_same_document(session: Session) -> None:
     buffer = io.StringIO()
-    dataset.write_export(session, buffer, include_internal=True)
+    interchange.write_export(session, buffer, include_internal=True)
     streamed = json.loads(buffer.getvalue())
     assert without_timestamp(streamed) == without_timestamp(
-        dataset.export_dataset(session, include_internal=True)
+        interchange.export_dataset(session, include_internal=True)
     )
 
 
 def test_a_dataset_written_elsewhere_imports_and_links_to_existing_records(
     session: Session,
 ) -> None:
-    document = dataset.load_json((DATA / "georgia.json").read_bytes())
-    report = dataset.import_dataset(session, document)
+    document = interchange.load_json((DATA / "georgia.json").read_bytes())
+    report = interchange.import_dataset(session, document)
     assert report.created["measures"] == 1
     assert report.created["events"] == 7
     view = get_measure(session, "ge-transparency-of-foreign-influence-law-2024", TODAY, False)
@@ -131,7 +130,7 @@ def broken_seed() -> dict[str, Any]:
 
 
 def test_an_invalid_file_reports_every_problem_with_its_place() -> None:
-    problems = [str(problem) for problem in dataset.validate_dataset(broken_seed())]
+    problems = [str(problem) for problem in interchange.validate_dataset(broken_seed())]
     expected = [
         'measures[0].events[1].date: "2023-13" is not a date',
         'measures[0].events[2].type: "readin-1" is not one of: drafted,',
@@ -153,21 +152,21 @@ def test_an_invalid_file_writes_nothing(session: Session) -> None:
     document["measures"].append(
         {"slug": "new-valid-measure", "country": "KG", "kind": "bill", "title": "Valid"}
     )
-    with pytest.raises(dataset.InvalidDataset) as error:
-        dataset.import_dataset(session, document)
+    with pytest.raises(interchange.InvalidDataset) as error:
+        interchange.import_dataset(session, document)
     assert len(error.value.problems) >= 9
     assert counts(session) == before
     assert session.scalar(select(Measure).where(Measure.slug == "new-valid-measure")) is None
 
 
 def test_json_syntax_errors_say_where() -> None:
-    with pytest.raises(dataset.InvalidDataset) as error:
-        dataset.load_json(b'{"format": "tracker-dataset",\n "version": 1,,}')
+    with pytest.raises(interchange.InvalidDataset) as error:
+        interchange.load_json(b'{"format": "tracker-dataset",\n "version": 1,,}')
     assert str(error.value.problems[0]).startswith("line 2, column")
 
 
 def test_the_wrong_format_or_version_is_refused() -> None:
-    problems = dataset.validate_dataset({"format": "something-else", "version": 2})
+    problems = interchange.validate_dataset({"format": "something-else", "version": 2})
     assert [p.path for p in problems] == ["format", "version"]
 
 
@@ -196,11 +195,11 @@ def test_anonymous_export_leaves_internal_records_out(session: Session) -> None:
             "visibility": "internal",
         }
     )
-    dataset.import_dataset(session, document)
-    public = json.dumps(dataset.export_dataset(session, include_internal=False))
+    interchange.import_dataset(session, document)
+    public = json.dumps(interchange.export_dataset(session, include_internal=False))
     for secret in ("draft-under-watch", "Unpublished testimony", "secret-source"):
         assert secret not in public
-    everything = json.dumps(dataset.export_dataset(session, include_internal=True))
+    everything = json.dumps(interchange.export_dataset(session, include_internal=True))
     for secret in ("draft-under-watch", "Unpublished testimony", "secret-source"):
         assert secret in everything
 
@@ -249,14 +248,14 @@ def test_the_seed_stays_public_and_a_file_says_who_is_internal(session: Session)
             },
         ],
     }
-    assert dataset.validate_dataset(document, session) == []
-    dataset.import_dataset(session, copy.deepcopy(document))
+    assert interchange.validate_dataset(document, session) == []
+    interchange.import_dataset(session, copy.deepcopy(document))
     assert _visibility(session, Organization, "quiet-group") == "internal"
     assert _visibility(session, Organization, "named-anyway") == "public"
     assert _visibility(session, Person, "quoted-inside") == "internal"
     assert _visibility(session, Person, "mentioned-nowhere") == "public"
     assert _visibility(session, Person, "kept-back") == "internal"
-    exported = dataset.export_dataset(session, include_internal=True)
+    exported = interchange.export_dataset(session, include_internal=True)
     people = {person["slug"]: person["visibility"] for person in exported["people"]}
     assert people["kept-back"] == "internal"
     assert people["maisy-weicherding"] == "public"
@@ -269,20 +268,20 @@ def test_an_old_file_never_changes_the_trackers_decision(session: Session) -> No
     assert maisy is not None
     maisy.visibility = "internal"
     session.flush()
-    report = dataset.import_dataset(session, seed())
+    report = interchange.import_dataset(session, seed())
     assert not report.changed
     assert _visibility(session, Person, "maisy-weicherding") == "internal"
     document = seed()
     [entry] = [p for p in document["people"] if p["slug"] == "maisy-weicherding"]
     entry["visibility"] = "public"
-    dataset.import_dataset(session, document)
+    interchange.import_dataset(session, document)
     assert _visibility(session, Person, "maisy-weicherding") == "public"
 
 
 def test_a_visibility_that_is_not_a_choice_is_refused() -> None:
     document = seed()
     document["people"][0]["visibility"] = "secret"
-    problems = dataset.validate_dataset(document)
+    problems = interchange.validate_dataset(document)
     assert [str(p) for p in problems if p.path.startswith("people[0]")] == [
         'people[0].visibility: "secret" is not one of: public, internal'
     ]
@@ -293,7 +292,7 @@ def test_an_updated_file_updates_only_what_changed(session: Session) -> None:
     measure = document["measures"][0]
     measure["title"] = measure["title"] + " (revised)"
     measure["events"][0]["description"] = "Corrected description."
-    report = dataset.import_dataset(session, document)
+    report = interchange.import_dataset(session, document)
     assert report.updated["measures"] == 1
     assert report.updated["events"] == 1
     assert report.created["events"] == 0

@@ -1,0 +1,287 @@
+"""Exporting the Tracker Dataset: every record a reader may see, in a stable order, so that
+export(import(file)) gives the same data; streamed in chunks for the download.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy.orm import Session, selectinload
+
+from tracker import clock
+from tracker.interchange.document import FORMAT, VERSION, Progress, no_progress
+from tracker.models import (
+    Event,
+    Measure,
+    Organization,
+    Person,
+    Quote,
+    Relation,
+    Source,
+    Statement,
+    Topic,
+)
+from tracker.services.measures import (
+    may_see,
+    visible_measures,
+    visible_organizations,
+    visible_people,
+    visible_statements,
+    visible_topics,
+)
+from tracker.services.statements import shown
+
+# --------------------------------------------------------------------------------------------
+# Export
+
+
+def _source_dict(source: Source) -> dict[str, Any]:
+    return {
+        "url": source.url,
+        "title": source.title,
+        "publisher": source.publisher,
+        "published": source.published.iso if source.published else None,
+        "accessed": source.accessed.isoformat() if source.accessed else None,
+        "archived_url": source.archived_url,
+    }
+
+
+def _event_dict(event: Event) -> dict[str, Any]:
+    votes = None
+    if event.has_votes:
+        votes = {
+            "for": event.votes_for,
+            "against": event.votes_against,
+            "abstain": event.votes_abstain,
+        }
+    return {
+        "type": event.type,
+        "date": event.date.iso,
+        "approximate": event.date.approximate,
+        "end_date": event.end_date.iso if event.end_date else None,
+        "end_approximate": event.end_date.approximate if event.end_date else False,
+        "actor": event.actor,
+        "description": event.description,
+        "votes": votes,
+        "sources": [_source_dict(source) for source in event.sources],
+    }
+
+
+def event_dict(event: Event) -> dict[str, Any]:
+    """One event in the interchange format."""
+    return _event_dict(event)
+
+
+def measure_dict(measure: Measure, include_internal: bool) -> dict[str, Any]:
+    """One measure in the interchange format; relations to measures the reader may not see
+    are left out."""
+    return {
+        "slug": measure.slug,
+        "country": measure.country,
+        "kind": measure.kind,
+        "title": measure.title,
+        "short_title": measure.short_title,
+        "original_title": measure.original_title,
+        "original_language": measure.original_language,
+        "popular_names": list(measure.popular_names or []),
+        "identifier": measure.identifier,
+        "originating_body": measure.originating_body,
+        "summary": measure.summary,
+        "topics": [topic.slug for topic in measure.topics],
+        "visibility": measure.visibility,
+        "sources": [_source_dict(source) for source in measure.sources],
+        "events": [_event_dict(event) for event in measure.events],
+        "relations": [
+            {"type": relation.type, "target": relation.object.slug, "note": relation.note}
+            for relation in measure.relations
+            if may_see(relation.object, include_internal)
+        ],
+    }
+
+
+def statement_dict(statement: Statement, include_internal: bool) -> dict[str, Any]:
+    """One statement in the interchange format. Where the reader may not see a measure, an
+    event's measure, a co-signatory, the speaker or a quote's speaker, the reference is left
+    out (a speaker becomes null): a slug names its record as well as its name does."""
+    reacts = statement.reacts_to
+    speaker = shown(statement.speaker, include_internal)
+    return {
+        "slug": statement.slug,
+        "organization": statement.organization.slug,
+        "signatories": [
+            org.slug for org in statement.signatories if may_see(org, include_internal)
+        ],
+        "speaker": speaker.slug if speaker else None,
+        "type": statement.type,
+        "stance": statement.stance,
+        "asks": list(statement.asks or []),
+        "date": statement.date.iso,
+        "approximate": statement.date.approximate,
+        "title": statement.title,
+        "url": statement.url,
+        "summary": statement.summary,
+        "quotes": [
+            {"text": quote.text, "speaker": _slug_of(shown(quote.speaker, include_internal))}
+            for quote in statement.quotes
+        ],
+        "measures": [
+            measure.slug for measure in statement.measures if may_see(measure, include_internal)
+        ],
+        "reacts_to": (
+            {"measure": reacts.measure.slug, "type": reacts.type, "date": reacts.date.iso}
+            if reacts is not None and may_see(reacts.measure, include_internal)
+            else None
+        ),
+        "visibility": statement.visibility,
+        "sources": [_source_dict(source) for source in statement.sources],
+    }
+
+
+def _slug_of(record: Organization | Person | None) -> str | None:
+    return record.slug if record is not None else None
+
+
+def iter_export(
+    session: Session, include_internal: bool, progress: Progress = no_progress
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(section, record) pairs in the document's order, loading in batches."""
+
+    measure_query = visible_measures(include_internal).order_by(Measure.slug)
+    statement_query = visible_statements(include_internal).order_by(
+        Statement.date_iso, Statement.slug
+    )
+    if not include_internal:
+        # The format names a statement's author by slug and needs one: a public statement by
+        # an internal organization cannot be written without naming it, so it stays out.
+        statement_query = statement_query.where(
+            Statement.organization_id.in_(
+                visible_organizations(include_internal).with_only_columns(Organization.id)
+            )
+        )
+    for topic in session.scalars(visible_topics(include_internal).order_by(Topic.slug)):
+        yield "topics", {"slug": topic.slug, "name": topic.name}
+    organizations = visible_organizations(include_internal).order_by(Organization.slug)
+    for org in session.scalars(organizations):
+        yield (
+            "organizations",
+            {
+                "slug": org.slug,
+                "name": org.name,
+                "acronym": org.acronym,
+                "kind": org.kind,
+                "country": org.country,
+                "url": org.url,
+                "visibility": org.visibility,
+            },
+        )
+    people = session.scalars(
+        visible_people(include_internal)
+        .order_by(Person.slug)
+        .options(selectinload(Person.organization))
+    )
+    for person in people:
+        yield (
+            "people",
+            {
+                "slug": person.slug,
+                "name": person.name,
+                "role": person.role,
+                # An organization the reader may not see is not named through its member.
+                "organization": _slug_of(shown(person.organization, include_internal)),
+                "visibility": person.visibility,
+            },
+        )
+    options = (
+        selectinload(Measure.topics),
+        selectinload(Measure.sources),
+        selectinload(Measure.events).selectinload(Event.sources),
+        selectinload(Measure.relations).selectinload(Relation.object),
+    )
+    # "with": when a streamed download is abandoned, its server-side cursor closes at once.
+    measures_in_batches = measure_query.options(*options).execution_options(yield_per=200)
+    with session.scalars(measures_in_batches) as measures:
+        for count, measure in enumerate(measures, 1):
+            yield "measures", measure_dict(measure, include_internal)
+            if count % 500 == 0:
+                progress("measures", count)
+    statement_options = (
+        selectinload(Statement.organization),
+        selectinload(Statement.speaker),
+        selectinload(Statement.signatories),
+        selectinload(Statement.measures),
+        selectinload(Statement.quotes).selectinload(Quote.speaker),
+        selectinload(Statement.sources),
+        selectinload(Statement.reacts_to).selectinload(Event.measure),
+    )
+    query = statement_query.options(*statement_options).execution_options(yield_per=500)
+    with session.scalars(query) as statements:
+        for count, statement in enumerate(statements, 1):
+            yield "statements", statement_dict(statement, include_internal)
+            if count % 1000 == 0:
+                progress("statements", count)
+
+
+def _header(as_of: dt.date | None) -> dict[str, Any]:
+    header: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": clock.now().replace(microsecond=0).isoformat(),
+    }
+    if as_of is not None:
+        header["as_of"] = as_of.isoformat()
+    return header
+
+
+SECTIONS = ("topics", "organizations", "people", "measures", "statements")
+
+
+def export_dataset(
+    session: Session,
+    include_internal: bool,
+    progress: Progress = no_progress,
+    as_of: dt.date | None = None,
+) -> dict[str, Any]:
+    """The whole tracker as one interchange document."""
+    document = _header(as_of)
+    document.update((key, []) for key in SECTIONS)
+    for section, record in iter_export(session, include_internal, progress):
+        document[section].append(record)
+    return document
+
+
+def write_export(
+    session: Session,
+    handle: Any,
+    include_internal: bool,
+    progress: Progress = no_progress,
+    as_of: dt.date | None = None,
+) -> None:
+    """Write the export as JSON to a text stream one record at a time (bounded memory)."""
+    for chunk in export_chunks(session, include_internal, progress, as_of):
+        handle.write(chunk)
+
+
+def export_chunks(
+    session: Session,
+    include_internal: bool,
+    progress: Progress = no_progress,
+    as_of: dt.date | None = None,
+) -> Iterator[str]:
+    """The export as JSON text, one record per chunk, for a file or a streamed download."""
+    yield "{\n"
+    for key, value in _header(as_of).items():
+        yield f" {json.dumps(key)}: {json.dumps(value)},\n"
+    records = iter_export(session, include_internal, progress)
+    pending = next(records, None)
+    for index, section in enumerate(SECTIONS):
+        yield f" {json.dumps(section)}: ["
+        first = True
+        while pending is not None and pending[0] == section:
+            yield ("\n  " if first else ",\n  ") + json.dumps(pending[1], ensure_ascii=False)
+            first = False
+            pending = next(records, None)
+        yield "\n ]" + (",\n" if index < len(SECTIONS) - 1 else "\n")
+    yield "}\n"
