@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from tracker import vocab
 
@@ -155,6 +155,14 @@ class Kind:
     @property
     def plain_fields(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.plain)
+
+    def plain_values(self, record: object) -> dict[str, Any]:
+        """A record's plain fields by name, read from its attributes."""
+        return {f.name: getattr(record, f.name) for f in self.plain_fields}
+
+    def plain_from(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The plain fields of a mapping (a record of the interchange format), None if absent."""
+        return {f.name: values.get(f.name) for f in self.plain_fields}
 
     @property
     def labels(self) -> dict[str, str]:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session, selectinload
 
 from tracker import clock
+from tracker.domain import kinds
 from tracker.interchange.document import FORMAT, VERSION, Progress, no_progress
 from tracker.models import (
     Event,
@@ -40,12 +41,9 @@ from tracker.services.statements import shown
 
 def _source_dict(source: Source) -> dict[str, Any]:
     return {
-        "url": source.url,
-        "title": source.title,
-        "publisher": source.publisher,
+        **kinds.SOURCE.plain_values(source),
         "published": source.published.iso if source.published else None,
         "accessed": source.accessed.isoformat() if source.accessed else None,
-        "archived_url": source.archived_url,
     }
 
 
@@ -63,8 +61,7 @@ def _event_dict(event: Event) -> dict[str, Any]:
         "approximate": event.date.approximate,
         "end_date": event.end_date.iso if event.end_date else None,
         "end_approximate": event.end_date.approximate if event.end_date else False,
-        "actor": event.actor,
-        "description": event.description,
+        **kinds.EVENT.plain_values(event),
         "votes": votes,
         "sources": [_source_dict(source) for source in event.sources],
     }
@@ -82,14 +79,8 @@ def measure_dict(measure: Measure, include_internal: bool) -> dict[str, Any]:
         "slug": measure.slug,
         "country": measure.country,
         "kind": measure.kind,
-        "title": measure.title,
-        "short_title": measure.short_title,
-        "original_title": measure.original_title,
-        "original_language": measure.original_language,
+        **kinds.MEASURE.plain_values(measure),
         "popular_names": list(measure.popular_names or []),
-        "identifier": measure.identifier,
-        "originating_body": measure.originating_body,
-        "summary": measure.summary,
         "topics": [topic.slug for topic in measure.topics],
         "visibility": measure.visibility,
         "sources": [_source_dict(source) for source in measure.sources],
@@ -120,9 +111,7 @@ def statement_dict(statement: Statement, include_internal: bool) -> dict[str, An
         "asks": list(statement.asks or []),
         "date": statement.date.iso,
         "approximate": statement.date.approximate,
-        "title": statement.title,
-        "url": statement.url,
-        "summary": statement.summary,
+        **kinds.STATEMENT.plain_values(statement),
         "quotes": [
             {"text": quote.text, "speaker": _slug_of(shown(quote.speaker, include_internal))}
             for quote in statement.quotes
@@ -169,11 +158,9 @@ def iter_export(
             "organizations",
             {
                 "slug": org.slug,
-                "name": org.name,
-                "acronym": org.acronym,
+                **kinds.ORGANIZATION.plain_values(org),
                 "kind": org.kind,
                 "country": org.country,
-                "url": org.url,
                 "visibility": org.visibility,
             },
         )
@@ -187,8 +174,7 @@ def iter_export(
             "people",
             {
                 "slug": person.slug,
-                "name": person.name,
-                "role": person.role,
+                **kinds.PERSON.plain_values(person),
                 # An organization the reader may not see is not named through its member.
                 "organization": _slug_of(shown(person.organization, include_internal)),
                 "visibility": person.visibility,

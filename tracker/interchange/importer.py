@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.dates import PartialDate
+from tracker.domain import kinds
 from tracker.interchange.document import (
     ImportReport,
     InvalidDataset,
@@ -113,7 +114,7 @@ class _Importer:
             published = data.get("published")
             accessed = data.get("accessed")
             values: dict[str, Any] = {
-                key: data[key] for key in ("title", "publisher", "archived_url") if key in data
+                f.name: data[f.name] for f in kinds.SOURCE.plain_fields if f.name in data
             }
             if published is not None:
                 values["published"] = PartialDate.from_iso(published)
@@ -121,7 +122,7 @@ class _Importer:
                 values["accessed"] = dt.date.fromisoformat(accessed)
             source = existing.get(url)
             if source is None:
-                row = {"url": url, "title": None, "publisher": None, "archived_url": None}
+                row = {**kinds.SOURCE.plain_from({}), "url": url}
                 row.update(date_columns("published", values.pop("published", None)))
                 row.update(values, accessed=values.get("accessed"))
                 new_rows.append(row)
@@ -196,7 +197,11 @@ class _Importer:
                 org = Organization(slug=item["slug"])
                 self.session.add(org)
                 self.organizations[org.slug] = org
-            values = {key: item.get(key) for key in ("name", "acronym", "kind", "country", "url")}
+            values = {
+                **kinds.ORGANIZATION.plain_from(item),
+                "kind": item.get("kind"),
+                "country": item.get("country"),
+            }
             values.update(visibility_from_file(item, created, mentions))
             self.count("organizations", created, assign(org, values))
 
@@ -211,8 +216,7 @@ class _Importer:
                 self.people[person.slug] = person
             org_slug = item.get("organization")
             values = {
-                "name": item["name"],
-                "role": item.get("role"),
+                **kinds.PERSON.plain_from(item),
                 "organization": self.organizations[org_slug] if org_slug else None,
                 **visibility_from_file(item, created, mentions),
             }
@@ -241,14 +245,8 @@ class _Importer:
             values = {
                 "country": item["country"],
                 "kind": item["kind"],
-                "title": item["title"],
-                "short_title": item.get("short_title"),
-                "original_title": item.get("original_title"),
-                "original_language": item.get("original_language"),
+                **kinds.MEASURE.plain_from(item),
                 "popular_names": list(item.get("popular_names") or []),
-                "identifier": item.get("identifier"),
-                "originating_body": item.get("originating_body"),
-                "summary": item.get("summary"),
                 "visibility": item.get("visibility", "public"),
             }
             if measure is None:
@@ -348,8 +346,7 @@ class _Importer:
                             if end
                             else None,
                         ),
-                        "actor": event.get("actor"),
-                        "description": event.get("description"),
+                        **kinds.EVENT.plain_from(event),
                         "votes_for": votes.get("for"),
                         "votes_against": votes.get("against"),
                         "votes_abstain": votes.get("abstain"),
@@ -430,8 +427,7 @@ class _Importer:
                 "end_date": (
                     PartialDate.from_iso(end, bool(item.get("end_approximate"))) if end else None
                 ),
-                "actor": item.get("actor"),
-                "description": item.get("description"),
+                **kinds.EVENT.plain_from(item),
                 "votes_for": votes.get("for"),
                 "votes_against": votes.get("against"),
                 "votes_abstain": votes.get("abstain"),
@@ -512,9 +508,7 @@ class _Importer:
                 "stance": item.get("stance"),
                 "asks": list(item.get("asks") or []),
                 "date": PartialDate.from_iso(item["date"], bool(item.get("approximate"))),
-                "title": item["title"],
-                "url": item.get("url"),
-                "summary": item.get("summary"),
+                **kinds.STATEMENT.plain_from(item),
                 "visibility": item.get("visibility", "public"),
                 "reacts_to": self.find_event(all_measures, reacts) if reacts else None,
             }
@@ -563,9 +557,7 @@ class _Importer:
                     **date_columns(
                         "date", PartialDate.from_iso(item["date"], bool(item.get("approximate")))
                     ),
-                    "title": item["title"],
-                    "url": item.get("url"),
-                    "summary": item.get("summary"),
+                    **kinds.STATEMENT.plain_from(item),
                     "visibility": item.get("visibility", "public"),
                     "reacts_to_event_id": self.event_id(measures, reacts) if reacts else None,
                 }

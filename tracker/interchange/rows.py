@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from tracker import vocab
 from tracker.dates import PartialDate
+from tracker.domain import kinds
 from tracker.interchange.document import numbered
 from tracker.models import (
     Measure,
@@ -60,13 +61,10 @@ def source_after(row: Mapping[str, Any]) -> dict[str, Any]:
     accessed = row.get("accessed")
     return stored_fields(
         SourceData(
-            url=row["url"],
-            title=row["title"],
-            publisher=row["publisher"],
+            **kinds.SOURCE.plain_from(row),
             published=row.get("published_iso"),
             published_approximate=bool(row.get("published_approximate")),
             accessed=accessed.isoformat() if accessed else None,
-            archived_url=row["archived_url"],
         )
     )
 
@@ -81,8 +79,7 @@ def event_revision(measure: Measure, item: Mapping[str, Any]) -> tuple[str, dict
         approximate=bool(item.get("approximate")),
         end_date=item.get("end_date"),
         end_approximate=bool(item.get("end_approximate")) if item.get("end_date") else False,
-        actor=item.get("actor"),
-        description=item.get("description"),
+        **kinds.EVENT.plain_from(item),
         votes_for=votes.get("for"),
         votes_against=votes.get("against"),
         votes_abstain=votes.get("abstain"),
@@ -96,8 +93,8 @@ def statement_after(item: Mapping[str, Any], row: Mapping[str, Any]) -> dict[str
     """A statement written in bulk, as its creation revision records it (editing.snapshot)."""
     return stored_fields(
         StatementData(
+            **kinds.STATEMENT.plain_from(item),
             slug=item["slug"],
-            title=item["title"],
             organization=item["organization"],
             date=item["date"],
             approximate=bool(item.get("approximate")),
@@ -106,8 +103,6 @@ def statement_after(item: Mapping[str, Any], row: Mapping[str, Any]) -> dict[str
             type=item.get("type"),
             stance=item.get("stance"),
             asks=list(item.get("asks") or []),
-            url=item.get("url"),
-            summary=item.get("summary"),
             visibility=item.get("visibility", "public"),
             measures=sorted(set(item.get("measures") or [])),
             reacts_to=row["reacts_to_event_id"],

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from tracker import paths
 from tracker.countries import is_country
 from tracker.dates import DateParseError, PartialDate
+from tracker.domain import kinds
 from tracker.interchange.document import Problem, numbered
 from tracker.models import (
     Event,
@@ -41,8 +42,26 @@ from tracker.services.editing import (
 
 @cache
 def dataset_schema() -> dict[str, Any]:
+    """The format's JSON Schema: the published file, with each kind's plain fields that the
+    file does not spell out described from tracker.domain.kinds (a field added to a kind is
+    exchanged without an edit here; tests/interchange keep the two in agreement)."""
     schema: dict[str, Any] = json.loads(paths.dataset_schema().read_text(encoding="utf-8"))
+    for kind in kinds.KINDS.values():
+        properties = schema["$defs"][kind.name]["properties"]
+        for field in kind.plain_fields:
+            if field.name not in properties:
+                properties[field.name] = _plain_schema(field)
     return schema
+
+
+def _plain_schema(field: kinds.Field) -> dict[str, Any]:
+    text: dict[str, Any] = {"$ref": "#/$defs/url"} if field.shape == "url" else {"type": "string"}
+    if field.max_length is not None:
+        text["maxLength"] = field.max_length
+    if field.shape != "url" and field.required:
+        text["minLength"] = 1
+    described = text if field.required else {"anyOf": [text, {"type": "null"}]}
+    return {**described, "description": field.about}
 
 
 def _path(parts: Iterable[str | int]) -> str:

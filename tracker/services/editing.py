@@ -254,7 +254,7 @@ def data_from(kind: type[D], values: Mapping[str, Any]) -> D:
 
 def plain_values(record: object, kind: Kind) -> dict[str, Any]:
     """The record's plain fields (kinds.PLAIN_SHAPES), as stored."""
-    return {field.name: getattr(record, field.name) for field in kind.plain_fields}
+    return kind.plain_values(record)
 
 
 def measure_data(measure: Measure) -> MeasureData:
