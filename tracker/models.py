@@ -165,7 +165,20 @@ class Source(VersionedMixin, Base):
         return self.publisher or self.title or urlsplit(self.url).hostname or self.url
 
 
-class Organization(VersionedMixin, TimestampMixin, Base):
+class OwnVisibility:
+    """A record with a public/internal decision of its own (its ``visibility`` column).
+
+    This is the record's own flag; who may see what, for every kind, is decided in one place:
+    tracker.viewpoint."""
+
+    visibility: Mapped[str]
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == vocab.VISIBILITY_PUBLIC
+
+
+class Organization(OwnVisibility, VersionedMixin, TimestampMixin, Base):
     __tablename__ = "organizations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -192,12 +205,9 @@ class Organization(VersionedMixin, TimestampMixin, Base):
         _one_of("visibility", vocab.VISIBILITIES, "visibility"),
     )
 
-    @property
-    def is_public(self) -> bool:
-        return self.visibility == "public"
 
 
-class Person(VersionedMixin, TimestampMixin, Base):
+class Person(OwnVisibility, VersionedMixin, TimestampMixin, Base):
     __tablename__ = "people"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -214,12 +224,9 @@ class Person(VersionedMixin, TimestampMixin, Base):
 
     __table_args__ = (_one_of("visibility", vocab.VISIBILITIES, "visibility"),)
 
-    @property
-    def is_public(self) -> bool:
-        return self.visibility == "public"
 
 
-class Measure(VersionedMixin, TimestampMixin, Base):
+class Measure(OwnVisibility, VersionedMixin, TimestampMixin, Base):
     """A law, bill, order or practice that restricts or protects civic space."""
 
     __tablename__ = "measures"
@@ -270,9 +277,6 @@ class Measure(VersionedMixin, TimestampMixin, Base):
         CheckConstraint("length(country) = 2", name="country_code"),
     )
 
-    @property
-    def is_public(self) -> bool:
-        return self.visibility == "public"
 
     @property
     def display_title(self) -> str:
@@ -376,7 +380,7 @@ class Relation(VersionedMixin, Base):
     )
 
 
-class Statement(VersionedMixin, TimestampMixin, Base):
+class Statement(OwnVisibility, VersionedMixin, TimestampMixin, Base):
     """What an organization said about one or more measures."""
 
     __tablename__ = "statements"
@@ -440,9 +444,6 @@ class Statement(VersionedMixin, TimestampMixin, Base):
         _one_of("date_precision", PRECISIONS, "date_precision"),
     )
 
-    @property
-    def is_public(self) -> bool:
-        return self.visibility == "public"
 
 
 class Quote(Base):

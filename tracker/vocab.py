@@ -25,6 +25,8 @@ MEASURE_KINDS: Final = MappingProxyType(
     }
 )
 
+VISIBILITY_PUBLIC: Final = "public"
+
 VISIBILITIES: Final = MappingProxyType(
     {
         "public": "Public",

@@ -15,6 +15,7 @@ from tracker.models import Measure, Quote, Statement, statement_measures
 from tracker.services.as_of import statement_dated_by, statement_order
 from tracker.services.measures import visible_measures, visible_statements
 from tracker.services.timeline import light_statuses
+from tracker.viewpoint import Viewpoint
 
 
 def state_counts(states: Iterable[str]) -> dict[str, int]:
@@ -56,8 +57,7 @@ def country_summaries(
         .where(statement_dated_by(as_of))
         .group_by(Measure.country)
     )
-    if not include_internal:
-        statements = statements.where(Statement.visibility == "public")
+    statements = statements.where(Viewpoint.of(include_internal).visible(Statement))
     statement_counts: dict[str, int] = {row[0]: row[1] for row in session.execute(statements)}
     summaries = [
         CountrySummary(

@@ -23,6 +23,7 @@ from tracker.services.as_of import event_dated_by, event_order
 from tracker.services.measures import MeasureFilters, select_measures, statuses
 from tracker.services.paging import Page
 from tracker.status import Status, counted_by
+from tracker.viewpoint import Viewpoint, public
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,9 +312,7 @@ def event_types_in_use(session: Session, include_internal: bool) -> list[str]:
     for code in vocab.EVENT_TYPES:
         found = select(Event.id).where(Event.type == code)
         if not include_internal:
-            found = found.join(Measure, Measure.id == Event.measure_id).where(
-                Measure.visibility == "public"
-            )
+            found = found.join(Measure, Measure.id == Event.measure_id).where(public(Measure))
         checks.append(select(literal(code)).where(found.exists()))
     return sorted(session.scalars(union_all(*checks)))
 
@@ -361,6 +360,4 @@ def get_event(session: Session, event_id: int, include_internal: bool) -> Event 
         .where(Event.id == event_id)
         .options(selectinload(Event.measure), selectinload(Event.sources))
     )
-    if not include_internal:
-        query = query.where(Measure.visibility == "public")
-    return session.scalars(query).first()
+    return session.scalars(query.where(Viewpoint.of(include_internal).visible(Measure))).first()

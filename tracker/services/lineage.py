@@ -24,6 +24,7 @@ from tracker.services.measures import visible_measures
 from tracker.services.sources import source_namer
 from tracker.services.timeline import TimelineEvent, load_events, popular_name
 from tracker.status import Status, derive_status
+from tracker.viewpoint import Viewpoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,8 +171,8 @@ def _relations(
         .join(subject, subject.id == Relation.subject_id)
         .join(object_, object_.id == Relation.object_id)
     )
-    if not include_internal:
-        query = query.where(subject.visibility == "public", object_.visibility == "public")
+    view = Viewpoint.of(include_internal)
+    query = query.where(view.visible(subject), view.visible(object_))
     if types:
         query = query.where(Relation.type.in_(types))
     if focus_id is None:

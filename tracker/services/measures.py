@@ -33,6 +33,7 @@ from tracker.services.as_of import event_dated_by, event_order, measure_exists, 
 from tracker.services.fulltext import matching_ids
 from tracker.services.sources import first_source_name, source_namer
 from tracker.status import Status, dated_by, derive_status, sort_events, warnings
+from tracker.viewpoint import Viewpoint, public
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,40 +66,28 @@ class MeasureRow:
 def may_see(record: Measure | Statement | Organization | Person, include_internal: bool) -> bool:
     """Whether the reader may see one record by its own visibility: signed-in readers and
     token holders see every record, anyone else the public ones."""
-    return include_internal or record.is_public
+    return Viewpoint.of(include_internal).sees(record)
 
 
 def public_rows(model: type[Organization] | type[Person]) -> ColumnElement[bool]:
     """SQL: the organizations or people anyone may see (may_see, in a query)."""
-    return model.visibility == "public"
+    return public(model)
 
 
 def visible_organizations(include_internal: bool) -> Select[Organization]:
-    query = select(Organization)
-    if not include_internal:
-        query = query.where(public_rows(Organization))
-    return query
+    return Viewpoint.of(include_internal).select(Organization)
 
 
 def visible_people(include_internal: bool) -> Select[Person]:
-    query = select(Person)
-    if not include_internal:
-        query = query.where(public_rows(Person))
-    return query
+    return Viewpoint.of(include_internal).select(Person)
 
 
 def visible_measures(include_internal: bool) -> Select[Measure]:
-    query = select(Measure)
-    if not include_internal:
-        query = query.where(Measure.visibility == "public")
-    return query
+    return Viewpoint.of(include_internal).select(Measure)
 
 
 def visible_statements(include_internal: bool) -> Select[Statement]:
-    query = select(Statement)
-    if not include_internal:
-        query = query.where(Statement.visibility == "public")
-    return query
+    return Viewpoint.of(include_internal).select(Statement)
 
 
 def statuses(session: Session, measure_ids: Iterable[int], as_of: dt.date) -> dict[int, Status]:
@@ -183,11 +172,11 @@ def get_measure(
     relations = [
         RelationView(relation, relation.object, inverse=False)
         for relation in measure.relations
-        if include_internal or relation.object.is_public
+        if may_see(relation.object, include_internal)
     ] + [
         RelationView(relation, relation.subject, inverse=True)
         for relation in measure.inverse_relations
-        if include_internal or relation.subject.is_public
+        if may_see(relation.subject, include_internal)
     ]
     relations.sort(key=lambda view: (view.inverse, view.relation.type, view.other.title))
     statement_query = (
@@ -239,9 +228,7 @@ def recent_events(
         .order_by(*event_order(newest_first=True))
         .limit(limit)
     )
-    if not include_internal:
-        query = query.where(Measure.visibility == "public")
-    return list(session.scalars(query))
+    return list(session.scalars(query.where(Viewpoint.of(include_internal).visible(Measure))))
 
 
 def countries_in_use(session: Session, include_internal: bool) -> list[str]:
@@ -262,7 +249,7 @@ def visible_topics(include_internal: bool) -> Select[Topic]:
     used_publicly = (
         select(measure_topics.c.measure_id)
         .join(Measure, Measure.id == measure_topics.c.measure_id)
-        .where(measure_topics.c.topic_id == Topic.id, Measure.visibility == "public")
+        .where(measure_topics.c.topic_id == Topic.id, public(Measure))
         .exists()
     )
     return select(Topic).where(used_publicly)
@@ -329,18 +316,16 @@ def filter_clauses(
 
 def status_rows(include_internal: bool) -> Select[MeasureStatus]:
     """The cached status rows of the visible measures: what counts and facets read."""
-    query = select(MeasureStatus)
-    if not include_internal:
-        query = query.where(MeasureStatus.visibility == "public")
-    return query
+    return select(MeasureStatus).where(Viewpoint.of(include_internal).visible(MeasureStatus))
 
 
 def measures_with_status(include_internal: bool) -> Select[Measure]:
     """Visible measures joined to their cached status (refresh the cache before running it)."""
-    query = select(Measure).join(MeasureStatus, MeasureStatus.measure_id == Measure.id)
-    if not include_internal:
-        query = query.where(MeasureStatus.visibility == "public")
-    return query
+    return (
+        select(Measure)
+        .join(MeasureStatus, MeasureStatus.measure_id == Measure.id)
+        .where(Viewpoint.of(include_internal).visible(MeasureStatus))
+    )
 
 
 MEASURE_ORDER = (Measure.country, Measure.title, Measure.id)

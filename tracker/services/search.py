@@ -63,6 +63,7 @@ from tracker.services.measures import (
     visible_organizations,
     visible_people,
 )
+from tracker.viewpoint import Viewpoint
 
 KIND_LABELS: dict[str, str] = {
     "measures": "Measures",
@@ -167,13 +168,11 @@ def _candidates(
             base = base.join(MeasureStatus, MeasureStatus.measure_id == Event.measure_id)
         else:
             base = base.join(MeasureStatus, MeasureStatus.measure_id == hits.c.id)
-        if not include_internal:
-            base = base.where(MeasureStatus.visibility == "public")
+        base = base.where(Viewpoint.of(include_internal).visible(MeasureStatus))
         return base.where(*clauses)
     if kind == "statements":
         query_ = base.join(Statement, Statement.id == hits.c.id)
-        if not include_internal:
-            query_ = query_.where(Statement.visibility == "public")
+        query_ = query_.where(Viewpoint.of(include_internal).visible(Statement))
         if filters.active:
             about = (
                 status_rows(include_internal)

@@ -36,6 +36,7 @@ from tracker.services.measures import (
     visible_statements,
 )
 from tracker.services.paging import Page, page_of
+from tracker.viewpoint import Viewpoint
 
 _STATEMENT_OPTIONS = (
     selectinload(Statement.organization),
@@ -79,8 +80,7 @@ class StatementFilters:
 
 def _about(include_internal: bool, condition: ColumnElement[bool]) -> ColumnElement[bool]:
     """Statements about at least one measure that is visible and meets ``condition``."""
-    if not include_internal:
-        condition = condition & (Measure.visibility == "public")
+    condition = condition & Viewpoint.of(include_internal).visible(Measure)
     return Statement.measures.any(condition)
 
 
@@ -263,7 +263,7 @@ def get_person(session: Session, slug: str, include_internal: bool) -> Person | 
 
 
 def measures_of(statement: Statement, include_internal: bool) -> list[Measure]:
-    return [m for m in statement.measures if include_internal or m.is_public]
+    return Viewpoint.of(include_internal).only_seen(list(statement.measures))
 
 
 def statement_counts(

@@ -28,6 +28,7 @@ from tracker.services.measures import MeasureFilters, select_measures
 from tracker.services.sources import source_namer
 from tracker.services.statements import organization_name
 from tracker.status import Change, Status, derive_status, status_history
+from tracker.viewpoint import Viewpoint
 
 DAY = dt.timedelta(days=1)
 
@@ -467,8 +468,7 @@ def build_timeline(
         .where(statement_dated_by(as_of))
         .order_by(*statement_order())
     )
-    if not include_internal:
-        statement_query = statement_query.where(Statement.visibility == "public")
+    statement_query = statement_query.where(Viewpoint.of(include_internal).visible(Statement))
     for (
         measure_id,
         statement_id,

@@ -27,6 +27,7 @@ from tracker.models import Event, Measure
 from tracker.services.as_of import COMING_DAYS, event_dated_by, event_recorded_by
 from tracker.services.timeline import light_statuses
 from tracker.status import Status
+from tracker.viewpoint import Viewpoint
 
 HORIZON_DAYS = COMING_DAYS
 QUIET_DAYS = 365
@@ -67,8 +68,7 @@ T = TypeVar("T")
 
 def _scoped(query: Select[T], include_internal: bool, countries: Sequence[str]) -> Select[T]:
     """Public measures only for anonymous visitors; some countries only, when asked."""
-    if not include_internal:
-        query = query.where(Measure.visibility == "public")
+    query = query.where(Viewpoint.of(include_internal).visible(Measure))
     if countries:
         query = query.where(Measure.country.in_(countries))
     return query
