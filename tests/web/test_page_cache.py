@@ -12,9 +12,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.http.page_cache import data_version
 from tracker.models import Measure
 from tracker.services import dataset, editing
-from tracker.web.page_cache import data_version
 
 SLUG = "kg-foreign-representatives-law-2024"
 

@@ -14,13 +14,16 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from flask import Response, abort, current_app, request, url_for
+from flask import Response, abort, request, url_for
 from markupsafe import Markup, escape
 
 from tracker import clock, svg, vocab
 from tracker.countries import country_name
 from tracker.db import get_session
 from tracker.gcpause import without_gc_pauses
+from tracker.http import params
+from tracker.http.access import can_see_internal
+from tracker.http.links import external_url, site_url
 from tracker.services.lineage import Lineage, LineageLayout, build_lineage, layout_lineage
 from tracker.services.measures import MeasureFilters
 from tracker.services.timeline import (
@@ -33,8 +36,6 @@ from tracker.services.timeline import (
     layout_timeline,
     shorten,
 )
-from tracker.web import params
-from tracker.web.access import can_see_internal
 
 # The query parameters a chart is drawn from; links to its downloads and embeds carry them.
 CHART_ARGS = (
@@ -62,17 +63,6 @@ def chart_args(**changes: Any) -> dict[str, Any]:
     return args
 
 
-def base_url() -> str:
-    """The public address: the ``BASE_URL`` setting, else the address the request came to."""
-    configured = current_app.config.get("BASE_URL")
-    return str(configured).rstrip("/") if configured else request.url_root.rstrip("/")
-
-
-def absolute_url(endpoint: str, **values: Any) -> str:
-    """An absolute URL for snippets and downloads, which are read away from this site."""
-    return base_url() + url_for(endpoint, **values)
-
-
 class ChartLinks:
     """Where marks and boxes lead: a measure (at an event) or a statement, same day shown.
 
@@ -81,9 +71,12 @@ class ChartLinks:
     """
 
     def __init__(self, as_of: dt.date | None, absolute: bool = False) -> None:
-        prefix = base_url() if absolute else ""
-        self.measure_prefix = prefix + url_for("measures.show", slug="SLUG").replace("SLUG", "")
-        self.statement_prefix = prefix + url_for("statements.show", slug="SLUG").replace("SLUG", "")
+        # Absolute in downloads and embeds, which are read away from this site.
+        address = external_url if absolute else str
+        measure = url_for("measures.show", slug="SLUG").replace("SLUG", "")
+        statement = url_for("statements.show", slug="SLUG").replace("SLUG", "")
+        self.measure_prefix = address(measure)
+        self.statement_prefix = address(statement)
         self.query = "?" + urlencode({"as_of": as_of.isoformat()}) if as_of else ""
         self.measures: dict[str, str] = {}
 
@@ -175,7 +168,7 @@ def download_name(kind: str, countries: Iterable[str], as_of: dt.date, extension
 
 def footer_text(as_of: dt.date) -> str:
     return (
-        f"Source: tracker, {base_url()} · {as_of_phrase(as_of)} · "
+        f"Source: tracker, {site_url()} · {as_of_phrase(as_of)} · "
         "statuses derived from the recorded events, each with its sources"
     )
 

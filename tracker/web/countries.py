@@ -11,11 +11,13 @@ from werkzeug.wrappers import Response
 from tracker import svg
 from tracker.countries import country_name, is_country
 from tracker.db import get_session
+from tracker.http import params
+from tracker.http.access import can_see_internal, public
+from tracker.http.links import absolute_url
 from tracker.services.countries import country_summaries, state_counts, statements_about
 from tracker.services.measures import MeasureFilters, list_measures
 from tracker.services.upcoming import quiet_measures, upcoming
-from tracker.web import charts, params
-from tracker.web.access import can_see_internal, public
+from tracker.web import charts
 
 bp = Blueprint("countries", __name__, url_prefix="/countries")
 
@@ -48,7 +50,7 @@ def show(code: str) -> str | Response:
         layout, charts.links(), id_prefix="country-timeline", description=timeline.subtitle
     )
     args = {"as_of": as_of.isoformat()} if params.is_past_view() else {}
-    embed_src = charts.absolute_url("embed.timeline", country=code, **args)
+    embed_src = absolute_url("embed.timeline", country=code, **args)
     return render_template(
         "countries/show.html",
         code=code,

@@ -15,9 +15,11 @@ from flask import Blueprint, Flask, abort, g, render_template, request
 from markupsafe import Markup
 
 from tracker import svg
+from tracker.http import params
+from tracker.http.access import public
+from tracker.http.links import absolute_url
 from tracker.security import allow_framing
-from tracker.web import charts, params
-from tracker.web.access import public
+from tracker.web import charts
 
 bp = Blueprint("embed", __name__, url_prefix="/embed")
 
@@ -82,7 +84,7 @@ def timeline() -> str:
         "embed/chart.html",
         title=loaded.title,
         chart=Markup(chart),  # noqa: S704  # nosec B704  # built by tracker.svg, which escapes every text
-        full_url=charts.absolute_url("timeline.index", **charts.chart_args()),
+        full_url=absolute_url("timeline.index", **charts.chart_args()),
         as_of=as_of,
         empty=not loaded.timeline.lanes,
         scroll_to_end=True,
@@ -109,7 +111,7 @@ def lineage() -> str:
         "embed/chart.html",
         title=loaded.title,
         chart=Markup(chart),  # noqa: S704  # nosec B704  # built by tracker.svg, which escapes every text
-        full_url=charts.absolute_url("lineage.index", **charts.chart_args()),
+        full_url=absolute_url("lineage.index", **charts.chart_args()),
         as_of=as_of,
         empty=not loaded.lineage.edges,
     )

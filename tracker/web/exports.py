@@ -16,7 +16,7 @@ URL scheme (every list page links its own):
 
 Views parse the request, call the services and the exports, and set the headers: downloads are
 attachments with clear names, anonymous responses may be cached for five minutes, and a
-signed-in user's are ``private, no-store`` (as every response to them is: tracker.web.access).
+signed-in user's are ``private, no-store`` (as every response to them is: tracker.http.access).
 """
 
 from __future__ import annotations
@@ -50,6 +50,10 @@ from tracker.exports.feeds import FeedInfo, render_feed
 from tracker.exports.ical import CalendarInfo, render_calendar
 from tracker.exports.jsonld import measure_jsonld, script_json
 from tracker.exports.tables import Row, Table
+from tracker.http import params
+from tracker.http.access import can_see_internal, public
+from tracker.http.heavy import heavy
+from tracker.http.links import WebLinks, absolute_url, authority
 from tracker.models import Measure, Statement
 from tracker.services.dataset import export_chunks
 from tracker.services.events import (
@@ -77,10 +81,6 @@ from tracker.services.statements import (
     newest_statements,
     statement_counts,
 )
-from tracker.web import params
-from tracker.web.access import can_see_internal, public
-from tracker.web.heavy import heavy
-from tracker.web.links import WebLinks, absolute_url, authority
 
 bp = Blueprint("exports", __name__)
 bp.add_app_template_global(absolute_url, "absolute_url")
@@ -123,7 +123,7 @@ def _query_args(drop: Iterable[str] = ("page",)) -> dict[str, Any]:
 
 def _cache(response: Response) -> Response:
     # What an anonymous visitor gets is public and may be cached briefly; a signed-in user's
-    # response is made "private, no-store" with every other one (tracker.web.access).
+    # response is made "private, no-store" with every other one (tracker.http.access).
     response.vary.add("Cookie")
     if not can_see_internal():
         response.headers["Cache-Control"] = "public, max-age=300"

@@ -7,10 +7,12 @@ from markupsafe import Markup
 
 from tracker import svg
 from tracker.db import get_session
+from tracker.http import params
+from tracker.http.access import can_see_internal, public
+from tracker.http.heavy import heavy
+from tracker.http.links import absolute_url
 from tracker.services.measures import countries_in_use
-from tracker.web import charts, params
-from tracker.web.access import can_see_internal, public
-from tracker.web.heavy import heavy
+from tracker.web import charts
 
 bp = Blueprint("lineage", __name__)
 
@@ -26,7 +28,7 @@ def index() -> str:
     chart = svg.lineage_svg(
         layout, charts.links(), id_prefix="lineage", description=loaded.subtitle
     )
-    embed_src = charts.absolute_url("embed.lineage", **charts.chart_args())
+    embed_src = absolute_url("embed.lineage", **charts.chart_args())
     return render_template(
         "lineage/index.html",
         request_=loaded,

@@ -7,12 +7,14 @@ from markupsafe import Markup
 
 from tracker import svg
 from tracker.db import get_session
+from tracker.http import params
+from tracker.http.access import can_see_internal, public
+from tracker.http.heavy import heavy
+from tracker.http.links import absolute_url
 from tracker.services.countries import state_counts
 from tracker.services.measures import countries_in_use, topics_in_use
 from tracker.services.timeline import SHADES
-from tracker.web import charts, params
-from tracker.web.access import can_see_internal, public
-from tracker.web.heavy import heavy
+from tracker.web import charts
 
 bp = Blueprint("timeline", __name__)
 
@@ -27,7 +29,7 @@ def index() -> str:
     chart = svg.timeline_svg(
         layout, charts.links(), id_prefix="timeline", description=loaded.subtitle
     )
-    embed_src = charts.absolute_url("embed.timeline", **charts.chart_args())
+    embed_src = absolute_url("embed.timeline", **charts.chart_args())
     return render_template(
         "timeline/index.html",
         timeline=loaded.timeline,

@@ -1,4 +1,5 @@
-"""Who may see what, failing closed.
+"""Who may see what, failing closed, for both faces: the marks views carry (``@public``,
+``@requires_role``...), the check every request passes, and who reads internal records.
 
 Every endpoint is denied to anonymous visitors unless its view is marked ``@public``; a test
 walks the URL map so that a new route that forgets to choose fails the suite by name. Anonymous
@@ -10,7 +11,8 @@ signed-in user may send (signing out, one's own password), ``@signed_in_may_post
 
 The JSON API's writes are the one exception to the session: they authenticate by API token
 only (tracker.api.auth.token_required, which checks the token and its user's role before the
-view runs, and marks the view with ``mark_token_view``). The signed-in user is never theirs, so
+view runs, and marks the view with ``mark_token_view``, defined here so that this check, which
+both faces pass, knows the mark without importing the API). The signed-in user is never theirs, so
 they need no CSRF token either: a cookie that a third-party page makes the browser send counts
 for nothing there.
 """
@@ -91,6 +93,12 @@ def required_role(app: Flask, endpoint: str, method: str) -> str | None:
 def can_see_internal() -> bool:
     """Signed-in users see internal records; tracker.web.auth sets ``g.user``."""
     return g.get("user") is not None
+
+
+def has_working_token() -> bool:
+    """Whether the request came with a working API token: the API's readers of internal
+    records (tracker.api.auth checks the token and keeps it in ``g.api_token``)."""
+    return g.get("api_token") is not None
 
 
 def has_role(role: str) -> bool:
