@@ -109,6 +109,7 @@ def has_role(role: str) -> bool:
 def login_url_for_current_page() -> str:
     """The sign-in page, coming back here afterwards."""
     target = request.full_path if request.query_string else request.path
+    target = request.script_root + target  # back to this page wherever the app is mounted
     return url_for("auth.login", next=target)
 
 

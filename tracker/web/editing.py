@@ -702,7 +702,7 @@ def _delete_page(record: Record, after: str) -> Page:
                 "Someone changed this record after you opened this page. Check it, then delete.",
                 "error",
             )
-            return see_other(request.path)
+            return see_other(request.script_root + request.path)
         except DeleteRefused as exc:
             refusal = str(exc)
         else:

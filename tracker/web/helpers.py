@@ -99,7 +99,8 @@ def query_with(**changes: Any) -> str:
         else:
             args[key] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
     query = urlencode(args, doseq=True)
-    return f"{request.path}?{query}" if query else request.path
+    path = request.script_root + request.path  # wherever the app is mounted
+    return f"{path}?{query}" if query else path
 
 
 def init_app(app: Flask) -> None:
