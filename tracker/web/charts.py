@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 from tracker import clock, svg, vocab
 from tracker.countries import country_name
 from tracker.db import get_session
+from tracker.exports.cells import download_name
 from tracker.gcpause import without_gc_pauses
 from tracker.http import params
 from tracker.http.access import can_see_internal
@@ -154,8 +155,8 @@ def slug_for_file(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "chart"
 
 
-def download_name(kind: str, countries: Iterable[str], as_of: dt.date, extension: str) -> str:
-    """``timeline-kyrgyzstan-2026-11-28.png``: what, where, as of when."""
+def chart_file_name(kind: str, countries: Iterable[str], as_of: dt.date, extension: str) -> str:
+    """``timeline-kyrgyzstan-2026-11-28.png``: what, where (named, not coded), as of when."""
     codes = list(countries)
     if not codes:
         where = "all-countries"
@@ -163,7 +164,7 @@ def download_name(kind: str, countries: Iterable[str], as_of: dt.date, extension
         where = "-".join(slug_for_file(country_name(code)) for code in codes)
     else:
         where = f"{len(codes)}-countries"
-    return f"{kind}-{where}-{as_of.isoformat()}.{extension}"
+    return download_name(kind, [where], as_of, extension)
 
 
 def footer_text(as_of: dt.date) -> str:

@@ -55,7 +55,7 @@ def _standalone(internal: bool) -> tuple[str, float, float, str]:
         footer=charts.footer_text(as_of),
     )
     where = loaded.countries or ((loaded.lineage.focus.country,) if loaded.lineage.focus else ())
-    name = charts.download_name("lineage", where, as_of, "svg")
+    name = charts.chart_file_name("lineage", where, as_of, "svg")
     if loaded.lineage.focus is not None:
         name = f"lineage-{loaded.lineage.focus.slug}-{as_of.isoformat()}.svg"
     return document, layout.width, layout.height, name

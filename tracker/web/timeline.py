@@ -58,7 +58,7 @@ def _standalone(internal: bool) -> tuple[str, float, float, str]:
         description=f"{loaded.title}. {loaded.subtitle}. {charts.footer_text(as_of)}",
         footer=charts.footer_text(as_of),
     )
-    name = charts.download_name("timeline", loaded.filters.countries, as_of, "svg")
+    name = charts.chart_file_name("timeline", loaded.filters.countries, as_of, "svg")
     return document, layout.width, layout.height, name
 
 
