@@ -2,7 +2,7 @@
 
 One page per record, sent twice: first the editor picks the record to keep and sees what will
 move (and anything that stops the merge), then confirms. The rules live in
-tracker.services.merging; the old addresses of merged records redirect in tracker.web.errors.
+tracker.services.merging; the old addresses of merged records redirect in tracker.http.redirects.
 """
 
 from __future__ import annotations
