@@ -8,7 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.routing import IntegerConverter, Rule
 
-from tracker.web.access import is_public_endpoint, is_token_endpoint, required_role
+from tracker.http.access import is_public_endpoint, is_token_endpoint, required_role
 
 # Endpoints anonymous visitors may use. A new public page is added here on purpose; a new route
 # that is neither listed nor protected fails test_every_route_is_public_on_purpose by name.

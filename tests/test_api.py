@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from tests import factories
-from tracker.web.access import public
+from tracker.http.access import public
 
 
 def get(client: FlaskClient, url: str, status: int = 200) -> Any:

@@ -700,7 +700,7 @@ def test_no_token_reaches_the_logs(
         raise RuntimeError("failed")
 
     app.add_url_rule("/api/v1/_broken", "api_broken", broken)
-    from tracker.web.access import public
+    from tracker.http.access import public
 
     public(broken)
     caplog.set_level(logging.DEBUG)

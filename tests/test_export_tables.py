@@ -292,8 +292,8 @@ def test_the_fast_event_csv_writes_what_the_generic_writer_would(
     import datetime as dt
 
     from tracker.exports import tables
+    from tracker.http.links import WebLinks
     from tracker.services.events import EventFilters, iter_event_records
-    from tracker.web.links import WebLinks
 
     measure = add_measure(
         session,

@@ -13,10 +13,9 @@ __all__ = ["create_app"]
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: defaults, then ``TRACKER_*`` variables, then ``config``."""
+    from tracker import api, db, http, paths, security, web
     from tracker import config as settings
-    from tracker import db, paths, security
     from tracker.services import history
-    from tracker.web import register
 
     overrides = dict(config or {})
     environment = settings.from_environment()
@@ -36,5 +35,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     history.install()
     security.init_app(app)
-    register(app)
+    # The two faces stand on the shared HTTP layer; who is signed in comes first, since access
+    # control and the page cache read it.
+    web.init_sessions(app)
+    http.init_app(app)
+    web.init_app(app)
+    api.init_app(app)
     return app

@@ -36,7 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, so a long edit doesn't expire
     "JSON_SORT_KEYS": False,
     # Public pages kept in each worker's memory until the data or the day changes
-    # (tracker.web.page_cache); sizes in bytes.
+    # (tracker.http.page_cache); sizes in bytes.
     "PAGE_CACHE": True,
     "PAGE_CACHE_BYTES": 64 * 1024 * 1024,
     "PAGE_CACHE_ENTRY_BYTES": 2 * 1024 * 1024,
@@ -44,7 +44,7 @@ DEFAULTS: dict[str, Any] = {
     # is worth keeping most (seconds of work each), and a brief of twenty measures runs to a few
     # MiB. Heavy downloads are made at most HEAVY_DOWNLOADS at a time in each worker (the rest
     # are asked to try again in HEAVY_DOWNLOAD_RETRY_SECONDS): a worker has 4 threads, and one
-    # PDF keeps a CPU core busy for seconds, so the pages keep the others (tracker.web.heavy).
+    # PDF keeps a CPU core busy for seconds, so the pages keep the others (tracker.http.heavy).
     "PAGE_CACHE_DOWNLOAD_BYTES": 16 * 1024 * 1024,
     "HEAVY_DOWNLOADS": 1,
     "HEAVY_DOWNLOAD_RETRY_SECONDS": 10,

@@ -206,7 +206,6 @@ class Organization(OwnVisibility, VersionedMixin, TimestampMixin, Base):
     )
 
 
-
 class Person(OwnVisibility, VersionedMixin, TimestampMixin, Base):
     __tablename__ = "people"
 
@@ -223,7 +222,6 @@ class Person(OwnVisibility, VersionedMixin, TimestampMixin, Base):
     organization: Mapped[Organization | None] = relationship(back_populates="people")
 
     __table_args__ = (_one_of("visibility", vocab.VISIBILITIES, "visibility"),)
-
 
 
 class Measure(OwnVisibility, VersionedMixin, TimestampMixin, Base):
@@ -276,7 +274,6 @@ class Measure(OwnVisibility, VersionedMixin, TimestampMixin, Base):
         _one_of("visibility", vocab.VISIBILITIES, "visibility"),
         CheckConstraint("length(country) = 2", name="country_code"),
     )
-
 
     @property
     def display_title(self) -> str:
@@ -443,7 +440,6 @@ class Statement(OwnVisibility, VersionedMixin, TimestampMixin, Base):
         _one_of("visibility", vocab.VISIBILITIES, "visibility"),
         _one_of("date_precision", PRECISIONS, "date_precision"),
     )
-
 
 
 class Quote(Base):
@@ -649,7 +645,7 @@ Index("ix_measure_topics_topic_id", measure_topics.c.topic_id)
 class DataVersion(Base):
     """One number that moves on whenever a record that pages show is written (migration
     0004's triggers; on PostgreSQL once per writing transaction, 0006); the public page cache
-    is keyed by it (tracker.web.page_cache)."""
+    is keyed by it (tracker.http.page_cache)."""
 
     __tablename__ = "data_version"
 

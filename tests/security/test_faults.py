@@ -100,7 +100,7 @@ def test_a_failure_in_the_history_listener_writes_nothing(
 def test_an_unexpected_error_is_a_plain_page_with_an_incident_id_in_the_log(
     production: Flask, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from tracker.web.access import public
+    from tracker.http.access import public
 
     def fail() -> str:
         raise KeyError("password=hunter2 at /srv/tracker/instance/secret_key")

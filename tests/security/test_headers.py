@@ -68,7 +68,7 @@ def production_app(database_url: str, connection: Connection, tmp_path: Path) ->
         raise RuntimeError("secret detail: /srv/tracker/db password=hunter2")
 
     app.add_url_rule("/_test/fail", "test_fail", fail)
-    from tracker.web.access import public
+    from tracker.http.access import public
 
     public(fail)
     session_factory(app).configure(bind=connection, join_transaction_mode="create_savepoint")
@@ -152,8 +152,8 @@ def test_hsts_is_sent_over_https_only(client: FlaskClient) -> None:
 
 
 def test_embed_routes_alone_may_be_framed(app: Flask) -> None:
+    from tracker.http.access import public
     from tracker.security import allow_framing
-    from tracker.web.access import public
 
     def embed() -> str:
         allow_framing()

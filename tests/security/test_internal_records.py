@@ -35,10 +35,10 @@ from tests.security.routes import (
     rules,
     urls_for,
 )
+from tracker.http.access import is_public_endpoint
 from tracker.models import Organization, Quote, Relation, Revision, Source, Statement
 from tracker.services import editing, search
 from tracker.services.measures import MeasureFilters
-from tracker.web.access import is_public_endpoint
 
 TEXT = "Qzsecret7f3a"  # in every text field of the internal records
 SLUG = "qzslug7f3a"  # in every slug

@@ -347,7 +347,7 @@ def test_guessing_is_throttled_and_no_address_is_kept_anywhere(
     assert not logged, logged
     cookie = editor.get_cookie(COOKIE)
     assert cookie is None or (ADDRESS not in cookie.value and FORWARDED not in cookie.value)
-    from tracker.web.auth import limiter
+    from tracker.http.limits import limiter
 
     storage = repr(vars(limiter.storage)) if limiter.storage else ""
     assert ADDRESS not in storage

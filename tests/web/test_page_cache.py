@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker import interchange
+from tracker.http.page_cache import data_version
 from tracker.models import Measure
 from tracker.services import editing
-from tracker.web.page_cache import data_version
 
 SLUG = "kg-foreign-representatives-law-2024"
 

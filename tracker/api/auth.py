@@ -20,11 +20,11 @@ from typing import Any, TypeVar, cast
 from flask import g, request
 
 from tracker import clock
-from tracker.api.errors import ApiError
 from tracker.db import get_session
+from tracker.http.access import mark_token_view
+from tracker.http.json_errors import ApiError
 from tracker.models import ApiToken
 from tracker.services import api_tokens, history
-from tracker.web.access import mark_token_view
 
 View = TypeVar("View", bound=Callable[..., Any])
 

@@ -446,7 +446,7 @@ AS_OF = {
     "that month or year), measures none of whose events counts yet did not exist, and statuses "
     "are those of that day. The answer depends only on the data and this day. Default: today. "
     "A day between 1000-01-01 and 9000-12-31.",
-    # The years tracker.web.params.as_of accepts (1000 to 9000), as a pattern: JSON Schema
+    # The years tracker.http.params.as_of accepts (1000 to 9000), as a pattern: JSON Schema
     # has no minimum or maximum for dates.
     "schema": {
         "type": "string",

@@ -11,11 +11,11 @@ from typing import Any
 from flask import g, url_for
 
 from tracker import vocab
-from tracker.api.errors import external_url
 from tracker.countries import country_name
 from tracker.dates import PartialDate
 from tracker.domain import kinds
 from tracker.domain.kinds import Kind
+from tracker.http.links import external_url
 from tracker.models import Event, Measure, Organization, Person, Source, Statement
 from tracker.services.measures import MeasureView, RelationView, may_see
 from tracker.services.search import Group, Hit

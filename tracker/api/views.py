@@ -18,8 +18,10 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, url
 from tracker import vocab
 from tracker.api import openapi, serializers
 from tracker.api.auth import authenticate_request, current_token
-from tracker.api.errors import external_url
 from tracker.db import get_session
+from tracker.http import params
+from tracker.http.access import public
+from tracker.http.links import external_url
 from tracker.services import search
 from tracker.services.events import get_event, page_events
 from tracker.services.facets import measure_facets
@@ -33,8 +35,6 @@ from tracker.services.statements import (
     page_statements,
     people_of,
 )
-from tracker.web import params
-from tracker.web.access import public
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -48,7 +48,7 @@ bp.before_request(authenticate_request)
 def reader_can_see_internal() -> bool:
     """Whether the caller may read internal records: with a working API token, as its user.
 
-    Deliberately not tracker.web.access.can_see_internal: that follows the browser session, and
+    Deliberately not tracker.http.access.can_see_internal: that follows the browser session, and
     the API must not act on a cookie a third-party page could make the browser send.
     """
     return current_token() is not None

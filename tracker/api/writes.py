@@ -29,15 +29,16 @@ from sqlalchemy import select
 from tracker import clock
 from tracker.api import serializers
 from tracker.api.auth import current_token, token_required
-from tracker.api.errors import ApiError, external_url
 from tracker.api.views import bp
 from tracker.db import get_session
+from tracker.http.json_errors import ApiError
+from tracker.http.limits import limiter
+from tracker.http.links import external_url
 from tracker.interchange import Problem
 from tracker.models import Event, Measure, Statement
 from tracker.services import editing, records
 from tracker.services.editing import DeleteRefused, EditConflict
 from tracker.services.measures import event_warnings, get_measure
-from tracker.web.auth import limiter
 
 JSON_TYPES = frozenset({"application/json", "application/merge-patch+json"})
 MAX_REASON = 2000

@@ -1,7 +1,7 @@
 """Writing one record given in the interchange format (a measure, an event, a statement), as the
 JSON API receives it, through the same editing services as the forms.
 
-A record is checked as the importer checks a file (tracker.services.dataset: structure against
+A record is checked as the importer checks a file (tracker.interchange: structure against
 the format's JSON Schema, then meaning), then handed to tracker.services.editing, whose own
 rules (slugs, lengths, versions) apply as they do to a form. Every problem is reported with
 its place in the record (``events[1].date``) in one ``InvalidRecord``; nothing is kept then

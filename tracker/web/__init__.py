@@ -1,11 +1,14 @@
-"""The web faces of the tracker: one blueprint per area, shared helpers, error pages."""
+"""The HTML face of the tracker: one blueprint per area, sign-in, and what templates share.
+
+What it shares with the JSON API (access, params, errors, links, limits, the page cache) is in
+tracker.http; the two faces never import each other.
+"""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from tracker import api, security
-from tracker.web import access, auth, errors, heavy, helpers, page_cache
+from tracker.web import auth, helpers
 from tracker.web.admin import bp as admin_bp
 from tracker.web.countries import bp as countries_bp
 from tracker.web.editing import bp as editing_bp
@@ -25,14 +28,14 @@ from tracker.web.tokens import bp as tokens_bp
 from tracker.web.upcoming import bp as upcoming_bp
 
 
-def register(app: Flask) -> None:
-    auth.init_app(app)  # first: sets g.user, which access control reads
-    security.check_addresses(app)
-    access.init_app(app)
-    page_cache.init_app(app)  # after the sign-in loader and access control it relies on
-    heavy.init_app(app)
+def init_sessions(app: Flask) -> None:
+    """Sessions and the signed-in user (``g.user``): before the shared layer, which reads it."""
+    auth.init_app(app)
+
+
+def init_app(app: Flask) -> None:
+    """The pages: template helpers and every blueprint."""
     helpers.init_app(app)
-    errors.init_app(app)
     blueprints = (
         home_bp, measures_bp, events_bp, statements_bp, organizations_bp, countries_bp,
         search_bp, timeline_bp, lineage_bp, upcoming_bp, embed_bp, exports_bp,
@@ -41,4 +44,3 @@ def register(app: Flask) -> None:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.register_blueprint(tokens_bp)
-    api.init_app(app)

@@ -7,10 +7,10 @@ from werkzeug.wrappers.response import Response
 
 from tracker.db import get_session
 from tracker.forms import PasswordResetForm, UserCreateForm, UserEditForm
+from tracker.http.access import requires_role
 from tracker.models import User
 from tracker.services import users
 from tracker.services.editing import ValidationFailed
-from tracker.web.access import requires_role
 from tracker.web.helpers import see_other
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

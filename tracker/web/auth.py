@@ -25,7 +25,6 @@ from flask import (
     Blueprint,
     Flask,
     Request,
-    Response,
     current_app,
     flash,
     g,
@@ -37,34 +36,25 @@ from flask import (
     url_for,
 )
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from flask_limiter import Limiter
 from flask_login import LoginManager, current_user, login_user, logout_user
-from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers.response import Response as BaseResponse
 
 from tracker import clock
-from tracker.api.errors import API_PREFIX, error_response, is_api_request
 from tracker.db import engine_of, get_session, is_busy, without_write_lock, write_now
 from tracker.forms import LoginForm, PasswordChangeForm
+from tracker.http.access import public, signed_in_may_post
+from tracker.http.faces import API_PREFIX, is_api_request
+from tracker.http.limits import limiter
 from tracker.models import User
 from tracker.services import history, users
 from tracker.services.editing import ValidationFailed
 from tracker.web import lockout
-from tracker.web.access import public, signed_in_may_post
 
 bp = Blueprint("auth", __name__)
 
 login_manager = LoginManager()
-
-
-def _no_default_key() -> str:
-    raise RuntimeError("every limit names its own key (per token, per account), never an address")
-
-
-# Limits of API writes per token (tracker.api.writes); its store also holds sign-in failures.
-limiter = Limiter(key_func=_no_default_key)
 
 
 class TrackerSessionInterface(SecureCookieSessionInterface):
@@ -123,7 +113,7 @@ def _end_session() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Sessions, Flask-Login, the rate-limit store (API writes, sign-in failures), ``g.user``."""
+    """Sessions, Flask-Login and ``g.user`` (the shared layer, tracker.http, reads it)."""
     app.config["PERMANENT_SESSION_LIFETIME"] = int(app.config["SESSION_MAX_HOURS"]) * 3600
     app.session_interface = TrackerSessionInterface()
     proxies = int(app.config["TRUSTED_PROXIES"] or 0)
@@ -138,7 +128,6 @@ def init_app(app: Flask) -> None:
     # does the job without it.
     login_manager.session_protection = None
     login_manager.login_view = "auth.login"
-    limiter.init_app(app)
     app.register_blueprint(bp)
 
     @app.before_request
@@ -166,24 +155,6 @@ def init_app(app: Flask) -> None:
         user: User = current_user._get_current_object()
         g.user = user
         history.set_actor(get_session(), history.actor_for(user))
-
-    @app.errorhandler(CSRFError)
-    def csrf_failed(error: CSRFError) -> tuple[str, int] | Response:
-        if is_api_request():
-            # Only the Sec-Fetch-Site check reaches here (the API takes no CSRF token): a
-            # browser sent a write from another site, which no script using a token does.
-            return error_response(403, "A write sent by a browser from another site is refused.")
-        page = render_template(
-            "errors/error.html",
-            code=400,
-            title="This form could not be accepted",
-            error=None,
-            message=(
-                "The form was too old or did not come from this site, so nothing was saved. "
-                "Go back, reload the page, and submit it again."
-            ),
-        )
-        return page, 400
 
     @app.context_processor
     def signed_in_user() -> dict[str, Any]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from flask import Response, abort, current_app, request, url_for
+from flask import Response, abort, request, url_for
 from markupsafe import Markup, escape
 
 from tracker import clock, vocab
@@ -29,12 +29,14 @@ from tracker.charts.timeline import (
 )
 from tracker.countries import country_name
 from tracker.db import get_session
+from tracker.exports.cells import download_name
 from tracker.gcpause import without_gc_pauses
+from tracker.http import params
+from tracker.http.access import can_see_internal
+from tracker.http.links import external_url, site_url
 from tracker.services.lineage import Lineage, build_lineage
 from tracker.services.measures import MeasureFilters
 from tracker.services.timeline import Entry, Timeline, build_timeline
-from tracker.web import params
-from tracker.web.access import can_see_internal
 
 # The query parameters a chart is drawn from; links to its downloads and embeds carry them.
 CHART_ARGS = (
@@ -62,17 +64,6 @@ def chart_args(**changes: Any) -> dict[str, Any]:
     return args
 
 
-def base_url() -> str:
-    """The public address: the ``BASE_URL`` setting, else the address the request came to."""
-    configured = current_app.config.get("BASE_URL")
-    return str(configured).rstrip("/") if configured else request.url_root.rstrip("/")
-
-
-def absolute_url(endpoint: str, **values: Any) -> str:
-    """An absolute URL for snippets and downloads, which are read away from this site."""
-    return base_url() + url_for(endpoint, **values)
-
-
 class ChartLinks:
     """Where marks and boxes lead: a measure (at an event) or a statement, same day shown.
 
@@ -81,9 +72,12 @@ class ChartLinks:
     """
 
     def __init__(self, as_of: dt.date | None, absolute: bool = False) -> None:
-        prefix = base_url() if absolute else ""
-        self.measure_prefix = prefix + url_for("measures.show", slug="SLUG").replace("SLUG", "")
-        self.statement_prefix = prefix + url_for("statements.show", slug="SLUG").replace("SLUG", "")
+        # Absolute in downloads and embeds, which are read away from this site.
+        address = external_url if absolute else str
+        measure = url_for("measures.show", slug="SLUG").replace("SLUG", "")
+        statement = url_for("statements.show", slug="SLUG").replace("SLUG", "")
+        self.measure_prefix = address(measure)
+        self.statement_prefix = address(statement)
         self.query = "?" + urlencode({"as_of": as_of.isoformat()}) if as_of else ""
         self.measures: dict[str, str] = {}
 
@@ -161,8 +155,8 @@ def slug_for_file(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "chart"
 
 
-def download_name(kind: str, countries: Iterable[str], as_of: dt.date, extension: str) -> str:
-    """``timeline-kyrgyzstan-2026-11-28.png``: what, where, as of when."""
+def chart_file_name(kind: str, countries: Iterable[str], as_of: dt.date, extension: str) -> str:
+    """``timeline-kyrgyzstan-2026-11-28.png``: what, where (named, not coded), as of when."""
     codes = list(countries)
     if not codes:
         where = "all-countries"
@@ -170,12 +164,12 @@ def download_name(kind: str, countries: Iterable[str], as_of: dt.date, extension
         where = "-".join(slug_for_file(country_name(code)) for code in codes)
     else:
         where = f"{len(codes)}-countries"
-    return f"{kind}-{where}-{as_of.isoformat()}.{extension}"
+    return download_name(kind, [where], as_of, extension)
 
 
 def footer_text(as_of: dt.date) -> str:
     return (
-        f"Source: tracker, {base_url()} · {as_of_phrase(as_of)} · "
+        f"Source: tracker, {site_url()} · {as_of_phrase(as_of)} · "
         "statuses derived from the recorded events, each with its sources"
     )
 
@@ -263,7 +257,7 @@ def measure_lineage(slug: str, depth: int = 3) -> MeasureLineage | None:
     chart = svg.lineage_svg(
         loaded.layout(), links(), id_prefix="measure-lineage", description=loaded.subtitle
     )
-    return MeasureLineage(loaded.lineage, Markup(chart))  # noqa: S704  # nosec B704  # tracker.svg escapes
+    return MeasureLineage(loaded.lineage, Markup(chart))  # noqa: S704  # nosec B704  # tracker.charts.svg escapes
 
 
 @without_gc_pauses

@@ -11,11 +11,13 @@ from werkzeug.wrappers import Response
 from tracker.charts import svg
 from tracker.countries import country_name, is_country
 from tracker.db import get_session
+from tracker.http import params
+from tracker.http.access import can_see_internal, public
+from tracker.http.links import absolute_url
 from tracker.services.countries import country_summaries, state_counts, statements_about
 from tracker.services.measures import MeasureFilters, list_measures
 from tracker.services.upcoming import quiet_measures, upcoming
-from tracker.web import charts, params
-from tracker.web.access import can_see_internal, public
+from tracker.web import charts
 
 bp = Blueprint("countries", __name__, url_prefix="/countries")
 
@@ -48,7 +50,7 @@ def show(code: str) -> str | Response:
         layout, charts.links(), id_prefix="country-timeline", description=timeline.subtitle
     )
     args = {"as_of": as_of.isoformat()} if params.is_past_view() else {}
-    embed_src = charts.absolute_url("embed.timeline", country=code, **args)
+    embed_src = absolute_url("embed.timeline", country=code, **args)
     return render_template(
         "countries/show.html",
         code=code,
@@ -57,7 +59,7 @@ def show(code: str) -> str | Response:
         counts=state_counts(row.status.state for row in rows),
         timeline=timeline.timeline,
         request_=timeline,
-        chart=Markup(chart),  # noqa: S704  # nosec B704  # built by tracker.svg, which escapes every text
+        chart=Markup(chart),  # noqa: S704  # nosec B704  # built by tracker.charts.svg, which escapes every text
         statements=statements_about(session, [row.measure.id for row in rows], as_of, internal),
         upcoming=upcoming(session, as_of, internal, countries=(code,)),
         quiet=quiet_measures(session, as_of, internal, countries=(code,), limit=50),

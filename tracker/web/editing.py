@@ -19,6 +19,7 @@ from werkzeug.wrappers.response import Response
 
 from tracker import forms
 from tracker.db import get_session
+from tracker.http.access import requires_role
 from tracker.models import (
     Event,
     Measure,
@@ -39,7 +40,6 @@ from tracker.services.editing import (
     ValidationFailed,
 )
 from tracker.services.measures import event_warnings
-from tracker.web.access import requires_role
 from tracker.web.helpers import record_url, see_other
 
 bp = Blueprint("edit", __name__)
@@ -702,7 +702,7 @@ def _delete_page(record: Record, after: str) -> Page:
                 "Someone changed this record after you opened this page. Check it, then delete.",
                 "error",
             )
-            return see_other(request.path)
+            return see_other(request.script_root + request.path)
         except DeleteRefused as exc:
             refusal = str(exc)
         else:

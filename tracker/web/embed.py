@@ -15,9 +15,11 @@ from flask import Blueprint, Flask, abort, g, render_template, request
 from markupsafe import Markup
 
 from tracker.charts import svg
+from tracker.http import params
+from tracker.http.access import public
+from tracker.http.links import absolute_url
 from tracker.security import allow_framing
-from tracker.web import charts, params
-from tracker.web.access import public
+from tracker.web import charts
 
 bp = Blueprint("embed", __name__, url_prefix="/embed")
 
@@ -81,8 +83,8 @@ def timeline() -> str:
     return render_template(
         "embed/chart.html",
         title=loaded.title,
-        chart=Markup(chart),  # noqa: S704  # nosec B704  # built by tracker.svg, which escapes every text
-        full_url=charts.absolute_url("timeline.index", **charts.chart_args()),
+        chart=Markup(chart),  # noqa: S704  # nosec B704  # built by tracker.charts.svg, which escapes every text
+        full_url=absolute_url("timeline.index", **charts.chart_args()),
         as_of=as_of,
         empty=not loaded.timeline.lanes,
         scroll_to_end=True,
@@ -108,8 +110,8 @@ def lineage() -> str:
     return render_template(
         "embed/chart.html",
         title=loaded.title,
-        chart=Markup(chart),  # noqa: S704  # nosec B704  # built by tracker.svg, which escapes every text
-        full_url=charts.absolute_url("lineage.index", **charts.chart_args()),
+        chart=Markup(chart),  # noqa: S704  # nosec B704  # built by tracker.charts.svg, which escapes every text
+        full_url=absolute_url("lineage.index", **charts.chart_args()),
         as_of=as_of,
         empty=not loaded.lineage.edges,
     )

@@ -6,10 +6,10 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from tracker.db import get_session
+from tracker.http import params
+from tracker.http.access import can_see_internal, public
 from tracker.services.events import count_events, event_types_in_use, list_events
 from tracker.services.measures import countries_in_use, topics_in_use
-from tracker.web import params
-from tracker.web.access import can_see_internal, public
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 

@@ -16,13 +16,14 @@ URL scheme (every list page links its own):
 
 Views parse the request, call the services and the exports, and set the headers: downloads are
 attachments with clear names, anonymous responses may be cached for five minutes, and a
-signed-in user's are ``private, no-store`` (as every response to them is: tracker.web.access).
+signed-in user's are ``private, no-store`` (as every response to them is: tracker.http.access).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from flask import (
@@ -41,15 +42,20 @@ from sqlalchemy.orm import Session
 from tracker import clock, vocab
 from tracker.countries import country_name
 from tracker.db import get_session, session_factory
-from tracker.exports import dataset_zip, tables
+from tracker.exports import dataset_zip, formats, tables
 from tracker.exports.brief import Brief, build_brief
 from tracker.exports.brief_html import Download, render_brief_html
 from tracker.exports.cells import download_name
 from tracker.exports.citation import CitationText, cite_measure, cite_statement
 from tracker.exports.feeds import FeedInfo, render_feed
+from tracker.exports.formats import Format, Formats
 from tracker.exports.ical import CalendarInfo, render_calendar
 from tracker.exports.jsonld import measure_jsonld, script_json
 from tracker.exports.tables import Row, Table
+from tracker.http import params
+from tracker.http.access import can_see_internal, public
+from tracker.http.heavy import heavy
+from tracker.http.links import WebLinks, absolute_url, authority
 from tracker.interchange import export_chunks
 from tracker.models import Measure, Statement
 from tracker.services.events import (
@@ -77,25 +83,9 @@ from tracker.services.statements import (
     newest_statements,
     statement_counts,
 )
-from tracker.web import params
-from tracker.web.access import can_see_internal, public
-from tracker.web.heavy import heavy
-from tracker.web.links import WebLinks, absolute_url, authority
 
 bp = Blueprint("exports", __name__)
 bp.add_app_template_global(absolute_url, "absolute_url")
-
-CSV = "text/csv; charset=utf-8"
-JSON = "application/json; charset=utf-8"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-PDF = "application/pdf"
-MARKDOWN = "text/markdown; charset=utf-8"
-ATOM = "application/atom+xml; charset=utf-8"
-ICALENDAR = "text/calendar; charset=utf-8"
-TABLE_TYPES = {"csv": CSV, "json": JSON, "xlsx": XLSX}
-BRIEF_TYPES = {"pdf": PDF, "docx": DOCX, "md": MARKDOWN}
-BRIEF_LABELS = {"pdf": "PDF", "docx": "Word (DOCX)", "md": "Markdown"}
 
 FEED_ENTRIES = 50
 # Calendar apps slow down on huge files; the events list and its downloads have everything.
@@ -123,7 +113,7 @@ def _query_args(drop: Iterable[str] = ("page",)) -> dict[str, Any]:
 
 def _cache(response: Response) -> Response:
     # What an anonymous visitor gets is public and may be cached briefly; a signed-in user's
-    # response is made "private, no-store" with every other one (tracker.web.access).
+    # response is made "private, no-store" with every other one (tracker.http.access).
     response.vary.add("Cookie")
     if not can_see_internal():
         response.headers["Cache-Control"] = "public, max-age=300"
@@ -263,62 +253,67 @@ Counted = tuple[Callable[[], int], Iterable[Row]]
 """How many rows there are (asked only by JSON and XLSX), and the rows."""
 
 
-def _table_response(
-    table: Table,
-    fmt: str,
-    load: Callable[[Session], Counted],
-    *,
-    stem: str,
-    parts: list[str],
-    phrases: list[str],
-    page_endpoint: str,
-    csv_lines: Callable[[Session], Iterable[str]] | None = None,
-) -> Response:
-    """``csv_lines``: the rows already as CSV lines, when a list is large enough to need it."""
-    as_of = params.as_of()
-    if can_see_internal():
-        parts = [*parts, "including-internal"]  # a name that warns before the file is shared
-    filename = download_name(stem, parts, as_of, fmt)
-    page_url = absolute_url(page_endpoint, **_query_args(("page", "excel")))
-    if fmt == "csv":
-        excel = request.args.get("excel", "").lower() in {"1", "true", "yes"}
+@dataclass(frozen=True, slots=True)
+class ListDownload:
+    """A list as a download asks for it: what each format's writer reads."""
 
-        def produce(session: Session) -> Iterator[bytes]:
-            if csv_lines is not None:
-                yield from tables.csv_lines_stream(table, csv_lines(session), excel)
-            else:
-                yield from tables.csv_stream(table, load(session)[1], excel)
+    table: Table
+    load: Callable[[Session], Counted]
+    # The rows already as CSV lines, when a list is large enough to need it.
+    csv_lines: Callable[[Session], Iterable[str]] | None
+    as_of: dt.date
+    page_url: str
+    phrases: list[str]
 
-        return _attachment(_streamed(produce), CSV, filename)
+
+def _write_csv(download: ListDownload) -> Iterable[bytes]:
+    excel = request.args.get("excel", "").lower() in {"1", "true", "yes"}
+    table, load, csv_lines = download.table, download.load, download.csv_lines
+
+    def produce(session: Session) -> Iterator[bytes]:
+        if csv_lines is not None:
+            yield from tables.csv_lines_stream(table, csv_lines(session), excel)
+        else:
+            yield from tables.csv_stream(table, load(session)[1], excel)
+
+    return _streamed(produce)
+
+
+def _write_json(download: ListDownload) -> Iterable[bytes]:
     generated = _generated()
-    if fmt == "json":
-        filters = _filter_echo()
+    filters = _filter_echo()
+    table = download.table
 
-        def produce(session: Session) -> Iterator[bytes]:
-            total, rows = load(session)
-            envelope = {
-                "total": total(),
-                "as_of": as_of.isoformat(),
-                "generated": generated.isoformat(),
-                "filters": filters,
-                "page": page_url,
-                "columns": [
-                    {"name": c.name, "type": c.type, "description": c.description}
-                    for c in table.columns
-                ],
-            }
-            yield from tables.json_stream(table, rows, envelope)
+    def produce(session: Session) -> Iterator[bytes]:
+        total, rows = download.load(session)
+        envelope = {
+            "total": total(),
+            "as_of": download.as_of.isoformat(),
+            "generated": generated.isoformat(),
+            "filters": filters,
+            "page": download.page_url,
+            "columns": [
+                {"name": c.name, "type": c.type, "description": c.description}
+                for c in table.columns
+            ],
+        }
+        yield from tables.json_stream(table, rows, envelope)
 
-        return _attachment(_streamed(produce), JSON, filename)
-    total, rows = load(get_session())
+    return _streamed(produce)
+
+
+def _write_xlsx(download: ListDownload) -> Iterable[bytes]:
+    generated = _generated()
+    table = download.table
+    total, rows = download.load(get_session())
     count = total()
     about = [
         ("Title", f"{site_name()}: {table.title.lower()}"),
-        ("As of", as_of.isoformat()),
+        ("As of", download.as_of.isoformat()),
         ("Generated", generated.isoformat()),
-        ("Filters", "; ".join(phrases) or "none"),
+        ("Filters", "; ".join(download.phrases) or "none"),
         ("Rows", str(count)),
-        ("Page", page_url),
+        ("Page", download.page_url),
         (
             "Dates",
             "Written at their precision (2024, 2024-04, 2024-04-02) with the first and last "
@@ -340,10 +335,39 @@ def _table_response(
         finally:
             handle.close()
 
-    return _attachment(send(), XLSX, filename)
+    return send()
 
 
-@bp.get("/measures.<any(csv, json, xlsx):fmt>")
+# The twins of every list page; a new format is one more entry here.
+LISTS: Formats[Callable[[ListDownload], Iterable[bytes]]] = Formats(
+    Format("csv", formats.CSV, "CSV", _write_csv),
+    Format("json", formats.JSON, "JSON", _write_json),
+    Format("xlsx", formats.XLSX, "XLSX", _write_xlsx),
+)
+
+
+def _table_response(
+    table: Table,
+    fmt: str,
+    load: Callable[[Session], Counted],
+    *,
+    stem: str,
+    parts: list[str],
+    phrases: list[str],
+    page_endpoint: str,
+    csv_lines: Callable[[Session], Iterable[str]] | None = None,
+) -> Response:
+    as_of = params.as_of()
+    if can_see_internal():
+        parts = [*parts, "including-internal"]  # a name that warns before the file is shared
+    filename = download_name(stem, parts, as_of, fmt)
+    page_url = absolute_url(page_endpoint, **_query_args(("page", "excel")))
+    writer = LISTS[fmt]
+    download = ListDownload(table, load, csv_lines, as_of, page_url, phrases)
+    return _attachment(writer.write(download), writer.media_type, filename)
+
+
+@bp.get(f"/measures.{LISTS.route}")
 @public
 def measures_table(fmt: str) -> Response:
     as_of = params.as_of()
@@ -375,7 +399,7 @@ def measures_table(fmt: str) -> Response:
     )
 
 
-@bp.get("/events.<any(csv, json, xlsx):fmt>")
+@bp.get(f"/events.{LISTS.route}")
 @public
 def events_table(fmt: str) -> Response:
     as_of = params.as_of()
@@ -410,7 +434,7 @@ def events_table(fmt: str) -> Response:
     )
 
 
-@bp.get("/statements.<any(csv, json, xlsx):fmt>")
+@bp.get(f"/statements.{LISTS.route}")
 @public
 def statements_table(fmt: str) -> Response:
     as_of = params.as_of()
@@ -450,8 +474,8 @@ def _brief_args() -> dict[str, Any]:
 def _downloads(endpoint: str, **values: Any) -> list[Download]:
     args = _brief_args()
     return [
-        (BRIEF_LABELS[fmt], url_for(endpoint, fmt=fmt, **values, **args), BRIEF_TYPES[fmt])
-        for fmt in ("pdf", "docx", "md")
+        (brief.label, url_for(endpoint, fmt=brief.name, **values, **args), brief.media_type)
+        for brief in formats.BRIEFS
     ]
 
 
@@ -519,19 +543,8 @@ def _selection_brief() -> Brief:
 def _brief_file(brief: Brief, fmt: str, name: str) -> Response:
     parts = [name, "including-internal"] if brief.has_internal else [name]
     filename = download_name("brief", parts, brief.as_of, fmt)
-    if fmt == "md":
-        from tracker.exports.brief_markdown import render_markdown
-
-        body = render_markdown(brief).encode("utf-8")
-    elif fmt == "pdf":
-        from tracker.exports.brief_pdf import render_pdf
-
-        body = render_pdf(render_brief_html(brief, for_pdf=True))
-    else:
-        from tracker.exports.brief_docx import render_docx
-
-        body = render_docx(brief)
-    return _attachment(body, BRIEF_TYPES[fmt], filename)
+    writer = formats.BRIEFS[fmt]
+    return _attachment(writer.write(brief), writer.media_type, filename)
 
 
 def _brief_page(brief: Brief, downloads: list[Download], back_url: str) -> Response:
@@ -547,7 +560,7 @@ def measure_brief(slug: str) -> Response:
     return _brief_page(brief, _downloads("exports.measure_brief_file", slug=slug), back)
 
 
-@bp.get("/measures/<slug>/brief.<any(pdf, docx, md):fmt>")
+@bp.get(f"/measures/<slug>/brief.{formats.BRIEFS.route}")
 @public
 @heavy(params=("as_of",))
 def measure_brief_file(slug: str, fmt: str) -> Response:
@@ -562,7 +575,7 @@ def selection_brief() -> Response:
     return _brief_page(brief, _downloads("exports.selection_brief_file"), back)
 
 
-@bp.get("/brief.<any(pdf, docx, md):fmt>")
+@bp.get(f"/brief.{formats.BRIEFS.route}")
 @public
 @heavy(params=BRIEF_ARGS)
 def selection_brief_file(fmt: str) -> Response:
@@ -598,7 +611,7 @@ def dataset_json() -> Response:
     """Everything the reader may see, in the interchange format ``tracker import`` reads."""
     internal, today = can_see_internal(), clock.today()
     body = _streamed(lambda session: _batched(export_chunks(session, internal, as_of=today)))
-    return _attachment(body, JSON, _dataset_name("tracker-dataset", "json"))
+    return _attachment(body, formats.JSON, _dataset_name("tracker-dataset", "json"))
 
 
 @bp.get("/data/tracker-tables.zip")
@@ -607,7 +620,7 @@ def dataset_json() -> Response:
 def dataset_tables() -> Response:
     internal, links, name = can_see_internal(), WebLinks(), site_name()
     body = _streamed(lambda session: dataset_zip.zip_stream(session, links, internal, name))
-    return _attachment(body, "application/zip", _dataset_name("tracker-tables", "zip"))
+    return _attachment(body, formats.ZIP, _dataset_name("tracker-tables", "zip"))
 
 
 # -- feeds and calendars ----------------------------------------------------------------------
@@ -661,7 +674,7 @@ def feed() -> Response:
         site_name=site_name(),
     )
     body = render_feed(info, events, statements, WebLinks(), internal, _generated(), FEED_ENTRIES)
-    return _feed_response(body, ATOM, "feed.atom")
+    return _feed_response(body, formats.ATOM, "feed.atom")
 
 
 @bp.get("/measures/<slug>/feed.atom")
@@ -681,7 +694,7 @@ def measure_feed(slug: str) -> Response:
         site_name=site_name(),
     )
     body = render_feed(info, events, statements, WebLinks(), internal, _generated(), FEED_ENTRIES)
-    return _feed_response(body, ATOM, f"{slug}.atom")
+    return _feed_response(body, formats.ATOM, f"{slug}.atom")
 
 
 def _calendar(filters: EventFilters, name: str, description: str, page: str) -> bytes:
@@ -715,7 +728,7 @@ def calendar() -> Response:
         "Dated events of the measures and the last days of terms in force.",
         absolute_url("events.index", **_query_args()),
     )
-    return _feed_response(body, ICALENDAR, "tracker.ics")
+    return _feed_response(body, formats.ICALENDAR, "tracker.ics")
 
 
 @bp.get("/measures/<slug>/calendar.ics")
@@ -728,7 +741,7 @@ def measure_calendar(slug: str) -> Response:
         f"Dated events of this measure ({country_name(measure.country)}) and its expiry.",
         absolute_url("measures.show", slug=slug),
     )
-    return _feed_response(body, ICALENDAR, f"{slug}.ics")
+    return _feed_response(body, formats.ICALENDAR, f"{slug}.ics")
 
 
 # -- citations and machine-readable pages -----------------------------------------------------
@@ -747,26 +760,17 @@ def _statement_citation(statement: Statement) -> CitationText:
 
 
 def _citation_response(citation: CitationText, fmt: str) -> Response:
-    if fmt == "bib":
-        return _attachment(
-            citation.bibtex.encode("utf-8"),
-            "application/x-bibtex; charset=utf-8",
-            f"{citation.key}.bib",
-        )
-    return _attachment(
-        (citation.plain + "\n").encode("utf-8"),
-        "text/plain; charset=utf-8",
-        f"{citation.key}.txt",
-    )
+    writer = formats.CITATIONS[fmt]
+    return _attachment(writer.write(citation), writer.media_type, f"{citation.key}.{fmt}")
 
 
-@bp.get("/measures/<slug>/cite.<any(bib, txt):fmt>")
+@bp.get(f"/measures/<slug>/cite.{formats.CITATIONS.route}")
 @public
 def measure_citation(slug: str, fmt: str) -> Response:
     return _citation_response(_measure_citation(_visible_measure(slug)), fmt)
 
 
-@bp.get("/statements/<slug>/cite.<any(bib, txt):fmt>")
+@bp.get(f"/statements/<slug>/cite.{formats.CITATIONS.route}")
 @public
 def statement_citation(slug: str, fmt: str) -> Response:
     statement = get_statement(get_session(), slug, can_see_internal())

@@ -12,11 +12,11 @@ from werkzeug.wrappers.response import Response
 from tracker import clock, vocab
 from tracker.countries import country_name
 from tracker.dates import PartialDate
+from tracker.http.access import can_see_internal, has_role
 from tracker.markup import render_markdown
 from tracker.models import Measure, Organization, Person, Statement
 from tracker.services import history, statements
 from tracker.services.measures import may_see
-from tracker.web.access import can_see_internal, has_role
 
 
 def format_date(value: PartialDate | None, short: bool = False) -> str:
@@ -99,7 +99,8 @@ def query_with(**changes: Any) -> str:
         else:
             args[key] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
     query = urlencode(args, doseq=True)
-    return f"{request.path}?{query}" if query else request.path
+    path = request.script_root + request.path  # wherever the app is mounted
+    return f"{path}?{query}" if query else path
 
 
 def init_app(app: Flask) -> None:

@@ -8,10 +8,10 @@ from werkzeug.wrappers.response import Response
 
 from tracker.db import get_session
 from tracker.forms import EditForm
+from tracker.http.access import requires_role
 from tracker.models import REVISED_RECORDS, Revision
 from tracker.services import editing, history
 from tracker.services.editing import MAX_ID
-from tracker.web.access import requires_role
 from tracker.web.helpers import record_url, see_other
 
 bp = Blueprint("history", __name__)

@@ -9,6 +9,8 @@ from sqlalchemy import func
 
 from tracker.countries import country_name
 from tracker.db import get_session
+from tracker.http import params
+from tracker.http.access import can_see_internal, public
 from tracker.models import MeasureStatus
 from tracker.services.as_of import measure_exists
 from tracker.services.measures import (
@@ -19,8 +21,6 @@ from tracker.services.measures import (
     status_rows,
 )
 from tracker.services.upcoming import quiet_measures, upcoming
-from tracker.web import params
-from tracker.web.access import can_see_internal, public
 
 bp = Blueprint("home", __name__)
 

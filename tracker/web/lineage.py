@@ -7,10 +7,12 @@ from markupsafe import Markup
 
 from tracker.charts import svg
 from tracker.db import get_session
+from tracker.http import params
+from tracker.http.access import can_see_internal, public
+from tracker.http.heavy import heavy
+from tracker.http.links import absolute_url
 from tracker.services.measures import countries_in_use
-from tracker.web import charts, params
-from tracker.web.access import can_see_internal, public
-from tracker.web.heavy import heavy
+from tracker.web import charts
 
 bp = Blueprint("lineage", __name__)
 
@@ -26,12 +28,12 @@ def index() -> str:
     chart = svg.lineage_svg(
         layout, charts.links(), id_prefix="lineage", description=loaded.subtitle
     )
-    embed_src = charts.absolute_url("embed.lineage", **charts.chart_args())
+    embed_src = absolute_url("embed.lineage", **charts.chart_args())
     return render_template(
         "lineage/index.html",
         request_=loaded,
         lineage=loaded.lineage,
-        chart=Markup(chart),  # noqa: S704  # nosec B704  # built by tracker.svg, which escapes every text
+        chart=Markup(chart),  # noqa: S704  # nosec B704  # built by tracker.charts.svg, which escapes every text
         as_of=params.as_of(),
         filters=params.measure_filters(),
         countries=countries_in_use(get_session(), internal),
@@ -53,7 +55,7 @@ def _standalone(internal: bool) -> tuple[str, float, float, str]:
         footer=charts.footer_text(as_of),
     )
     where = loaded.countries or ((loaded.lineage.focus.country,) if loaded.lineage.focus else ())
-    name = charts.download_name("lineage", where, as_of, "svg")
+    name = charts.chart_file_name("lineage", where, as_of, "svg")
     if loaded.lineage.focus is not None:
         name = f"lineage-{loaded.lineage.focus.slug}-{as_of.isoformat()}.svg"
     return document, layout.width, layout.height, name

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 
 from tracker.db import get_session
+from tracker.http import params
+from tracker.http.access import can_see_internal, public
 from tracker.services.facets import measure_facets
 from tracker.services.measures import countries_in_use, get_measure, page_measures, topics_in_use
-from tracker.web import params
-from tracker.web.access import can_see_internal, public
 from tracker.web.charts import measure_lineage
 
 bp = Blueprint("measures", __name__, url_prefix="/measures")

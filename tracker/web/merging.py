@@ -2,7 +2,7 @@
 
 One page per record, sent twice: first the editor picks the record to keep and sees what will
 move (and anything that stops the merge), then confirms. The rules live in
-tracker.services.merging; the old addresses of merged records redirect in tracker.web.errors.
+tracker.services.merging; the old addresses of merged records redirect in tracker.http.redirects.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from sqlalchemy import select
 
 from tracker import forms
 from tracker.db import get_session
+from tracker.http.access import requires_role
 from tracker.models import Measure
 from tracker.services import editing, merging, names
 from tracker.services.editing import EditConflict
 from tracker.services.merging import Mergeable, MergePlan, MergeRefused
-from tracker.web.access import requires_role
 from tracker.web.editing import Page
 from tracker.web.helpers import record_url, see_other
 

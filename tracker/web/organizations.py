@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 
 from tracker.db import get_session
+from tracker.http.access import can_see_internal, public
 from tracker.services.statements import (
     get_organization,
     get_person,
@@ -12,7 +13,6 @@ from tracker.services.statements import (
     people_of,
     statements_by,
 )
-from tracker.web.access import can_see_internal, public
 
 bp = Blueprint("organizations", __name__)
 

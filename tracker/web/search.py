@@ -9,11 +9,11 @@ from flask import Blueprint, abort, render_template, request, url_for
 
 from tracker import clock
 from tracker.db import get_session
+from tracker.http import params
+from tracker.http.access import can_see_internal, public
 from tracker.services import search as search_service
 from tracker.services.facets import measure_facets
 from tracker.services.search import Kind
-from tracker.web import params
-from tracker.web.access import can_see_internal, public
 
 bp = Blueprint("search", __name__)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 
 from tracker.db import get_session
+from tracker.http import params
+from tracker.http.access import can_see_internal, public
 from tracker.services.measures import countries_in_use, topics_in_use
 from tracker.services.statements import (
     count_statements,
@@ -12,8 +14,6 @@ from tracker.services.statements import (
     list_organizations,
     list_statements,
 )
-from tracker.web import params
-from tracker.web.access import can_see_internal, public
 
 bp = Blueprint("statements", __name__, url_prefix="/statements")
 

@@ -7,12 +7,14 @@ from markupsafe import Markup
 
 from tracker.charts import svg
 from tracker.db import get_session
+from tracker.http import params
+from tracker.http.access import can_see_internal, public
+from tracker.http.heavy import heavy
+from tracker.http.links import absolute_url
 from tracker.services.countries import state_counts
 from tracker.services.measures import countries_in_use, topics_in_use
 from tracker.services.timeline import SHADES
-from tracker.web import charts, params
-from tracker.web.access import can_see_internal, public
-from tracker.web.heavy import heavy
+from tracker.web import charts
 
 bp = Blueprint("timeline", __name__)
 
@@ -27,12 +29,12 @@ def index() -> str:
     chart = svg.timeline_svg(
         layout, charts.links(), id_prefix="timeline", description=loaded.subtitle
     )
-    embed_src = charts.absolute_url("embed.timeline", **charts.chart_args())
+    embed_src = absolute_url("embed.timeline", **charts.chart_args())
     return render_template(
         "timeline/index.html",
         timeline=loaded.timeline,
         request_=loaded,
-        chart=Markup(chart),  # noqa: S704  # nosec B704  # built by tracker.svg, which escapes every text
+        chart=Markup(chart),  # noqa: S704  # nosec B704  # built by tracker.charts.svg, which escapes every text
         entries=charts.entries_html(loaded.timeline.entries(), charts.links()),
         counts=state_counts(lane.status.state for lane in loaded.timeline.lanes),
         shades=SHADES,
@@ -56,7 +58,7 @@ def _standalone(internal: bool) -> tuple[str, float, float, str]:
         description=f"{loaded.title}. {loaded.subtitle}. {charts.footer_text(as_of)}",
         footer=charts.footer_text(as_of),
     )
-    name = charts.download_name("timeline", loaded.filters.countries, as_of, "svg")
+    name = charts.chart_file_name("timeline", loaded.filters.countries, as_of, "svg")
     return document, layout.width, layout.height, name
 
 

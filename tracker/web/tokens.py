@@ -15,10 +15,10 @@ from werkzeug.wrappers.response import Response
 from tracker import clock
 from tracker.db import get_session
 from tracker.forms import TOKEN_EXPIRY, ApiTokenForm, options
+from tracker.http.access import PRIVATE, signed_in_may_post
 from tracker.models import TOKEN_SCOPES, User
 from tracker.services import api_tokens
 from tracker.services.editing import ValidationFailed
-from tracker.web.access import PRIVATE, signed_in_may_post
 from tracker.web.helpers import see_other
 
 bp = Blueprint("tokens", __name__)
@@ -74,7 +74,7 @@ def index() -> tuple[str, int, dict[str, str]]:
         state=api_tokens.state,
     )
     # The one page that holds a token in clear: no cache, no copy on disk (as every page for a
-    # signed-in user, tracker.web.access; said here too, as this one must never lose it).
+    # signed-in user, tracker.http.access; said here too, as this one must never lose it).
     return page, status, {"Cache-Control": PRIVATE}
 
 

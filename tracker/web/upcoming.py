@@ -7,10 +7,10 @@ import datetime as dt
 from flask import Blueprint, abort, render_template, request
 
 from tracker.db import get_session
+from tracker.http import params
+from tracker.http.access import can_see_internal, public
 from tracker.services.measures import countries_in_use
 from tracker.services.upcoming import HORIZON_DAYS, QUIET_DAYS, quiet_measures, upcoming
-from tracker.web import params
-from tracker.web.access import can_see_internal, public
 
 # The quietest measures listed; a tracker of thousands has thousands of quiet bills.
 QUIET_SHOWN = 100

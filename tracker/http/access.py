@@ -1,4 +1,5 @@
-"""Who may see what, failing closed.
+"""Who may see what, failing closed, for both faces: the marks views carry (``@public``,
+``@requires_role``...), the check every request passes, and who reads internal records.
 
 Every endpoint is denied to anonymous visitors unless its view is marked ``@public``; a test
 walks the URL map so that a new route that forgets to choose fails the suite by name. Anonymous
@@ -10,7 +11,8 @@ signed-in user may send (signing out, one's own password), ``@signed_in_may_post
 
 The JSON API's writes are the one exception to the session: they authenticate by API token
 only (tracker.api.auth.token_required, which checks the token and its user's role before the
-view runs, and marks the view with ``mark_token_view``). The signed-in user is never theirs, so
+view runs, and marks the view with ``mark_token_view``, defined here so that this check, which
+both faces pass, knows the mark without importing the API). The signed-in user is never theirs, so
 they need no CSRF token either: a cookie that a third-party page makes the browser send counts
 for nothing there.
 """
@@ -93,6 +95,12 @@ def can_see_internal() -> bool:
     return g.get("user") is not None
 
 
+def has_working_token() -> bool:
+    """Whether the request came with a working API token: the API's readers of internal
+    records (tracker.api.auth checks the token and keeps it in ``g.api_token``)."""
+    return g.get("api_token") is not None
+
+
 def has_role(role: str) -> bool:
     user = g.get("user")
     return user is not None and ROLE_RANK.get(user.role, 0) >= ROLE_RANK[role]
@@ -101,6 +109,7 @@ def has_role(role: str) -> bool:
 def login_url_for_current_page() -> str:
     """The sign-in page, coming back here afterwards."""
     target = request.full_path if request.query_string else request.path
+    target = request.script_root + target  # back to this page wherever the app is mounted
     return url_for("auth.login", next=target)
 
 

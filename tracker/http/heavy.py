@@ -8,7 +8,7 @@ view marked ``@heavy``:
   IP address, so it cannot be shared out per visitor, only kept small). When all are taken the
   answer is at once a 503 "busy, try again in N seconds" page with ``Retry-After``; the pages,
   which are not heavy, keep their threads.
-- is kept by the page cache (tracker.web.page_cache) for anonymous visitors, up to
+- is kept by the page cache (tracker.http.page_cache) for anonymous visitors, up to
   ``PAGE_CACHE_DOWNLOAD_BYTES`` each, under a key made of only the query parameters it reads
   (``params``), sorted: a question asked again, in another order or with made-up parameters
   added, is answered from memory without taking a slot.

@@ -10,9 +10,9 @@ page can never be served after the data it shows has changed.
 Never cached: anything for a signed-in user, a request that carries a session (a flashed message
 may be waiting in it), an API request with a token, responses that set a cookie, streams
 (exports of a million rows) and large bodies. What a signed-in user or a token holder is
-answered is kept by no cache outside either: tracker.web.access makes it ``private, no-store``.
+answered is kept by no cache outside either: tracker.http.access makes it ``private, no-store``.
 
-Heavy downloads (tracker.web.heavy: PDF briefs, PNG charts) are kept under their path and only
+Heavy downloads (tracker.http.heavy: PDF briefs, PNG charts) are kept under their path and only
 the query parameters they read, sorted, so that made-up parameters cannot make each request a
 new one, and may be larger (``PAGE_CACHE_DOWNLOAD_BYTES``).
 """
@@ -28,10 +28,10 @@ from sqlalchemy import select
 
 from tracker import clock
 from tracker.db import get_session
+from tracker.http import heavy
+from tracker.http.access import is_public_endpoint
 from tracker.models import DataVersion
 from tracker.security import allow_framing, is_framable
-from tracker.web import heavy
-from tracker.web.access import is_public_endpoint
 
 _KEY = "page_cache_key"
 

@@ -1,7 +1,7 @@
 """One error shape for everything under /api/: ``{"error": {"code": ..., "message": ...}}``.
 
-Registered through tracker.web.errors, which answers every error: a request under /api/ gets
-this JSON (404 and 405 included, which happen before any blueprint is chosen); pages stay HTML.
+tracker.http.errors answers every error: a request under /api/ gets this JSON (404 and 405
+included, which happen before any blueprint is chosen); pages stay HTML.
 Some errors say more, inside the same object: ``details`` (one ``{"path", "message"}`` per
 problem in a request body) and ``current`` (the record as it is now, on a 409 conflict).
 """
@@ -11,10 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, jsonify
 from werkzeug.exceptions import HTTPException
-
-API_PREFIX = "/api/"
 
 CODES = {
     400: "bad_request",
@@ -52,17 +50,6 @@ class ApiError(HTTPException):
 
     def get_headers(self, *args: Any, **kwargs: Any) -> list[tuple[str, str]]:
         return [("Content-Type", "application/json"), *self.extra_headers]
-
-
-def external_url(path: str) -> str:
-    """An absolute URL for a path: on ``BASE_URL`` when it is set (behind a proxy that ends
-    TLS the request itself says http://), else on the request's own host."""
-    base = current_app.config.get("BASE_URL") or request.host_url
-    return str(base).rstrip("/") + path
-
-
-def is_api_request() -> bool:
-    return request.path.startswith(API_PREFIX)
 
 
 def error_response(
