@@ -16,6 +16,12 @@ from functools import lru_cache
 
 from tracker.dates import PartialDate
 
+Cell = str | int | bool | dt.date | list[str] | None
+"""A value as every download receives it: text, a number, a flag, a full day, several texts."""
+
+LIST_SEPARATOR = "; "
+"""Between the values of a cell that holds several (sources, topics, co-signatories)."""
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -24,6 +30,21 @@ def neutralize(text: str) -> str:
     if text.startswith(FORMULA_TRIGGERS):
         return "'" + text
     return text
+
+
+def csv_cell(value: Cell) -> str | int:
+    """A value as a CSV cell: neutralized text, ``true``/``false``, ISO days, lists joined."""
+    if isinstance(value, str):
+        return neutralize(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return neutralize(LIST_SEPARATOR.join(value))
 
 
 @dataclass(frozen=True, slots=True)
