@@ -1,35 +1,46 @@
-"""The downloads of every list: CSV, JSON and XLSX of measures, events and statements.
+"""The list downloads: the measures, events and statements tables (CSV, JSON, XLSX).
 
-Each list is a ``Table``: named, documented columns (the data page and the XLSX "About" sheet
-show the descriptions) and rows of plain values. Names come with their codes (country "KG" and
-"Kyrgyzstan"), and a partial date is written at its precision: the ISO string (``2024-04``), the
-words ("April 2024"), the precision, the approximate flag, and the first and last day it could
-be, so a spreadsheet can sort by it without anyone inventing a day.
-
-CSV and JSON are generators of bytes: a response streams them in constant memory however many
-rows there are. XLSX is built with openpyxl's write-only workbook into a temporary file.
+Each list is a ``Table`` of tracker.exports.columns: named, documented columns (the data page,
+the JSON envelope and the XLSX "About" sheet show the descriptions), each reading its value from
+a record, and the plain fields of the record's kind placed where a spreadsheet user expects
+them. Names come with their codes (country "KG" and "Kyrgyzstan"), and a partial date is written
+at its precision: the ISO string (``2024-04``), the words ("April 2024"), the precision, the
+approximate flag, and the first and last day it could be, so a spreadsheet can sort by it
+without anyone inventing a day. tracker.exports.writers writes any table; the events CSV also
+has a faster path of its own (``event_csv_lines``) for a million rows.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
-import json
-import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from itertools import islice
-from typing import IO, Any, Final
+from typing import Final
 
 from tracker import vocab
 from tracker.countries import country_name
 from tracker.dates import PartialDate
 from tracker.domain import kinds
-from tracker.exports.cells import LIST_SEPARATOR, Cell, csv_cell, date_cells, neutralize
-from tracker.exports.columns import Column, DateValue, Plain, Row, Table, date_columns
-from tracker.exports.columns import with_plain_fields as _with_plain_fields
+from tracker.exports.cells import Cell, date_cells, neutralize
+from tracker.exports.columns import (
+    Column,
+    DateValue,
+    Plain,
+    Row,
+    Table,
+    date_columns,
+    with_plain_fields,
+)
 from tracker.exports.links import Links, event_link
+
+# The writers are exported from here too: tracker.web.exports calls them as ``tables.*``.
+from tracker.exports.writers import (
+    TooManyRows,
+    csv_lines,
+    csv_lines_stream,
+    csv_stream,
+    json_stream,
+    xlsx_file,
+)
 from tracker.models import Measure, Organization, Person, Statement
 from tracker.services.events import SOURCE_SEPARATOR, EventRecord
 from tracker.services.measures import MeasureRow, may_see
@@ -37,15 +48,12 @@ from tracker.services.statements import name_for, shown
 
 __all__ = [
     "EVENTS",
-    "LIST_SEPARATOR",
     "MEASURES",
     "STATEMENTS",
     "Cell",
-    "Column",
     "Row",
     "Table",
     "TooManyRows",
-    "csv_cell",
     "csv_lines_stream",
     "csv_stream",
     "event_csv_lines",
@@ -85,7 +93,7 @@ def _measure(line: MeasureLine) -> Measure:
 MEASURES: Final[Table[MeasureLine]] = Table(
     "measures",
     "Measures",
-    _with_plain_fields(
+    with_plain_fields(
         kinds.MEASURE,
         _measure,
         (
@@ -239,7 +247,7 @@ EVENT_TYPE_LABELS: Final = {code: kind.label for code, kind in vocab.EVENT_TYPES
 EVENTS: Final[Table[EventLine]] = Table(
     "events",
     "Events",
-    _with_plain_fields(
+    with_plain_fields(
         kinds.EVENT,
         _event,
         (
@@ -390,7 +398,7 @@ def event_csv_lines(records: Iterable[EventRecord], links: Links) -> Iterator[st
     not write (a field added to events), the lines come from ``event_rows``: slower, never wrong.
     """
     if tuple(EVENTS.names) != FAST_EVENT_COLUMNS:
-        yield from _csv_lines(event_rows(records, links))
+        yield from csv_lines(event_rows(records, links))
         return
     labels = {code: f"{code},{_csv_text(label)}" for code, label in EVENT_TYPE_LABELS.items()}
     dates: dict[tuple[str, bool], str] = {}
@@ -456,16 +464,6 @@ def event_csv_lines(records: Iterable[EventRecord], links: Links) -> Iterator[st
         )
 
 
-def _csv_lines(rows: Iterable[Row]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([csv_cell(value) for value in row])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-
-
 # -- statements -------------------------------------------------------------------------------
 
 
@@ -512,7 +510,7 @@ def _speaker_role(line: StatementLine) -> str | None:
 STATEMENTS: Final[Table[StatementLine]] = Table(
     "statements",
     "Statements",
-    _with_plain_fields(
+    with_plain_fields(
         kinds.STATEMENT,
         _statement,
         (
@@ -629,164 +627,3 @@ def statement_rows(
         for statement in statements
     )
     return STATEMENTS.rows(lines)
-
-
-# -- writers ----------------------------------------------------------------------------------
-
-
-def csv_stream(
-    table: Table,
-    rows: Iterable[Row],
-    excel: bool = False,
-    batch: int = 2000,
-) -> Iterator[bytes]:
-    """The table as UTF-8 CSV, ``batch`` rows per chunk; ``excel`` adds the byte-order mark
-    Excel needs to read UTF-8 (without it, Cyrillic turns into mojibake)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(table.names)
-    prefix = "\ufeff" if excel else ""
-    cells = ([csv_cell(value) for value in row] for row in rows)
-    while chunk := list(islice(cells, batch)):
-        writer.writerows(chunk)  # the loop over the rows runs in C
-        yield (prefix + buffer.getvalue()).encode("utf-8")
-        prefix = ""
-        buffer.seek(0)
-        buffer.truncate()
-    if rest := prefix + buffer.getvalue():  # no rows: the header alone
-        yield rest.encode("utf-8")
-
-
-def csv_lines_stream(
-    table: Table, lines: Iterable[str], excel: bool = False, batch: int = 2000
-) -> Iterator[bytes]:
-    """Like ``csv_stream``, for rows already written as CSV lines (``event_csv_lines``)."""
-    header = io.StringIO()
-    csv.writer(header, lineterminator="\r\n").writerow(table.names)
-    pending = ("\ufeff" if excel else "") + header.getvalue()
-    lines = iter(lines)
-    while chunk := list(islice(lines, batch)):
-        yield (pending + "".join(chunk)).encode("utf-8")
-        pending = ""
-    if pending:
-        yield pending.encode("utf-8")
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
-
-
-def json_stream(
-    table: Table, rows: Iterable[Row], envelope: Mapping[str, Any], batch: int = 500
-) -> Iterator[bytes]:
-    """``{...envelope, "items": [...]}``, one object per row, written as rows arrive."""
-    head = "".join(
-        f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False, default=_json_value)},\n"
-        for key, value in envelope.items()
-    )
-    yield ("{\n" + head + ' "items": [').encode("utf-8")
-    names = table.names
-    parts: list[str] = []
-    first = True
-    for row in rows:
-        item = json.dumps(
-            dict(zip(names, row, strict=True)), ensure_ascii=False, default=_json_value
-        )
-        parts.append(("\n  " if first else ",\n  ") + item)
-        first = False
-        if len(parts) >= batch:
-            yield "".join(parts).encode("utf-8")
-            parts.clear()
-    parts.append("\n ]\n}\n")
-    yield "".join(parts).encode("utf-8")
-
-
-XLSX_MAX_ROWS = 1_048_575  # Excel's limit is 1,048,576 rows, one of which is the header
-
-
-class TooManyRows(ValueError):
-    """More rows than a spreadsheet can hold; the CSV has no limit."""
-
-
-def xlsx_file(
-    table: Table,
-    rows: Iterable[Row],
-    about: Sequence[tuple[str, str]],
-    expected_rows: int | None = None,
-) -> IO[bytes]:
-    """The table as an XLSX workbook (a data sheet and an 'About' sheet), in a temporary file
-    positioned at its start."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.cell.cell import Cell as XlsxCell
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    if expected_rows is not None and expected_rows > XLSX_MAX_ROWS:
-        raise TooManyRows(
-            f"{expected_rows:,} rows are more than a spreadsheet can hold "
-            f"({XLSX_MAX_ROWS:,}); download the CSV, or narrow the filters."
-        )
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(table.title)
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(table.columns, 1):
-        wide = column.name in {"title", "description", "summary", "status_explanation", "quotes"}
-        sheet.column_dimensions[get_column_letter(index)].width = 60 if wide else 18
-    bold = Font(bold=True)
-
-    def header(name: str) -> XlsxCell:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        return cell
-
-    sheet.append([header(name) for name in table.names])
-
-    def text_cell(text: str) -> XlsxCell:
-        # Control characters are not allowed in XLSX; openpyxl refuses them rather than drop.
-        cell = WriteOnlyCell(sheet, value=neutralize(ILLEGAL_CHARACTERS_RE.sub("", text)))
-        # openpyxl would store text that starts with "=" as a formula: force a string.
-        cell.data_type = "s"
-        return cell
-
-    def xlsx_cell(value: Cell) -> Any:
-        if isinstance(value, str):
-            return text_cell(value)
-        if isinstance(value, bool | int) or value is None:
-            return value
-        if isinstance(value, dt.date):
-            cell = WriteOnlyCell(sheet, value=dt.datetime.combine(value, dt.time()))
-            cell.number_format = "yyyy-mm-dd"
-            return cell
-        return text_cell(LIST_SEPARATOR.join(value))
-
-    count = 0
-    for row in rows:
-        count += 1
-        if count > XLSX_MAX_ROWS:
-            raise TooManyRows(
-                f"more rows than a spreadsheet can hold ({XLSX_MAX_ROWS:,}); download the CSV."
-            )
-        sheet.append([xlsx_cell(value) for value in row])
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{count + 1}"
-
-    info = workbook.create_sheet("About")
-    info.column_dimensions["A"].width = 28
-    info.column_dimensions["B"].width = 100
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for key, value in [*about, ("", ""), ("Column", "Meaning")]:
-        label = text_cell(key)
-        label.font = bold
-        text = text_cell(value)
-        text.alignment = wrap
-        info.append([label, text])
-    for column in table.columns:
-        info.append([text_cell(column.name), text_cell(column.description)])
-
-    handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - returned
-    workbook.save(handle)
-    handle.seek(0)
-    return handle
