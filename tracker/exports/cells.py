@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -80,7 +81,9 @@ def download_name(stem: str, parts: list[str], day: dt.date, extension: str) -> 
     """A clear, safe file name: ``measures-kg-assembly-2026-11-28.csv``."""
     words = [stem]
     for part in parts:
-        clean = _UNSAFE_IN_NAMES.sub("-", part.lower()).strip("-")
+        # "Côte d'Ivoire" -> "cote-d-ivoire": accents dropped, not the letters they sit on.
+        plain = unicodedata.normalize("NFKD", part).encode("ascii", "ignore").decode()
+        clean = _UNSAFE_IN_NAMES.sub("-", plain.lower()).strip("-")
         if clean:
             words.append(clean)
     name = "-".join(words)
