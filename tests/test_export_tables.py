@@ -319,6 +319,10 @@ def test_the_fast_event_csv_writes_what_the_generic_writer_would(
             tables.csv_lines_stream(tables.EVENTS, tables.event_csv_lines(records(), links))
         )
     assert fast == generic
+    # The fast path writes the table's columns itself (else it hands over to the generic one).
+    assert tuple(tables.EVENTS.names) == tables.FAST_EVENT_COLUMNS, (
+        "EVENTS has columns event_csv_lines does not write: the events CSV took the slow path"
+    )
     assert len(read_csv(fast)) > 60
     row = next(
         r for r in read_csv(fast) if r["measure"] == "kg-csv-quoting" and r["type"] == "extended"

@@ -20,9 +20,10 @@ from markupsafe import Markup
 from tracker import clock, vocab
 from tracker.countries import country_name
 from tracker.dates import PartialDate
+from tracker.domain import kinds
 from tracker.exports.links import Links, event_link
 from tracker.markup import markdown_to_text, render_markdown
-from tracker.models import Event, Source, Statement
+from tracker.models import Event, Measure, Source, Statement
 from tracker.services.measures import MeasureView
 from tracker.services.statements import name_for, shown
 from tracker.status import Axis, applied_order
@@ -107,6 +108,67 @@ class Citations:
 
 
 @dataclass(frozen=True, slots=True)
+class Fact:
+    """One line of a measure's facts ("Initiated by: Jogorku Kenesh"), as every format writes it."""
+
+    label: str
+    value: str
+    language: str | None = None
+    """The value's language code; "" when it is in a language not known (not English)."""
+    url: str | None = None
+    """The value links there (written as a link in every format)."""
+    lead: str | None = None
+    """Words in bold before the value ("**Internal record**: not public...")."""
+
+
+_PLACED_FIRST = ("identifier",)
+"""Plain facts written before the original title, as the measure's page has them; the others
+follow the popular names."""
+
+
+def _web_address(value: str) -> str | None:
+    # Only the web's addresses become links: the write path checks them, and a brief is
+    # opened outside the tracker, where a "javascript:" link would run.
+    return value if value.startswith(("http://", "https://")) else None
+
+
+def _plain_facts(measure: Measure, names: Iterable[str]) -> list[Fact]:
+    facts = []
+    for name in names:
+        field_ = kinds.MEASURE[name]
+        value = getattr(measure, name)
+        if not value or field_.fact is None:
+            continue
+        url = _web_address(value) if field_.shape == "url" else None
+        facts.append(Fact(field_.fact, value, url=url))
+    return facts
+
+
+def measure_facts(measure: Measure, url: str) -> tuple[Fact, ...]:
+    """The facts a brief lists under a measure's title, in the order of its page; every plain
+    field of a measure that has a ``fact`` (tracker.domain.kinds) is one, when it is set."""
+    plain = [f.name for f in kinds.MEASURE.plain_fields if f.fact]
+    facts = [
+        Fact("Country", country_name(measure.country)),
+        Fact("Kind", vocab.MEASURE_KINDS[measure.kind]),
+        *_plain_facts(measure, [name for name in plain if name in _PLACED_FIRST]),
+    ]
+    if measure.original_title:
+        language = measure.original_language
+        label = f"Original title ({language})" if language else "Original title"
+        facts.append(Fact(label, measure.original_title, language=language or ""))
+    if measure.popular_names:
+        facts.append(Fact("Also known as", ", ".join(f"“{n}”" for n in measure.popular_names)))
+    facts += _plain_facts(measure, [name for name in plain if name not in _PLACED_FIRST])
+    if measure.topics:
+        facts.append(Fact("Topics", ", ".join(topic.name for topic in measure.topics)))
+    if not measure.is_public:
+        facts.append(Fact("Visibility", "not public; do not publish.", lead="Internal record"))
+    facts.append(Fact("Page", url, url=url))
+    return tuple(facts)
+
+
+@dataclass(frozen=True, slots=True)
 class StatusLine:
     axis: str
     label: str
@@ -179,15 +241,11 @@ class BriefRelation:
 class MeasureBrief:
     slug: str
     title: str
-    original_title: str | None
-    original_language: str | None
-    popular_names: tuple[str, ...]
-    identifier: str | None
     country_code: str
     country: str
     kind: str
-    topics: tuple[str, ...]
-    originating_body: str | None
+    facts: tuple[Fact, ...]
+    """Country, kind, identifier... down to the page's address: every format lists them."""
     internal: bool
     url: str
     status_headline: str
@@ -393,15 +451,10 @@ def measure_brief(
     return MeasureBrief(
         slug=measure.slug,
         title=measure.title,
-        original_title=measure.original_title,
-        original_language=measure.original_language,
-        popular_names=tuple(measure.popular_names or ()),
-        identifier=measure.identifier,
         country_code=measure.country,
         country=country_name(measure.country),
         kind=vocab.MEASURE_KINDS[measure.kind],
-        topics=tuple(topic.name for topic in measure.topics),
-        originating_body=measure.originating_body,
+        facts=measure_facts(measure, url),
         internal=not measure.is_public,
         url=url,
         status_headline=view.status.headline,

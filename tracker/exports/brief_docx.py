@@ -14,7 +14,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from tracker.exports.brief import Brief, MeasureBrief
+from tracker.exports.brief import Brief, Fact, MeasureBrief
 
 FONT = "Arial"  # on every Word and LibreOffice install, with Cyrillic; DejaVu is not on Windows
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -115,13 +115,16 @@ class _Writer:
         paragraph._p.insert(0, start)
         paragraph._p.append(end)
 
-    def fact(self, label: str, value: str, url: str | None = None) -> None:
+    def fact(self, fact: Fact) -> None:
         paragraph = self.paragraph(style="List Bullet")
-        self.run(paragraph, f"{label}: ", bold=True)
-        if url:
-            self.hyperlink(paragraph, value, url=url)
+        self.run(paragraph, f"{fact.label}: ", bold=True)
+        if fact.lead:
+            self.run(paragraph, fact.lead, bold=True)
+            self.run(paragraph, ": ")
+        if fact.url:
+            self.hyperlink(paragraph, fact.value, url=fact.url)
         else:
-            self.run(paragraph, value)
+            self.run(paragraph, fact.value)
 
     # -- the summary's Markdown ---------------------------------------------------------------
 
@@ -194,23 +197,8 @@ class _Writer:
 
     def measure(self, m: MeasureBrief, level: int) -> None:
         brief = self.brief
-        facts = [("Country", m.country), ("Kind", m.kind)]
-        if m.identifier:
-            facts.append(("Official identifier", m.identifier))
-        if m.original_title:
-            language = f" ({m.original_language})" if m.original_language else ""
-            facts.append((f"Original title{language}", m.original_title))
-        if m.popular_names:
-            facts.append(("Also known as", ", ".join(f"“{n}”" for n in m.popular_names)))
-        if m.originating_body:
-            facts.append(("Initiated by", m.originating_body))
-        if m.topics:
-            facts.append(("Topics", ", ".join(m.topics)))
-        if m.internal:
-            facts.append(("Visibility", "Internal record: not public; do not publish."))
-        for label, value in facts:
-            self.fact(label, value)
-        self.fact("Page", m.url, url=m.url)
+        for fact in m.facts:
+            self.fact(fact)
 
         self.document.add_heading(
             _clean(f"Status on {brief.as_of_text}: {m.status_headline}"), level

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from tracker.exports.brief import Brief, MeasureBrief
+from tracker.exports.brief import Brief, Fact, MeasureBrief
 from tracker.markup import safe_markdown
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
@@ -47,25 +47,17 @@ def summary(markdown: str, level: int) -> str:
     return _HEADING.sub(lambda m: "#" * max(len(m.group(1)), level + 1), inert).strip()
 
 
+def _fact(fact: Fact) -> str:
+    value = text(fact.value)
+    if fact.url:
+        value = autolink(fact.url) if fact.value == fact.url else link(fact.value, fact.url)
+    return f"**{text(fact.lead)}**: {value}" if fact.lead else value
+
+
 def _measure(m: MeasureBrief, brief: Brief, level: int) -> list[str]:
     h = "#" * level
     lines: list[str] = []
-    facts = [("Country", text(m.country)), ("Kind", text(m.kind))]
-    if m.identifier:
-        facts.append(("Official identifier", text(m.identifier)))
-    if m.original_title:
-        language = f" ({text(m.original_language)})" if m.original_language else ""
-        facts.append((f"Original title{language}", text(m.original_title)))
-    if m.popular_names:
-        facts.append(("Also known as", ", ".join(f"“{text(n)}”" for n in m.popular_names)))
-    if m.originating_body:
-        facts.append(("Initiated by", text(m.originating_body)))
-    if m.topics:
-        facts.append(("Topics", text(", ".join(m.topics))))
-    if m.internal:
-        facts.append(("Visibility", "**Internal record**: not public; do not publish."))
-    facts.append(("Page", autolink(m.url)))
-    lines += [f"- **{label}:** {value}" for label, value in facts]
+    lines += [f"- **{text(fact.label)}:** {_fact(fact)}" for fact in m.facts]
 
     lines += ["", f"{h} Status on {brief.as_of_text}: {text(m.status_headline)}", ""]
     for line in m.status:

@@ -11,10 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from tracker.dates import PartialDate
+
+Cell = str | int | bool | dt.date | list[str] | None
+"""A value as every download receives it: text, a number, a flag, a full day, several texts."""
+
+LIST_SEPARATOR = "; "
+"""Between the values of a cell that holds several (sources, topics, co-signatories)."""
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -24,6 +31,21 @@ def neutralize(text: str) -> str:
     if text.startswith(FORMULA_TRIGGERS):
         return "'" + text
     return text
+
+
+def csv_cell(value: Cell) -> str | int:
+    """A value as a CSV cell: neutralized text, ``true``/``false``, ISO days, lists joined."""
+    if isinstance(value, str):
+        return neutralize(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return neutralize(LIST_SEPARATOR.join(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +81,9 @@ def download_name(stem: str, parts: list[str], day: dt.date, extension: str) -> 
     """A clear, safe file name: ``measures-kg-assembly-2026-11-28.csv``."""
     words = [stem]
     for part in parts:
-        clean = _UNSAFE_IN_NAMES.sub("-", part.lower()).strip("-")
+        # "Côte d'Ivoire" -> "cote-d-ivoire": accents dropped, not the letters they sit on.
+        plain = unicodedata.normalize("NFKD", part).encode("ascii", "ignore").decode()
+        clean = _UNSAFE_IN_NAMES.sub("-", plain.lower()).strip("-")
         if clean:
             words.append(clean)
     name = "-".join(words)
