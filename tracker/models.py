@@ -240,6 +240,7 @@ class Measure(OwnVisibility, VersionedMixin, TimestampMixin, Base):
     popular_names: Mapped[list[str]] = mapped_column(JSON, default=list)
     identifier: Mapped[str | None] = mapped_column(String(300))
     originating_body: Mapped[str | None] = mapped_column(String(500))
+    official_text_url: Mapped[str | None] = mapped_column(String(2000))
     summary: Mapped[str | None] = mapped_column(Text)
     visibility: Mapped[str] = mapped_column(String(10), default="public", index=True)
 

@@ -246,6 +246,17 @@ MEASURE: Final = Kind(
             about="Who initiated it.",
         ),
         Field(
+            "official_text_url",
+            "url",
+            "Official text",
+            help="The law's text in the official legal database, e.g. the Ministry of "
+            "Justice's register (https://...)",
+            max_length=2000,
+            wide=True,
+            fact="Official text",
+            about="Address of the text in the official legal database.",
+        ),
+        Field(
             "original_title",
             "line",
             "Title in the original language",
