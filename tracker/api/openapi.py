@@ -698,92 +698,72 @@ def _write(
     return {method: operation}
 
 
-def _write_paths() -> dict[str, Json]:
-    measure_paths = {
-        "/measures": _write(
-            "post",
-            "Create a measure, with its sources, and events and relations if it lists them",
-            [],
-            body="MeasureCreate",
-            ok=_ref("MeasureDetail"),
-            status="201",
-            description="Created.",
+def _create(summary: str, parameters: list[Json], body: str, ok: str) -> Json:
+    return _write(
+        "post", summary, parameters, body=body, ok=_ref(ok), status="201", description="Created."
+    )
+
+
+def _change_and_delete(
+    noun: str,
+    key: Json,
+    body: str,
+    saved: str,
+    current: str,
+    *,
+    changes: str = "",
+    deletes: str = "",
+) -> Json:
+    """PATCH and DELETE of one record (``noun``), found by ``key``; ``changes`` and ``deletes``
+    say what else the change or the deletion takes along."""
+    return {
+        **_write(
+            "patch",
+            f"Change {noun}"
+            + (" (its own relations too, if the patch lists them)" if deletes else ""),
+            [key, IF_MATCH],
+            body=body,
+            ok=_ref(saved),
+            current=current,
+            description=f"The {noun.split()[-1]} as saved, with its new version.",
         ),
-        "/measures/{slug}": {
-            **_write(
-                "patch",
-                "Change a measure (its own relations too, if the patch lists them)",
-                [SLUG, IF_MATCH],
-                body="MeasurePatch",
-                ok=_ref("MeasureDetail"),
-                current="MeasureDetail",
-                description="The measure as saved, with its new version.",
-            ),
-            **_write(
-                "delete",
-                "Delete a measure with its events and relations",
-                [SLUG, IF_MATCH, REASON_PARAM],
-                status="204",
-                current="MeasureDetail",
-            ),
-        },
-        "/measures/{slug}/events": _write(
-            "post",
-            "Add an event to a measure",
-            [SLUG],
-            body="EventCreate",
-            ok=_ref("SavedEvent"),
-            status="201",
-            description="Created.",
+        **_write(
+            "delete",
+            f"Delete {noun}{deletes}",
+            [key, IF_MATCH, REASON_PARAM],
+            status="204",
+            current=current,
         ),
     }
+
+
+def _write_paths() -> dict[str, Json]:
     return {
-        **measure_paths,
-        "/events/{event_id}": {
-            **_write(
-                "patch",
-                "Change an event",
-                [EVENT_ID, IF_MATCH],
-                body="EventPatch",
-                ok=_ref("SavedEvent"),
-                current="Event",
-                description="The event as saved, with its new version.",
-            ),
-            **_write(
-                "delete",
-                "Delete an event",
-                [EVENT_ID, IF_MATCH, REASON_PARAM],
-                status="204",
-                current="Event",
-            ),
-        },
-        "/statements": _write(
-            "post",
-            "Create a statement",
+        "/measures": _create(
+            "Create a measure, with its sources, and events and relations if it lists them",
             [],
-            body="StatementCreate",
-            ok=_ref("Statement"),
-            status="201",
-            description="Created.",
+            "MeasureCreate",
+            "MeasureDetail",
         ),
-        "/statements/{slug}": {
-            **_write(
-                "patch",
-                "Change a statement",
-                [SLUG, IF_MATCH],
-                body="StatementPatch",
-                ok=_ref("Statement"),
-                current="Statement",
-                description="The statement as saved, with its new version.",
-            ),
-            **_write(
-                "delete",
-                "Delete a statement",
-                [SLUG, IF_MATCH, REASON_PARAM],
-                status="204",
-                current="Statement",
-            ),
-        },
+        "/measures/{slug}": _change_and_delete(
+            "a measure",
+            SLUG,
+            "MeasurePatch",
+            "MeasureDetail",
+            "MeasureDetail",
+            changes=" (its own relations too, if the patch lists them)",
+            deletes=" with its events and relations",
+        ),
+        "/measures/{slug}/events": _create(
+            "Add an event to a measure", [SLUG], "EventCreate", "SavedEvent"
+        ),
+        "/events/{event_id}": _change_and_delete(
+            "an event", EVENT_ID, "EventPatch", "SavedEvent", "Event"
+        ),
+        "/statements": _create("Create a statement", [], "StatementCreate", "Statement"),
+        "/statements/{slug}": _change_and_delete(
+            "a statement", SLUG, "StatementPatch", "Statement", "Statement"
+        ),
     }
 
 
