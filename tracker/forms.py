@@ -4,6 +4,11 @@ Forms read and check what a person typed and turn it into the editing services' 
 the services hold the rules (tracker.services.editing), so the JSON API applies the same ones.
 A form only declares the fields it reads: anything else posted (``role``, ``version`` of another
 record, ``created_by``, ``id``) is ignored.
+
+Long (~750 lines) because every form of the tracker is here, one class each, so that CSRF, the
+control-character check and the errors of a service reach every form from one base. Labels,
+hints, limits and the order of a record's fields are not written here: they come from
+tracker.domain.kinds.
 """
 
 from __future__ import annotations

@@ -2,6 +2,10 @@
 
 Models hold data and the few invariants the database can enforce (unique slugs, known codes,
 foreign keys). Rules live in services; how a status follows from events lives in tracker.status.
+
+One module on purpose (~700 lines): Alembic's env.py and autogenerate read one metadata, and
+the relationships between the kinds refer to each other by name; the fields' labels, limits
+and shapes are described in tracker.domain.kinds, not here.
 """
 
 from __future__ import annotations

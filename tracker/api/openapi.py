@@ -2,7 +2,11 @@
 
 It is the API's contract: tests/test_api_schema.py has schemathesis call every endpoint with
 generated parameters and check each response against these schemas, so a serializer that
-drifts from this file fails the suite.
+drifts from this file fails the suite. The records' plain fields are not listed here: they
+come from tracker.domain.kinds, as the serializers take them.
+
+Long (~950 lines) because it is the document itself, mostly data: the schemas, the parameters
+and every error each operation may answer, in the order a reader of the document meets them.
 """
 
 from __future__ import annotations

@@ -18,6 +18,8 @@ Shapes say how a value is typed in, stored and exchanged:
 - ``count``: a whole number from 0; ``visibility``: public or internal;
 - ``ref``/``refs``: one or several records of the kind ``target`` (by its lookup key);
 - ``sources``: cited web addresses; ``topics``: topic slugs; ``quotes``: a statement's quotes.
+
+Long (~600 lines) because it is the description itself: data, one entry per field.
 """
 
 from __future__ import annotations
