@@ -1,4 +1,4 @@
-"""Typed SQLAlchemy models of the domain (DOMAIN.md).
+"""Typed SQLAlchemy models of the domain (docs/domain.md).
 
 Models hold data and the few invariants the database can enforce (unique slugs, known codes,
 foreign keys). Rules live in services; how a status follows from events lives in tracker.status.

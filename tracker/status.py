@@ -1,6 +1,6 @@
 """Status is derived from events, never typed in: stage, outcome and legal force, as of any day.
 
-The rules (DOMAIN.md, and the effects listed in tracker.vocab.EVENT_TYPES):
+The rules (docs/domain.md, and the effects listed in tracker.vocab.EVENT_TYPES):
 
 - **When an event counts.** An event counts from the day it has certainly happened: a day on
   that day, "April 2024" from 30 April 2024, "2025" from 31 December 2025 (``counts_from``).

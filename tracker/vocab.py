@@ -1,7 +1,7 @@
 """The controlled vocabularies: codes as stored and exchanged, labels as shown.
 
-The codes are part of the interchange format (DOMAIN.md); other tools write data against them, so
-they are never renamed. Labels and explanations are for people and may change freely.
+The codes are part of the interchange format (docs/domain.md); other tools write data against
+them, so they are never renamed. Labels and explanations are for people and may change freely.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Roles are enforced on every write, with the real form a browser would send: a viewer (and an
 anonymous visitor) is refused every write route of the URL map, and the database is unchanged.
 
-tests/test_access.py holds the route inventory (deny by default); here each write route is
+tests/http/test_access.py holds the route inventory (deny by default); here each write route is
 tried for real: with the slugs and ids of existing records in its arguments and the form the
 route's own page shows an admin, so that a missing role check would let the write through.
 
@@ -22,9 +22,9 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from tests.conftest import bearer
+from tests.http.test_access import PUBLIC_ENDPOINTS, SIGNED_IN_WRITES, TOKEN_WRITES
 from tests.security.routes import Fetched, Route, fetch, pools_from, urls_for, write_rules
 from tests.security.state import changed_tables, database_rows, form_fields
-from tests.test_access import PUBLIC_ENDPOINTS, SIGNED_IN_WRITES, TOKEN_WRITES
 from tracker import clock
 from tracker.models import ApiToken, User
 from tracker.services import users

@@ -26,7 +26,7 @@ from tests.conftest import bearer
 from tests.security.content import read
 from tests.security.routes import Pools, fetch, get_routes, markers_in, pools_from
 from tests.security.state import form_fields
-from tests.test_pages import text_of
+from tests.web.test_pages import text_of
 from tracker import vocab
 from tracker.models import Organization, Person, Quote, Statement
 from tracker.services import editing

@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from tests import factories
 from tests.conftest import PASSWORD
+from tests.http.test_access import TOKEN_WRITES
 from tests.security.routes import fetch, pools_from, urls_for, write_rules
 from tests.security.state import changed_tables, csrf_token, database_rows, form_fields
-from tests.test_access import TOKEN_WRITES
 from tracker.models import User
 
 COOKIE = "tracker_session"

@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from tests.test_pages import text_of
+from tests.web.test_pages import text_of
 from tracker.models import Event, Measure, Revision
 from tracker.services import editing
 from tracker.services.editing import EditConflict

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.test_pages import text_of
+from tests.web.test_pages import text_of
 from tracker.models import Measure, Revision, User
 
 LAW = "kg-foreign-representatives-law-2024"

@@ -9,8 +9,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.test_pages import text_of
 from tests.web.test_conflicts import form_fields
+from tests.web.test_pages import text_of
 from tracker.models import Measure
 
 LAW = "kg-foreign-representatives-law-2024"

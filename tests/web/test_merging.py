@@ -14,8 +14,8 @@ from werkzeug.test import TestResponse
 from tests import factories
 from tests.conftest import bearer
 from tests.exports_support import add_internal_records
-from tests.test_pages import text_of
 from tests.web.test_editing import input_value
+from tests.web.test_pages import text_of
 from tracker.models import Measure, Organization, Statement
 
 LAW = "kg-foreign-representatives-law-2024"

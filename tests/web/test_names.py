@@ -10,8 +10,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.test_pages import text_of
 from tests.web.test_editing import input_value
+from tests.web.test_pages import text_of
 from tracker.models import Measure, Organization, Person, Statement
 
 LAW = "kg-foreign-representatives-law-2024"

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from tests import factories
 from tests.exports_support import add_internal_records
-from tests.test_pages import text_of
+from tests.web.test_pages import text_of
 from tracker.models import Measure, Organization, Statement
 from tracker.services import editing
 

@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document of the JSON API, written by hand next to the serializers.
 
-It is the API's contract: tests/test_api_schema.py has schemathesis call every endpoint with
+It is the API's contract: tests/api/test_api_schema.py has schemathesis call every endpoint with
 generated parameters and check each response against these schemas, so a serializer that
 drifts from this file fails the suite. The records' plain fields are not listed here: they
 come from tracker.domain.kinds, as the serializers take them.

@@ -4,7 +4,7 @@ Import is all or nothing: the whole document is validated first (``validate``), 
 upserting by slug (``importer``); ``export`` writes the document back in a stable order, so that
 export(import(file)) gives the same data. ``document`` holds what they share, ``notices`` what
 an import warns about without refusing, ``rows`` how the importer writes records in bulk. The
-JSON Schema is ``schema/tracker-dataset.schema.json`` (DOMAIN.md, README).
+JSON Schema is ``schema/tracker-dataset.schema.json`` (docs/domain.md, README).
 
 The public functions are named here, so that callers (the CLI, the record checks, the
 downloads) depend on the package and not on how it is cut.

@@ -2,7 +2,7 @@
 that no response is a server error and that every response matches the OpenAPI document.
 
 The operations are listed from the document itself, so a new endpoint is checked as soon as it
-is documented (and tests/test_api.py fails if a routed endpoint is not documented). Reads are
+is documented (and tests/api/test_api.py fails if a routed endpoint is not documented). Reads are
 called anonymously; writes with an editor's write token, half of the time on a record that
 exists (a generated slug or id names none), so that the successful answers are checked too.
 Hypothesis runs derandomized on the seed data: the same examples every run.
