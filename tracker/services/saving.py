@@ -141,10 +141,10 @@ def reason_context(session: Session, reason: str | None) -> Iterator[None]:
         session.info["revision_reason"] = previous
 
 
-_ONE_FLUSH = "tracker.editing.one_flush"
-_NEW_SOURCES = "tracker.editing.new_sources"
+_ONE_FLUSH = "tracker.saving.one_flush"
+_NEW_SOURCES = "tracker.saving.new_sources"
 # Within one_flush: URLs already looked up and not found (each new source is checked twice).
-_ABSENT_SOURCES = "tracker.editing.absent_sources"
+_ABSENT_SOURCES = "tracker.saving.absent_sources"
 
 
 @contextmanager
