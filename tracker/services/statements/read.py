@@ -1,4 +1,5 @@
-"""Reading statements, organizations and people, with the visibility rule applied.
+"""Reading statements, with the visibility rule applied (organizations and people are read in
+tracker.services.organizations).
 
 The pages and the JSON API read through the same queries: a statement is shown when it is
 visible and, with measure filters, when at least one of its measures passes them.
