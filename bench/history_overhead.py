@@ -19,7 +19,9 @@ from tracker import interchange as dataset
 from tracker import migrate, paths
 from tracker.db import build_engine
 from tracker.models import Event, Revision
-from tracker.services import editing, history
+from tracker.services import history
+from tracker.services.events import save_event
+from tracker.services.record_data import event_data
 
 
 def fresh_engine(folder: Path, name: str) -> Engine:
@@ -48,10 +50,10 @@ def saves(engine: Engine, count: int, with_history: bool) -> list[float]:
             session.info[history.DISABLED] = not with_history
             event = session.get(Event, event_ids[index % len(event_ids)])
             assert event is not None
-            data = editing.event_data(event)
+            data = event_data(event)
             data.description = f"{data.description or ''} (edit {index})"
             started = time.perf_counter()
-            editing.save_event(session, event.measure, event, data, expected_version=event.version)
+            save_event(session, event.measure, event, data, expected_version=event.version)
             session.commit()
             timings.append(time.perf_counter() - started)
     return timings

@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from tests import factories
 from tests.conftest import SignedInClient
-from tracker.services import editing
+from tracker.services.events import save_event
+from tracker.services.measures import save_measure
+from tracker.services.record_data import EventData, MeasureData
 
 RUSSIA = "ru-foreign-agents-law-2012"
 KG_LAW = "kg-foreign-representatives-law-2024"
@@ -174,10 +176,8 @@ def test_a_new_measure_dated_this_month_is_listed_at_once(
 ) -> None:
     """ "Drafted in November 2026", logged on 28 November, is in the lists that day (its date
     has begun) even though it counts towards the status only once November is over."""
-    measure = editing.save_measure(
-        session, None, editing.MeasureData("Draft on NGO audits", "KG", "bill")
-    )
-    editing.save_event(session, measure, None, editing.EventData(type="drafted", date="2026-11"))
+    measure = save_measure(session, None, MeasureData("Draft on NGO audits", "KG", "bill"))
+    save_event(session, measure, None, EventData(type="drafted", date="2026-11"))
     session.commit()
     listed = login_as("viewer").get("/measures/?country=KG").get_data(as_text=True)
     assert "Draft on NGO audits" in listed

@@ -265,7 +265,9 @@ def test_each_revision_keeps_realistic_data_up_down_and_up(
 
     from tests.conftest import PASSWORD, TODAY
     from tracker import interchange, paths
-    from tracker.services import api_tokens, editing, history, users
+    from tracker.services import api_tokens, history, users
+    from tracker.services.organizations import save_organization
+    from tracker.services.record_data import OrganizationData
 
     reference_url = new_database_url(tmp_path, "reference")
     reference_engine = build_engine(reference_url)
@@ -279,7 +281,7 @@ def test_each_revision_keeps_realistic_data_up_down_and_up(
             user = users.create_user(session, "keeper@example.org", "Keeper", "admin", PASSWORD)
             api_tokens.create_token(session, user, "sync", "write", None, TODAY)
             history.set_actor(session, history.actor_for(user))
-            editing.save_organization(session, None, editing.OrganizationData(name="Bir Duino"))
+            save_organization(session, None, OrganizationData(name="Bir Duino"))
             session.commit()
             expected_export = interchange.export_dataset(session, include_internal=True)
         reference = _dump(reference_engine)

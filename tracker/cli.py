@@ -21,7 +21,7 @@ from tracker.db import get_engine, session_scope
 from tracker.files import FileRefused, private_file
 from tracker.models import ROLES, Measure
 from tracker.services import backup, history, users
-from tracker.services.editing import ValidationFailed
+from tracker.services.saving import ValidationFailed
 
 
 def _create_app() -> Flask:

@@ -1,7 +1,8 @@
 """The web forms (WTForms through Flask-WTF, so every form carries a CSRF token).
 
-Forms read and check what a person typed and turn it into the editing services' data objects;
-the services hold the rules (tracker.services.editing), so the JSON API applies the same ones.
+Forms read and check what a person typed and turn it into the saves' data objects
+(tracker.services.record_data); the saves hold the rules (tracker.services.measures,
+statements... on tracker.services.saving), so the JSON API applies the same ones.
 A form only declares the fields it reads: anything else posted (``role``, ``version`` of another
 record, ``created_by``, ``id``) is ignored.
 
@@ -55,7 +56,23 @@ from tracker.domain import kinds
 from tracker.domain.kinds import Kind
 from tracker.models import ROLES
 from tracker.passwords import MAX_LENGTH, MIN_LENGTH
-from tracker.services import editing
+from tracker.services.record_data import (
+    EventData,
+    MeasureData,
+    OrganizationData,
+    PersonData,
+    QuoteData,
+    RelationData,
+    SourceData,
+    StatementData,
+    stored_fields,
+)
+from tracker.services.saving import (
+    CONTROL_MESSAGE,
+    control_character,
+    parse_source_lines,
+    split_lines,
+)
 from tracker.services.users import ROLE_LABELS
 
 DATE_HELP = "For example 2023-10, Oct 2023, 25.10.2023, end of March 2024, c. 2013"
@@ -116,7 +133,7 @@ class LinesField(TextAreaField):  # type: ignore[misc]  # wtforms ships no type 
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         self.typed = str(valuelist[0]) if valuelist else ""
-        self.data = editing.split_lines(self.typed)
+        self.data = split_lines(self.typed)
 
     def process_data(self, value: Any) -> None:
         self.typed = None
@@ -133,14 +150,14 @@ class SourcesField(LinesField):
     """Web addresses pasted one per line, each optionally followed by a title."""
 
     def pre_validate(self, form: Any) -> None:
-        _, _, bad = editing.parse_source_lines("\n".join(self.data or []))
+        _, _, bad = parse_source_lines("\n".join(self.data or []))
         if bad:
             raise StopValidation(
                 "Start each line with a web address (https://...): " + "; ".join(bad[:3])
             )
 
     def parsed(self) -> tuple[list[str], dict[str, str]]:
-        urls, titles, _ = editing.parse_source_lines("\n".join(self.data or []))
+        urls, titles, _ = parse_source_lines("\n".join(self.data or []))
         return urls, titles
 
 
@@ -206,11 +223,11 @@ class TrackerForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type h
         here, before a view looks anything up with it)."""
         valid = bool(super().validate(extra_validators))
         for field in self._all_fields():
-            code = editing.control_character(field.raw_data or [])
+            code = control_character(field.raw_data or [])
             if code:
                 field.errors = [
                     *list(field.errors or []),
-                    editing.CONTROL_MESSAGE.format(code=code),
+                    CONTROL_MESSAGE.format(code=code),
                 ]
                 valid = False
         return valid
@@ -457,14 +474,14 @@ class MeasureForm(RecordForm):
     slug = described(KIND, "slug", StringField)
     confirm_new = BooleanField("This is a different measure: save it anyway")
 
-    def to_data(self) -> editing.MeasureData:
+    def to_data(self) -> MeasureData:
         urls, titles = self.sources.parsed()
         names = {
             slugify(name): name.strip()
             for name in (self.new_topics.data or "").split(",")
             if name.strip() and slugify(name)
         }
-        return editing.MeasureData(
+        return MeasureData(
             **self.plain_values(),
             slug=self.slug.data or None,
             country=self.country.data or "",
@@ -506,11 +523,11 @@ class EventForm(RecordForm):
     )
     sources = described(KIND, "sources", SourcesField)
 
-    def to_data(self) -> editing.EventData:
+    def to_data(self) -> EventData:
         urls, titles = self.sources.parsed()
         date: PartialDate | None = self.date.data
         end: PartialDate | None = self.end_date.data
-        return editing.EventData(
+        return EventData(
             **self.plain_values(),
             type=self.type.data or "",
             date=date.iso if date else "",
@@ -550,8 +567,8 @@ class RelationForm(RecordForm):
         description="Type part of its title and pick it from the list.",
     )
 
-    def to_data(self) -> editing.RelationData:
-        return editing.RelationData(
+    def to_data(self) -> RelationData:
+        return RelationData(
             **self.plain_values(), type=self.type.data or "", target=self.target.data or ""
         )
 
@@ -597,12 +614,12 @@ class StatementForm(RecordForm):
     sources = described(KIND, "sources", SourcesField)
     slug = described(KIND, "slug", StringField)
 
-    def to_data(self, resolve: Any = lambda kind, text: text) -> editing.StatementData:
+    def to_data(self, resolve: Any = lambda kind, text: text) -> StatementData:
         """The data to save; ``resolve(kind, text)`` turns typed names into slugs."""
         urls, titles = self.sources.parsed()
         date: PartialDate | None = self.date.data
         quotes = [
-            editing.QuoteData(
+            QuoteData(
                 text=(entry.form.text.data or "").strip(),
                 speaker=resolve("person", entry.form.speaker.data) or None,
             )
@@ -610,7 +627,7 @@ class StatementForm(RecordForm):
             if (entry.form.text.data or "").strip()
         ]
         reacts = self.reacts_to.data
-        return editing.StatementData(
+        return StatementData(
             **self.plain_values(),
             slug=self.slug.data or None,
             organization=resolve("organization", self.organization.data),
@@ -655,8 +672,8 @@ class OrganizationForm(RecordForm):
     )
     slug = described(KIND, "slug", StringField)
 
-    def to_data(self) -> editing.OrganizationData:
-        return editing.OrganizationData(
+    def to_data(self) -> OrganizationData:
+        return OrganizationData(
             **self.plain_values(),
             slug=self.slug.data or None,
             kind=_blank_to_none(self.kind.data),
@@ -679,8 +696,8 @@ class PersonForm(RecordForm):
     )
     slug = described(KIND, "slug", StringField)
 
-    def to_data(self, resolve: Any = lambda kind, text: text) -> editing.PersonData:
-        return editing.PersonData(
+    def to_data(self, resolve: Any = lambda kind, text: text) -> PersonData:
+        return PersonData(
             **self.plain_values(),
             slug=self.slug.data or None,
             organization=resolve("organization", self.organization.data) or None,
@@ -696,9 +713,9 @@ class SourceForm(RecordForm):
     published = described(KIND, "published", PartialDateField, description=DATE_HELP)
     accessed = described(KIND, "accessed", DateField, validators=[Optional()])
 
-    def to_data(self) -> editing.SourceData:
+    def to_data(self) -> SourceData:
         published: PartialDate | None = self.published.data
-        return editing.SourceData(
+        return SourceData(
             **self.plain_values(),
             published=published.iso if published else None,
             published_approximate=bool(published and published.approximate),
@@ -730,7 +747,7 @@ class MergeForm(EditForm):
 
 def form_values(data: Any, **extra: Any) -> dict[str, Any]:
     """A data object as keyword values for a form (dates as ISO strings, parsed back)."""
-    values = editing.stored_fields(data)
+    values = stored_fields(data)
     values.update(extra)
     return values
 

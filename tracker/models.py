@@ -55,7 +55,7 @@ class VersionedMixin:
 
     SQLAlchemy adds ``WHERE version = <the version it loaded>`` to each UPDATE and DELETE and
     raises StaleDataError when another transaction got there first. Editing services also
-    compare the version a form was rendered with (tracker.services.editing), because a form
+    compare the version a form was rendered with (tracker.services.saving), because a form
     posted minutes later loads the current row again.
     """
 

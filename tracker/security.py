@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Flask, Response, abort, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from tracker.services.editing import MAX_ID, control_character
+from tracker.services.saving import MAX_ID, control_character
 
 csrf = CSRFProtect()
 

@@ -33,8 +33,9 @@ from tests.conftest import (
 from tests.security.state import changed_tables, database_rows
 from tracker import migrate
 from tracker.db import build_engine, write_now
+from tracker.interchange import records
 from tracker.models import DataVersion, Measure, MeasureStatus, Revision, Source, User
-from tracker.services import records, status_cache
+from tracker.services import status_cache
 
 BAN = "kg-bishkek-protest-bans-2022"  # extended until 31 March 2026
 BEFORE_EXPIRY, AFTER_EXPIRY = dt.date(2026, 3, 30), dt.date(2026, 4, 2)

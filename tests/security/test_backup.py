@@ -21,7 +21,9 @@ from tests.security.state import database_rows
 from tracker import interchange, migrate, paths
 from tracker.db import build_engine
 from tracker.models import DataVersion, Organization, Revision
-from tracker.services import backup, editing, history, users
+from tracker.services import backup, history, users
+from tracker.services.organizations import save_organization
+from tracker.services.record_data import OrganizationData
 
 PREFIX = "Written during the backup"
 
@@ -50,7 +52,7 @@ def databases(tmp_path: Path) -> Iterator[tuple[str, str]]:
         interchange.import_dataset(session, interchange.load_json(paths.seed_file().read_bytes()))
         user = users.create_user(session, "keeper@example.org", "Keeper", "admin", PASSWORD)
         history.set_actor(session, history.actor_for(user))
-        editing.save_organization(session, None, editing.OrganizationData(name="Bir Duino"))
+        save_organization(session, None, OrganizationData(name="Bir Duino"))
         session.commit()
     engine.dispose()
     yield source, target
@@ -64,9 +66,7 @@ def _writer(url: str, stop: threading.Event, written: list[int]) -> None:
     while not stop.is_set() and number < 2000:
         with Session(engine) as session:
             history.set_actor(session, history.Actor("writer"))
-            editing.save_organization(
-                session, None, editing.OrganizationData(name=f"{PREFIX} {number:05d}")
-            )
+            save_organization(session, None, OrganizationData(name=f"{PREFIX} {number:05d}"))
             session.commit()
         written.append(number)
         number += 1
@@ -146,7 +146,7 @@ def test_restore_refuses_to_overwrite_data_unless_forced(
     try:
         backup.backup(engine, file)
         with Session(engine) as session:
-            editing.save_organization(session, None, editing.OrganizationData(name="After"))
+            save_organization(session, None, OrganizationData(name="After"))
             session.commit()
         refused = tracker(source, tmp_path, "restore", str(file))
         assert refused.returncode == 1

@@ -29,7 +29,8 @@ from tests.security.state import changed_tables, database_rows
 from tracker import create_app
 from tracker.db import build_engine, session_factory
 from tracker.models import Organization
-from tracker.services import editing, history, users
+from tracker.services import history, users
+from tracker.services.statements import write as statement_writes
 
 STATEMENT = {
     "title": "Joint letter on the inspections bill",
@@ -72,7 +73,7 @@ def test_a_save_that_fails_late_writes_nothing(
         raise RuntimeError("the disk went away")
 
     # The last step of save_statement, after the statement, its links and sources are added.
-    monkeypatch.setattr(editing, "_sync_quotes", fail)
+    monkeypatch.setattr(statement_writes, "_sync_quotes", fail)
     before = database_rows(session)
     response = editor.post("/statements/new", data=STATEMENT)
     assert response.status_code == 500

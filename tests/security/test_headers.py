@@ -181,12 +181,13 @@ def test_every_answer_to_a_reader_of_internal_records_is_private_and_never_store
     sent with no Cache-Control, so a proxy or the browser of a shared computer could keep
     them. Every route, as a signed-in viewer and as an editor, and with an API token: always
     ``private, no-store`` (our static files aside), and anonymous downloads stay cacheable."""
-    from tracker.services import editing
+    from tracker.services.measures import save_measure
+    from tracker.services.record_data import MeasureData
 
-    internal = editing.save_measure(
+    internal = save_measure(
         session,
         None,
-        editing.MeasureData("Draft on NGO inspections", "KG", "bill", visibility="internal"),
+        MeasureData("Draft on NGO inspections", "KG", "bill", visibility="internal"),
     )
     session.commit()
     pools = pools_from(session, per_kind=1)

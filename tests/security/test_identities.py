@@ -29,7 +29,9 @@ from tests.security.state import form_fields
 from tests.web.test_pages import text_of
 from tracker import vocab
 from tracker.models import Organization, Person, Quote, Statement
-from tracker.services import editing
+from tracker.services.organizations import save_organization, save_person
+from tracker.services.record_data import OrganizationData, PersonData, QuoteData, StatementData
+from tracker.services.statements import save_statement
 
 NAME = "Qzanon"  # in every name and role of the internal organization and people
 SLUG = "qzanon"  # in their slugs
@@ -51,29 +53,27 @@ class Planted:
 
 @pytest.fixture
 def planted(session: Session) -> Planted:
-    clinic = editing.save_organization(
+    clinic = save_organization(
         session,
         None,
-        editing.OrganizationData(name=f"{NAME} Legal Clinic", slug=CLINIC, visibility="internal"),
+        OrganizationData(name=f"{NAME} Legal Clinic", slug=CLINIC, visibility="internal"),
     )
-    monitor = editing.save_person(  # internal: the default
+    monitor = save_person(  # internal: the default
         session,
         None,
-        editing.PersonData(
+        PersonData(
             name=f"Zarina {NAME}", slug=MONITOR, role=f"{NAME} field monitor", organization=AMNESTY
         ),
     )
-    lawyer = editing.save_person(
+    lawyer = save_person(
         session,
         None,
-        editing.PersonData(
-            name=f"Bakyt {NAME}", slug=LAWYER, role=f"{NAME} lawyer", organization=AMNESTY
-        ),
+        PersonData(name=f"Bakyt {NAME}", slug=LAWYER, role=f"{NAME} lawyer", organization=AMNESTY),
     )
-    editing.save_person(
+    save_person(
         session,
         None,
-        editing.PersonData(
+        PersonData(
             name="Aida Openvoice",
             slug=DIRECTOR,
             role="Director",
@@ -81,10 +81,10 @@ def planted(session: Session) -> Planted:
             visibility="public",
         ),
     )
-    joint = editing.save_statement(
+    joint = save_statement(
         session,
         None,
-        editing.StatementData(
+        StatementData(
             title="Joint appeal to withdraw the NGO law",
             organization=AMNESTY,
             signatories=[CLINIC],
@@ -92,17 +92,17 @@ def planted(session: Session) -> Planted:
             date="2026-10-01",
             measures=[PUBLIC_LAW],
             quotes=[
-                editing.QuoteData("Withdraw the law before it is signed.", MONITOR),
-                editing.QuoteData("Civil society is being dismantled.", DIRECTOR),
-                editing.QuoteData("We stand together."),
+                QuoteData("Withdraw the law before it is signed.", MONITOR),
+                QuoteData("Civil society is being dismantled.", DIRECTOR),
+                QuoteData("We stand together."),
             ],
             url="https://example.org/joint-appeal",
         ),
     )
-    by_clinic = editing.save_statement(
+    by_clinic = save_statement(
         session,
         None,
-        editing.StatementData(
+        StatementData(
             title="Warning on the inspections",
             organization=CLINIC,
             date="2026-10-02",
@@ -110,15 +110,15 @@ def planted(session: Session) -> Planted:
             url="https://example.org/clinic-warning",
         ),
     )
-    briefing = editing.save_statement(
+    briefing = save_statement(
         session,
         None,
-        editing.StatementData(
+        StatementData(
             title="Internal briefing on the court case",
             organization=AMNESTY,
             date="2026-10-03",
             measures=[PUBLIC_LAW],
-            quotes=[editing.QuoteData("They searched our office.", LAWYER)],
+            quotes=[QuoteData("They searched our office.", LAWYER)],
             url="https://example.org/briefing",
             visibility="internal",
         ),

@@ -36,9 +36,21 @@ from tests.security.routes import (
     urls_for,
 )
 from tracker.http.access import is_public_endpoint
-from tracker.models import Organization, Quote, Relation, Revision, Source, Statement
-from tracker.services import editing, search
-from tracker.services.measures import MeasureFilters
+from tracker.models import Measure, Organization, Quote, Relation, Revision, Source, Statement
+from tracker.services import search
+from tracker.services.events import save_event
+from tracker.services.measures import MeasureFilters, save_measure, save_relation
+from tracker.services.organizations import save_organization, save_person
+from tracker.services.record_data import (
+    EventData,
+    MeasureData,
+    OrganizationData,
+    PersonData,
+    QuoteData,
+    RelationData,
+    StatementData,
+)
+from tracker.services.statements import save_statement
 
 TEXT = "Qzsecret7f3a"  # in every text field of the internal records
 SLUG = "qzslug7f3a"  # in every slug
@@ -71,10 +83,10 @@ def public_pools(session: Session) -> Pools:
 
 @pytest.fixture
 def internal(session: Session, public_pools: Pools) -> Internal:
-    org = editing.save_organization(
+    org = save_organization(
         session,
         None,
-        editing.OrganizationData(
+        OrganizationData(
             name=text("organization"),
             slug=f"{SLUG}-org",
             acronym="QZ",
@@ -82,17 +94,17 @@ def internal(session: Session, public_pools: Pools) -> Internal:
             visibility="internal",
         ),
     )
-    person = editing.save_person(
+    person = save_person(
         session,
         None,
-        editing.PersonData(name=text("person"), slug=f"{SLUG}-person", role=text("role"),
+        PersonData(name=text("person"), slug=f"{SLUG}-person", role=text("role"),
                            organization=org.slug),
     )  # fmt: skip
     source = f"https://example.org/{SLUG}/source"
-    measure = editing.save_measure(
+    measure = save_measure(
         session,
         None,
-        editing.MeasureData(
+        MeasureData(
             title=text("title"),
             country="KG",
             kind="bill",
@@ -108,30 +120,30 @@ def internal(session: Session, public_pools: Pools) -> Internal:
             source_titles={source: text("source title")},
         ),
     )
-    event = editing.save_event(
+    event = save_event(
         session,
         measure,
         None,
-        editing.EventData(
+        EventData(
             type="introduced", date="2026-10", description=text("event"), actor=text("actor"),
             sources=[source],
         ),
     )  # fmt: skip
-    editing.save_event(
-        session, measure, None, editing.EventData(type="reading-1", date="2026-12-15")
+    save_event(
+        session, measure, None, EventData(type="reading-1", date="2026-12-15")
     )  # an upcoming event: "what is next" lists must not show it
-    relation = editing.save_relation(
-        session, measure, None, editing.RelationData("modelled-on", RUSSIAN_LAW, text("note"))
+    relation = save_relation(
+        session, measure, None, RelationData("modelled-on", RUSSIAN_LAW, text("note"))
     )
-    public_law = session.scalar(select(editing.Measure).where(editing.Measure.slug == PUBLIC_LAW))
+    public_law = session.scalar(select(Measure).where(Measure.slug == PUBLIC_LAW))
     assert public_law is not None
-    editing.save_relation(  # the public law's page must not show a relation to it
-        session, public_law, None, editing.RelationData("related", measure.slug, text("back"))
+    save_relation(  # the public law's page must not show a relation to it
+        session, public_law, None, RelationData("related", measure.slug, text("back"))
     )
-    statement = editing.save_statement(
+    statement = save_statement(
         session,
         None,
-        editing.StatementData(
+        StatementData(
             title=text("statement"),
             organization=org.slug,
             date="2026-10-20",
@@ -140,7 +152,7 @@ def internal(session: Session, public_pools: Pools) -> Internal:
             summary=text("statement summary"),
             measures=[measure.slug, PUBLIC_LAW],  # also about a public measure
             reacts_to=event.id,
-            quotes=[editing.QuoteData(text("quote"), person.slug)],
+            quotes=[QuoteData(text("quote"), person.slug)],
             url=f"https://example.org/{SLUG}/statement",
             visibility="internal",
         ),

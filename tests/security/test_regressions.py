@@ -6,25 +6,29 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from tracker.services import editing
+from tracker.services.measures import save_measure
+from tracker.services.organizations import save_organization
+from tracker.services.record_data import MeasureData, OrganizationData, SourceData
+from tracker.services.saving import ValidationFailed
+from tracker.services.sources import save_source
 
 
 @pytest.mark.parametrize(
     "data",
     [
-        editing.SourceData(url="HTTP://example.org/upper-case-scheme"),
-        editing.SourceData(url="https://example.org/nul\x00"),
-        editing.OrganizationData(name="Nul\x00 Org"),
-        editing.MeasureData(title="T", country="KG", kind="law", popular_names=["a\x00"]),
+        SourceData(url="HTTP://example.org/upper-case-scheme"),
+        SourceData(url="https://example.org/nul\x00"),
+        OrganizationData(name="Nul\x00 Org"),
+        MeasureData(title="T", country="KG", kind="law", popular_names=["a\x00"]),
     ],
 )
 def test_refused_with_a_message_not_a_database_error(session: Session, data: object) -> None:
     save = {
-        editing.SourceData: editing.save_source,
-        editing.OrganizationData: editing.save_organization,
-        editing.MeasureData: editing.save_measure,
+        SourceData: save_source,
+        OrganizationData: save_organization,
+        MeasureData: save_measure,
     }[type(data)]
-    with pytest.raises(editing.ValidationFailed) as refused:
+    with pytest.raises(ValidationFailed) as refused:
         save(session, None, data)  # type: ignore[operator]
     assert all(refused.value.errors.values())
 

@@ -33,7 +33,9 @@ from tracker.models import (
     Statement,
     User,
 )
-from tracker.services import api_tokens, editing, history
+from tracker.services import api_tokens, history
+from tracker.services.measures import save_measure
+from tracker.services.record_data import measure_data
 
 
 @pytest.fixture
@@ -44,10 +46,10 @@ def planted(session: Session, make_user: Callable[..., User]) -> Pools:
     interchange.import_dataset(session, payloads.document())
     measure = session.scalar(select(Measure).where(Measure.slug == payloads.SLUG))
     assert measure is not None
-    data = editing.measure_data(measure)
+    data = measure_data(measure)
     data.original_language = "ky"
     data.identifier = payloads.payload("edited-identifier", 300)
-    editing.save_measure(
+    save_measure(
         session,
         measure,
         data,
@@ -61,9 +63,9 @@ def planted(session: Session, make_user: Callable[..., User]) -> Pools:
         session, author, payloads.payload("token-name", 100), "write", None, TODAY
     ).token
     history.set_actor(session, history.Actor(api_tokens.actor_label(token), author.id))
-    data = editing.measure_data(measure)
+    data = measure_data(measure)
     data.popular_names = [*data.popular_names, "changed through the API"]
-    editing.save_measure(session, measure, data, expected_version=measure.version)
+    save_measure(session, measure, data, expected_version=measure.version)
     session.commit()
 
     def ids(model: type, *conditions: object) -> list[int]:

@@ -12,7 +12,7 @@ from tests.conftest import TODAY
 from tracker.models import User
 from tracker.services import api_tokens
 from tracker.services.api_tokens import TokenRefused
-from tracker.services.editing import ValidationFailed
+from tracker.services.saving import ValidationFailed
 
 
 def test_a_token_is_recognizable_random_and_kept_only_as_a_hash(

@@ -7,9 +7,26 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.models import Event, Measure, Organization, Source, Statement
-from tracker.services import editing, names
-from tracker.services.editing import EditConflict, ValidationFailed
+from tracker.services import names
+from tracker.services.events import save_event
+from tracker.services.measures import save_measure, similar_measures
 from tracker.services.names import MeasureNames, fold, measure_key
+from tracker.services.record_data import (
+    EventData,
+    MeasureData,
+    QuoteData,
+    StatementData,
+    measure_data,
+)
+from tracker.services.saving import (
+    DeleteRefused,
+    EditConflict,
+    ValidationFailed,
+    citations,
+    delete_record,
+    parse_source_lines,
+)
+from tracker.services.statements import save_statement
 
 SLUG = "kg-foreign-representatives-law-2024"
 
@@ -25,11 +42,9 @@ def law(session: Session) -> Measure:
 
 
 def test_a_new_measure_gets_a_slug_from_country_and_title(session: Session) -> None:
-    data = editing.MeasureData(title="Draft law on protests", country="ge", kind="bill")
-    first = editing.save_measure(session, None, data)
-    second = editing.save_measure(
-        session, None, editing.MeasureData("Draft law on protests", "GE", "bill")
-    )
+    data = MeasureData(title="Draft law on protests", country="ge", kind="bill")
+    first = save_measure(session, None, data)
+    second = save_measure(session, None, MeasureData("Draft law on protests", "GE", "bill"))
     assert first.slug == "ge-draft-law-on-protests"
     assert second.slug == "ge-draft-law-on-protests-2"
     assert first.country == "GE"
@@ -38,7 +53,7 @@ def test_a_new_measure_gets_a_slug_from_country_and_title(session: Session) -> N
 
 def test_every_problem_is_reported_by_field_and_nothing_is_written(session: Session) -> None:
     sources = count(session, Source)
-    data = editing.MeasureData(
+    data = MeasureData(
         title=" ",
         country="XX",
         kind="rumour",
@@ -47,7 +62,7 @@ def test_every_problem_is_reported_by_field_and_nothing_is_written(session: Sess
         sources=["ftp://example.org/file", "https://example.org/new-source"],
     )
     with pytest.raises(ValidationFailed) as error:
-        editing.save_measure(session, None, data)
+        save_measure(session, None, data)
     assert set(error.value.errors) == {"title", "country", "kind", "visibility", "slug", "sources"}
     session.flush()
     assert count(session, Source) == sources
@@ -56,23 +71,23 @@ def test_every_problem_is_reported_by_field_and_nothing_is_written(session: Sess
 @pytest.mark.parametrize("slug", ["new", "history"])
 def test_reserved_slugs_are_refused(session: Session, slug: str) -> None:
     with pytest.raises(ValidationFailed) as error:
-        editing.save_measure(session, None, editing.MeasureData("A", "KG", "bill", slug=slug))
+        save_measure(session, None, MeasureData("A", "KG", "bill", slug=slug))
     assert "reserved" in error.value.errors["slug"]
 
 
 def test_pasted_urls_reuse_known_sources_and_create_new_ones(session: Session) -> None:
     known = session.scalars(select(Source)).first()
     assert known is not None
-    urls, titles, bad = editing.parse_source_lines(
+    urls, titles, bad = parse_source_lines(
         f"{known.url}\n\nhttps://example.org/gazette Official gazette, 2 April 2024\nnot a url"
     )
     assert bad == ["not a url"]
     before = count(session, Source)
-    event = editing.save_event(
+    event = save_event(
         session,
         law(session),
         None,
-        editing.EventData(type="published", date="2024-04", sources=urls, source_titles=titles),
+        EventData(type="published", date="2024-04", sources=urls, source_titles=titles),
     )
     assert count(session, Source) == before + 1
     assert known in event.sources
@@ -81,26 +96,26 @@ def test_pasted_urls_reuse_known_sources_and_create_new_ones(session: Session) -
 
 
 def test_an_event_cannot_end_before_it_starts_or_have_negative_votes(session: Session) -> None:
-    data = editing.EventData(type="imposed", date="2024-03-15", end_date="2024-02", votes_for=-3)
+    data = EventData(type="imposed", date="2024-03-15", end_date="2024-02", votes_for=-3)
     with pytest.raises(ValidationFailed) as error:
-        editing.save_event(session, law(session), None, data)
+        save_event(session, law(session), None, data)
     assert set(error.value.errors) == {"end_date", "votes_for"}
 
 
 def test_a_stale_version_is_a_conflict(session: Session) -> None:
     measure = law(session)
-    data = editing.measure_data(measure)
+    data = measure_data(measure)
     data.title = "Someone's edit"
     with pytest.raises(EditConflict) as conflict:
-        editing.save_measure(session, measure, data, expected_version=measure.version - 1 or 99)
+        save_measure(session, measure, data, expected_version=measure.version - 1 or 99)
     assert conflict.value.current is not None
     assert conflict.value.current["title"] == measure.title
 
 
 def test_a_statement_needs_a_known_organization_and_a_measure(session: Session) -> None:
-    data = editing.StatementData(title="Joint letter", organization="nobody", date="2024-03")
+    data = StatementData(title="Joint letter", organization="nobody", date="2024-03")
     with pytest.raises(ValidationFailed) as error:
-        editing.save_statement(session, None, data)
+        save_statement(session, None, data)
     assert {"organization", "measures", "sources"} <= set(error.value.errors)
 
 
@@ -110,18 +125,18 @@ def test_a_statement_with_quotes_speakers_and_a_reaction(session: Session) -> No
     speaker = names.resolve(session, Organization, "Maisy Weicherding")
     assert org == "amnesty-international"
     assert speaker == "Maisy Weicherding"  # not an organization: left for the save to report
-    data = editing.StatementData(
+    data = StatementData(
         title="Kyrgyzstan: veto the law",
         organization=org,
         date="2024-03-20",
         measures=[SLUG],
         url="https://example.org/statement",
         reacts_to=event.id,
-        quotes=[editing.QuoteData("Veto it.", "maisy-weicherding"), editing.QuoteData("  ")],
+        quotes=[QuoteData("Veto it.", "maisy-weicherding"), QuoteData("  ")],
         asks=["veto"],
         stance="oppose",
     )
-    statement = editing.save_statement(session, None, data)
+    statement = save_statement(session, None, data)
     assert statement.slug == "amnesty-international-2024-03-20-kyrgyzstan-veto-the-law"
     assert [(q.text, q.speaker.slug if q.speaker else None) for q in statement.quotes] == [
         ("Veto it.", "maisy-weicherding")
@@ -131,9 +146,7 @@ def test_a_statement_with_quotes_speakers_and_a_reaction(session: Session) -> No
 
 def similar(session: Session, country: str, title: str, **names: object) -> list[str]:
     candidate = MeasureNames(country, title, **names)  # type: ignore[arg-type]
-    return [
-        f"{item.measure.slug}: {item.why}" for item in editing.similar_measures(session, candidate)
-    ]
+    return [f"{item.measure.slug}: {item.why}" for item in similar_measures(session, candidate)]
 
 
 def test_similar_measures_of_the_same_country_are_found(session: Session) -> None:
@@ -193,17 +206,17 @@ def test_sources_still_cited_and_authors_of_statements_cannot_be_deleted(
 ) -> None:
     cited = session.scalars(select(Source)).first()
     assert cited is not None
-    assert editing.citations(session, cited) > 0
-    with pytest.raises(editing.DeleteRefused):
-        editing.delete_record(session, cited)
+    assert citations(session, cited) > 0
+    with pytest.raises(DeleteRefused):
+        delete_record(session, cited)
     author = session.scalar(select(Statement)).organization  # type: ignore[union-attr]
-    with pytest.raises(editing.DeleteRefused):
-        editing.delete_record(session, author)
+    with pytest.raises(DeleteRefused):
+        delete_record(session, author)
 
 
 def test_deleting_a_measure_takes_its_events(session: Session) -> None:
     measure = law(session)
     events = len(measure.events)
     before = count(session, Event)
-    editing.delete_record(session, measure, expected_version=measure.version)
+    delete_record(session, measure, expected_version=measure.version)
     assert count(session, Event) == before - events

@@ -10,7 +10,19 @@ from sqlalchemy.orm import Session
 
 from tracker import interchange, paths
 from tracker.models import Event, Measure, Organization, Person, Quote, Revision, Source, Statement
-from tracker.services import editing, history
+from tracker.services import history
+from tracker.services.measures import save_measure
+from tracker.services.organizations import save_organization, save_person
+from tracker.services.record_data import (
+    label,
+    measure_data,
+    organization_data,
+    person_data,
+    snapshot,
+    statement_data,
+)
+from tracker.services.saving import delete_record
+from tracker.services.statements import save_statement
 from tracker.status import derive_status
 
 SLUG = "kg-foreign-representatives-law-2024"
@@ -45,7 +57,6 @@ def test_a_creation_recorded_by_the_import_is_the_records_own_snapshot(session: 
     """The importer writes new records in bulk, past the ORM; their creation revisions must
     still say exactly what the record holds, or a restore would bring back something else."""
     from tracker.models import Source
-    from tracker.services.editing import label, snapshot
 
     for kind, model in (
         ("measure", Measure),
@@ -101,9 +112,9 @@ def test_an_import_that_changes_one_measure_writes_one_revision_by_import(
 def test_an_edit_records_who_why_and_both_versions(session: Session) -> None:
     law = measure(session)
     history.set_actor(session, history.Actor("Aida", user_id=None))
-    data = editing.measure_data(law)
+    data = measure_data(law)
     data.title = "Law No. 72 on foreign representatives"
-    editing.save_measure(session, law, data, expected_version=law.version, reason="shorter title")
+    save_measure(session, law, data, expected_version=law.version, reason="shorter title")
     session.commit()
     revision = history.record_history(session, "measure", law.id)[0]
     assert (revision.action, revision.actor_label, revision.reason) == (
@@ -120,16 +131,16 @@ def test_an_edit_records_who_why_and_both_versions(session: Session) -> None:
 def test_saving_without_a_change_writes_nothing_and_keeps_the_version(session: Session) -> None:
     law = measure(session)
     version, before = law.version, revision_count(session)
-    editing.save_measure(session, law, editing.measure_data(law), expected_version=law.version)
+    save_measure(session, law, measure_data(law), expected_version=law.version)
     assert (law.version, revision_count(session)) == (version, before)
 
 
 def test_a_change_to_a_collection_only_still_bumps_the_version(session: Session) -> None:
     law = measure(session)
     version = law.version
-    data = editing.measure_data(law)
+    data = measure_data(law)
     data.topics = data.topics[:1]
-    editing.save_measure(session, law, data, expected_version=version)
+    save_measure(session, law, data, expected_version=version)
     assert law.version == version + 1
     revision = history.record_history(session, "measure", law.id)[0]
     assert [change.label for change in history.revision_changes(revision)] == ["Topics"]
@@ -139,9 +150,9 @@ def test_several_saves_in_one_transaction_make_one_revision(session: Session) ->
     law = measure(session)
     before = revision_count(session, record_type="measure", record_id=law.id)
     for title in ("First try", "Second try"):
-        data = editing.measure_data(law)
+        data = measure_data(law)
         data.title = title
-        editing.save_measure(session, law, data)
+        save_measure(session, law, data)
     revisions = history.record_history(session, "measure", law.id)
     assert len(revisions) == before + 1
     assert revisions[0].after is not None
@@ -169,7 +180,7 @@ def test_deleting_a_measure_then_undoing_it_brings_everything_back(session: Sess
     relations = len(law.relations) + len(law.inverse_relations)
     statements = {s.slug for s in law.statements}
     status = derive_status(law.events, law.events[-1].date.start, law.events[-1].date.start)
-    editing.delete_record(session, law, reason="duplicate")
+    delete_record(session, law, reason="duplicate")
     session.commit()
     assert session.get(Measure, law_id) is None
     deletion = history.record_history(session, "measure", law_id)[0]
@@ -198,10 +209,10 @@ def test_restoring_an_older_version_brings_back_its_quotes(session: Session) -> 
     statement = session.scalar(select(Statement).where(Statement.slug == STATEMENT))
     assert statement is not None
     original = [quote.text for quote in statement.quotes]
-    data = editing.statement_data(statement)
+    data = statement_data(statement)
     data.quotes = []
     data.title = "Edited"
-    editing.save_statement(session, statement, data, expected_version=statement.version)
+    save_statement(session, statement, data, expected_version=statement.version)
     session.commit()
     first = history.record_history(session, "statement", statement.id)[-1]
     assert first.action == "create"
@@ -219,7 +230,7 @@ def test_undoing_the_deletion_of_a_person_gives_back_their_quotes(session: Sessi
     assert quote is not None
     assert quote.speaker is not None
     person = quote.speaker
-    editing.delete_record(session, person)
+    delete_record(session, person)
     session.commit()
     session.expire_all()
     assert session.get(Quote, quote.id).speaker_id is None  # type: ignore[union-attr]
@@ -233,9 +244,9 @@ def test_undoing_the_deletion_of_a_person_gives_back_their_quotes(session: Sessi
 def test_a_change_of_visibility_is_in_the_history(session: Session) -> None:
     person = session.scalar(select(Person).where(Person.slug == "maisy-weicherding"))
     assert person is not None
-    data = editing.person_data(person)
+    data = person_data(person)
     data.visibility = "internal"
-    editing.save_person(session, person, data, reason="at risk since the new law")
+    save_person(session, person, data, reason="at risk since the new law")
     session.commit()
     revision = history.record_history(session, "person", person.id)[0]
     changes = {change.label: change for change in history.revision_changes(revision)}
@@ -256,9 +267,9 @@ def test_restoring_a_revision_from_before_visibility_keeps_the_records_own(
     old = history.record_history(session, "person", person.id)[-1]
     assert old.after is not None
     old.after = {key: value for key, value in old.after.items() if key != "visibility"}
-    data = editing.person_data(person)
+    data = person_data(person)
     data.visibility, data.role = "internal", "Researcher"
-    editing.save_person(session, person, data)
+    save_person(session, person, data)
     session.commit()
     history.restore(session, old)
     session.commit()
@@ -269,18 +280,18 @@ def test_restoring_a_revision_from_before_visibility_keeps_the_records_own(
     first = history.record_history(session, "organization", org.id)[-1]
     assert first.after is not None
     first.after = {key: value for key, value in first.after.items() if key != "visibility"}
-    org_data = editing.organization_data(org)
+    org_data = organization_data(org)
     org_data.visibility = "internal"
-    editing.save_organization(session, org, org_data)
+    save_organization(session, org, org_data)
     history.restore(session, first)
     assert org.visibility == "internal"
 
 
 def test_new_sources_pasted_into_a_form_are_revisions_too(session: Session) -> None:
     law = measure(session)
-    data = editing.measure_data(law)
+    data = measure_data(law)
     data.sources = [*data.sources, "https://example.org/gazette/72"]
-    editing.save_measure(session, law, data)
+    save_measure(session, law, data)
     source = session.scalar(select(Source).where(Source.url == "https://example.org/gazette/72"))
     assert source is not None
     assert history.record_history(session, "source", source.id)[0].action == "create"

@@ -24,8 +24,8 @@ from tracker.models import (
     Topic,
 )
 from tracker.services import history, merging
-from tracker.services.editing import EditConflict
 from tracker.services.merging import MergeRefused
+from tracker.services.saving import EditConflict
 
 LAW = "kg-foreign-representatives-law-2024"
 RUSSIAN_LAW = "ru-foreign-agents-law-2012"

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import PASSWORD
 from tracker.services import users
-from tracker.services.editing import ValidationFailed
+from tracker.services.saving import ValidationFailed
 
 
 def test_emails_are_kept_lower_case_and_unique_whatever_the_case(session: Session) -> None:

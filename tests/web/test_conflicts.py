@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from tests.web.test_pages import text_of
 from tracker.models import Event, Measure, Revision
-from tracker.services import editing
-from tracker.services.editing import EditConflict
+from tracker.services.measures import save_measure
+from tracker.services.record_data import MeasureData, measure_data
+from tracker.services.saving import EditConflict
 
 LAW = "kg-foreign-representatives-law-2024"
 
@@ -136,9 +137,7 @@ def test_a_record_deleted_meanwhile_says_so_and_keeps_the_input(
 def committed_measure(engine: Engine) -> Iterator[int]:
     """A measure committed for real (outside the test's rolled-back transaction)."""
     with Session(engine) as setup:
-        measure = editing.save_measure(
-            setup, None, editing.MeasureData("Race test measure", "AM", "bill")
-        )
+        measure = save_measure(setup, None, MeasureData("Race test measure", "AM", "bill"))
         setup.commit()
         measure_id = measure.id
     yield measure_id
@@ -164,16 +163,16 @@ def test_version_id_col_catches_a_race_the_form_check_cannot_see(
         assert theirs is not None
         alice.commit()
         bob.commit()  # both read version 1, as two requests rendering the form would
-        data = editing.measure_data(mine)
+        data = measure_data(mine)
         data.title = "Alice's title"
-        editing.save_measure(alice, mine, data, expected_version=1)
+        save_measure(alice, mine, data, expected_version=1)
         alice.commit()
         # Bob's request also checked version 1 against what it loaded; only the UPDATE
         # ... WHERE version = 1 can notice that Alice got there first.
-        data = editing.measure_data(theirs)
+        data = measure_data(theirs)
         data.title = "Bob's title"
         with pytest.raises(EditConflict) as conflict:
-            editing.save_measure(bob, theirs, data, expected_version=1)
+            save_measure(bob, theirs, data, expected_version=1)
         assert conflict.value.current is not None
         assert conflict.value.current["title"] == "Alice's title"
     finally:
@@ -198,15 +197,15 @@ def test_two_overlapping_saves_on_postgresql(engine: Engine, committed_measure: 
         theirs = bob.get(Measure, committed_measure)
         assert mine is not None
         assert theirs is not None
-        data = editing.measure_data(mine)
+        data = measure_data(mine)
         data.title = "Alice's title"
-        editing.save_measure(alice, mine, data, expected_version=1)  # row locked, uncommitted
+        save_measure(alice, mine, data, expected_version=1)  # row locked, uncommitted
 
         def bob_saves() -> None:
-            other = editing.measure_data(theirs)
+            other = measure_data(theirs)
             other.title = "Bob's title"
             try:
-                editing.save_measure(bob, theirs, other, expected_version=1)
+                save_measure(bob, theirs, other, expected_version=1)
                 outcome["result"] = "saved"
             except EditConflict:
                 outcome["result"] = "conflict"

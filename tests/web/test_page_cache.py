@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from tracker import interchange
 from tracker.http.page_cache import data_version
 from tracker.models import Measure
-from tracker.services import editing
+from tracker.services.measures import save_measure
+from tracker.services.record_data import measure_data
 
 SLUG = "kg-foreign-representatives-law-2024"
 
@@ -51,9 +52,9 @@ def test_a_public_page_is_made_once_until_the_data_changes(
     assert second.data == first.data
     assert second.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
     measure = session.scalars(select(Measure).where(Measure.slug == SLUG)).one()
-    data = editing.measure_data(measure)
+    data = measure_data(measure)
     data.short_title = "Renamed by an editor"
-    editing.save_measure(session, measure, data)
+    save_measure(session, measure, data)
     session.commit()
     third = client.get(f"/measures/{SLUG}")
     assert counted["measures.show"] == 2

@@ -13,7 +13,16 @@ from tests import factories
 from tests.exports_support import add_internal_records
 from tests.web.test_pages import text_of
 from tracker.models import Measure, Organization, Statement
-from tracker.services import editing
+from tracker.services.events import save_event
+from tracker.services.measures import save_measure
+from tracker.services.record_data import (
+    EventData,
+    MeasureData,
+    StatementData,
+    measure_data,
+    statement_data,
+)
+from tracker.services.statements import save_statement
 
 LAW = "kg-foreign-representatives-law-2024"
 STATEMENT = "amnesty-2024-02-08-kyrgyzstan-crackdown"
@@ -22,16 +31,16 @@ STATEMENT = "amnesty-2024-02-08-kyrgyzstan-crackdown"
 @pytest.fixture
 def internal_bill(session: Session) -> Measure:
     """A new internal bill with a statement only about it, as a researcher would log one."""
-    measure = editing.save_measure(
+    measure = save_measure(
         session,
         None,
-        editing.MeasureData("Secret draft on NGO inspections", "KG", "bill", visibility="internal"),
+        MeasureData("Secret draft on NGO inspections", "KG", "bill", visibility="internal"),
     )
-    editing.save_event(session, measure, None, editing.EventData(type="drafted", date="2026-11"))
-    editing.save_statement(
+    save_event(session, measure, None, EventData(type="drafted", date="2026-11"))
+    save_statement(
         session,
         None,
-        editing.StatementData(
+        StatementData(
             title="Confidential note on the inspections draft",
             organization="amnesty-international",
             date="2026-11",
@@ -75,7 +84,7 @@ def test_making_a_measure_internal_hides_it_from_the_public(
     editor = login_as("editor")
     measure = session.scalar(select(Measure).where(Measure.slug == LAW))
     assert measure is not None
-    data = editing.measure_data(measure)
+    data = measure_data(measure)
     response = editor.post(
         f"/measures/{LAW}/edit",
         data={
@@ -97,9 +106,9 @@ def test_an_internal_statement_is_hidden_but_its_measure_is_not(
 ) -> None:
     statement = session.scalar(select(Statement).where(Statement.slug == STATEMENT))
     assert statement is not None
-    data = editing.statement_data(statement)
+    data = statement_data(statement)
     data.visibility = "internal"
-    editing.save_statement(session, statement, data)
+    save_statement(session, statement, data)
     session.commit()
     assert client.get(f"/statements/{STATEMENT}").status_code == 404
     assert client.get(f"/measures/{LAW}").status_code == 200

@@ -19,7 +19,7 @@ from tracker import vocab
 from tracker.config import DEFAULTS
 from tracker.domain import kinds
 from tracker.domain.kinds import Kind
-from tracker.services import records
+from tracker.interchange import records
 
 Json = dict[str, Any]
 Limits = tuple[tuple[str, int], ...]
@@ -73,7 +73,7 @@ WITHHELD = (
 )
 NULLABLE_STRING: Json = {"type": ["string", "null"]}
 DATE: Json = {"type": "string", "format": "date"}
-# Text in an address: tracker.security refuses control characters (tracker.services.editing
+# Text in an address: tracker.security refuses control characters (tracker.services.saving
 # CONTROL_CHARACTERS) in any query value, as no slug or search can hold one.
 NO_CONTROL = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f]*$"
 URL: Json = {"type": "string", "format": "uri"}

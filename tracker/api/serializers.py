@@ -18,8 +18,8 @@ from tracker.domain.kinds import Kind
 from tracker.http.links import external_url
 from tracker.models import Event, Measure, Organization, Person, Source, Statement
 from tracker.services.measures import MeasureView, RelationView, may_see
+from tracker.services.organizations import shown
 from tracker.services.search import Group, Hit
-from tracker.services.statements import shown
 from tracker.status import Axis, Status
 
 Json = dict[str, Any]

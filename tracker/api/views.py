@@ -26,15 +26,14 @@ from tracker.services import search
 from tracker.services.events import get_event, page_events
 from tracker.services.facets import measure_facets
 from tracker.services.measures import get_measure, page_measures
-from tracker.services.statements import (
+from tracker.services.organizations import (
     get_organization,
     get_person,
-    get_statement,
     page_organizations,
     page_people,
-    page_statements,
     people_of,
 )
+from tracker.services.statements import get_statement, page_statements
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -1,7 +1,7 @@
 """The write endpoints of the JSON API: create, change and delete measures, events and
 statements with a write token (tracker.api.auth), through the same services as the forms.
 
-- Bodies are records of the interchange format (tracker.services.records): POST sends a whole
+- Bodies are records of the interchange format (tracker.interchange.records): POST sends a whole
   record (its slug may be left out), PATCH a JSON merge patch of one. Two fields sit beside the
   record: ``reason`` (shown in the history) and, on PATCH, ``version``.
 - PATCH needs the version the caller read (``version`` in the body or ``If-Match``; 428
@@ -21,7 +21,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 from flask import Response, current_app, jsonify, request, url_for
 from sqlalchemy import select
@@ -34,11 +35,11 @@ from tracker.db import get_session
 from tracker.http.json_errors import ApiError
 from tracker.http.limits import limiter
 from tracker.http.links import external_url
-from tracker.interchange import Problem
+from tracker.interchange import Problem, records
 from tracker.models import Event, Measure, Statement
-from tracker.services import editing, records
-from tracker.services.editing import DeleteRefused, EditConflict
 from tracker.services.measures import event_warnings, get_measure
+from tracker.services.record_data import Record
+from tracker.services.saving import DeleteRefused, EditConflict, control_character, delete_record
 
 JSON_TYPES = frozenset({"application/json", "application/merge-patch+json"})
 MAX_REASON = 2000
@@ -113,7 +114,7 @@ def _reason(body: Any) -> str | None:
     reason = body.pop("reason")
     if reason is not None and (not isinstance(reason, str) or len(reason) > MAX_REASON):
         raise _invalid([Problem("reason", f"why, as text of at most {MAX_REASON} characters")])
-    if isinstance(reason, str) and editing.control_character(reason):
+    if isinstance(reason, str) and control_character(reason):
         raise _invalid([Problem("reason", "contains an invisible control character")])
     return reason
 
@@ -201,31 +202,6 @@ def _conflict(kind: str, current: dict[str, Any] | None, version: int | None) ->
     )
 
 
-def _measure_conflict(measure_id: int | None) -> ApiError:
-    session = get_session()
-    session.rollback()  # nothing of this attempt is kept
-    current = session.get(Measure, measure_id) if measure_id is not None else None
-    if current is None:
-        return _conflict("measure", None, None)
-    return _conflict("measure", _measure_json(current.slug), current.version)
-
-
-def _event_conflict(event_id: int | None) -> ApiError:
-    session = get_session()
-    session.rollback()
-    current = session.get(Event, event_id) if event_id is not None else None
-    data = serializers.event(current) if current is not None else None
-    return _conflict("event", data, current.version if current is not None else None)
-
-
-def _statement_conflict(statement_id: int | None) -> ApiError:
-    session = get_session()
-    session.rollback()
-    current = session.get(Statement, statement_id) if statement_id is not None else None
-    data = serializers.statement(current, True) if current is not None else None
-    return _conflict("statement", data, current.version if current is not None else None)
-
-
 def _not_found(kind: str, name: object) -> ApiError:
     return ApiError(404, f'No {kind} "{name}".')
 
@@ -251,6 +227,113 @@ def _statement(slug: str) -> Statement:
     return found
 
 
+# -- one table: what differs between the kinds the API writes --------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """How the endpoints of one kind find a record, name it in its address, answer with it."""
+
+    name: str
+    model: type[Measure | Event | Statement]
+    find: Callable[[Any], Any]
+    """The record at an address (its slug, or an event's id); a 404 when there is none."""
+    key: Callable[[Any], Any]
+    endpoint: str
+    """The API endpoint that shows one, with ``key`` as its one argument."""
+    argument: str
+    answer: Callable[[Any], dict[str, Any]]
+    """The record as a write answers with it."""
+    current: Callable[[Any], dict[str, Any]]
+    """The record as a conflict shows it (an event without its warnings)."""
+
+
+MEASURE = _Kind(
+    "measure",
+    Measure,
+    _measure,
+    lambda measure: measure.slug,
+    "api.measure",
+    "slug",
+    lambda measure: _measure_json(measure.slug),
+    lambda measure: _measure_json(measure.slug),
+)
+EVENT = _Kind(
+    "event",
+    Event,
+    _event,
+    lambda event: event.id,
+    "api.event",
+    "event_id",
+    _event_json,
+    serializers.event,
+)
+STATEMENT = _Kind(
+    "statement",
+    Statement,
+    _statement,
+    lambda statement: statement.slug,
+    "api.statement",
+    "slug",
+    lambda statement: serializers.statement(statement, True),
+    lambda statement: serializers.statement(statement, True),
+)
+
+
+def _kind_conflict(kind: _Kind, record_id: int | None) -> ApiError:
+    session = get_session()
+    session.rollback()  # nothing of this attempt is kept
+    current = cast(
+        Measure | Event | Statement | None,
+        session.get(kind.model, record_id) if record_id is not None else None,
+    )
+    if current is None:
+        return _conflict(kind.name, None, None)
+    return _conflict(kind.name, kind.current(current), current.version)
+
+
+def _create(kind: _Kind, owner: Measure | None = None) -> Response:
+    """Create a record of ``kind`` from the body (an event belongs to ``owner``)."""
+    body = _body()
+    _within_limits(kind.name, body)
+    reason = _reason(body)
+    try:
+        record = records.create(get_session(), kind.name, body, owner=owner, reason=reason)
+    except records.InvalidRecord as error:
+        raise _record_error(error) from None
+    key = kind.key(record)
+    _fresh()
+    location = external_url(url_for(kind.endpoint, **{kind.argument: key}))
+    return _saved(kind.answer(kind.find(key)), 201, location)
+
+
+def _update(kind: _Kind, key: Any) -> Response:
+    """Apply the body's merge patch to the record at ``key``, read at the version it gives."""
+    record = kind.find(key)
+    body = _body()
+    _within_limits(kind.name, body)
+    version = _expected_version(body)
+    reason = _reason(body)
+    record_id = record.id
+    try:
+        records.update(
+            get_session(), kind.name, record, body, expected_version=version, reason=reason
+        )
+    except records.InvalidRecord as error:
+        raise _record_error(error) from None
+    except EditConflict:
+        raise _kind_conflict(kind, record_id) from None
+    key = kind.key(record)  # a slug may have changed
+    _fresh()
+    return _saved(kind.answer(kind.find(key)), 200)
+
+
+def _delete_at(kind: _Kind, key: Any) -> Response:
+    record = kind.find(key)
+    record_id = record.id
+    return _delete(record, lambda: _kind_conflict(kind, record_id))
+
+
 def _fresh() -> None:
     """Read what was just written from the database, not from the objects the saves held (a
     deleted relation can linger in a loaded collection)."""
@@ -265,17 +348,7 @@ def _fresh() -> None:
 @write_limit
 def create_measure() -> Response:
     """Create a measure (with its events and relations, if the record lists them)."""
-    body = _body()
-    _within_limits("measure", body)
-    reason = _reason(body)
-    try:
-        measure = records.create_measure(get_session(), body, reason=reason)
-    except records.InvalidRecord as error:
-        raise _record_error(error) from None
-    slug = measure.slug
-    _fresh()
-    location = external_url(url_for("api.measure", slug=slug))
-    return _saved(_measure_json(slug), 201, location)
+    return _create(MEASURE)
 
 
 @bp.patch("/measures/<slug>")
@@ -283,23 +356,7 @@ def create_measure() -> Response:
 @write_limit
 def update_measure(slug: str) -> Response:
     """Change a measure: a merge patch, with the version it was read at."""
-    measure = _measure(slug)
-    body = _body()
-    _within_limits("measure", body)
-    version = _expected_version(body)
-    reason = _reason(body)
-    measure_id = measure.id
-    try:
-        records.update_measure(
-            get_session(), measure, body, expected_version=version, reason=reason
-        )
-    except records.InvalidRecord as error:
-        raise _record_error(error) from None
-    except EditConflict:
-        raise _measure_conflict(measure_id) from None
-    slug = measure.slug
-    _fresh()
-    return _saved(_measure_json(slug), 200)
+    return _update(MEASURE, slug)
 
 
 @bp.delete("/measures/<slug>")
@@ -307,9 +364,7 @@ def update_measure(slug: str) -> Response:
 @write_limit
 def delete_measure(slug: str) -> Response:
     """Delete a measure with its events and relations (its history can bring it back)."""
-    measure = _measure(slug)
-    measure_id = measure.id
-    return _delete(measure, lambda: _measure_conflict(measure_id))
+    return _delete_at(MEASURE, slug)
 
 
 # -- events -----------------------------------------------------------------------------------
@@ -320,19 +375,7 @@ def delete_measure(slug: str) -> Response:
 @write_limit
 def create_event(slug: str) -> Response:
     """Add an event to a measure."""
-    measure = _measure(slug)
-    body = _body()
-    _within_limits("event", body)
-    reason = _reason(body)
-    try:
-        event = records.create_event(get_session(), measure, body, reason=reason)
-    except records.InvalidRecord as error:
-        raise _record_error(error) from None
-    event_id = event.id
-    _fresh()
-    found = _event(event_id)
-    location = external_url(url_for("api.event", event_id=event_id))
-    return _saved(_event_json(found), 201, location)
+    return _create(EVENT, owner=_measure(slug))
 
 
 @bp.patch("/events/<int:event_id>")
@@ -340,19 +383,7 @@ def create_event(slug: str) -> Response:
 @write_limit
 def update_event(event_id: int) -> Response:
     """Change an event: a merge patch, with the version it was read at."""
-    event = _event(event_id)
-    body = _body()
-    _within_limits("event", body)
-    version = _expected_version(body)
-    reason = _reason(body)
-    try:
-        records.update_event(get_session(), event, body, expected_version=version, reason=reason)
-    except records.InvalidRecord as error:
-        raise _record_error(error) from None
-    except EditConflict:
-        raise _event_conflict(event_id) from None
-    _fresh()
-    return _saved(_event_json(_event(event_id)), 200)
+    return _update(EVENT, event_id)
 
 
 @bp.delete("/events/<int:event_id>")
@@ -360,8 +391,7 @@ def update_event(event_id: int) -> Response:
 @write_limit
 def delete_event(event_id: int) -> Response:
     """Delete an event."""
-    event = _event(event_id)
-    return _delete(event, lambda: _event_conflict(event_id))
+    return _delete_at(EVENT, event_id)
 
 
 # -- statements -------------------------------------------------------------------------------
@@ -372,17 +402,7 @@ def delete_event(event_id: int) -> Response:
 @write_limit
 def create_statement() -> Response:
     """Create a statement."""
-    body = _body()
-    _within_limits("statement", body)
-    reason = _reason(body)
-    try:
-        statement = records.create_statement(get_session(), body, reason=reason)
-    except records.InvalidRecord as error:
-        raise _record_error(error) from None
-    slug = statement.slug
-    _fresh()
-    location = external_url(url_for("api.statement", slug=slug))
-    return _saved(serializers.statement(_statement(slug), True), 201, location)
+    return _create(STATEMENT)
 
 
 @bp.patch("/statements/<slug>")
@@ -390,23 +410,7 @@ def create_statement() -> Response:
 @write_limit
 def update_statement(slug: str) -> Response:
     """Change a statement: a merge patch, with the version it was read at."""
-    statement = _statement(slug)
-    body = _body()
-    _within_limits("statement", body)
-    version = _expected_version(body)
-    reason = _reason(body)
-    statement_id = statement.id
-    try:
-        records.update_statement(
-            get_session(), statement, body, expected_version=version, reason=reason
-        )
-    except records.InvalidRecord as error:
-        raise _record_error(error) from None
-    except EditConflict:
-        raise _statement_conflict(statement_id) from None
-    slug = statement.slug
-    _fresh()
-    return _saved(serializers.statement(_statement(slug), True), 200)
+    return _update(STATEMENT, slug)
 
 
 @bp.delete("/statements/<slug>")
@@ -414,21 +418,19 @@ def update_statement(slug: str) -> Response:
 @write_limit
 def delete_statement(slug: str) -> Response:
     """Delete a statement."""
-    statement = _statement(slug)
-    statement_id = statement.id
-    return _delete(statement, lambda: _statement_conflict(statement_id))
+    return _delete_at(STATEMENT, slug)
 
 
 # -- deleting ---------------------------------------------------------------------------------
 
 
-def _delete(record: editing.Record, conflict: Callable[[], ApiError]) -> Response:
+def _delete(record: Record, conflict: Callable[[], ApiError]) -> Response:
     """Delete a record; with If-Match, only if it is still at that version."""
     reason = request.args.get("reason") or None
     if reason is not None and len(reason) > MAX_REASON:
         raise _invalid([Problem("reason", f"at most {MAX_REASON} characters")])
     try:
-        editing.delete_record(get_session(), record, expected_version=_if_match(), reason=reason)
+        delete_record(get_session(), record, expected_version=_if_match(), reason=reason)
     except EditConflict:
         raise conflict() from None
     except DeleteRefused as refused:

@@ -1,7 +1,8 @@
 """The data a record is written from, shaped by its kind's description (tracker.domain.kinds).
 
 Forms, the JSON API and the importer all build one of these and hand it to the write path
-(tracker.services.editing); history stores its values as a revision and rebuilds it from one.
+(each noun's save, on tracker.services.saving); history stores its values as a revision and
+rebuilds it from one.
 Its attributes are the kind's fields, plus each date's "approximate" flag and the transient
 helpers a save may use (titles typed beside new source addresses). A field added to a kind is
 an attribute here without a line of code.

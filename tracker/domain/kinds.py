@@ -1,7 +1,7 @@
 """Every record kind and every field, described once.
 
 A field's name, shape, limits, label and help are written here and nowhere else: the edit forms,
-the write path's checks (tracker.services.editing), history's labels, the JSON API's
+the write path's checks (tracker.services.saving), history's labels, the JSON API's
 serializers and OpenAPI schemas, the interchange format's schema, import and export, the list
 downloads and the brief's facts read them. Adding a plain field to a kind (a line of text, a
 web address, a block of Markdown) is one entry in its ``fields``, plus the model's column and

@@ -25,7 +25,7 @@ from tracker.exports.links import Links, event_link
 from tracker.markup import markdown_to_text, render_markdown
 from tracker.models import Event, Measure, Source, Statement
 from tracker.services.measures import MeasureView
-from tracker.services.statements import name_for, shown
+from tracker.services.organizations import name_for, shown
 from tracker.status import Axis, applied_order
 
 

@@ -16,7 +16,7 @@ from tracker import vocab
 from tracker.countries import country_name
 from tracker.dates import PartialDate
 from tracker.models import Measure, Statement
-from tracker.services.statements import name_for
+from tracker.services.organizations import name_for
 
 
 @dataclass(frozen=True, slots=True)

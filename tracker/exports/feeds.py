@@ -23,7 +23,7 @@ from tracker.exports.tables import quote_line
 from tracker.markup import markdown_to_text
 from tracker.models import Event, Statement
 from tracker.services.measures import may_see
-from tracker.services.statements import name_for
+from tracker.services.organizations import name_for
 
 INTERNAL_MARK = "[Internal] "
 """Starts the title of a record only signed-in users see: never to be republished."""

@@ -47,7 +47,7 @@ from tracker.exports.writers import (
 from tracker.models import Measure, Organization, Person, Statement
 from tracker.services.events import SOURCE_SEPARATOR, EventRecord
 from tracker.services.measures import MeasureRow, may_see
-from tracker.services.statements import name_for, shown
+from tracker.services.organizations import name_for, shown
 
 __all__ = [
     "EVENTS",

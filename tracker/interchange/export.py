@@ -33,7 +33,7 @@ from tracker.services.measures import (
     visible_statements,
     visible_topics,
 )
-from tracker.services.statements import shown
+from tracker.services.organizations import shown
 
 # --------------------------------------------------------------------------------------------
 # Export

@@ -4,7 +4,7 @@
 nothing that is already equal, so importing the same file twice changes nothing.
 
 Over 600 lines for one reason: ``_Importer`` is one class, one pass over the file, kept whole
-while the write path it shares with tracker.services.editing is being reworked.
+while the write path it shares with the saves (tracker.services.saving) is being reworked.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.dates import PartialDate
 from tracker.domain import kinds
+from tracker.domain.rules import topic_name
 from tracker.interchange.document import (
     ImportReport,
     InvalidDataset,
@@ -33,7 +34,6 @@ from tracker.interchange.rows import (
     bulk_insert,
     date_columns,
     event_revision,
-    humanize,
     mentioned_slugs,
     source_after,
     statement_after,
@@ -58,10 +58,7 @@ from tracker.models import (
     statement_sources,
 )
 from tracker.services import history, status_cache
-from tracker.services.editing import (
-    measure_data,
-    stored_fields,
-)
+from tracker.services.record_data import measure_data, stored_fields
 
 
 class _Importer:
@@ -172,7 +169,7 @@ class _Importer:
     def topic(self, slug: str) -> Topic:
         topic = self.topics.get(slug)
         if topic is None:
-            topic = Topic(slug=slug, name=humanize(slug))
+            topic = Topic(slug=slug, name=topic_name(slug))
             self.session.add(topic)
             self.topics[slug] = topic
             self.report.created["topics"] += 1

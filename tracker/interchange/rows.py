@@ -1,8 +1,8 @@
 """How a record of the file becomes rows and revisions when the importer writes it in bulk.
 
 New records of a large import bypass the ORM's unit of work; these helpers build the rows and
-the creation revisions that tracker.services.editing would have recorded, and set fields on
-existing records only when they change.
+the creation revisions that the saves would have recorded (record_data.snapshot and label), and
+set fields on existing records only when they change.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from tracker.interchange.document import numbered
 from tracker.models import (
     Measure,
 )
-from tracker.services.editing import (
+from tracker.services.record_data import (
     EventData,
     QuoteData,
     SourceData,
@@ -57,7 +57,7 @@ def bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> Non
 
 
 def source_after(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A source written in bulk, as its creation revision records it (editing.snapshot)."""
+    """A source written in bulk, as its creation revision records it (record_data.snapshot)."""
     accessed = row.get("accessed")
     return stored_fields(
         SourceData(
@@ -70,7 +70,7 @@ def source_after(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def event_revision(measure: Measure, item: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    """(label, after) of an event written in bulk, as editing.label/snapshot would give."""
+    """(label, after) of an event written in bulk, as record_data.label/snapshot would give."""
     date = PartialDate.from_iso(item["date"], bool(item.get("approximate")))
     votes = item.get("votes") or {}
     data = EventData(
@@ -90,7 +90,7 @@ def event_revision(measure: Measure, item: Mapping[str, Any]) -> tuple[str, dict
 
 
 def statement_after(item: Mapping[str, Any], row: Mapping[str, Any]) -> dict[str, Any]:
-    """A statement written in bulk, as its creation revision records it (editing.snapshot)."""
+    """A statement written in bulk, as its creation revision records it (record_data.snapshot)."""
     return stored_fields(
         StatementData(
             **kinds.STATEMENT.plain_from(item),
@@ -147,10 +147,6 @@ def visibility_from_file(
     slug = item["slug"]
     hidden = slug in mentions["internal"] and slug not in mentions["public"]
     return {"visibility": "internal" if hidden else "public"}
-
-
-def humanize(slug: str) -> str:
-    return slug.replace("-", " ").capitalize()
 
 
 def assign(record: Any, values: Mapping[str, Any]) -> bool:

@@ -25,6 +25,7 @@ from tracker import paths
 from tracker.countries import is_country
 from tracker.dates import DateParseError, PartialDate
 from tracker.domain import kinds
+from tracker.domain.rules import ends_before_it_starts, shows_where_it_was_made
 from tracker.interchange.document import Problem, numbered
 from tracker.models import (
     Event,
@@ -32,9 +33,7 @@ from tracker.models import (
     Organization,
     Person,
 )
-from tracker.services.editing import (
-    control_character,
-)
+from tracker.services.saving import control_character
 
 # --------------------------------------------------------------------------------------------
 # Validation
@@ -321,9 +320,8 @@ def _semantic_problems(
                 add(Problem(f"{there}.end_date", end_problem))
             if not (date_problem or end_problem) and isinstance(event.get("date"), str):
                 end = event.get("end_date")
-                if (
-                    isinstance(end, str)
-                    and PartialDate.from_iso(end).end < PartialDate.from_iso(event["date"]).start
+                if isinstance(end, str) and ends_before_it_starts(
+                    PartialDate.from_iso(event["date"]), PartialDate.from_iso(end)
                 ):
                     add(
                         Problem(
@@ -369,7 +367,7 @@ def _semantic_problems(
                     f"{here}.quotes[{q_index}].speaker", quote.get("speaker"), people, "person"
                 )
         check_sources(f"{here}.sources", statement.get("sources"))
-        if not statement.get("url") and not statement.get("sources"):
+        if not shows_where_it_was_made(statement.get("url"), statement.get("sources")):
             add(Problem(here, "a statement needs a url or at least one source"))
         reacts = statement.get("reacts_to")
         if isinstance(reacts, dict):

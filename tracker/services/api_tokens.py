@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from tracker import clock
 from tracker.models import TOKEN_SCOPES, ApiToken, User
-from tracker.services.editing import CONTROL_MESSAGE, ValidationFailed, control_character
+from tracker.services.saving import CONTROL_MESSAGE, ValidationFailed, control_character
 
 PREFIX_LENGTH = 8
 SECRET_LENGTH = 43  # characters of [A-Za-z0-9]: 43 × log2(62) ≈ 256 bits

@@ -48,8 +48,24 @@ from tracker.models import (
     User,
     statement_measures,
 )
-from tracker.services import api_tokens, editing
-from tracker.services.editing import TYPE_OF, Record, label, snapshot
+from tracker.services import api_tokens
+from tracker.services.events import save_event
+from tracker.services.measures import save_measure, save_relation
+from tracker.services.organizations import save_organization, save_person
+from tracker.services.record_data import (
+    DATA_TYPES,
+    RECORD_TYPES,
+    TYPE_OF,
+    OrganizationData,
+    PersonData,
+    Record,
+    data_from,
+    label,
+    snapshot,
+)
+from tracker.services.saving import ValidationFailed
+from tracker.services.sources import save_source
+from tracker.services.statements import save_statement
 
 ACTOR = "actor"
 DISABLED = "history_disabled"
@@ -424,7 +440,7 @@ def record_merge(
 
 
 def find_record(session: Session, record_type: str, record_id: int) -> Any | None:
-    model = editing.RECORD_TYPES.get(record_type)
+    model = RECORD_TYPES.get(record_type)
     return session.get(model, record_id) if model is not None else None
 
 
@@ -504,7 +520,7 @@ def authors(session: Session) -> list[tuple[int | None, str]]:
 VOTES = (("votes_for", "for"), ("votes_against", "against"), ("votes_abstain", "abstaining"))
 """A vote's three counts, read together as one change ("41 for, 27 against")."""
 PLACE = {"event": ("measure", "Measure"), "relation": ("subject", "Measure")}
-"""Where a record belongs, stored with its state (tracker.services.editing.snapshot)."""
+"""Where a record belongs, stored with its state (tracker.services.record_data.snapshot)."""
 
 
 def field_labels(record_type: str) -> dict[str, str]:
@@ -664,7 +680,7 @@ def restore(session: Session, revision: Revision, reason: str | None = None) -> 
     """Make the record what it was at ``revision`` (undo a deletion with what it took along).
 
     Writes new revisions (action "restore"); returns notes about links that could not be
-    brought back. Raises RestoreFailed, or editing.ValidationFailed, and writes nothing then.
+    brought back. Raises RestoreFailed, or ValidationFailed, and writes nothing then.
     """
     state = restorable_state(revision)
     if state is None:
@@ -694,7 +710,7 @@ def restore(session: Session, revision: Revision, reason: str | None = None) -> 
                             _restore_one(
                                 session, other.record_type, other.record_id, other.before, reason
                             )
-                    except (editing.ValidationFailed, RestoreFailed) as exc:
+                    except (ValidationFailed, RestoreFailed) as exc:
                         notes.append(f"Could not bring back {other.record_label}: {exc}")
                 for other in [revision, *others]:
                     if other.before and "_links" in other.before:
@@ -716,12 +732,10 @@ def _restore_one(
 def _restore_record(
     session: Session, record_type: str, record_id: int, state: Mapping[str, Any], reason: str
 ) -> Record:
-    model = editing.RECORD_TYPES[record_type]
-    data = editing.data_from(editing.DATA_TYPES[record_type], state)
+    model = RECORD_TYPES[record_type]
+    data = data_from(DATA_TYPES[record_type], state)
     existing = session.get(model, record_id)
-    if isinstance(data, editing.OrganizationData | editing.PersonData) and (
-        "visibility" not in state
-    ):
+    if isinstance(data, OrganizationData | PersonData) and ("visibility" not in state):
         # Written before organizations and people had a visibility of their own (migration
         # 0007): the data's default would decide it. Keep the record's own; one that comes back
         # from deletion comes back internal, and an editor decides.
@@ -735,7 +749,7 @@ def _restore_record(
         if existing is None:
             existing = Event(id=record_id)
             measure.events.append(existing)
-        return editing.save_event(session, existing.measure, existing, data, reason=reason)
+        return save_event(session, existing.measure, existing, data, reason=reason)
     if record_type == "relation":
         subject = session.get(Measure, state.get("subject_id")) or session.scalar(
             select(Measure).where(Measure.slug == state.get("subject"))
@@ -745,16 +759,16 @@ def _restore_record(
         if existing is None:
             existing = Relation(id=record_id, subject=subject)
             session.add(existing)
-        return editing.save_relation(session, subject, existing, data, reason=reason)
+        return save_relation(session, subject, existing, data, reason=reason)
     if existing is None:
         existing = model(id=record_id)
         session.add(existing)
     saver: Any = {
-        "measure": editing.save_measure,
-        "statement": editing.save_statement,
-        "organization": editing.save_organization,
-        "person": editing.save_person,
-        "source": editing.save_source,
+        "measure": save_measure,
+        "statement": save_statement,
+        "organization": save_organization,
+        "person": save_person,
+        "source": save_source,
     }[record_type]
     record: Record = saver(session, existing, data, reason=reason)
     return record

@@ -38,8 +38,9 @@ from tracker.models import (
     Statement,
     statement_signatories,
 )
-from tracker.services import editing, history
-from tracker.services.editing import check_version, label, record_type
+from tracker.services import history
+from tracker.services.record_data import label, record_type, snapshot
+from tracker.services.saving import check_version, reason_context
 
 Mergeable = Measure | Organization | Person
 MERGEABLE: dict[str, type[Mergeable]] = {
@@ -235,7 +236,7 @@ def plan(session: Session, merged: Mergeable, survivor: Mergeable) -> MergePlan:
         ]
         for relation in dropped:
             result.drops.append(
-                f"the relation “{editing.label(relation)}”, which would "
+                f"the relation “{label(relation)}”, which would "
                 + (
                     "join the measure to itself"
                     if _self(relation, merged, survivor)
@@ -362,11 +363,11 @@ def merge(
     if refusal:
         raise MergeRefused(refusal)
     merged_id, merged_slug, merged_label = merged.id, merged.slug, label(merged)
-    merged_before = editing.snapshot(merged)
+    merged_before = snapshot(merged)
     public = is_public(session, merged)
     why = (reason or "").strip()
     moved = f"Merged “{merged_label}” ({merged_slug}) into “{label(survivor)}” ({survivor.slug})"
-    with session.no_autoflush, editing.reason_context(session, f"{moved}. {why}" if why else moved):
+    with session.no_autoflush, reason_context(session, f"{moved}. {why}" if why else moved):
         fills = _fills(session, kind, merged, survivor)
         MOVERS[kind](session, merged, survivor)
         for name, _, value in fills:

@@ -25,8 +25,8 @@ from tracker.gcpause import without_gc_pauses
 from tracker.models import Event, Measure, Organization, Statement, statement_measures
 from tracker.services.as_of import event_order, recorded_before, statement_dated_by, statement_order
 from tracker.services.measures import MeasureFilters, select_measures
+from tracker.services.organizations import organization_name
 from tracker.services.sources import source_namer
-from tracker.services.statements import organization_name
 from tracker.status import Change, Status, derive_status, status_history
 from tracker.viewpoint import Viewpoint
 

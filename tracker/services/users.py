@@ -19,7 +19,7 @@ from tracker import clock
 from tracker.models import ROLES, User
 from tracker.passwords import hash_password, needs_rehash, password_problems, verify_password
 from tracker.services import api_tokens
-from tracker.services.editing import CONTROL_MESSAGE, ValidationFailed, control_character
+from tracker.services.saving import CONTROL_MESSAGE, ValidationFailed, control_character
 
 ROLE_LABELS = {
     "admin": "Admin (manages users, edits everything)",

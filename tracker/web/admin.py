@@ -10,7 +10,7 @@ from tracker.forms import PasswordResetForm, UserCreateForm, UserEditForm
 from tracker.http.access import requires_role
 from tracker.models import User
 from tracker.services import users
-from tracker.services.editing import ValidationFailed
+from tracker.services.saving import ValidationFailed
 from tracker.web.helpers import see_other
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -49,7 +49,7 @@ from tracker.http.faces import API_PREFIX, is_api_request
 from tracker.http.limits import limiter
 from tracker.models import User
 from tracker.services import history, users
-from tracker.services.editing import ValidationFailed
+from tracker.services.saving import ValidationFailed
 from tracker.web import lockout
 
 bp = Blueprint("auth", __name__)

@@ -32,14 +32,41 @@ from tracker.models import (
     Statement,
     Topic,
 )
-from tracker.services import editing, history, names
-from tracker.services.editing import (
+from tracker.services import history, names
+from tracker.services.events import event_choices, save_event
+from tracker.services.measures import (
+    SimilarMeasure,
+    event_warnings,
+    save_measure,
+    save_relation,
+    similar_measures,
+)
+from tracker.services.organizations import save_organization, save_person
+from tracker.services.record_data import (
+    RECORD_TYPES,
+    Record,
+    event_data,
+    label,
+    measure_data,
+    organization_data,
+    person_data,
+    record_type,
+    relation_data,
+    snapshot,
+    source_data,
+    statement_data,
+    stored_fields,
+)
+from tracker.services.saving import (
     DeleteRefused,
     EditConflict,
-    Record,
     ValidationFailed,
+    citations,
+    delete_record,
+    delete_refusal,
 )
-from tracker.services.measures import event_warnings
+from tracker.services.sources import save_source
+from tracker.services.statements import save_statement
 from tracker.web.helpers import record_url, see_other
 
 bp = Blueprint("edit", __name__)
@@ -117,10 +144,10 @@ def _conflict(
     """Someone saved first: show both versions side by side, keep what this user typed."""
     session = get_session()
     session.rollback()  # nothing of this attempt is kept
-    model = editing.RECORD_TYPES[kind]
+    model = RECORD_TYPES[kind]
     record_id = record.id
     current = session.get(model, record_id) if record_id is not None else None
-    current_state = editing.snapshot(current) if current is not None else None
+    current_state = snapshot(current) if current is not None else None
     mine = {**(current_state or {}), **theirs}
     differences = history.changes(kind, current_state, mine)
     latest = session.scalar(
@@ -151,7 +178,7 @@ def _conflict(
 
 def _saved(message: str, record: Record) -> Response:
     flash(message, "success")
-    return see_other(record_url(editing.record_type(record), record))
+    return see_other(record_url(record_type(record), record))
 
 
 def _edit_page(
@@ -173,7 +200,7 @@ def _edit_page(
             return _conflict(kind, record, form, template, theirs(), context)
         else:
             what = "Saved" if record is not None else "Created"
-            message = f"{what}: {editing.label(saved)}."
+            message = f"{what}: {label(saved)}."
             for read in forms.dates_read(form):
                 message += f" {read}."
             if isinstance(saved, Event):
@@ -199,7 +226,7 @@ def _measure_form(measure: Measure | None) -> forms.MeasureForm:
     if request.method == "POST" or measure is None:
         form = forms.MeasureForm()
     else:
-        form = forms.MeasureForm(data=forms.form_values(editing.measure_data(measure)))
+        form = forms.MeasureForm(data=forms.form_values(measure_data(measure)))
         form.version.data = str(measure.version)
     form.topics.choices = forms.options(
         (topic.slug, topic.name) for topic in session.scalars(select(Topic).order_by(Topic.name))
@@ -212,7 +239,7 @@ def _measure_form(measure: Measure | None) -> forms.MeasureForm:
 def new_measure() -> Page:
     session = get_session()
     form = _measure_form(None)
-    similar: list[editing.SimilarMeasure] = []
+    similar: list[SimilarMeasure] = []
     if form.validate_on_submit() and not form.confirm_new.data:
         data = form.to_data()
         candidate = names.MeasureNames(
@@ -223,7 +250,7 @@ def new_measure() -> Page:
             data.popular_names,
             data.identifier,
         )
-        similar = editing.similar_measures(session, candidate)
+        similar = similar_measures(session, candidate)
         if similar:
             # Not an error: show the look-alikes and let the person confirm.
             return render_template(
@@ -234,8 +261,8 @@ def new_measure() -> Page:
         None,
         form,
         "edit/measure.html",
-        lambda: editing.save_measure(session, None, form.to_data(), reason=form.reason.data),
-        lambda: editing.stored_fields(form.to_data()),
+        lambda: save_measure(session, None, form.to_data(), reason=form.reason.data),
+        lambda: stored_fields(form.to_data()),
         {"measure": None, "similar": similar},
     )
 
@@ -256,14 +283,14 @@ def edit_measure(slug: str) -> Page:
         measure,
         form,
         "edit/measure.html",
-        lambda: editing.save_measure(
+        lambda: save_measure(
             session,
             measure,
             form.to_data(),
             expected_version=form.expected_version(),
             reason=form.reason.data,
         ),
-        lambda: editing.stored_fields(form.to_data()),
+        lambda: stored_fields(form.to_data()),
         {"measure": measure, "similar": []},
     )
 
@@ -275,7 +302,7 @@ def edit_measure(slug: str) -> Page:
 def _event_form(event: Event | None) -> forms.EventForm:
     if request.method == "POST" or event is None:
         return forms.EventForm()
-    form = forms.EventForm(data=forms.form_values(editing.event_data(event)))
+    form = forms.EventForm(data=forms.form_values(event_data(event)))
     form.version.data = str(event.version)
     return form
 
@@ -291,8 +318,8 @@ def new_event(slug: str) -> Page:
         None,
         form,
         "edit/event.html",
-        lambda: editing.save_event(session, measure, None, form.to_data(), reason=form.reason.data),
-        lambda: editing.stored_fields(form.to_data()),
+        lambda: save_event(session, measure, None, form.to_data(), reason=form.reason.data),
+        lambda: stored_fields(form.to_data()),
         {"measure": measure, "event": None},
     )
 
@@ -308,7 +335,7 @@ def edit_event(event_id: int) -> Page:
         event,
         form,
         "edit/event.html",
-        lambda: editing.save_event(
+        lambda: save_event(
             session,
             event.measure,
             event,
@@ -316,7 +343,7 @@ def edit_event(event_id: int) -> Page:
             expected_version=form.expected_version(),
             reason=form.reason.data,
         ),
-        lambda: editing.stored_fields(form.to_data()),
+        lambda: stored_fields(form.to_data()),
         {"measure": event.measure, "event": event},
     )
 
@@ -329,7 +356,7 @@ def _relation_form(relation: Relation | None) -> forms.RelationForm:
     if request.method == "POST" or relation is None:
         form = forms.RelationForm()
     else:
-        data = editing.relation_data(relation)
+        data = relation_data(relation)
         data.target = names.labels(get_session(), Measure, [data.target]).get(data.target, "")
         form = forms.RelationForm(data=forms.form_values(data))
         form.version.data = str(relation.version)
@@ -347,7 +374,7 @@ def new_relation(slug: str) -> Page:
     def save() -> Record:
         data = form.to_data()
         data.target = resolve("measure", data.target)
-        return editing.save_relation(session, measure, None, data, reason=form.reason.data)
+        return save_relation(session, measure, None, data, reason=form.reason.data)
 
     return _edit_page(
         "relation",
@@ -355,7 +382,7 @@ def new_relation(slug: str) -> Page:
         form,
         "edit/relation.html",
         save,
-        lambda: editing.stored_fields(form.to_data()),
+        lambda: stored_fields(form.to_data()),
         {"measure": measure, "relation": None, **_pickers(session)},
     )
 
@@ -371,7 +398,7 @@ def edit_relation(relation_id: int) -> Page:
     def save() -> Record:
         data = form.to_data()
         data.target = resolve("measure", data.target)
-        return editing.save_relation(
+        return save_relation(
             session,
             relation.subject,
             relation,
@@ -386,7 +413,7 @@ def edit_relation(relation_id: int) -> Page:
         form,
         "edit/relation.html",
         save,
-        lambda: editing.stored_fields(form.to_data()),
+        lambda: stored_fields(form.to_data()),
         {"measure": relation.subject, "relation": relation, **_pickers(session)},
     )
 
@@ -402,7 +429,7 @@ def _statement_form(statement: Statement | None, measure: Measure | None = None)
     elif statement is None:
         form = forms.StatementForm(data={"measures": [measure.slug] if measure else []})
     else:
-        data = editing.statement_data(statement)
+        data = statement_data(statement)
         # The pickers show names, never slugs (the save reads either).
         shown = names.labels(session, Organization, [data.organization])
         data.organization = shown.get(data.organization, data.organization)
@@ -422,7 +449,7 @@ def _statement_form(statement: Statement | None, measure: Measure | None = None)
     form.measures.choices = forms.options(pickers["measure_choices"])
     form.reacts_to.choices = forms.options([("", "No particular event")]) + [
         choice
-        for measure_title, events in editing.event_choices(session)
+        for measure_title, events in event_choices(session)
         for choice in forms.options(events, optgroup=measure_title)
     ]
     return form, pickers
@@ -445,10 +472,8 @@ def new_statement() -> Page:
         None,
         form,
         "edit/statement.html",
-        lambda: editing.save_statement(
-            session, None, form.to_data(resolve), reason=form.reason.data
-        ),
-        lambda: editing.stored_fields(form.to_data(resolve)),
+        lambda: save_statement(session, None, form.to_data(resolve), reason=form.reason.data),
+        lambda: stored_fields(form.to_data(resolve)),
         {"statement": None, **pickers},
     )
 
@@ -465,14 +490,14 @@ def edit_statement(slug: str) -> Page:
         statement,
         form,
         "edit/statement.html",
-        lambda: editing.save_statement(
+        lambda: save_statement(
             session,
             statement,
             form.to_data(resolve),
             expected_version=form.expected_version(),
             reason=form.reason.data,
         ),
-        lambda: editing.stored_fields(form.to_data(resolve)),
+        lambda: stored_fields(form.to_data(resolve)),
         {"statement": statement, **pickers},
     )
 
@@ -491,8 +516,8 @@ def new_organization() -> Page:
         None,
         form,
         "edit/organization.html",
-        lambda: editing.save_organization(session, None, form.to_data(), reason=form.reason.data),
-        lambda: editing.stored_fields(form.to_data()),
+        lambda: save_organization(session, None, form.to_data(), reason=form.reason.data),
+        lambda: stored_fields(form.to_data()),
         {"organization": None},
     )
 
@@ -507,7 +532,7 @@ def edit_organization(slug: str) -> Page:
     if request.method == "POST":
         form = forms.OrganizationForm()
     else:
-        values = forms.form_values(editing.organization_data(org))
+        values = forms.form_values(organization_data(org))
         values = {key: value or "" for key, value in values.items()}
         form = forms.OrganizationForm(data=values)
         form.version.data = str(org.version)
@@ -516,14 +541,14 @@ def edit_organization(slug: str) -> Page:
         org,
         form,
         "edit/organization.html",
-        lambda: editing.save_organization(
+        lambda: save_organization(
             session,
             org,
             form.to_data(),
             expected_version=form.expected_version(),
             reason=form.reason.data,
         ),
-        lambda: editing.stored_fields(form.to_data()),
+        lambda: stored_fields(form.to_data()),
         {"organization": org},
     )
 
@@ -542,8 +567,8 @@ def new_person() -> Page:
         None,
         form,
         "edit/person.html",
-        lambda: editing.save_person(session, None, form.to_data(resolve), reason=form.reason.data),
-        lambda: editing.stored_fields(form.to_data(resolve)),
+        lambda: save_person(session, None, form.to_data(resolve), reason=form.reason.data),
+        lambda: stored_fields(form.to_data(resolve)),
         {"person": None, **_pickers(session)},
     )
 
@@ -556,7 +581,7 @@ def edit_person(slug: str) -> Page:
     if request.method == "POST":
         form = forms.PersonForm()
     else:
-        data = editing.person_data(person)
+        data = person_data(person)
         shown = names.labels(session, Organization, [data.organization])
         data.organization = shown.get(data.organization or "", data.organization)
         form = forms.PersonForm(data=forms.form_values(data))
@@ -567,14 +592,14 @@ def edit_person(slug: str) -> Page:
         person,
         form,
         "edit/person.html",
-        lambda: editing.save_person(
+        lambda: save_person(
             session,
             person,
             form.to_data(resolve),
             expected_version=form.expected_version(),
             reason=form.reason.data,
         ),
-        lambda: editing.stored_fields(form.to_data(resolve)),
+        lambda: stored_fields(form.to_data(resolve)),
         {"person": person, **_pickers(session)},
     )
 
@@ -608,8 +633,8 @@ def new_source() -> Page:
         None,
         form,
         "edit/source.html",
-        lambda: editing.save_source(session, None, form.to_data(), reason=form.reason.data),
-        lambda: editing.stored_fields(form.to_data()),
+        lambda: save_source(session, None, form.to_data(), reason=form.reason.data),
+        lambda: stored_fields(form.to_data()),
         {"source": None, "citations": 0},
     )
 
@@ -622,7 +647,7 @@ def edit_source(source_id: int) -> Page:
     if request.method == "POST":
         form = forms.SourceForm()
     else:
-        values = forms.form_values(editing.source_data(source))
+        values = forms.form_values(source_data(source))
         values["accessed"] = source.accessed
         form = forms.SourceForm(data=values)
         form.version.data = str(source.version)
@@ -631,15 +656,15 @@ def edit_source(source_id: int) -> Page:
         source,
         form,
         "edit/source.html",
-        lambda: editing.save_source(
+        lambda: save_source(
             session,
             source,
             form.to_data(),
             expected_version=form.expected_version(),
             reason=form.reason.data,
         ),
-        lambda: editing.stored_fields(form.to_data()),
-        {"source": source, "citations": editing.citations(session, source)},
+        lambda: stored_fields(form.to_data()),
+        {"source": source, "citations": citations(session, source)},
     )
 
 
@@ -684,16 +709,16 @@ def _consequences(session: Session, record: Record) -> list[str]:
 
 def _delete_page(record: Record, after: str) -> Page:
     session = get_session()
-    kind = editing.record_type(record)
+    kind = record_type(record)
     form = forms.EditForm()
-    refusal = editing.delete_refusal(session, record)
+    refusal = delete_refusal(session, record)
     if request.method == "GET":
         form.version.data = str(record.version)
     elif form.validate_on_submit() and refusal is None:
-        name = editing.label(record)
+        name = label(record)
         record_id = record.id
         try:
-            editing.delete_record(
+            delete_record(
                 session, record, expected_version=form.expected_version(), reason=form.reason.data
             )
         except EditConflict:
@@ -717,7 +742,7 @@ def _delete_page(record: Record, after: str) -> Page:
         form=form,
         record=record,
         kind=kind,
-        name=editing.label(record),
+        name=label(record),
         refusal=refusal,
         consequences=_consequences(session, record),
         back=record_url(kind, record),

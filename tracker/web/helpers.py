@@ -15,7 +15,7 @@ from tracker.dates import PartialDate
 from tracker.http.access import can_see_internal, has_role
 from tracker.markup import render_markdown
 from tracker.models import Measure, Organization, Person, Statement
-from tracker.services import history, statements
+from tracker.services import history, organizations
 from tracker.services.measures import may_see
 
 
@@ -77,12 +77,12 @@ def reader_may_see(record: Measure | Statement | Organization | Person) -> bool:
 
 def shown_to_reader(record: Organization | Person | None) -> Organization | Person | None:
     """The organization or person if the reader may see it (templates' ``shown``)."""
-    return statements.shown(record, can_see_internal())
+    return organizations.shown(record, can_see_internal())
 
 
 def name_for_reader(record: Organization | Person | None) -> str | None:
     """Its name, or the neutral wording when the reader may not see it (``name_for``)."""
-    return statements.name_for(record, can_see_internal())
+    return organizations.name_for(record, can_see_internal())
 
 
 def history_url(record_type: str, record: Any) -> str:

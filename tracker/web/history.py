@@ -10,8 +10,9 @@ from tracker.db import get_session
 from tracker.forms import EditForm
 from tracker.http.access import requires_role
 from tracker.models import REVISED_RECORDS, Revision
-from tracker.services import editing, history
-from tracker.services.editing import MAX_ID
+from tracker.services import history
+from tracker.services.record_data import label
+from tracker.services.saving import MAX_ID, ValidationFailed
 from tracker.web.helpers import record_url, see_other
 
 bp = Blueprint("history", __name__)
@@ -34,7 +35,7 @@ def record(record_type: str, record_id: int) -> str:
         current_url=record_url(record_type, current) if current is not None else None,
         revisions=revisions,
         changes={revision.id: history.revision_changes(revision) for revision in revisions},
-        name=editing.label(current) if current is not None else revisions[0].record_label,
+        name=label(current) if current is not None else revisions[0].record_label,
         form=EditForm(),
     )
 
@@ -85,13 +86,9 @@ def restore(revision_id: int) -> Response | tuple[str, int]:
         abort(400)
     try:
         notes = history.restore(session, revision, form.reason.data or None)
-    except (history.RestoreFailed, editing.ValidationFailed) as exc:
+    except (history.RestoreFailed, ValidationFailed) as exc:
         session.rollback()
-        message = (
-            "; ".join(exc.errors.values())
-            if isinstance(exc, editing.ValidationFailed)
-            else str(exc)
-        )
+        message = "; ".join(exc.errors.values()) if isinstance(exc, ValidationFailed) else str(exc)
         flash(f"Nothing was restored: {message}", "error")
         return see_other(back)
     for note in notes:

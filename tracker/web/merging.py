@@ -17,9 +17,11 @@ from tracker import forms
 from tracker.db import get_session
 from tracker.http.access import requires_role
 from tracker.models import Measure
-from tracker.services import editing, merging, names
-from tracker.services.editing import EditConflict
+from tracker.services import merging, names
+from tracker.services.measures import similar_measures
 from tracker.services.merging import Mergeable, MergePlan, MergeRefused
+from tracker.services.record_data import label
+from tracker.services.saving import EditConflict
 from tracker.web.editing import Page
 from tracker.web.helpers import record_url, see_other
 
@@ -30,9 +32,7 @@ def _look_alikes(kind: str, record: Mergeable) -> list[names.Named]:
     """Records that look like this one, offered first: the duplicates it is likely one of."""
     session = get_session()
     if isinstance(record, Measure):
-        similar = editing.similar_measures(
-            session, names.MeasureNames.of(record), exclude_id=record.id
-        )
+        similar = similar_measures(session, names.MeasureNames.of(record), exclude_id=record.id)
         slugs = {item.measure.slug for item in similar}
         return [named for named in names.named(session, Measure) if named.slug in slugs]
     model = merging.MERGEABLE[kind]
@@ -49,7 +49,7 @@ def _merge_page(kind: str, slug: str) -> Page:
     merged = cast(Mergeable | None, session.scalar(select(model).where(model.slug == slug)))
     if merged is None:
         abort(404)
-    name = editing.label(merged)
+    name = label(merged)
     form = forms.MergeForm()
     form.into.picker_list = f"{kind}-choices"
     if request.method == "GET":
@@ -87,7 +87,7 @@ def _merge_page(kind: str, slug: str) -> Page:
                 else:
                     flash(
                         Markup("Merged “{}” into “{}”. Its old address now leads here.").format(
-                            name, editing.label(survivor)
+                            name, label(survivor)
                         ),
                         "success",
                     )

@@ -6,13 +6,13 @@ from flask import Blueprint, abort, render_template
 
 from tracker.db import get_session
 from tracker.http.access import can_see_internal, public
-from tracker.services.statements import (
+from tracker.services.organizations import (
     get_organization,
     get_person,
     list_organizations,
     people_of,
-    statements_by,
 )
+from tracker.services.statements import statements_by
 
 bp = Blueprint("organizations", __name__)
 

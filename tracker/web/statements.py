@@ -8,12 +8,8 @@ from tracker.db import get_session
 from tracker.http import params
 from tracker.http.access import can_see_internal, public
 from tracker.services.measures import countries_in_use, topics_in_use
-from tracker.services.statements import (
-    count_statements,
-    get_statement,
-    list_organizations,
-    list_statements,
-)
+from tracker.services.organizations import list_organizations
+from tracker.services.statements import count_statements, get_statement, list_statements
 
 bp = Blueprint("statements", __name__, url_prefix="/statements")
 

@@ -18,7 +18,7 @@ from tracker.forms import TOKEN_EXPIRY, ApiTokenForm, options
 from tracker.http.access import PRIVATE, signed_in_may_post
 from tracker.models import TOKEN_SCOPES, User
 from tracker.services import api_tokens
-from tracker.services.editing import ValidationFailed
+from tracker.services.saving import ValidationFailed
 from tracker.web.helpers import see_other
 
 bp = Blueprint("tokens", __name__)

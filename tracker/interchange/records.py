@@ -1,9 +1,13 @@
 """Writing one record given in the interchange format (a measure, an event, a statement), as the
-JSON API receives it, through the same editing services as the forms.
+JSON API receives it, through the same saves as the forms (tracker.services.measures,
+events, statements, sources).
 
-A record is checked as the importer checks a file (tracker.interchange: structure against
-the format's JSON Schema, then meaning), then handed to tracker.services.editing, whose own
-rules (slugs, lengths, versions) apply as they do to a form. Every problem is reported with
+Who checks what: the format's JSON Schema is the body's contract (structure, types, lengths,
+vocabularies); tracker.interchange.validate adds what the format means across records (real
+dates, references that resolve), so that every problem of a body is reported at once, even
+those of events that wait for their measure; the saves then apply the rules of a single record
+(slugs, web addresses, versions...) exactly as they do to a form, and no rule is re-checked
+here. Every problem is reported with
 its place in the record (``events[1].date``) in one ``InvalidRecord``; nothing is kept then
 (the caller's transaction is rolled back). History records the change as for a form.
 
@@ -17,25 +21,37 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache, partial
 from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker import interchange as dataset
-from tracker.interchange import Problem
+from tracker.interchange.document import Problem
+from tracker.interchange.export import event_dict, measure_dict, statement_dict
+from tracker.interchange.validate import dataset_schema, record_problems
 from tracker.models import Event, Measure, Relation, Source, Statement
-from tracker.services import editing
-from tracker.services.editing import (
+from tracker.services.events import save_event
+from tracker.services.measures import save_measure, save_relation
+from tracker.services.record_data import (
     EventData,
     MeasureData,
     QuoteData,
     RelationData,
     SourceData,
     StatementData,
-    ValidationFailed,
+    source_data,
 )
+from tracker.services.saving import (
+    ValidationFailed,
+    check_version,
+    delete_record,
+    find_sources,
+    one_flush,
+)
+from tracker.services.sources import save_source
+from tracker.services.statements import save_statement
 
 T = TypeVar("T")
 
@@ -57,7 +73,7 @@ class InvalidRecord(ValueError):
 
 def definitions() -> dict[str, Any]:
     """The format's JSON Schema definitions (``$defs``) that the bodies refer to."""
-    found: dict[str, Any] = copy.deepcopy(dataset.dataset_schema()["$defs"])
+    found: dict[str, Any] = copy.deepcopy(dataset_schema()["$defs"])
     return found
 
 
@@ -89,7 +105,7 @@ def _schema(name: str) -> dict[str, Any]:
 def _check(
     kind: str, name: str, record: Any, session: Session, meaning: bool = True
 ) -> dict[str, Any]:
-    problems = dataset.record_problems(kind, record, session, _schema(name), meaning)
+    problems = record_problems(kind, record, session, _schema(name), meaning)
     if problems:
         raise InvalidRecord(problems)
     assert isinstance(record, dict)  # the schema says it is an object
@@ -122,9 +138,9 @@ def _patched(kind: str, current: dict[str, Any], patch: Any, session: Session) -
         )
     _check(kind, f"{kind}-patch", patch, session, meaning=False)
     merged = merge_patch(current, patch)
-    problems = dataset.record_problems(kind, merged, session, _schema(f"{kind}-create"))
+    problems = record_problems(kind, merged, session, _schema(f"{kind}-create"))
     # A stored value the format would not take (an old form let it in) is not the caller's
-    # problem unless they send that field: the editing services still check what is saved.
+    # problem unless they send that field: the saves still check what is saved.
     problems = [problem for problem in problems if _field(problem.path) in {"", *patch}]
     if problems:
         raise InvalidRecord(problems)
@@ -162,7 +178,7 @@ def oversized(kind: str, record: Any, limits: Mapping[str, int]) -> list[Problem
 
 
 # --------------------------------------------------------------------------------------------
-# Problems from the editing services, at their place in the record
+# Problems from the saves, at their place in the record
 
 
 def _field(path: str) -> str:
@@ -221,7 +237,7 @@ def _sources(
     and known ones take the values it gives (as an import does: a source is shared by URL).
     ``known``: the sources already looked up, by URL (kept up to date here)."""
     if known is None:
-        known = editing.find_sources(session, [str(item["url"]) for item in items])
+        known = find_sources(session, [str(item["url"]) for item in items])
     urls: list[str] = []
     for index, item in enumerate(items):
         url = str(item["url"])
@@ -231,14 +247,14 @@ def _sources(
         saved: Source | None = existing
         if existing is None:
             data = SourceData(url=url, **given)
-            saved = problems.save(here, partial(editing.save_source, session, None, data))
+            saved = problems.save(here, partial(save_source, session, None, data))
         else:
-            current = editing.source_data(existing)
+            current = source_data(existing)
             wanted = current.replace(**given)
             if wanted != current:
                 saved = problems.save(
                     here,
-                    partial(editing.save_source, session, existing, wanted),
+                    partial(save_source, session, existing, wanted),
                 )
         # A source refused here is reported once, at its place, not again by the record's save.
         if saved is not None:
@@ -249,7 +265,7 @@ def _sources(
 
 
 # --------------------------------------------------------------------------------------------
-# Records to the editing services' data
+# Records to the saves' data
 
 
 def _measure_data(record: Mapping[str, Any], sources: list[str]) -> MeasureData:
@@ -334,21 +350,114 @@ def _statement_data(
 
 def measure_record(measure: Measure) -> dict[str, Any]:
     """A measure as the format has it, without its events (each is its own record)."""
-    record = dataset.measure_dict(measure, include_internal=True)
+    record = measure_dict(measure, include_internal=True)
     del record["events"]
     return record
 
 
 def event_record(event: Event) -> dict[str, Any]:
-    return dataset.event_dict(event)
+    return event_dict(event)
 
 
 def statement_record(statement: Statement) -> dict[str, Any]:
-    return dataset.statement_dict(statement, include_internal=True)
+    return statement_dict(statement, include_internal=True)
 
 
 # --------------------------------------------------------------------------------------------
-# Measures
+# One table for the kinds the API writes: how each is read back and handed to its save
+
+
+@dataclass(frozen=True, slots=True)
+class _Way:
+    """How one kind of record is written: its current record in the format, the save's data
+    from a record (and its sources' URLs), and the save itself (``owner``: an event's measure)."""
+
+    record: Callable[[Any], dict[str, Any]]
+    data: Callable[[Session, Mapping[str, Any], list[str]], Any]
+    save: Callable[..., Any]
+
+
+WAYS: dict[str, _Way] = {
+    "measure": _Way(
+        record=measure_record,
+        data=lambda _session, record, sources: _measure_data(record, sources),
+        save=lambda session, _owner, current, data, **how: save_measure(
+            session, current, data, **how
+        ),
+    ),
+    "event": _Way(
+        record=event_record,
+        data=lambda _session, record, sources: _event_data(record, sources),
+        save=lambda session, owner, current, data, **how: save_event(
+            session, owner if current is None else current.measure, current, data, **how
+        ),
+    ),
+    "statement": _Way(
+        record=statement_record,
+        data=_statement_data,
+        save=lambda session, _owner, current, data, **how: save_statement(
+            session, current, data, **how
+        ),
+    ),
+}
+
+
+def _save(
+    session: Session,
+    kind: str,
+    current: Any,
+    record: Mapping[str, Any],
+    problems: _Problems,
+    owner: Measure | None = None,
+    **how: Any,
+) -> Any:
+    """Save one record with its sources; None if refused (its problems are kept)."""
+    way = WAYS[kind]
+    sources = _sources(session, record.get("sources") or [], "sources", problems)
+    data = way.data(session, record, sources)
+    return problems.save("", lambda: way.save(session, owner, current, data, **how))
+
+
+def create(
+    session: Session,
+    kind: str,
+    record: Any,
+    *,
+    owner: Measure | None = None,
+    reason: str | None = None,
+) -> Any:
+    """A new record of ``kind`` (an event is added to ``owner``, its measure)."""
+    record = _check(kind, f"{kind}-create", record, session)
+    if kind == "measure":
+        return _create_measure(session, record, reason)
+    problems = _Problems()
+    saved = _save(session, kind, None, record, problems, owner, reason=reason)
+    problems.raise_any()
+    assert saved is not None
+    return saved
+
+
+def update(
+    session: Session,
+    kind: str,
+    current: Any,
+    patch: Any,
+    *,
+    expected_version: int,
+    reason: str | None = None,
+) -> Any:
+    """Apply a merge patch to a record (and to a measure's relations, when the patch lists
+    them)."""
+    check_version(current, expected_version)
+    record = _patched(kind, WAYS[kind].record(current), patch, session)
+    problems = _Problems()
+    _save(
+        session, kind, current, record, problems, expected_version=expected_version, reason=reason
+    )
+    if kind == "measure" and "relations" in patch:
+        _sync_relations(session, current, record.get("relations") or [], problems, reason)
+    problems.raise_any()
+    return current
 
 
 def _sync_relations(
@@ -365,34 +474,31 @@ def _sync_relations(
     wanted = {(str(item["type"]), str(item["target"])) for item in items}
     for key, relation in list(current.items()):
         if key not in wanted:
-            editing.delete_record(session, relation, reason=reason)
+            delete_record(session, relation, reason=reason)
     for index, item in enumerate(items):
         existing = current.get((str(item["type"]), str(item["target"])))
         data = RelationData(type=item["type"], target=item["target"], note=item.get("note"))
         problems.save(
             f"relations[{index}]",
-            partial(editing.save_relation, session, measure, existing, data, reason=reason),
+            partial(save_relation, session, measure, existing, data, reason=reason),
         )
 
 
-def create_measure(session: Session, record: Any, *, reason: str | None = None) -> Measure:
+def _create_measure(session: Session, record: dict[str, Any], reason: str | None) -> Measure:
     """A new measure with its sources, and the events and relations the record lists.
 
-    The measure, its events and their sources are written in one flush (editing.one_flush),
+    The measure, its events and their sources are written in one flush (saving.one_flush),
     and every source the record cites is looked up in one go: a measure with hundreds of
     events costs a few statements, not a few per event, while the write lock is held."""
-    record = _check("measure", "measure-create", record, session)
     problems = _Problems()
     events = record.get("events") or []
     cited = [record.get("sources") or [], *(item.get("sources") or [] for item in events)]
-    with editing.one_flush(session, reason):
+    with one_flush(session, reason):
         urls = [str(item["url"]) for group in cited for item in group]
-        known = editing.find_sources(session, urls)
+        known = find_sources(session, urls)
         sources = _sources(session, record.get("sources") or [], "sources", problems, known)
         wanted = _measure_data(record, sources)
-        measure = problems.save(
-            "", partial(editing.save_measure, session, None, wanted, reason=reason)
-        )
+        measure = problems.save("", partial(save_measure, session, None, wanted, reason=reason))
         if measure is None:
             problems.raise_any()
         assert measure is not None
@@ -403,134 +509,8 @@ def create_measure(session: Session, record: Any, *, reason: str | None = None) 
             data = _event_data(item, urls)
             problems.save(
                 here,
-                partial(editing.save_event, session, measure, None, data, reason=reason),
+                partial(save_event, session, measure, None, data, reason=reason),
             )
     _sync_relations(session, measure, record.get("relations") or [], problems, reason)
     problems.raise_any()
     return measure
-
-
-def update_measure(
-    session: Session,
-    measure: Measure,
-    patch: Any,
-    *,
-    expected_version: int,
-    reason: str | None = None,
-) -> Measure:
-    """Apply a merge patch to a measure (and its relations, when the patch lists them)."""
-    editing.check_version(measure, expected_version)
-    record = _patched("measure", measure_record(measure), patch, session)
-    problems = _Problems()
-    sources = _sources(session, record.get("sources") or [], "sources", problems)
-    problems.save(
-        "",
-        lambda: editing.save_measure(
-            session,
-            measure,
-            _measure_data(record, sources),
-            expected_version=expected_version,
-            reason=reason,
-        ),
-    )
-    if "relations" in patch:
-        _sync_relations(session, measure, record.get("relations") or [], problems, reason)
-    problems.raise_any()
-    return measure
-
-
-# --------------------------------------------------------------------------------------------
-# Events
-
-
-def create_event(
-    session: Session, measure: Measure, record: Any, *, reason: str | None = None
-) -> Event:
-    """A new event of ``measure``."""
-    record = _check("event", "event-create", record, session)
-    problems = _Problems()
-    sources = _sources(session, record.get("sources") or [], "sources", problems)
-    event = problems.save(
-        "",
-        lambda: editing.save_event(
-            session, measure, None, _event_data(record, sources), reason=reason
-        ),
-    )
-    problems.raise_any()
-    assert event is not None
-    return event
-
-
-def update_event(
-    session: Session,
-    event: Event,
-    patch: Any,
-    *,
-    expected_version: int,
-    reason: str | None = None,
-) -> Event:
-    """Apply a merge patch to an event."""
-    editing.check_version(event, expected_version)
-    record = _patched("event", event_record(event), patch, session)
-    problems = _Problems()
-    sources = _sources(session, record.get("sources") or [], "sources", problems)
-    problems.save(
-        "",
-        lambda: editing.save_event(
-            session,
-            event.measure,
-            event,
-            _event_data(record, sources),
-            expected_version=expected_version,
-            reason=reason,
-        ),
-    )
-    problems.raise_any()
-    return event
-
-
-# --------------------------------------------------------------------------------------------
-# Statements
-
-
-def create_statement(session: Session, record: Any, *, reason: str | None = None) -> Statement:
-    """A new statement."""
-    record = _check("statement", "statement-create", record, session)
-    problems = _Problems()
-    sources = _sources(session, record.get("sources") or [], "sources", problems)
-    statement = problems.save(
-        "",
-        lambda: editing.save_statement(
-            session, None, _statement_data(session, record, sources), reason=reason
-        ),
-    )
-    problems.raise_any()
-    assert statement is not None
-    return statement
-
-
-def update_statement(
-    session: Session,
-    statement: Statement,
-    patch: Any,
-    *,
-    expected_version: int,
-    reason: str | None = None,
-) -> Statement:
-    """Apply a merge patch to a statement."""
-    editing.check_version(statement, expected_version)
-    record = _patched("statement", statement_record(statement), patch, session)
-    problems = _Problems()
-    sources = _sources(session, record.get("sources") or [], "sources", problems)
-    problems.save(
-        "",
-        lambda: editing.save_statement(
-            session,
-            statement,
-            _statement_data(session, record, sources),
-            expected_version=expected_version,
-            reason=reason,
-        ),
-    )
-    problems.raise_any()
-    return statement
