@@ -1,6 +1,6 @@
 """Editing pages: forms to create, change and delete every kind of record (editors only).
 
-Views stay thin: a form reads the input, a service in tracker.services.editing validates and
+Views stay thin: a form reads the input, a service (tracker.services.<noun>.write) validates and
 writes it (recording history), and the view shows the result, the errors next to their fields,
 or the conflict page when someone else saved first. Nothing is written unless the request ends
 in a success or a redirect (tracker.db commits only then).

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker.interchange import records
+from tracker.interchange.records import InvalidRecord, merge_patch
 from tracker.models import Measure
-from tracker.services import records
-from tracker.services.records import InvalidRecord, merge_patch
 
 NEW = {
     "slug": "zz-records-law-2026",
