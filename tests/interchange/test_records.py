@@ -35,7 +35,7 @@ def test_a_merge_patch_sets_replaces_and_removes_fields() -> None:
 
 
 def test_a_measure_is_created_with_its_events(session: Session) -> None:
-    measure = records.create_measure(session, NEW, reason="test")
+    measure = records.create(session, "measure", NEW, reason="test")
     assert measure.slug == "zz-records-law-2026"
     assert [(event.type, event.date_iso) for event in measure.events] == [("introduced", "2026-02")]
 
@@ -44,7 +44,7 @@ def test_every_problem_is_named_at_its_place_and_nothing_is_kept(session: Sessio
     before = session.scalar(select(func.count()).select_from(Measure))
     bad = {**NEW, "events": [{**NEW["events"][0], "date": "2026-13-45"}]}
     with pytest.raises(InvalidRecord) as raised:
-        records.create_measure(session, bad)
+        records.create(session, "measure", bad)
     assert any(problem.path.startswith("events[0]") for problem in raised.value.problems)
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Measure)) == before
