@@ -39,6 +39,7 @@ from tracker.models import Event, Measure, Statement
 from tracker.services import editing, records
 from tracker.services.editing import DeleteRefused, EditConflict
 from tracker.services.measures import event_warnings, get_measure
+from tracker.viewpoint import Viewpoint
 
 JSON_TYPES = frozenset({"application/json", "application/merge-patch+json"})
 MAX_REASON = 2000
@@ -160,10 +161,16 @@ def _record_error(error: records.InvalidRecord) -> ApiError:
 # -- answers ----------------------------------------------------------------------------------
 
 
+def _writer() -> Viewpoint:
+    """Who a write's answer is for: its token holder (tracker.api.auth checked the token), who
+    reads internal records, today: what was saved is answered whole, whatever ``?as_of`` says."""
+    return Viewpoint(clock.today(), "token")
+
+
 def _measure_json(slug: str) -> dict[str, Any]:
-    view = get_measure(get_session(), slug, clock.today(), True)
-    assert view is not None  # just saved, in this transaction
-    return serializers.measure_detail(view, True)
+    found = get_measure(get_session(), slug, _writer())
+    assert found is not None  # just saved, in this transaction
+    return serializers.measure_detail(found, _writer())
 
 
 def _event_json(event: Event) -> dict[str, Any]:
@@ -222,7 +229,7 @@ def _statement_conflict(statement_id: int | None) -> ApiError:
     session = get_session()
     session.rollback()
     current = session.get(Statement, statement_id) if statement_id is not None else None
-    data = serializers.statement(current, True) if current is not None else None
+    data = serializers.statement(current, _writer()) if current is not None else None
     return _conflict("statement", data, current.version if current is not None else None)
 
 
@@ -382,7 +389,7 @@ def create_statement() -> Response:
     slug = statement.slug
     _fresh()
     location = external_url(url_for("api.statement", slug=slug))
-    return _saved(serializers.statement(_statement(slug), True), 201, location)
+    return _saved(serializers.statement(_statement(slug), _writer()), 201, location)
 
 
 @bp.patch("/statements/<slug>")
@@ -406,7 +413,7 @@ def update_statement(slug: str) -> Response:
         raise _statement_conflict(statement_id) from None
     slug = statement.slug
     _fresh()
-    return _saved(serializers.statement(_statement(slug), True), 200)
+    return _saved(serializers.statement(_statement(slug), _writer()), 200)
 
 
 @bp.delete("/statements/<slug>")

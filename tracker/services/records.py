@@ -36,6 +36,7 @@ from tracker.services.editing import (
     StatementData,
     ValidationFailed,
 )
+from tracker.viewpoint import Viewpoint
 
 T = TypeVar("T")
 
@@ -334,7 +335,7 @@ def _statement_data(
 
 def measure_record(measure: Measure) -> dict[str, Any]:
     """A measure as the format has it, without its events (each is its own record)."""
-    record = dataset.measure_dict(measure, include_internal=True)
+    record = dataset.measure_dict(measure, Viewpoint.viewer())
     del record["events"]
     return record
 
@@ -344,7 +345,7 @@ def event_record(event: Event) -> dict[str, Any]:
 
 
 def statement_record(statement: Statement) -> dict[str, Any]:
-    return dataset.statement_dict(statement, include_internal=True)
+    return dataset.statement_dict(statement, Viewpoint.viewer())
 
 
 # --------------------------------------------------------------------------------------------
