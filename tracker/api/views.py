@@ -45,6 +45,10 @@ MAX_SIZE = 100
 bp.before_request(authenticate_request)
 
 
+# Endpoints that show no day read the request's reader without its day (access.reader): they
+# never read ?as_of, and a malformed one is no concern of theirs, as it never was.
+
+
 def _link(page: int) -> str:
     args: dict[str, Any] = request.args.to_dict(flat=False)
     args["page"] = [str(page)]
@@ -194,7 +198,7 @@ def statements() -> Response:
 @bp.get("/statements/<slug>")
 @public
 def statement(slug: str) -> Response:
-    view = reader()  # no day of its own: ?as_of is not read here
+    view = reader()
     found = get_statement(get_session(), slug, view)
     if found is None:
         abort(404, description=f'No statement "{slug}".')
@@ -205,7 +209,7 @@ def statement(slug: str) -> Response:
 @public
 def organizations() -> Response:
     page, size = params.page(DEFAULT_SIZE, MAX_SIZE)
-    view = reader()  # no day of its own: ?as_of is not read here
+    view = reader()
     found = page_organizations(get_session(), view, page, size)
     items = [serializers.organization(o, view) for o in found.items]
     return envelope(items, found.total, page, size)
@@ -214,7 +218,7 @@ def organizations() -> Response:
 @bp.get("/organizations/<slug>")
 @public
 def organization(slug: str) -> Response:
-    view = reader()  # no day of its own: ?as_of is not read here
+    view = reader()
     found = get_organization(get_session(), slug, view)
     if found is None:
         abort(404, description=f'No organization "{slug}".')
@@ -227,7 +231,7 @@ def organization(slug: str) -> Response:
 @public
 def people() -> Response:
     page, size = params.page(DEFAULT_SIZE, MAX_SIZE)
-    view = reader()  # no day of its own: ?as_of is not read here
+    view = reader()
     found = page_people(get_session(), view, page, size)
     items = [serializers.person(p, view) for p in found.items]
     return envelope(items, found.total, page, size)
@@ -236,7 +240,7 @@ def people() -> Response:
 @bp.get("/people/<slug>")
 @public
 def person(slug: str) -> Response:
-    view = reader()  # no day of its own: ?as_of is not read here
+    view = reader()
     found = get_person(get_session(), slug, view)
     if found is None:
         abort(404, description=f'No person "{slug}".')
@@ -252,7 +256,7 @@ def search_records() -> Response:
     scope = _codes("scope", search.KINDS)
     filters = params.measure_filters(strict=True)
     page, size = params.page(10 if not scope else DEFAULT_SIZE, MAX_SIZE)
-    view = reader()  # no day of its own: ?as_of is not read here
+    view = reader()
     session = get_session()
     results = search.search(
         session,

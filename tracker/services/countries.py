@@ -34,8 +34,8 @@ class CountrySummary:
 
 
 def country_summaries(session: Session, view: Viewpoint) -> list[CountrySummary]:
-    """Every country with a visible measure that existed on ``as_of``, by name, with its
-    counts as of that day."""
+    """Every country with a measure the reader may see that existed on the reader's day, by
+    name, with its counts as of that day."""
     as_of = view.as_of
     visible = view.select(Measure)
     measures = list(session.execute(visible.with_only_columns(Measure.id, Measure.country)))
@@ -72,7 +72,8 @@ def country_summaries(session: Session, view: Viewpoint) -> list[CountrySummary]
 def statements_about(
     session: Session, measure_ids: Sequence[int], view: Viewpoint
 ) -> list[Statement]:
-    """Visible statements about any of these measures up to ``as_of``, newest first."""
+    """Statements the reader may see about any of these measures, up to the reader's day,
+    newest first."""
     as_of = view.as_of
     if not measure_ids:
         return []

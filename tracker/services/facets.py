@@ -205,8 +205,8 @@ def measure_facets(
     view: Viewpoint,
     limit: int | None = None,
 ) -> list[Facet]:
-    """The five facets of the measures matching ``filters`` on ``as_of``; with ``limit``, only
-    that many values of each (the most frequent, and those chosen)."""
+    """The five facets of the measures matching ``filters`` on the reader's day; with
+    ``limit``, only that many values of each (the most frequent, and those chosen)."""
     as_of = view.as_of
     today = clock.today()
     if as_of == today:

@@ -92,12 +92,12 @@ def build_lineage(
     focus: str | None = None,
     depth: int = 3,
 ) -> Lineage | None:
-    """The relations among visible measures, as known on ``as_of``.
+    """The relations among the measures the reader may see, as known on the reader's day.
 
     With ``focus`` (a measure's slug): that measure and the measures within ``depth`` relations
     of it; None when that measure is not visible. With ``countries``: the relations that touch
     a measure of those countries, wherever the other measure is. Measures none of whose events
-    counts by ``as_of`` did not exist yet and are left out.
+    counts by that day did not exist yet and are left out.
     """
     as_of = view.as_of
     focus_id: int | None = None

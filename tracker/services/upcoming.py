@@ -80,7 +80,7 @@ def upcoming(
     days: int = HORIZON_DAYS,
     countries: Sequence[str] = (),
 ) -> list[UpcomingItem]:
-    """Scheduled events and expiries of terms in force within ``days`` after ``as_of``."""
+    """Scheduled events and expiries of terms in force within ``days`` after the reader's day."""
     as_of = view.as_of
     # "As of 9999-12-31" is a date someone may ask for; the calendar ends a day later.
     horizon = min(as_of, dt.date.max - dt.timedelta(days=days)) + dt.timedelta(days=days)
@@ -152,8 +152,8 @@ def quiet_measures(
     countries: Sequence[str] = (),
     limit: int | None = None,
 ) -> list[QuietMeasure]:
-    """Pending measures whose last recorded event is more than ``quiet_days`` before ``as_of``;
-    the ``limit`` quietest, or all of them.
+    """Pending measures whose last recorded event is more than ``quiet_days`` before the
+    reader's day; the ``limit`` quietest, or all of them.
 
     Oldest silence first. A law in force needs no activity, so only pending measures count.
     Candidates come from SQL, quietest first (their latest event started before the cutoff),
