@@ -44,6 +44,7 @@ from tracker.db import build_engine, get_session
 from tracker.models import Event, Measure
 from tracker.services.measures import MeasureFilters
 from tracker.services.timeline import build_timeline
+from tracker.viewpoint import Viewpoint
 from tracker.web.charts import ChartLinks
 
 TODAY = dt.date(2026, 11, 28)
@@ -278,7 +279,7 @@ def main() -> None:
             links = ChartLinks(None)
 
             def build() -> Any:
-                return build_timeline(session, MeasureFilters(), TODAY, TODAY, False)
+                return build_timeline(session, MeasureFilters(), Viewpoint.anonymous(TODAY), TODAY)
 
             timeline = build()
             layout = layout_timeline(timeline)

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, inspect, text
 from tests.conftest import drop_database_url, new_database_url
 from tracker import migrate
 from tracker.db import build_engine
+from tracker.viewpoint import Viewpoint
 
 
 @pytest.fixture
@@ -283,7 +284,7 @@ def test_each_revision_keeps_realistic_data_up_down_and_up(
             history.set_actor(session, history.actor_for(user))
             save_organization(session, None, OrganizationData(name="Bir Duino"))
             session.commit()
-            expected_export = interchange.export_dataset(session, include_internal=True)
+            expected_export = interchange.export_dataset(session, Viewpoint.viewer())
         reference = _dump(reference_engine)
     finally:
         reference_engine.dispose()
@@ -313,7 +314,7 @@ def test_each_revision_keeps_realistic_data_up_down_and_up(
     assert _dump(empty_engine) == at_head
     assert migrate.differences(empty_engine) == []
     with Session(empty_engine) as session:
-        exported = interchange.export_dataset(session, include_internal=True)
+        exported = interchange.export_dataset(session, Viewpoint.viewer())
     exported.pop("exported_at"), expected_export.pop("exported_at")
     assert exported == expected_export
 

@@ -22,6 +22,7 @@ from tracker.files import FileRefused, private_file
 from tracker.models import ROLES, Measure
 from tracker.services import backup, history, users
 from tracker.services.saving import ValidationFailed
+from tracker.viewpoint import Viewpoint
 
 
 def _create_app() -> Flask:
@@ -223,16 +224,19 @@ def export_command(file: str | None, public_only: bool) -> None:
     """Export everything as interchange JSON to FILE (default: standard output)."""
     _ready_database()
     progress = _Progress()
+    # One reader for the whole command: whoever runs it reads everything, as a signed-in user
+    # does, unless asked to export what anonymous visitors see.
+    view = Viewpoint.anonymous() if public_only else Viewpoint.viewer()
     with session_scope() as session:
         if file in (None, "-"):
-            dataset.write_export(session, sys.stdout, not public_only, progress)
+            dataset.write_export(session, sys.stdout, view, progress)
         else:
             assert file is not None
             # The export may hold internal records: private, and never seen half-written.
             try:
                 with private_file(Path(file), replace=True) as partial:
                     text = io.TextIOWrapper(partial.handle, encoding="utf-8", write_through=True)
-                    dataset.write_export(session, text, not public_only, progress)
+                    dataset.write_export(session, text, view, progress)
                     text.detach()  # the handle stays open for private_file to finish
             except FileRefused as exc:
                 raise click.ClickException(f"{exc}; nothing was exported.") from None

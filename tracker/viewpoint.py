@@ -51,9 +51,10 @@ class Viewpoint:
         return cls(as_of or clock.today())
 
     @classmethod
-    def of(cls, include_internal: bool, as_of: dt.date | None = None) -> Viewpoint:
-        """A signed-in reader when ``include_internal``, else anyone."""
-        return cls(as_of or clock.today(), "viewer" if include_internal else "anonymous")
+    def viewer(cls, as_of: dt.date | None = None) -> Viewpoint:
+        """A signed-in reader (internal records too), as of ``as_of`` (today when not given):
+        editors' own views of a record, and the command line's ``--include-internal``."""
+        return cls(as_of or clock.today(), "viewer")
 
     def on(self, as_of: dt.date) -> Viewpoint:
         """The same reader on another day."""

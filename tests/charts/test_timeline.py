@@ -13,6 +13,7 @@ from tracker.dates import PartialDate
 from tracker.models import Event, Measure
 from tracker.services.measures import MeasureFilters
 from tracker.services.timeline import Timeline, build_timeline
+from tracker.viewpoint import Viewpoint
 
 TODAY = dt.date(2026, 11, 28)
 FEB_8_2024 = dt.date(2024, 2, 8)
@@ -28,7 +29,8 @@ def timeline(
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> Timeline:
-    return build_timeline(session, filters, as_of, TODAY, include_internal, start, end)
+    view = Viewpoint(as_of, "viewer" if include_internal else "anonymous")
+    return build_timeline(session, filters, view, TODAY, start, end)
 
 
 def lane(result: Timeline | TimelineLayout, slug: str):  # type: ignore[no-untyped-def]

@@ -19,6 +19,7 @@ from tests.exports_support import text_of
 from tests.web.test_conflicts import form_fields
 from tracker import interchange
 from tracker.models import Measure
+from tracker.viewpoint import Viewpoint
 
 LAW = "kg-foreign-representatives-law-2024"
 TEXT = "https://cbd.minjust.gov.kg/112803/edition/1239855/ru"
@@ -77,7 +78,7 @@ def test_an_editor_records_the_official_text_and_every_face_shows_it(
 def test_the_interchange_format_imports_it_and_refuses_what_is_not_an_address(
     session: Session,
 ) -> None:
-    document = interchange.export_dataset(session, include_internal=True)
+    document = interchange.export_dataset(session, Viewpoint.viewer())
     law = {m["slug"]: m for m in document["measures"]}[LAW]
     law["official_text_url"] = TEXT
     interchange.import_dataset(session, document)

@@ -23,6 +23,7 @@ from tests.conftest import drop_database_url, new_database_url
 from tests.exports_support import SIGNED_IN, add_internal_records, allow_signed_in
 from tracker import interchange, paths
 from tracker.db import build_engine
+from tracker.viewpoint import Viewpoint
 
 SECTIONS = ("topics", "organizations", "people", "measures", "statements")
 
@@ -96,7 +97,7 @@ def test_the_json_download_reimports_into_an_empty_tracker_with_nothing_lost(
     engine = build_engine(empty_database)
     try:
         with Session(engine) as session:
-            exported = interchange.export_dataset(session, include_internal=True)
+            exported = interchange.export_dataset(session, Viewpoint.viewer())
     finally:
         engine.dispose()
     assert records(exported) == records(downloaded)

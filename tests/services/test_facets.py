@@ -16,6 +16,7 @@ from tracker.models import MeasureStatus
 from tracker.services import status_cache
 from tracker.services.facets import measure_facets
 from tracker.services.measures import MeasureFilters, list_measures
+from tracker.viewpoint import Viewpoint
 
 
 def counts(
@@ -23,13 +24,13 @@ def counts(
 ) -> dict[str, dict[str, int]]:
     return {
         facet.name: {value.value: value.count for value in facet.values}
-        for facet in measure_facets(session, filters, as_of, False)
+        for facet in measure_facets(session, filters, Viewpoint.anonymous(as_of))
     }
 
 
 def test_counts_match_the_list(session: Session) -> None:
     facets = counts(session, MeasureFilters())
-    rows = list_measures(session, MeasureFilters(), TODAY, False)
+    rows = list_measures(session, MeasureFilters(), Viewpoint.anonymous(TODAY))
     assert sum(facets["country"].values()) == len(rows)
     states: dict[str, int] = {}
     for row in rows:
@@ -48,7 +49,7 @@ def test_status_counts_follow_as_of(session: Session) -> None:
     today = counts(session, MeasureFilters())["status"]
     then = counts(session, MeasureFilters(), dt.date(2024, 2, 8))["status"]
     assert today != then
-    rows = list_measures(session, MeasureFilters(), dt.date(2024, 2, 8), False)
+    rows = list_measures(session, MeasureFilters(), Viewpoint.anonymous(dt.date(2024, 2, 8)))
     assert then.get("pending") == sum(1 for r in rows if r.status.state == "pending")
     only_pending = counts(session, MeasureFilters(states=("pending",)), dt.date(2024, 2, 8))
     assert sum(only_pending["country"].values()) == then["pending"]
@@ -88,7 +89,7 @@ def test_an_event_written_directly_makes_the_cached_status_stale(session: Sessio
     factories.event(session, measure, "signed", "2025-03-01")
     session.refresh(row)
     assert row.valid_until == status_cache.STALE
-    rows = list_measures(session, MeasureFilters(countries=("KG",)), TODAY, False)
+    rows = list_measures(session, MeasureFilters(countries=("KG",)), Viewpoint.anonymous(TODAY))
     assert next(r for r in rows if r.measure.slug == "zz-cache").status.state == "not-recorded"
 
 

@@ -26,6 +26,7 @@ from tracker.models import (
 from tracker.services import history, merging
 from tracker.services.merging import MergeRefused
 from tracker.services.saving import EditConflict
+from tracker.viewpoint import Viewpoint
 
 LAW = "kg-foreign-representatives-law-2024"
 RUSSIAN_LAW = "ru-foreign-agents-law-2012"
@@ -109,7 +110,7 @@ def test_an_organization_merge_moves_statements_signatures_and_people(session: S
     moved = last_revision(session, "statement", one(session, Statement, "dup-made").id)  # type: ignore[attr-defined]
     assert moved.action == "update"
     assert moved.change_id == merged.change_id == kept.change_id
-    assert merging.find_redirect(session, "organization", "amnesty", False) == (
+    assert merging.find_redirect(session, "organization", "amnesty", Viewpoint.anonymous()) == (
         "amnesty-international"
     )
 
@@ -224,8 +225,14 @@ def test_merging_twice_leads_the_oldest_address_to_the_last_survivor(session: Se
     merging.merge(session, first, second)
     merging.merge(session, second, hrw)
     session.commit()
-    assert merging.find_redirect(session, "organization", "hrw-a", False) == "human-rights-watch"
-    assert merging.find_redirect(session, "organization", "hrw-b", False) == "human-rights-watch"
+    assert (
+        merging.find_redirect(session, "organization", "hrw-a", Viewpoint.anonymous())
+        == "human-rights-watch"
+    )
+    assert (
+        merging.find_redirect(session, "organization", "hrw-b", Viewpoint.anonymous())
+        == "human-rights-watch"
+    )
     assert session.scalar(select(func.count()).select_from(SlugRedirect)) == 2
 
 
@@ -248,18 +255,24 @@ def test_nothing_internal_becomes_public(session: Session) -> None:
     # only: an anonymous one learns nothing of it.
     merging.merge(session, secret_partner, amnesty)
     session.commit()
-    assert merging.find_redirect(session, "organization", "secret-partner", True) == (
+    assert merging.find_redirect(session, "organization", "secret-partner", Viewpoint.viewer()) == (
         "amnesty-international"
     )
-    assert merging.find_redirect(session, "organization", "secret-partner", False) is None
+    assert (
+        merging.find_redirect(session, "organization", "secret-partner", Viewpoint.anonymous())
+        is None
+    )
     # A public measure merged into an internal one: its old address leads nowhere for anonymous
     # readers (the survivor is internal), and somewhere for signed-in ones.
     bill = one(session, Measure, "kg-foreign-agents-bill-2013")
     assert isinstance(bill, Measure)
     merging.merge(session, bill, secret_measure)
     session.commit()
-    assert merging.find_redirect(session, "measure", bill.slug, False) is None
-    assert merging.find_redirect(session, "measure", bill.slug, True) == secret_measure.slug
+    assert merging.find_redirect(session, "measure", bill.slug, Viewpoint.anonymous()) is None
+    assert (
+        merging.find_redirect(session, "measure", bill.slug, Viewpoint.viewer())
+        == secret_measure.slug
+    )
 
 
 def test_a_merge_from_stale_versions_is_a_conflict_and_changes_nothing(session: Session) -> None:

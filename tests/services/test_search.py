@@ -14,6 +14,7 @@ from tracker.models import Measure
 from tracker.services import search
 from tracker.services.measures import MeasureFilters
 from tracker.services.search import highlight, parse_query
+from tracker.viewpoint import Viewpoint
 
 
 def slugs(results: search.SearchResults, kind: str) -> list[str]:
@@ -22,11 +23,12 @@ def slugs(results: search.SearchResults, kind: str) -> list[str]:
 
 
 def total(session: Session, text: str) -> int:
-    return search.search(session, text, MeasureFilters(), False).total
+    return search.search(session, text, MeasureFilters(), Viewpoint.anonymous()).total
 
 
 def find(session: Session, text: str, kind: str = "measures", internal: bool = False) -> list[str]:
-    results = search.search(session, text, MeasureFilters(), internal, limit=50)
+    view = Viewpoint.viewer() if internal else Viewpoint.anonymous()
+    results = search.search(session, text, MeasureFilters(), view, limit=50)
     return slugs(results, kind)
 
 
@@ -54,14 +56,16 @@ def test_quoted_phrases_must_appear_in_order(session: Session) -> None:
 
 
 def test_events_statements_organizations_and_people_are_searched(session: Session) -> None:
-    results = search.search(session, "amnesty", MeasureFilters(), False, limit=50)
+    results = search.search(session, "amnesty", MeasureFilters(), Viewpoint.anonymous(), limit=50)
     totals = {group.kind: group.total for group in results.groups}
     assert totals["organizations"] >= 1
     assert totals["statements"] >= 1
     assert "maisy-weicherding" in slugs(
-        search.search(session, "Weicherding", MeasureFilters(), False), "people"
+        search.search(session, "Weicherding", MeasureFilters(), Viewpoint.anonymous()), "people"
     )
-    events = search.search(session, "Pervomaisky", MeasureFilters(), False, limit=50)
+    events = search.search(
+        session, "Pervomaisky", MeasureFilters(), Viewpoint.anonymous(), limit=50
+    )
     assert any(g.kind == "events" and g.total for g in events.groups)
 
 
@@ -83,7 +87,10 @@ def test_a_direct_orm_write_is_searchable_at_once(session: Session) -> None:
     assert find(session, "platypusgrams") == ["zz-orm"]
     factories.event(session, record, "introduced", "2025-02", description="Tabled by numbatists")
     assert any(
-        g.total for g in search.search(session, "numbatists", MeasureFilters(), False).groups
+        g.total
+        for g in search.search(
+            session, "numbatists", MeasureFilters(), Viewpoint.anonymous()
+        ).groups
     )
     session.delete(record)
     session.flush()
@@ -118,7 +125,10 @@ def test_an_import_is_searchable_at_once(session: Session) -> None:
     assert find(session, "иноагентах") == ["ge-imported-law"]
     assert find(session, "გავლენის") == ["ge-imported-law"]
     assert any(
-        g.total for g in search.search(session, "Papuashvili", MeasureFilters(), False).groups
+        g.total
+        for g in search.search(
+            session, "Papuashvili", MeasureFilters(), Viewpoint.anonymous()
+        ).groups
     )
 
 
@@ -141,9 +151,9 @@ def test_internal_records_are_never_found_anonymously(session: Session) -> None:
     factories.statement(
         session, "zz-internal-statement", [public], title="numbatlaw memo", visibility="internal"
     )
-    anonymous = search.search(session, "numbatlaw", MeasureFilters(), False)
+    anonymous = search.search(session, "numbatlaw", MeasureFilters(), Viewpoint.anonymous())
     assert anonymous.total == 0
-    signed_in = search.search(session, "numbatlaw", MeasureFilters(), True)
+    signed_in = search.search(session, "numbatlaw", MeasureFilters(), Viewpoint.viewer())
     assert {g.kind: g.total for g in signed_in.groups} == {
         "measures": 1,
         "events": 1,
@@ -162,7 +172,9 @@ def test_an_internal_person_is_not_found_anonymously(session: Session) -> None:
 
 
 def test_filters_narrow_measures_events_and_statements(session: Session) -> None:
-    kg = search.search(session, "law", MeasureFilters(countries=("RU",)), False, limit=50)
+    kg = search.search(
+        session, "law", MeasureFilters(countries=("RU",)), Viewpoint.anonymous(), limit=50
+    )
     measures = slugs(kg, "measures")
     assert measures
     assert all(slug.startswith("ru-") for slug in measures)

@@ -12,13 +12,14 @@ from tests.chart_checks import text_of
 from tracker.dates import PartialDate
 from tracker.models import Event, Measure
 from tracker.services.upcoming import quiet_measures, upcoming
+from tracker.viewpoint import Viewpoint
 
 TODAY = dt.date(2026, 11, 28)
 BAN = "kg-bishkek-protest-bans-2022"
 
 
 def test_as_of_8_february_2024_the_bans_expiry_on_31_march_is_coming(session: Session) -> None:
-    items = upcoming(session, dt.date(2024, 2, 8), include_internal=False)
+    items = upcoming(session, Viewpoint.anonymous(dt.date(2024, 2, 8)))
     expiry = next(item for item in items if item.measure.slug == BAN)
     assert expiry.kind == "expiry"
     assert expiry.day == dt.date(2024, 3, 31)
@@ -43,7 +44,7 @@ def test_the_upcoming_page_and_the_home_panel_list_it(client: FlaskClient) -> No
 
 def test_no_expiry_is_listed_after_the_ban_lapsed(session: Session) -> None:
     # Today the last term (until 31 March 2026) is over: nothing to expire.
-    assert [i for i in upcoming(session, TODAY, False) if i.measure.slug == BAN] == []
+    assert [i for i in upcoming(session, Viewpoint.anonymous(TODAY)) if i.measure.slug == BAN] == []
 
 
 def test_scheduled_events_are_listed_at_their_precision(
@@ -55,7 +56,7 @@ def test_scheduled_events_are_listed_at_their_precision(
     )
     media.events.append(Event(type="hearing", date=PartialDate.from_iso("2027-06-01")))
     session.flush()
-    items = upcoming(session, TODAY, include_internal=False)
+    items = upcoming(session, Viewpoint.anonymous(TODAY))
     assert [(i.kind, i.date.iso) for i in items] == [("scheduled", "2027-01")]
     page = text_of(client.get("/upcoming/").data)
     assert "Jan 2027 Scheduled Court challenge" in page
@@ -66,13 +67,13 @@ def test_scheduled_events_are_listed_at_their_precision(
 def test_quiet_measures_show_when_they_last_moved_never_as_a_status(
     client: FlaskClient, session: Session
 ) -> None:
-    quiet = quiet_measures(session, dt.date(2015, 6, 1), include_internal=False)
+    quiet = quiet_measures(session, Viewpoint.anonymous(dt.date(2015, 6, 1)))
     assert [q.measure.slug for q in quiet] == ["kg-foreign-agents-bill-2013"]
     assert quiet[0].label == "No activity since 16 October 2013"
     assert quiet[0].status.state == "pending"  # the status is untouched
     page = text_of(client.get("/upcoming/?as_of=2015-06-01").data)
     assert "No activity since 16 October 2013" in page
     # Once rejected, a bill is not "quiet": it is defeated.
-    assert quiet_measures(session, dt.date(2017, 6, 1), include_internal=False) == []
+    assert quiet_measures(session, Viewpoint.anonymous(dt.date(2017, 6, 1))) == []
     listing = text_of(client.get("/measures/?as_of=2015-06-01").data)
     assert "No activity" not in listing

@@ -20,6 +20,7 @@ from tracker.charts.lineage import layout_lineage
 from tracker.dates import PartialDate
 from tracker.models import Event, Measure, Relation
 from tracker.services.lineage import build_lineage
+from tracker.viewpoint import Viewpoint
 
 TODAY = dt.date(2026, 11, 28)
 RU_LAW = "ru-foreign-agents-law-2012"
@@ -27,7 +28,7 @@ KG_LAW = "kg-foreign-representatives-law-2024"
 
 
 def test_russias_law_is_drawn_as_the_model_for_kyrgyzstans(session: Session) -> None:
-    lineage = build_lineage(session, TODAY, include_internal=False)
+    lineage = build_lineage(session, Viewpoint.anonymous(TODAY))
     assert lineage is not None
     sentences = {(e.source.slug, e.wording, e.target.slug) for e in lineage.edges}
     assert (RU_LAW, "model for", KG_LAW) in sentences
@@ -108,7 +109,7 @@ def test_internal_measures_stay_out_of_the_public_lineage(
     assert b"Unannounced Georgian draft" not in client.get("/lineage/").data
     assert b"Unannounced Georgian draft" not in client.get(f"/measures/{RU_LAW}").data
     assert client.get("/lineage/?measure=ge-internal-draft").status_code == 404
-    lineage = build_lineage(session, TODAY, include_internal=True)
+    lineage = build_lineage(session, Viewpoint.viewer(TODAY))
     assert lineage is not None
     assert "ge-internal-draft" in {node.slug for node in lineage.nodes}
 

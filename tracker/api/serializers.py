@@ -17,10 +17,10 @@ from tracker.domain import kinds
 from tracker.domain.kinds import Kind
 from tracker.http.links import external_url
 from tracker.models import Event, Measure, Organization, Person, Source, Statement
-from tracker.services.measures import MeasureView, RelationView, may_see
-from tracker.services.organizations import shown
+from tracker.services.measures import MeasureView, RelationView
 from tracker.services.search import Group, Hit
 from tracker.status import Axis, Status
+from tracker.viewpoint import Viewpoint
 
 Json = dict[str, Any]
 
@@ -160,21 +160,21 @@ def person_ref(value: Person) -> Json:
     }
 
 
-def _organization_ref(value: Organization | None, include_internal: bool) -> Json | None:
-    shown_ = shown(value, include_internal)
+def _organization_ref(value: Organization | None, view: Viewpoint) -> Json | None:
+    shown_ = view.shown(value)
     return organization_ref(shown_) if shown_ is not None else None
 
 
-def _person_ref(value: Person | None, include_internal: bool) -> Json | None:
-    shown_ = shown(value, include_internal)
+def _person_ref(value: Person | None, view: Viewpoint) -> Json | None:
+    shown_ = view.shown(value)
     return person_ref(shown_) if shown_ is not None else None
 
 
-def statement(value: Statement, include_internal: bool) -> Json:
+def statement(value: Statement, view: Viewpoint) -> Json:
     """A statement; an organization or a person the caller may not see is null (a co-signatory
     is left out), as a slug names its record as surely as a name does."""
     reacts = value.reacts_to
-    visible = [m for m in value.measures if may_see(m, include_internal)]
+    visible = [m for m in value.measures if view.sees(m)]
     return {
         "slug": value.slug,
         "url": _url("api.statement", value.slug),
@@ -184,15 +184,10 @@ def statement(value: Statement, include_internal: bool) -> Json:
         "type": value.type,
         "stance": value.stance,
         "asks": list(value.asks or []),
-        "organization": _organization_ref(value.organization, include_internal),
-        "signatories": [
-            organization_ref(o) for o in value.signatories if may_see(o, include_internal)
-        ],
-        "speaker": _person_ref(value.speaker, include_internal),
-        "quotes": [
-            {"text": q.text, "speaker": _person_ref(q.speaker, include_internal)}
-            for q in value.quotes
-        ],
+        "organization": _organization_ref(value.organization, view),
+        "signatories": [organization_ref(o) for o in value.signatories if view.sees(o)],
+        "speaker": _person_ref(value.speaker, view),
+        "quotes": [{"text": q.text, "speaker": _person_ref(q.speaker, view)} for q in value.quotes],
         "measures": [measure_ref(m) for m in visible],
         "reacts_to": (
             {
@@ -200,7 +195,7 @@ def statement(value: Statement, include_internal: bool) -> Json:
                 "type": reacts.type,
                 "date": partial_date(reacts.date),
             }
-            if reacts is not None and may_see(reacts.measure, include_internal)
+            if reacts is not None and view.sees(reacts.measure)
             else None
         ),
         "visibility": value.visibility,
@@ -220,21 +215,21 @@ def relation(view: RelationView) -> Json:
     }
 
 
-def measure_detail(view: MeasureView, include_internal: bool) -> Json:
-    data = measure(view.measure, view.status)
+def measure_detail(found: MeasureView, view: Viewpoint) -> Json:
+    data = measure(found.measure, found.status)
     data.update(
         {
-            **plain(view.measure, kinds.MEASURE, listed=False),
-            "sources": [source(s) for s in view.measure.sources],
-            "events": [event(e, with_measure=False) for e in view.events],
-            "hidden_events": view.hidden_events,
-            "relations": [relation(r) for r in view.relations],
-            "statements": [statement(s, include_internal) for s in view.statements],
-            "hidden_statements": view.hidden_statements,
+            **plain(found.measure, kinds.MEASURE, listed=False),
+            "sources": [source(s) for s in found.measure.sources],
+            "events": [event(e, with_measure=False) for e in found.events],
+            "hidden_events": found.hidden_events,
+            "relations": [relation(r) for r in found.relations],
+            "statements": [statement(s, view) for s in found.statements],
+            "hidden_statements": found.hidden_statements,
         }
     )
-    if include_internal:
-        data["warnings"] = event_warnings(view.event_warnings)
+    if view.sees_internal:
+        data["warnings"] = event_warnings(found.event_warnings)
     return data
 
 
@@ -243,7 +238,7 @@ def event_warnings(notes: dict[int, str]) -> list[Json]:
     return [{"event_id": event_id, "message": note} for event_id, note in notes.items()]
 
 
-def organization(value: Organization, include_internal: bool) -> Json:
+def organization(value: Organization, view: Viewpoint) -> Json:
     data: Json = {
         **organization_ref(value),
         "html_url": _url("organizations.show", value.slug),
@@ -251,24 +246,24 @@ def organization(value: Organization, include_internal: bool) -> Json:
         "kind": value.kind,
         "country": value.country,
     }
-    if include_internal:  # anonymous callers see public records only: nothing to tell them
+    if view.sees_internal:  # anonymous callers see public records only: nothing to tell them
         data["visibility"] = value.visibility
     return data
 
 
-def person(value: Person, include_internal: bool) -> Json:
+def person(value: Person, view: Viewpoint) -> Json:
     data: Json = {
         **person_ref(value),
         "html_url": _url("organizations.person", value.slug),
         **plain(value, kinds.PERSON),
-        "organization": _organization_ref(value.organization, include_internal),
+        "organization": _organization_ref(value.organization, view),
     }
-    if include_internal:
+    if view.sees_internal:
         data["visibility"] = value.visibility
     return data
 
 
-def hit(value: Hit, include_internal: bool) -> Json:
+def hit(value: Hit, view: Viewpoint) -> Json:
     record = value.record
     shape: Json
     if value.kind == "measures":
@@ -276,11 +271,11 @@ def hit(value: Hit, include_internal: bool) -> Json:
     elif value.kind == "events":
         shape = event(record)
     elif value.kind == "statements":
-        shape = statement(record, include_internal)
+        shape = statement(record, view)
     elif value.kind == "organizations":
-        shape = organization(record, include_internal)
+        shape = organization(record, view)
     else:
-        shape = person(record, include_internal)
+        shape = person(record, view)
     # No score: one computed over records the caller may not see would tell of them, and
     # the order of the items says all a score would.
     return {
@@ -291,11 +286,11 @@ def hit(value: Hit, include_internal: bool) -> Json:
     }
 
 
-def group(value: Group, include_internal: bool) -> Json:
+def group(value: Group, view: Viewpoint) -> Json:
     return {
         "kind": value.kind,
         "label": value.label,
         "total": value.total,
         "total_is_lower_bound": value.capped,
-        "items": [hit(h, include_internal) for h in value.hits],
+        "items": [hit(h, view) for h in value.hits],
     }

@@ -6,7 +6,8 @@ checked strictly: an unknown value is a 400 that names it, not an empty result.
 
 Who sees what: the API never reads the session cookie. An anonymous caller sees public records
 only; a caller with a working API token (tracker.api.auth) sees internal ones too, as its user
-does when signed in (``reader_can_see_internal``). The write endpoints are in tracker.api.writes.
+does when signed in: the request's viewpoint (tracker.http.access.viewpoint) follows the token
+here, never the browser session. The write endpoints are in tracker.api.writes.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, url
 
 from tracker import vocab
 from tracker.api import openapi, serializers
-from tracker.api.auth import authenticate_request, current_token
+from tracker.api.auth import authenticate_request
 from tracker.db import get_session
 from tracker.http import params
-from tracker.http.access import public
+from tracker.http.access import public, reader, viewpoint
 from tracker.http.links import external_url
 from tracker.services import search
 from tracker.services.events import get_event, page_events
@@ -31,7 +32,6 @@ from tracker.services.organizations import (
     get_person,
     page_organizations,
     page_people,
-    people_of,
 )
 from tracker.services.statements import get_statement, page_statements
 
@@ -44,13 +44,8 @@ MAX_SIZE = 100
 bp.before_request(authenticate_request)
 
 
-def reader_can_see_internal() -> bool:
-    """Whether the caller may read internal records: with a working API token, as its user.
-
-    Deliberately not tracker.http.access.can_see_internal: that follows the browser session, and
-    the API must not act on a cookie a third-party page could make the browser send.
-    """
-    return current_token() is not None
+# Endpoints that show no day read the request's reader without its day (access.reader): they
+# never read ?as_of, and a malformed one is no concern of theirs, as it never was.
 
 
 def _link(page: int) -> str:
@@ -131,14 +126,13 @@ def openapi_document() -> Response:
 @public
 def measures() -> Response:
     session = get_session()
-    as_of = params.as_of()
+    view = viewpoint()
     filters = params.measure_filters(strict=True)
     page, size = params.page(DEFAULT_SIZE, MAX_SIZE)
-    internal = reader_can_see_internal()
-    found = page_measures(session, filters, as_of, internal, page, size)
-    extra: dict[str, Any] = {"as_of": as_of.isoformat()}
+    found = page_measures(session, filters, view, page, size)
+    extra: dict[str, Any] = {"as_of": view.as_of.isoformat()}
     if _flag("facets"):
-        extra["facets"] = _facets_json(measure_facets(session, filters, as_of, internal))
+        extra["facets"] = _facets_json(measure_facets(session, filters, view))
     items = [serializers.measure(row.measure, row.status) for row in found.rows]
     return envelope(items, found.total, page, size, **extra)
 
@@ -146,37 +140,36 @@ def measures() -> Response:
 @bp.get("/measures/<slug>")
 @public
 def measure(slug: str) -> Response:
-    internal = reader_can_see_internal()
-    view = get_measure(get_session(), slug, params.as_of(), internal)
-    if view is None:
+    view = viewpoint()
+    found = get_measure(get_session(), slug, view)
+    if found is None:
         abort(404, description=f'No measure "{slug}".')
-    return jsonify(serializers.measure_detail(view, internal))
+    return jsonify(serializers.measure_detail(found, view))
 
 
 @bp.get("/events")
 @public
 def events() -> Response:
-    as_of = params.as_of()
+    view = viewpoint()
     filters = params.measure_filters(strict=True)
     page, size = params.page(DEFAULT_SIZE, MAX_SIZE)
     found = page_events(
         get_session(),
         filters,
-        as_of,
-        reader_can_see_internal(),
+        view,
         types=_codes("type", vocab.EVENT_TYPES),
         measure=request.args.get("measure", "").strip() or None,
         page=page,
         size=size,
     )
     items = [serializers.event(e) for e in found.items]
-    return envelope(items, found.total, page, size, as_of=as_of.isoformat())
+    return envelope(items, found.total, page, size, as_of=view.as_of.isoformat())
 
 
 @bp.get("/events/<int:event_id>")
 @public
 def event(event_id: int) -> Response:
-    found = get_event(get_session(), event_id, reader_can_see_internal())
+    found = get_event(get_session(), event_id, reader())
     if found is None:
         abort(404, description=f"No event {event_id}.")
     return jsonify(serializers.event(found))
@@ -185,53 +178,51 @@ def event(event_id: int) -> Response:
 @bp.get("/statements")
 @public
 def statements() -> Response:
-    as_of = params.as_of()
+    view = viewpoint()
     filters = params.measure_filters(strict=True)
     page, size = params.page(DEFAULT_SIZE, MAX_SIZE)
-    internal = reader_can_see_internal()
     found = page_statements(
         get_session(),
         filters,
-        as_of,
-        internal,
+        view,
         organization=request.args.get("organization", "").strip() or None,
         stances=_codes("stance", vocab.STANCES),
         page=page,
         size=size,
     )
-    items = [serializers.statement(s, internal) for s in found.items]
-    return envelope(items, found.total, page, size, as_of=as_of.isoformat())
+    items = [serializers.statement(s, view) for s in found.items]
+    return envelope(items, found.total, page, size, as_of=view.as_of.isoformat())
 
 
 @bp.get("/statements/<slug>")
 @public
 def statement(slug: str) -> Response:
-    internal = reader_can_see_internal()
-    found = get_statement(get_session(), slug, internal)
+    view = reader()
+    found = get_statement(get_session(), slug, view)
     if found is None:
         abort(404, description=f'No statement "{slug}".')
-    return jsonify(serializers.statement(found, internal))
+    return jsonify(serializers.statement(found, view))
 
 
 @bp.get("/organizations")
 @public
 def organizations() -> Response:
     page, size = params.page(DEFAULT_SIZE, MAX_SIZE)
-    internal = reader_can_see_internal()
-    found = page_organizations(get_session(), internal, page, size)
-    items = [serializers.organization(o, internal) for o in found.items]
+    view = reader()
+    found = page_organizations(get_session(), view, page, size)
+    items = [serializers.organization(o, view) for o in found.items]
     return envelope(items, found.total, page, size)
 
 
 @bp.get("/organizations/<slug>")
 @public
 def organization(slug: str) -> Response:
-    internal = reader_can_see_internal()
-    found = get_organization(get_session(), slug, internal)
+    view = reader()
+    found = get_organization(get_session(), slug, view)
     if found is None:
         abort(404, description=f'No organization "{slug}".')
-    data = serializers.organization(found, internal)
-    data["people"] = [serializers.person_ref(p) for p in people_of(found, internal)]
+    data = serializers.organization(found, view)
+    data["people"] = [serializers.person_ref(p) for p in view.only_seen(list(found.people))]
     return jsonify(data)
 
 
@@ -239,20 +230,20 @@ def organization(slug: str) -> Response:
 @public
 def people() -> Response:
     page, size = params.page(DEFAULT_SIZE, MAX_SIZE)
-    internal = reader_can_see_internal()
-    found = page_people(get_session(), internal, page, size)
-    items = [serializers.person(p, internal) for p in found.items]
+    view = reader()
+    found = page_people(get_session(), view, page, size)
+    items = [serializers.person(p, view) for p in found.items]
     return envelope(items, found.total, page, size)
 
 
 @bp.get("/people/<slug>")
 @public
 def person(slug: str) -> Response:
-    internal = reader_can_see_internal()
-    found = get_person(get_session(), slug, internal)
+    view = reader()
+    found = get_person(get_session(), slug, view)
     if found is None:
         abort(404, description=f'No person "{slug}".')
-    return jsonify(serializers.person(found, internal))
+    return jsonify(serializers.person(found, view))
 
 
 @bp.get("/search", endpoint="search")
@@ -264,13 +255,13 @@ def search_records() -> Response:
     scope = _codes("scope", search.KINDS)
     filters = params.measure_filters(strict=True)
     page, size = params.page(10 if not scope else DEFAULT_SIZE, MAX_SIZE)
-    internal = reader_can_see_internal()
+    view = reader()
     session = get_session()
     results = search.search(
         session,
         text,
         filters,
-        internal,
+        view,
         kinds=[k for k in search.KINDS if not scope or k in scope],
         limit=size,
         offset=(page - 1) * size,
@@ -283,7 +274,7 @@ def search_records() -> Response:
             "total": results.total,
             "page": page,
             "size": size,
-            "groups": [serializers.group(g, internal) for g in results.groups],
+            "groups": [serializers.group(g, view) for g in results.groups],
             "links": {
                 "self": _link(page),
                 "next": _link(page + 1) if page < pages else None,

@@ -40,6 +40,7 @@ from tracker.models import Event, Measure, Statement
 from tracker.services.measures import event_warnings, get_measure
 from tracker.services.record_data import Record
 from tracker.services.saving import DeleteRefused, EditConflict, control_character, delete_record
+from tracker.viewpoint import Viewpoint
 
 JSON_TYPES = frozenset({"application/json", "application/merge-patch+json"})
 MAX_REASON = 2000
@@ -161,10 +162,16 @@ def _record_error(error: records.InvalidRecord) -> ApiError:
 # -- answers ----------------------------------------------------------------------------------
 
 
+def _writer() -> Viewpoint:
+    """Who a write's answer is for: its token holder (tracker.api.auth checked the token), who
+    reads internal records, today: what was saved is answered whole, whatever ``?as_of`` says."""
+    return Viewpoint(clock.today(), "token")
+
+
 def _measure_json(slug: str) -> dict[str, Any]:
-    view = get_measure(get_session(), slug, clock.today(), True)
-    assert view is not None  # just saved, in this transaction
-    return serializers.measure_detail(view, True)
+    found = get_measure(get_session(), slug, _writer())
+    assert found is not None  # just saved, in this transaction
+    return serializers.measure_detail(found, _writer())
 
 
 def _event_json(event: Event) -> dict[str, Any]:
@@ -275,8 +282,8 @@ STATEMENT = _Kind(
     lambda statement: statement.slug,
     "api.statement",
     "slug",
-    lambda statement: serializers.statement(statement, True),
-    lambda statement: serializers.statement(statement, True),
+    lambda statement: serializers.statement(statement, _writer()),
+    lambda statement: serializers.statement(statement, _writer()),
 )
 
 

@@ -446,7 +446,7 @@ def _lane_box(lane: Lane, scale: TimeScale, y: float, width: float) -> LaneBox:
     meta = f"{vocab.MEASURE_KINDS[lane.kind]} · {lane.status.headline}"
     if lane.popular_name:
         meta = f"{_truncate(lane.popular_name, 260, 11)} · {meta}"
-    if lane.visibility == "internal":
+    if not lane.is_public:
         meta += " · internal"
     label_width = width - text_width(meta, 11) - 12
     label = _truncate(lane.title, label_width, LANE_FONT_SIZE, bold=True)

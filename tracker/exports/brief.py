@@ -25,8 +25,9 @@ from tracker.exports.links import Links, event_link
 from tracker.markup import markdown_to_text, render_markdown
 from tracker.models import Event, Measure, Source, Statement
 from tracker.services.measures import MeasureView
-from tracker.services.organizations import name_for, shown
+from tracker.services.organizations import name_for
 from tracker.status import Axis, applied_order
+from tracker.viewpoint import Viewpoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,7 @@ class Citations:
     def sources(self, sources: Iterable[Source]) -> tuple[int, ...]:
         return tuple(sorted({self.source(source) for source in sources}))
 
-    def statement(self, statement: Statement, include_internal: bool) -> tuple[int, ...]:
+    def statement(self, statement: Statement, view: Viewpoint) -> tuple[int, ...]:
         """A statement is cited by its sources and by its own address."""
         numbers = list(self.sources(statement.sources))
         if statement.url:
@@ -94,7 +95,7 @@ class Citations:
                         number=len(self.items) + 1,
                         url=statement.url,
                         title=statement.title,
-                        publisher=name_for(statement.organization, include_internal),
+                        publisher=name_for(statement.organization, view),
                         published=statement.date,
                         accessed=None,
                         archived_url=None,
@@ -352,13 +353,13 @@ def _status_lines(view: MeasureView, citations: Citations) -> tuple[StatusLine, 
 
 
 def _statement_of(
-    statement: Statement, links: Links, citations: Citations, include_internal: bool
+    statement: Statement, links: Links, citations: Citations, view: Viewpoint
 ) -> BriefStatement:
     return BriefStatement(
         title=statement.title,
-        organization=name_for(statement.organization, include_internal),
-        signatories=tuple(name_for(org, include_internal) for org in statement.signatories),
-        speaker=name_for(statement.speaker, include_internal),
+        organization=name_for(statement.organization, view),
+        signatories=tuple(name_for(org, view) for org in statement.signatories),
+        speaker=name_for(statement.speaker, view),
         date=statement.date,
         type_label=vocab.STATEMENT_TYPES.get(statement.type) if statement.type else None,
         stance_label=vocab.STANCES.get(statement.stance) if statement.stance else None,
@@ -366,18 +367,18 @@ def _statement_of(
         summary=markdown_to_text(statement.summary),
         url=links.statement(statement.slug),
         original_url=statement.url,
-        citations=citations.statement(statement, include_internal),
+        citations=citations.statement(statement, view),
         internal=not statement.is_public,
     )
 
 
 def _quotes_of(
-    statement: Statement, links: Links, numbers: tuple[int, ...], include_internal: bool
+    statement: Statement, links: Links, numbers: tuple[int, ...], view: Viewpoint
 ) -> list[BriefQuote]:
     quotes = []
     for quote in statement.quotes:
         speaker = quote.speaker or statement.speaker
-        visible = shown(speaker, include_internal)
+        visible = view.shown(speaker)
         # The speaker's own organization where they may be named; else the statement's (a
         # withheld speaker's organization could be the clue that names them).
         organization = statement.organization
@@ -386,9 +387,9 @@ def _quotes_of(
         quotes.append(
             BriefQuote(
                 text=quote.text,
-                speaker=name_for(speaker, include_internal),
+                speaker=name_for(speaker, view),
                 role=visible.role if visible else None,
-                organization=name_for(organization, include_internal),
+                organization=name_for(organization, view),
                 date=statement.date,
                 statement_title=statement.title,
                 statement_url=links.statement(statement.slug),
@@ -400,12 +401,12 @@ def _quotes_of(
 
 
 def measure_brief(
-    view: MeasureView, links: Links, citations: Citations, include_internal: bool
+    found: MeasureView, links: Links, citations: Citations, view: Viewpoint
 ) -> MeasureBrief:
     """One measure's part of a brief; ``citations`` numbers its sources in reading order."""
-    measure = view.measure
+    measure = found.measure
     url = links.measure(measure.slug)
-    status = _status_lines(view, citations)
+    status = _status_lines(found, citations)
     summary_citations = citations.sources(measure.sources)
     events = tuple(
         BriefEvent(
@@ -419,21 +420,17 @@ def measure_brief(
             citations=citations.sources(event.sources),
             url=event_link(url, event.id),
         )
-        for event in view.events
+        for event in found.events
     )
     # Quotes come before the list of statements in every format, so they are numbered first;
     # both follow the timeline's order, oldest first.
     quotes = [
         quote
-        for statement in view.statements
+        for statement in found.statements
         if statement.quotes
-        for quote in _quotes_of(
-            statement, links, citations.statement(statement, include_internal), include_internal
-        )
+        for quote in _quotes_of(statement, links, citations.statement(statement, view), view)
     ]
-    statements = tuple(
-        _statement_of(s, links, citations, include_internal) for s in view.statements
-    )
+    statements = tuple(_statement_of(s, links, citations, view) for s in found.statements)
     relations = tuple(
         BriefRelation(
             wording=(
@@ -446,7 +443,7 @@ def measure_brief(
             url=links.measure(rel.other.slug),
             note=rel.relation.note,
         )
-        for rel in view.relations
+        for rel in found.relations
     )
     return MeasureBrief(
         slug=measure.slug,
@@ -457,10 +454,10 @@ def measure_brief(
         facts=measure_facts(measure, url),
         internal=not measure.is_public,
         url=url,
-        status_headline=view.status.headline,
-        status_tone=view.status.tone,
+        status_headline=found.status.headline,
+        status_tone=found.status.tone,
         status=status,
-        term_end=view.status.term_end,
+        term_end=found.status.term_end,
         summary_markdown=measure.summary,
         summary_html=render_markdown(measure.summary),
         summary_text=markdown_to_text(measure.summary),
@@ -469,8 +466,8 @@ def measure_brief(
         quotes=tuple(quotes),
         statements=statements,
         relations=relations,
-        hidden_events=view.hidden_events,
-        hidden_statements=view.hidden_statements,
+        hidden_events=found.hidden_events,
+        hidden_statements=found.hidden_statements,
     )
 
 
@@ -481,23 +478,22 @@ def build_brief(
     title: str,
     description: str,
     url: str,
-    as_of: dt.date,
     site_name: str,
-    include_internal: bool,
+    view: Viewpoint,
     generated: dt.datetime | None = None,
 ) -> Brief:
-    """A brief of one or more measures, with one numbering of citations across all of them;
-    ``include_internal``: whether its reader may see internal organizations and people (the
-    views hold only the measures and statements the reader may see)."""
+    """A brief of one or more measures, with one numbering of citations across all of them, as
+    of its reader's day; ``view`` also says whether the reader may see internal organizations
+    and people (the measure views hold only the measures and statements the reader may see)."""
     citations = Citations()
     brief = Brief(
         title=title,
         description=description,
         url=url,
-        as_of=as_of,
+        as_of=view.as_of,
         generated=generated or clock.now(),
         site_name=site_name,
     )
-    brief.measures = [measure_brief(view, links, citations, include_internal) for view in views]
+    brief.measures = [measure_brief(found, links, citations, view) for found in views]
     brief.citations = citations.items
     return brief

@@ -17,6 +17,7 @@ from tracker.countries import country_name
 from tracker.dates import PartialDate
 from tracker.models import Measure, Statement
 from tracker.services.organizations import name_for
+from tracker.viewpoint import Viewpoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,11 +109,11 @@ def cite_measure(
 
 
 def cite_statement(
-    statement: Statement, url: str, site_name: str, accessed: dt.date, include_internal: bool
+    statement: Statement, url: str, site_name: str, accessed: dt.date, view: Viewpoint
 ) -> CitationText:
     """A citation of the statement itself (its author, date and address), with the tracker's
     record as a note; an author the reader may not see is cited by the neutral wording."""
-    author = name_for(statement.organization, include_internal)
+    author = name_for(statement.organization, view)
     signatories = len(statement.signatories)
     authors = author + (
         f" and {signatories} co-signator{'ies' if signatories != 1 else 'y'}" if signatories else ""

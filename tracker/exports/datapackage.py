@@ -30,6 +30,7 @@ from tracker.exports.columns import (
 )
 from tracker.models import Measure, Organization, Person, Source, Statement
 from tracker.status import Status
+from tracker.viewpoint import Viewpoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -564,12 +565,12 @@ RESOURCES: Final[tuple[Resource[Any], ...]] = (
 
 
 def package_descriptor(
-    site_name: str, home: str, as_of: dt.date, generated: dt.datetime, include_internal: bool
+    site_name: str, home: str, as_of: dt.date, generated: dt.datetime, view: Viewpoint
 ) -> dict[str, Any]:
     """The ``datapackage.json`` document."""
     scope = (
         "Public and internal records (downloaded by a signed-in user: do not publish)."
-        if include_internal
+        if view.sees_internal
         else "Public records only."
     )
     return {

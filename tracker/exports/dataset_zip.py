@@ -62,12 +62,9 @@ from tracker.models import (
 )
 from tracker.services.measures import (
     statuses,
-    visible_measures,
-    visible_organizations,
-    visible_people,
-    visible_statements,
     visible_topics,
 )
+from tracker.viewpoint import Viewpoint
 
 # The data page lists the tables from here (tracker.web.exports): RESOURCES is exported.
 __all__ = ["RESOURCES", "package_descriptor", "zip_stream"]
@@ -80,26 +77,26 @@ class _Scope:
     """What an anonymous (or signed-in) reader may see, computed once for every table: ids of
     the visible records of each kind."""
 
-    include_internal: bool
+    view: Viewpoint
     measures: Select[Any]
     statements: Select[Any]
     organizations: Select[Any]
     people: Select[Any]
 
 
-def _scope(include_internal: bool) -> _Scope:
-    organizations = visible_organizations(include_internal).with_only_columns(Organization.id)
-    statements = visible_statements(include_internal).with_only_columns(Statement.id)
-    if not include_internal:
+def _scope(view: Viewpoint) -> _Scope:
+    organizations = view.select(Organization).with_only_columns(Organization.id)
+    statements = view.select(Statement).with_only_columns(Statement.id)
+    if not view.sees_internal:
         # A statement row names its author by slug: a public statement by an internal
         # organization cannot be written without naming it, so it stays out.
         statements = statements.where(Statement.organization_id.in_(organizations))
     return _Scope(
-        include_internal,
-        measures=visible_measures(include_internal).with_only_columns(Measure.id),
+        view,
+        measures=view.select(Measure).with_only_columns(Measure.id),
         statements=statements,
         organizations=organizations,
-        people=visible_people(include_internal).with_only_columns(Person.id),
+        people=view.select(Person).with_only_columns(Person.id),
     )
 
 
@@ -129,7 +126,7 @@ def _slugs(session: Session, model: Any, visible: Select[Any]) -> dict[int, str]
 
 
 def _topic_rows(session: Session, scope: _Scope) -> Iterator[Topic]:
-    yield from session.scalars(visible_topics(scope.include_internal).order_by(Topic.slug))
+    yield from session.scalars(visible_topics(scope.view).order_by(Topic.slug))
 
 
 def _measure_rows(
@@ -357,7 +354,7 @@ Source: {home}
 def zip_stream(
     session: Session,
     links: Links,
-    include_internal: bool,
+    view: Viewpoint,
     site_name: str,
     as_of: dt.date | None = None,
     generated: dt.datetime | None = None,
@@ -366,7 +363,7 @@ def zip_stream(
     """The zip, in chunks, as it is written."""
     as_of = as_of or clock.today()
     generated = generated or clock.now()
-    scope = _scope(include_internal)
+    scope = _scope(view)
     records: dict[str, Callable[[], Iterable[Any]]] = {
         "organizations": lambda: _organization_rows(session, scope),
         "people": lambda: _people_rows(session, scope),
@@ -385,7 +382,7 @@ def zip_stream(
         "quotes": lambda: _quote_rows(session, scope),
     }
     pipe = _Pipe()
-    descriptor = package_descriptor(site_name, links.home(), as_of, generated, include_internal)
+    descriptor = package_descriptor(site_name, links.home(), as_of, generated, view)
     stamp = generated.astimezone(dt.UTC).timetuple()[:6]
 
     def member(name: str) -> zipfile.ZipInfo:
@@ -409,7 +406,7 @@ def zip_stream(
                 generated=descriptor["created"],
                 scope=(
                     "Includes internal records: do not publish."
-                    if include_internal
+                    if view.sees_internal
                     else "Public records only."
                 ),
                 home=links.home(),

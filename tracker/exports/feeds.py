@@ -22,8 +22,8 @@ from tracker.exports.links import Links, event_link
 from tracker.exports.tables import quote_line
 from tracker.markup import markdown_to_text
 from tracker.models import Event, Statement
-from tracker.services.measures import may_see
 from tracker.services.organizations import name_for
+from tracker.viewpoint import Viewpoint
 
 INTERNAL_MARK = "[Internal] "
 """Starts the title of a record only signed-in users see: never to be republished."""
@@ -59,7 +59,7 @@ def _event_summary(event: Event) -> str:
     return "\n\n".join(parts)
 
 
-def _statement_summary(statement: Statement, include_internal: bool) -> str:
+def _statement_summary(statement: Statement, view: Viewpoint) -> str:
     parts = []
     details = []
     if statement.stance:
@@ -69,7 +69,7 @@ def _statement_summary(statement: Statement, include_internal: bool) -> str:
         details.append(f"asks: {asks}")
     if details:
         parts.append("; ".join(details).capitalize() + ".")
-    measures = [m.title for m in statement.measures if may_see(m, include_internal)]
+    measures = [m.title for m in statement.measures if view.sees(m)]
     if measures:
         parts.append("About: " + "; ".join(measures) + ".")
     summary = markdown_to_text(statement.summary)
@@ -78,7 +78,7 @@ def _statement_summary(statement: Statement, include_internal: bool) -> str:
     speaker = statement.speaker
     for quote in statement.quotes:
         who = quote.speaker or speaker
-        parts.append(quote_line(quote.text, name_for(who, include_internal)))
+        parts.append(quote_line(quote.text, name_for(who, view)))
     if statement.url:
         parts.append(f"Original: {statement.url}")
     return "\n\n".join(parts)
@@ -89,7 +89,7 @@ def render_feed(
     events: Sequence[Event],
     statements: Sequence[Statement],
     links: Links,
-    include_internal: bool,
+    view: Viewpoint,
     generated: dt.datetime,
     limit: int = 50,
 ) -> bytes:
@@ -135,13 +135,13 @@ def render_feed(
             url = links.statement(item.slug)
             entry.id(tag_uri(info.authority, item.created_at, f"statement/{item.id}"))
             mark = "" if item.is_public else INTERNAL_MARK
-            author = name_for(item.organization, include_internal)
+            author = name_for(item.organization, view)
             entry.title(f"{mark}{author}: {item.title} ({item.date.format()})")
             # One link only: feedgen 1.0 writes an entry's links without their rel
             # (lkiesow/python-feedgen#135), so a second link would read as another
             # "alternate". The statement's own address is in the summary.
             entry.link(href=url, rel="alternate", type="text/html")
-            entry.summary(_statement_summary(item, include_internal) or item.title)
+            entry.summary(_statement_summary(item, view) or item.title)
             entry.category(term="statement", label="Statement")
             if item.stance:
                 entry.category(term=item.stance, label=vocab.STANCES.get(item.stance))

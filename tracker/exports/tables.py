@@ -46,8 +46,9 @@ from tracker.exports.writers import (
 )
 from tracker.models import Measure, Organization, Person, Statement
 from tracker.services.events import SOURCE_SEPARATOR, EventRecord
-from tracker.services.measures import MeasureRow, may_see
-from tracker.services.organizations import name_for, shown
+from tracker.services.measures import MeasureRow
+from tracker.services.organizations import name_for
+from tracker.viewpoint import Viewpoint
 
 __all__ = [
     "EVENTS",
@@ -475,13 +476,13 @@ class StatementLine:
     """A statement as its row reads it, for one reader: what that reader may see of it."""
 
     statement: Statement
-    include_internal: bool
+    view: Viewpoint
     measures: list[Measure]
     """The measures it is about that the reader may see."""
     url: str
 
     def name(self, record: Organization | Person | None) -> str | None:
-        return name_for(record, self.include_internal)
+        return name_for(record, self.view)
 
 
 def _statement(line: StatementLine) -> Statement:
@@ -501,12 +502,12 @@ def _quotes(line: StatementLine) -> list[str]:
 
 
 def _author_slug(line: StatementLine) -> str | None:
-    author = shown(line.statement.organization, line.include_internal)
+    author = line.view.shown(line.statement.organization)
     return author.slug if author else None
 
 
 def _speaker_role(line: StatementLine) -> str | None:
-    speaker = shown(line.statement.speaker, line.include_internal)
+    speaker = line.view.shown(line.statement.speaker)
     return speaker.role if speaker else None
 
 
@@ -540,9 +541,7 @@ STATEMENTS: Final[Table[StatementLine]] = Table(
                 "signatories",
                 "list",
                 "Co-signing organizations.",
-                lambda line: [
-                    name_for(org, line.include_internal) for org in line.statement.signatories
-                ],
+                lambda line: [name_for(org, line.view) for org in line.statement.signatories],
             ),
             Column(
                 "speaker",
@@ -617,14 +616,12 @@ STATEMENTS: Final[Table[StatementLine]] = Table(
 )
 
 
-def statement_rows(
-    statements: Iterable[Statement], links: Links, include_internal: bool
-) -> Iterator[Row]:
+def statement_rows(statements: Iterable[Statement], links: Links, view: Viewpoint) -> Iterator[Row]:
     lines = (
         StatementLine(
             statement,
-            include_internal,
-            [m for m in statement.measures if may_see(m, include_internal)],
+            view,
+            [m for m in statement.measures if view.sees(m)],
             links.statement(statement.slug),
         )
         for statement in statements

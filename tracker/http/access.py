@@ -3,7 +3,9 @@
 
 Every endpoint is denied to anonymous visitors unless its view is marked ``@public``; a test
 walks the URL map so that a new route that forgets to choose fails the suite by name. Anonymous
-visitors read public records only; signed-in users also see internal ones.
+visitors read public records only; signed-in users also see internal ones. Who reads, and as of
+which day, is the request's ``viewpoint()`` (tracker.viewpoint), made here once per request and
+handed down to the services: pages follow the session, the API its token.
 
 Writing fails closed too: a request that is not GET/HEAD/OPTIONS needs at least the ``editor``
 role unless its view says otherwise, with ``@requires_role("admin")`` or, for the few forms any
@@ -24,6 +26,10 @@ from typing import TypeVar
 
 from flask import Flask, abort, current_app, g, redirect, request, url_for
 from werkzeug.wrappers.response import Response
+
+from tracker.http import params
+from tracker.http.faces import is_api_request
+from tracker.viewpoint import Audience, Viewpoint
 
 View = TypeVar("View", bound=Callable[..., object])
 
@@ -99,6 +105,44 @@ def has_working_token() -> bool:
     """Whether the request came with a working API token: the API's readers of internal
     records (tracker.api.auth checks the token and keeps it in ``g.api_token``)."""
     return g.get("api_token") is not None
+
+
+def audience() -> Audience:
+    """Who this request reads as. Each face decides its own way, on purpose: the API by its
+    token only (never the session cookie, which a third-party page can make a browser send),
+    the pages by the signed-in user."""
+    if is_api_request():
+        return "token" if has_working_token() else "anonymous"
+    return "viewer" if can_see_internal() else "anonymous"
+
+
+def viewpoint() -> Viewpoint:
+    """This request's reader as of the day it asks (``?as_of=``, today when absent), made once
+    per request; a malformed ``as_of`` is a 400 that says what to write."""
+    view, error = _made()
+    if error is not None:
+        abort(400, description=error)
+    return view
+
+
+def reader() -> Viewpoint:
+    """The same viewpoint without judging ``as_of`` (its day is today when ``as_of`` is
+    malformed): for pages that show no day, which have always ignored it, for the templates,
+    and for the error handler, which must not fail with a 400 of its own."""
+    return _made()[0]
+
+
+def _made() -> tuple[Viewpoint, str | None]:
+    # Lazily, at the first view or template that asks: by then the sign-in loader and the
+    # API's token check (before_request hooks) have said who is reading. Kept on g with the
+    # request it belongs to, since g can outlive a request (an app context pushed around
+    # several, as tests do).
+    made: tuple[object, Viewpoint, str | None] | None = g.get("viewpoint")
+    if made is None or made[0] is not request.environ:
+        day, error = params.read_as_of()
+        made = (request.environ, Viewpoint(day, audience()), error)
+        g.viewpoint = made
+    return made[1], made[2]
 
 
 def has_role(role: str) -> bool:

@@ -18,18 +18,27 @@ from tracker.services.statements import StatementFilters
 
 def as_of() -> dt.date:
     """``?as_of=YYYY-MM-DD`` or today; a malformed date is a 400 that says what to write."""
+    day, error = read_as_of()
+    if error is not None:
+        abort(400, description=error)
+    return day
+
+
+def read_as_of() -> tuple[dt.date, str | None]:
+    """``?as_of=`` as a day (today when absent), or today and what is wrong with it: for the
+    request's viewpoint (tracker.http.access), made for pages that ignore the day too."""
     value = request.args.get("as_of", "").strip()
     if not value:
-        return clock.today()
+        return clock.today(), None
     try:
         day = dt.date.fromisoformat(value)
     except ValueError:
-        abort(400, description=f'"{value}" is not a date; write as_of=YYYY-MM-DD, e.g. 2024-02-08.')
+        return clock.today(), (f'"{value}" is not a date; write as_of=YYYY-MM-DD, e.g. 2024-02-08.')
     # Views reach a year or more either side of the day (quiet measures, chart margins); the
     # calendar's first and last centuries leave them no room, and no record is dated there.
     if not AS_OF_FIRST <= day <= AS_OF_LAST:
-        abort(400, description=f"as_of must be a day between {AS_OF_FIRST} and {AS_OF_LAST}.")
-    return day
+        return clock.today(), f"as_of must be a day between {AS_OF_FIRST} and {AS_OF_LAST}."
+    return day, None
 
 
 AS_OF_FIRST = dt.date(1000, 1, 1)

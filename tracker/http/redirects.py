@@ -14,8 +14,7 @@ from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers.response import Response
 
 from tracker.db import get_session
-from tracker.http.access import can_see_internal, has_working_token
-from tracker.http.faces import is_api_request
+from tracker.http.access import reader
 from tracker.services import merging
 
 # The path segment before <slug> in a route, and the kind of record the slug names.
@@ -46,9 +45,9 @@ def moved_permanently() -> Response | None:
     kind = MERGED_PATHS.get(segments[-1]) if segments else None
     if kind is None or request.endpoint is None:
         return None
-    # Each face decides who reads internal records its own way: the API by token only.
-    internal = has_working_token() if is_api_request() else can_see_internal()
-    target = merging.find_redirect(get_session(), kind, str(args["slug"]), internal)
+    # The request's reader (each face decides its own way: the API by token only); not the
+    # checked viewpoint: an error handler must not fail with a 400 of its own.
+    target = merging.find_redirect(get_session(), kind, str(args["slug"]), reader())
     if target is None:
         return None
     location = url_for(request.endpoint, **{**args, "slug": target})

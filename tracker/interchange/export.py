@@ -26,14 +26,9 @@ from tracker.models import (
     Topic,
 )
 from tracker.services.measures import (
-    may_see,
-    visible_measures,
-    visible_organizations,
-    visible_people,
-    visible_statements,
     visible_topics,
 )
-from tracker.services.organizations import shown
+from tracker.viewpoint import Viewpoint
 
 # --------------------------------------------------------------------------------------------
 # Export
@@ -72,7 +67,7 @@ def event_dict(event: Event) -> dict[str, Any]:
     return _event_dict(event)
 
 
-def measure_dict(measure: Measure, include_internal: bool) -> dict[str, Any]:
+def measure_dict(measure: Measure, view: Viewpoint) -> dict[str, Any]:
     """One measure in the interchange format; relations to measures the reader may not see
     are left out."""
     return {
@@ -88,23 +83,21 @@ def measure_dict(measure: Measure, include_internal: bool) -> dict[str, Any]:
         "relations": [
             {"type": relation.type, "target": relation.object.slug, "note": relation.note}
             for relation in measure.relations
-            if may_see(relation.object, include_internal)
+            if view.sees(relation.object)
         ],
     }
 
 
-def statement_dict(statement: Statement, include_internal: bool) -> dict[str, Any]:
+def statement_dict(statement: Statement, view: Viewpoint) -> dict[str, Any]:
     """One statement in the interchange format. Where the reader may not see a measure, an
     event's measure, a co-signatory, the speaker or a quote's speaker, the reference is left
     out (a speaker becomes null): a slug names its record as well as its name does."""
     reacts = statement.reacts_to
-    speaker = shown(statement.speaker, include_internal)
+    speaker = view.shown(statement.speaker)
     return {
         "slug": statement.slug,
         "organization": statement.organization.slug,
-        "signatories": [
-            org.slug for org in statement.signatories if may_see(org, include_internal)
-        ],
+        "signatories": [org.slug for org in statement.signatories if view.sees(org)],
         "speaker": speaker.slug if speaker else None,
         "type": statement.type,
         "stance": statement.stance,
@@ -113,15 +106,13 @@ def statement_dict(statement: Statement, include_internal: bool) -> dict[str, An
         "approximate": statement.date.approximate,
         **kinds.STATEMENT.plain_values(statement),
         "quotes": [
-            {"text": quote.text, "speaker": _slug_of(shown(quote.speaker, include_internal))}
+            {"text": quote.text, "speaker": _slug_of(view.shown(quote.speaker))}
             for quote in statement.quotes
         ],
-        "measures": [
-            measure.slug for measure in statement.measures if may_see(measure, include_internal)
-        ],
+        "measures": [measure.slug for measure in statement.measures if view.sees(measure)],
         "reacts_to": (
             {"measure": reacts.measure.slug, "type": reacts.type, "date": reacts.date.iso}
-            if reacts is not None and may_see(reacts.measure, include_internal)
+            if reacts is not None and view.sees(reacts.measure)
             else None
         ),
         "visibility": statement.visibility,
@@ -134,25 +125,23 @@ def _slug_of(record: Organization | Person | None) -> str | None:
 
 
 def iter_export(
-    session: Session, include_internal: bool, progress: Progress = no_progress
+    session: Session, view: Viewpoint, progress: Progress = no_progress
 ) -> Iterator[tuple[str, dict[str, Any]]]:
     """(section, record) pairs in the document's order, loading in batches."""
 
-    measure_query = visible_measures(include_internal).order_by(Measure.slug)
-    statement_query = visible_statements(include_internal).order_by(
-        Statement.date_iso, Statement.slug
-    )
-    if not include_internal:
+    measure_query = view.select(Measure).order_by(Measure.slug)
+    statement_query = view.select(Statement).order_by(Statement.date_iso, Statement.slug)
+    if not view.sees_internal:
         # The format names a statement's author by slug and needs one: a public statement by
         # an internal organization cannot be written without naming it, so it stays out.
         statement_query = statement_query.where(
             Statement.organization_id.in_(
-                visible_organizations(include_internal).with_only_columns(Organization.id)
+                view.select(Organization).with_only_columns(Organization.id)
             )
         )
-    for topic in session.scalars(visible_topics(include_internal).order_by(Topic.slug)):
+    for topic in session.scalars(visible_topics(view).order_by(Topic.slug)):
         yield "topics", {"slug": topic.slug, "name": topic.name}
-    organizations = visible_organizations(include_internal).order_by(Organization.slug)
+    organizations = view.select(Organization).order_by(Organization.slug)
     for org in session.scalars(organizations):
         yield (
             "organizations",
@@ -165,9 +154,7 @@ def iter_export(
             },
         )
     people = session.scalars(
-        visible_people(include_internal)
-        .order_by(Person.slug)
-        .options(selectinload(Person.organization))
+        view.select(Person).order_by(Person.slug).options(selectinload(Person.organization))
     )
     for person in people:
         yield (
@@ -176,7 +163,7 @@ def iter_export(
                 "slug": person.slug,
                 **kinds.PERSON.plain_values(person),
                 # An organization the reader may not see is not named through its member.
-                "organization": _slug_of(shown(person.organization, include_internal)),
+                "organization": _slug_of(view.shown(person.organization)),
                 "visibility": person.visibility,
             },
         )
@@ -190,7 +177,7 @@ def iter_export(
     measures_in_batches = measure_query.options(*options).execution_options(yield_per=200)
     with session.scalars(measures_in_batches) as measures:
         for count, measure in enumerate(measures, 1):
-            yield "measures", measure_dict(measure, include_internal)
+            yield "measures", measure_dict(measure, view)
             if count % 500 == 0:
                 progress("measures", count)
     statement_options = (
@@ -205,7 +192,7 @@ def iter_export(
     query = statement_query.options(*statement_options).execution_options(yield_per=500)
     with session.scalars(query) as statements:
         for count, statement in enumerate(statements, 1):
-            yield "statements", statement_dict(statement, include_internal)
+            yield "statements", statement_dict(statement, view)
             if count % 1000 == 0:
                 progress("statements", count)
 
@@ -226,14 +213,14 @@ SECTIONS = ("topics", "organizations", "people", "measures", "statements")
 
 def export_dataset(
     session: Session,
-    include_internal: bool,
+    view: Viewpoint,
     progress: Progress = no_progress,
     as_of: dt.date | None = None,
 ) -> dict[str, Any]:
     """The whole tracker as one interchange document."""
     document = _header(as_of)
     document.update((key, []) for key in SECTIONS)
-    for section, record in iter_export(session, include_internal, progress):
+    for section, record in iter_export(session, view, progress):
         document[section].append(record)
     return document
 
@@ -241,18 +228,18 @@ def export_dataset(
 def write_export(
     session: Session,
     handle: Any,
-    include_internal: bool,
+    view: Viewpoint,
     progress: Progress = no_progress,
     as_of: dt.date | None = None,
 ) -> None:
     """Write the export as JSON to a text stream one record at a time (bounded memory)."""
-    for chunk in export_chunks(session, include_internal, progress, as_of):
+    for chunk in export_chunks(session, view, progress, as_of):
         handle.write(chunk)
 
 
 def export_chunks(
     session: Session,
-    include_internal: bool,
+    view: Viewpoint,
     progress: Progress = no_progress,
     as_of: dt.date | None = None,
 ) -> Iterator[str]:
@@ -260,7 +247,7 @@ def export_chunks(
     yield "{\n"
     for key, value in _header(as_of).items():
         yield f" {json.dumps(key)}: {json.dumps(value)},\n"
-    records = iter_export(session, include_internal, progress)
+    records = iter_export(session, view, progress)
     pending = next(records, None)
     for index, section in enumerate(SECTIONS):
         yield f" {json.dumps(section)}: ["

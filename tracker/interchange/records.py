@@ -52,6 +52,7 @@ from tracker.services.saving import (
 )
 from tracker.services.sources import save_source
 from tracker.services.statements import save_statement
+from tracker.viewpoint import Viewpoint
 
 T = TypeVar("T")
 
@@ -350,7 +351,7 @@ def _statement_data(
 
 def measure_record(measure: Measure) -> dict[str, Any]:
     """A measure as the format has it, without its events (each is its own record)."""
-    record = measure_dict(measure, include_internal=True)
+    record = measure_dict(measure, Viewpoint.viewer())
     del record["events"]
     return record
 
@@ -360,7 +361,7 @@ def event_record(event: Event) -> dict[str, Any]:
 
 
 def statement_record(statement: Statement) -> dict[str, Any]:
-    return statement_dict(statement, include_internal=True)
+    return statement_dict(statement, Viewpoint.viewer())
 
 
 # --------------------------------------------------------------------------------------------

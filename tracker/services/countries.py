@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -13,7 +12,6 @@ from tracker import vocab
 from tracker.countries import country_name
 from tracker.models import Measure, Quote, Statement, statement_measures
 from tracker.services.as_of import statement_dated_by, statement_order
-from tracker.services.measures import visible_measures, visible_statements
 from tracker.services.timeline import light_statuses
 from tracker.viewpoint import Viewpoint
 
@@ -35,12 +33,11 @@ class CountrySummary:
     states: dict[str, int] = field(default_factory=dict)
 
 
-def country_summaries(
-    session: Session, as_of: dt.date, include_internal: bool
-) -> list[CountrySummary]:
-    """Every country with a visible measure that existed on ``as_of``, by name, with its
-    counts as of that day."""
-    visible = visible_measures(include_internal)
+def country_summaries(session: Session, view: Viewpoint) -> list[CountrySummary]:
+    """Every country with a measure the reader may see that existed on the reader's day, by
+    name, with its counts as of that day."""
+    as_of = view.as_of
+    visible = view.select(Measure)
     measures = list(session.execute(visible.with_only_columns(Measure.id, Measure.country)))
     by_id = light_statuses(session, [m.id for m in measures], as_of)
     by_code: dict[str, list[str]] = {}
@@ -57,7 +54,7 @@ def country_summaries(
         .where(statement_dated_by(as_of))
         .group_by(Measure.country)
     )
-    statements = statements.where(Viewpoint.of(include_internal).visible(Statement))
+    statements = statements.where(view.visible(Statement))
     statement_counts: dict[str, int] = {row[0]: row[1] for row in session.execute(statements)}
     summaries = [
         CountrySummary(
@@ -73,13 +70,15 @@ def country_summaries(
 
 
 def statements_about(
-    session: Session, measure_ids: Sequence[int], as_of: dt.date, include_internal: bool
+    session: Session, measure_ids: Sequence[int], view: Viewpoint
 ) -> list[Statement]:
-    """Visible statements about any of these measures up to ``as_of``, newest first."""
+    """Statements the reader may see about any of these measures, up to the reader's day,
+    newest first."""
+    as_of = view.as_of
     if not measure_ids:
         return []
     query = (
-        visible_statements(include_internal)
+        view.select(Statement)
         .where(Statement.measures.any(Measure.id.in_(measure_ids)))
         .where(statement_dated_by(as_of))
         .options(

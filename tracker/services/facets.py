@@ -30,10 +30,10 @@ from tracker.services.measures import (
     FACET_NAMES,
     MeasureFilters,
     filter_clauses,
-    status_rows,
     statuses,
     topic_names,
 )
+from tracker.viewpoint import Viewpoint
 
 FACET_LABELS = {
     "country": "Country",
@@ -78,7 +78,7 @@ def selected_values(filters: MeasureFilters, name: str) -> tuple[str, ...]:
 
 
 def _labeller(
-    session: Session, name: str, values: Iterable[str], include_internal: bool
+    session: Session, name: str, values: Iterable[str], view: Viewpoint
 ) -> Callable[[str], str]:
     if name == "country":
         return country_name
@@ -87,7 +87,7 @@ def _labeller(
     if name == "status":
         return lambda code: vocab.STATES.get(code, code)
     if name == "topic":
-        names = topic_names(session, values, include_internal)
+        names = topic_names(session, values, view)
         return lambda slug: names.get(slug, slug)
     return str
 
@@ -97,13 +97,13 @@ def _facet(
     name: str,
     counts: Counter[str],
     filters: MeasureFilters,
-    include_internal: bool,
+    view: Viewpoint,
     limit: int | None = None,
 ) -> Facet:
     chosen = selected_values(filters, name)
     for value in chosen:
         counts.setdefault(value, 0)
-    label = _labeller(session, name, counts, include_internal)
+    label = _labeller(session, name, counts, view)
     if name == "year":
         ordered = sorted(counts, key=lambda value: value, reverse=True)
     else:
@@ -116,9 +116,9 @@ def _facet(
 
 
 def _grouped_today(
-    session: Session, name: str, filters: MeasureFilters, today: dt.date, include_internal: bool
+    session: Session, name: str, filters: MeasureFilters, today: dt.date, view: Viewpoint
 ) -> Counter[str]:
-    query = status_rows(include_internal).where(
+    query = view.select(MeasureStatus).where(
         *filter_clauses(session, filters, as_of=today, by_cached_status=True, skip=name)
     )
     column: Any
@@ -151,11 +151,11 @@ def _grouped_today(
 
 
 def _grouped_as_of(
-    session: Session, filters: MeasureFilters, as_of: dt.date, include_internal: bool
+    session: Session, filters: MeasureFilters, as_of: dt.date, view: Viewpoint
 ) -> dict[str, Counter[str]]:
     """Every facet for a past (or future) day: the status of each candidate is derived."""
     unfiltered = replace(filters, countries=(), kinds=(), states=(), topics=(), years=())
-    query = status_rows(include_internal).where(
+    query = view.select(MeasureStatus).where(
         *filter_clauses(session, unfiltered, as_of=as_of, by_cached_status=False)
     )
     columns = (
@@ -202,21 +202,15 @@ def _grouped_as_of(
 def measure_facets(
     session: Session,
     filters: MeasureFilters,
-    as_of: dt.date,
-    include_internal: bool,
+    view: Viewpoint,
     limit: int | None = None,
 ) -> list[Facet]:
-    """The five facets of the measures matching ``filters`` on ``as_of``; with ``limit``, only
-    that many values of each (the most frequent, and those chosen)."""
+    """The five facets of the measures matching ``filters`` on the reader's day; with
+    ``limit``, only that many values of each (the most frequent, and those chosen)."""
+    as_of = view.as_of
     today = clock.today()
     if as_of == today:
-        counts = {
-            name: _grouped_today(session, name, filters, today, include_internal)
-            for name in FACET_NAMES
-        }
+        counts = {name: _grouped_today(session, name, filters, today, view) for name in FACET_NAMES}
     else:
-        counts = _grouped_as_of(session, filters, as_of, include_internal)
-    return [
-        _facet(session, name, counts[name], filters, include_internal, limit)
-        for name in FACET_NAMES
-    ]
+        counts = _grouped_as_of(session, filters, as_of, view)
+    return [_facet(session, name, counts[name], filters, view, limit) for name in FACET_NAMES]

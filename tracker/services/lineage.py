@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session, aliased
 from tracker import vocab
 from tracker.dates import PartialDate
 from tracker.models import Measure, Relation
-from tracker.services.measures import visible_measures
 from tracker.services.sources import source_namer
 from tracker.services.timeline import TimelineEvent, load_events, popular_name
 from tracker.status import Status, derive_status
@@ -87,30 +86,28 @@ def _orient(
 
 def build_lineage(
     session: Session,
-    as_of: dt.date,
-    include_internal: bool,
+    view: Viewpoint,
     countries: Sequence[str] = (),
     types: Sequence[str] = (),
     focus: str | None = None,
     depth: int = 3,
 ) -> Lineage | None:
-    """The relations among visible measures, as known on ``as_of``.
+    """The relations among the measures the reader may see, as known on the reader's day.
 
     With ``focus`` (a measure's slug): that measure and the measures within ``depth`` relations
     of it; None when that measure is not visible. With ``countries``: the relations that touch
     a measure of those countries, wherever the other measure is. Measures none of whose events
-    counts by ``as_of`` did not exist yet and are left out.
+    counts by that day did not exist yet and are left out.
     """
+    as_of = view.as_of
     focus_id: int | None = None
     if focus is not None:
         focus_id = session.scalar(
-            visible_measures(include_internal)
-            .where(Measure.slug == focus)
-            .with_only_columns(Measure.id)
+            view.select(Measure).where(Measure.slug == focus).with_only_columns(Measure.id)
         )
         if focus_id is None:
             return None
-    relations = _relations(session, include_internal, types, focus_id, depth)
+    relations = _relations(session, view, types, focus_id, depth)
 
     if focus_id is not None:
         # Only the neighbourhood needs its events read: narrow first (the relations are ids).
@@ -155,7 +152,7 @@ def build_lineage(
 
 def _relations(
     session: Session,
-    include_internal: bool,
+    view: Viewpoint,
     types: Sequence[str],
     focus_id: int | None,
     depth: int,
@@ -171,7 +168,7 @@ def _relations(
         .join(subject, subject.id == Relation.subject_id)
         .join(object_, object_.id == Relation.object_id)
     )
-    view = Viewpoint.of(include_internal)
+
     query = query.where(view.visible(subject), view.visible(object_))
     if types:
         query = query.where(Relation.type.in_(types))

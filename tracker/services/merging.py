@@ -41,6 +41,7 @@ from tracker.models import (
 from tracker.services import history
 from tracker.services.record_data import label, record_type, snapshot
 from tracker.services.saving import check_version, reason_context
+from tracker.viewpoint import Viewpoint
 
 Mergeable = Measure | Organization | Person
 MERGEABLE: dict[str, type[Mergeable]] = {
@@ -388,15 +389,15 @@ def merge(
     return survivor
 
 
-def find_redirect(session: Session, kind: str, slug: str, include_internal: bool) -> str | None:
+def find_redirect(session: Session, kind: str, slug: str, view: Viewpoint) -> str | None:
     """The current slug of the record an old address of a merged record leads to, if the reader
     may follow it and may see that record; None otherwise (the address then answers 404)."""
     redirect = session.scalar(
         select(SlugRedirect).where(SlugRedirect.record_type == kind, SlugRedirect.old_slug == slug)
     )
-    if redirect is None or not (redirect.public or include_internal):
+    if redirect is None or not (redirect.public or view.sees_internal):
         return None
     target = cast(Mergeable | None, session.get(MERGEABLE[kind], redirect.target_id))
-    if target is None or not (include_internal or is_public(session, target)):
+    if target is None or not view.sees(target):
         return None
     return str(target.slug)

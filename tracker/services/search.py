@@ -59,9 +59,6 @@ from tracker.services.fulltext import (
 from tracker.services.measures import (
     MeasureFilters,
     filter_clauses,
-    status_rows,
-    visible_organizations,
-    visible_people,
 )
 from tracker.viewpoint import Viewpoint
 
@@ -84,13 +81,11 @@ COUNT_CAP = 1000
 RANK_WINDOW = 1000
 
 
-def _window_start(session: Session, kind: Kind, query: ParsedQuery, include_internal: bool) -> int:
+def _window_start(session: Session, kind: Kind, query: ParsedQuery, view: Viewpoint) -> int:
     """The lowest id among the RANK_WINDOW newest matches the reader may see (0 when fewer
     match): records the reader may not see must not move the window either."""
-    if not include_internal:
-        visible = _candidates(
-            session, kind, query, MeasureFilters(), include_internal, ranked=False
-        ).subquery()
+    if not view.sees_internal:
+        visible = _candidates(session, kind, query, MeasureFilters(), view, ranked=False).subquery()
         newest = select(visible.c.id).order_by(visible.c.id.desc()).offset(RANK_WINDOW - 1).limit(1)
         found = session.scalar(newest)
         return int(found) if found is not None else 0
@@ -153,12 +148,12 @@ def _candidates(
     kind: Kind,
     query: ParsedQuery,
     filters: MeasureFilters,
-    include_internal: bool,
+    view: Viewpoint,
     ranked: bool = True,
     scan: int | None = None,
 ) -> Select[Any]:
     """(record id, rank) of the visible records of ``kind`` that match and pass the filters."""
-    start = _window_start(session, kind, query, include_internal) if ranked else 0
+    start = _window_start(session, kind, query, view) if ranked else 0
     hits = match_table(session, kind, query, ranked, scan, start)
     base = select(hits.c.id, hits.c.rank)
     clauses = filter_clauses(session, filters, as_of=None, by_cached_status=True)
@@ -168,14 +163,14 @@ def _candidates(
             base = base.join(MeasureStatus, MeasureStatus.measure_id == Event.measure_id)
         else:
             base = base.join(MeasureStatus, MeasureStatus.measure_id == hits.c.id)
-        base = base.where(Viewpoint.of(include_internal).visible(MeasureStatus))
+        base = base.where(view.visible(MeasureStatus))
         return base.where(*clauses)
     if kind == "statements":
         query_ = base.join(Statement, Statement.id == hits.c.id)
-        query_ = query_.where(Viewpoint.of(include_internal).visible(Statement))
+        query_ = query_.where(view.visible(Statement))
         if filters.active:
             about = (
-                status_rows(include_internal)
+                view.select(MeasureStatus)
                 .where(*clauses)
                 .join(
                     statement_measures,
@@ -186,9 +181,9 @@ def _candidates(
             query_ = query_.where(Statement.id.in_(about))
         return query_
     visible = (
-        visible_organizations(include_internal).with_only_columns(Organization.id)
+        view.select(Organization).with_only_columns(Organization.id)
         if kind == "organizations"
-        else visible_people(include_internal).with_only_columns(Person.id)
+        else view.select(Person).with_only_columns(Person.id)
     )
     return base.where(hits.c.id.in_(visible))
 
@@ -198,7 +193,7 @@ def _count(
     kind: Kind,
     query: ParsedQuery,
     filters: MeasureFilters,
-    include_internal: bool,
+    view: Viewpoint,
 ) -> int:
     """How many visible records match, up to COUNT_CAP + 1.
 
@@ -207,9 +202,7 @@ def _count(
     """
 
     def count(scan: int | None) -> int:
-        counted = _candidates(
-            session, kind, query, filters, include_internal, ranked=False, scan=scan
-        )
+        counted = _candidates(session, kind, query, filters, view, ranked=False, scan=scan)
         limited = counted.limit(COUNT_CAP + 1).subquery()
         return session.scalar(select(func.count()).select_from(limited)) or 0
 
@@ -243,7 +236,7 @@ def search_kind(
     kind: Kind,
     query: ParsedQuery,
     filters: MeasureFilters,
-    include_internal: bool,
+    view: Viewpoint,
     limit: int,
     offset: int = 0,
 ) -> Group:
@@ -251,8 +244,8 @@ def search_kind(
     group = Group(kind, KIND_LABELS[kind], 0)
     if kind not in MEASURE_BOUND_KINDS and filters.active:
         return group
-    candidates = _candidates(session, kind, query, filters, include_internal).subquery()
-    group.total = _count(session, kind, query, filters, include_internal)
+    candidates = _candidates(session, kind, query, filters, view).subquery()
+    group.total = _count(session, kind, query, filters, view)
     if group.total > COUNT_CAP:
         group.total, group.capped = COUNT_CAP, True
     ranked = session.execute(
@@ -280,7 +273,7 @@ def search(
     session: Session,
     raw: str,
     filters: MeasureFilters,
-    include_internal: bool,
+    view: Viewpoint,
     kinds: Sequence[Kind] = KINDS,
     limit: int = 5,
     offset: int = 0,
@@ -294,10 +287,7 @@ def search(
     if query is None:
         return SearchResults(raw, None, [])
     filters = replace(filters, query=None)
-    groups = [
-        search_kind(session, kind, query, filters, include_internal, limit, offset)
-        for kind in kinds
-    ]
+    groups = [search_kind(session, kind, query, filters, view, limit, offset) for kind in kinds]
     return SearchResults(raw, query, groups)
 
 

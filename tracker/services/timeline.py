@@ -28,7 +28,7 @@ from tracker.services.measures import MeasureFilters, select_measures
 from tracker.services.organizations import organization_name
 from tracker.services.sources import source_namer
 from tracker.status import Change, Status, derive_status, status_history
-from tracker.viewpoint import Viewpoint
+from tracker.viewpoint import Viewpoint, public
 
 DAY = dt.timedelta(days=1)
 
@@ -188,7 +188,8 @@ class Lane:
     title: str
     country: str
     kind: str
-    visibility: str
+    is_public: bool
+    """Whether anonymous readers see the measure (an internal lane says so on the chart)."""
     status: Status
     popular_name: str | None = None
     events: list[TimelineEvent] = field(default_factory=list)
@@ -422,21 +423,21 @@ def light_statuses(
 def build_timeline(
     session: Session,
     filters: MeasureFilters,
-    as_of: dt.date,
+    view: Viewpoint,
     today: dt.date,
-    include_internal: bool,
     window_start: dt.date | None = None,
     window_end: dt.date | None = None,
 ) -> Timeline:
-    """The lanes of the measures the filters select, as they stood on ``as_of``.
+    """The lanes of the measures the filters select, as they stood on the reader's day.
 
     Three queries (measures, their events, their statements) whatever the number of measures.
-    In a view of the past, events and statements dated after ``as_of`` are left out and the
+    In a view of the past, events and statements dated after that day are left out and the
     status is the one derived from what was known then.
     """
+    as_of = view.as_of
     # The measures the measure list selects; the status filter is applied below, to the status
     # derived from the events loaded for the lanes anyway (on any day, without the cache).
-    selection = select_measures(session, replace(filters, states=()), as_of, include_internal)
+    selection = select_measures(session, replace(filters, states=()), view)
     measures = selection.measures()
     # Joined as a derived table, not "IN (subquery)": SQLite would otherwise probe the whole
     # list of ids for every statement (200 ms instead of 6 for 1,000 measures).
@@ -457,7 +458,7 @@ def build_timeline(
             Statement.date_iso,
             Statement.date_approximate,
             Statement.stance,
-            organization_name(include_internal),
+            organization_name(view),
         )
         .select_from(statement_measures)
         .join(chosen, chosen.c.id == statement_measures.c.measure_id)
@@ -468,7 +469,7 @@ def build_timeline(
         .where(statement_dated_by(as_of))
         .order_by(*statement_order())
     )
-    statement_query = statement_query.where(Viewpoint.of(include_internal).visible(Statement))
+    statement_query = statement_query.where(view.visible(Statement))
     for (
         measure_id,
         statement_id,
@@ -495,7 +496,8 @@ def build_timeline(
             Measure.short_title,
             Measure.country,
             Measure.kind,
-            Measure.visibility,
+            # The rule in SQL (tracker.viewpoint), read as a flag: no visibility code here.
+            public(Measure).label("is_public"),
             Measure.popular_names,
         )
     )
@@ -513,7 +515,7 @@ def build_timeline(
             measure.short_title or measure.title,
             measure.country,
             measure.kind,
-            measure.visibility,
+            bool(measure.is_public),
             status,
             popular_name(measure.popular_names),
             lane_events,

@@ -66,9 +66,9 @@ class QuietMeasure:
 T = TypeVar("T")
 
 
-def _scoped(query: Select[T], include_internal: bool, countries: Sequence[str]) -> Select[T]:
+def _scoped(query: Select[T], view: Viewpoint, countries: Sequence[str]) -> Select[T]:
     """Public measures only for anonymous visitors; some countries only, when asked."""
-    query = query.where(Viewpoint.of(include_internal).visible(Measure))
+    query = query.where(view.visible(Measure))
     if countries:
         query = query.where(Measure.country.in_(countries))
     return query
@@ -76,12 +76,12 @@ def _scoped(query: Select[T], include_internal: bool, countries: Sequence[str]) 
 
 def upcoming(
     session: Session,
-    as_of: dt.date,
-    include_internal: bool,
+    view: Viewpoint,
     days: int = HORIZON_DAYS,
     countries: Sequence[str] = (),
 ) -> list[UpcomingItem]:
-    """Scheduled events and expiries of terms in force within ``days`` after ``as_of``."""
+    """Scheduled events and expiries of terms in force within ``days`` after the reader's day."""
+    as_of = view.as_of
     # "As of 9999-12-31" is a date someone may ask for; the calendar ends a day later.
     horizon = min(as_of, dt.date.max - dt.timedelta(days=days)) + dt.timedelta(days=days)
     items: list[UpcomingItem] = []
@@ -91,7 +91,7 @@ def upcoming(
         .where(not_(event_dated_by(as_of)), Event.date_start <= horizon)
         .where(event_recorded_by(as_of))
         .options(selectinload(Event.measure)),
-        include_internal,
+        view,
         countries,
     )
     for event in session.scalars(scheduled):
@@ -114,7 +114,7 @@ def upcoming(
     ends_late_enough = Event.end_date_start >= as_of - dt.timedelta(days=366)
     with_terms = _scoped(
         select(Measure).where(Measure.events.any(ends_late_enough)),
-        include_internal,
+        view,
         countries,
     )
     measures = list(session.scalars(with_terms))
@@ -147,20 +147,20 @@ def _placed(item: UpcomingItem) -> tuple[dt.date, int, str]:
 
 def quiet_measures(
     session: Session,
-    as_of: dt.date,
-    include_internal: bool,
+    view: Viewpoint,
     quiet_days: int = QUIET_DAYS,
     countries: Sequence[str] = (),
     limit: int | None = None,
 ) -> list[QuietMeasure]:
-    """Pending measures whose last recorded event is more than ``quiet_days`` before ``as_of``;
-    the ``limit`` quietest, or all of them.
+    """Pending measures whose last recorded event is more than ``quiet_days`` before the
+    reader's day; the ``limit`` quietest, or all of them.
 
     Oldest silence first. A law in force needs no activity, so only pending measures count.
     Candidates come from SQL, quietest first (their latest event started before the cutoff),
     and statuses are derived a chunk at a time until ``limit`` are found: deriving every
     measure's status took half a minute at 100,000 measures.
     """
+    as_of = view.as_of
     cutoff = as_of - dt.timedelta(days=quiet_days)
     latest = func.max(Event.date_start)
     candidates = _scoped(
@@ -170,7 +170,7 @@ def quiet_measures(
         .group_by(Measure.id)
         .having(latest < cutoff)
         .order_by(latest, Measure.id),
-        include_internal,
+        view,
         countries,
     )
     ids = list(session.scalars(candidates))

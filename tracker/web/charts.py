@@ -32,7 +32,7 @@ from tracker.db import get_session
 from tracker.exports.cells import download_name
 from tracker.gcpause import without_gc_pauses
 from tracker.http import params
-from tracker.http.access import can_see_internal
+from tracker.http.access import viewpoint
 from tracker.http.links import external_url, site_url
 from tracker.services.lineage import Lineage, build_lineage
 from tracker.services.measures import MeasureFilters
@@ -116,12 +116,8 @@ def as_of_phrase(as_of: dt.date) -> str:
     return f"as of {as_of.strftime('%-d %B %Y')}"
 
 
-def load_timeline(
-    include_internal: bool,
-    filters: MeasureFilters | None = None,
-    strict: bool = False,
-) -> TimelineRequest:
-    """Build the timeline the query string asks for.
+def load_timeline(filters: MeasureFilters | None = None, strict: bool = False) -> TimelineRequest:
+    """Build the timeline the query string asks for, as the request's reader sees it.
 
     ``strict`` (downloads, embeds): an unreadable date range is a 400 that says why; pages show
     the error next to the field instead.
@@ -130,16 +126,9 @@ def load_timeline(
     window = params.date_range()
     if strict and window.errors:
         abort(400, description=" ".join(f"{k}: {v}" for k, v in window.errors.items()))
-    as_of = params.as_of()
-    timeline = build_timeline(
-        get_session(),
-        filters,
-        as_of,
-        clock.today(),
-        include_internal,
-        window.start,
-        window.end,
-    )
+    view = viewpoint()  # after the date range: which 400 a request gets first stays the same
+    as_of = view.as_of
+    timeline = build_timeline(get_session(), filters, view, clock.today(), window.start, window.end)
     title = chart_title("Timeline", filters.countries)
     described = describe_filters(filters, window.start, window.end)
     count = len(timeline.lanes)
@@ -217,16 +206,18 @@ class LineageRequest:
         )
 
 
-def load_lineage(include_internal: bool, focus: str | None = None) -> LineageRequest | None:
-    """The lineage the query string asks for (``country``, ``relation``, ``measure``, ``as_of``).
+def load_lineage(focus: str | None = None) -> LineageRequest | None:
+    """The lineage the query string asks for (``country``, ``relation``, ``measure``, ``as_of``),
+    as the request's reader sees it.
 
     None when the measure asked for is not there (or not visible).
     """
     countries = params.measure_filters().countries
     types = params.relation_types()
     focus = focus or request.args.get("measure", "").strip() or None
-    as_of = params.as_of()
-    lineage = build_lineage(get_session(), as_of, include_internal, countries, types, focus)
+    view = viewpoint()
+    as_of = view.as_of
+    lineage = build_lineage(get_session(), view, countries, types, focus)
     if lineage is None:
         return None
     if lineage.focus is not None:
@@ -251,7 +242,7 @@ class MeasureLineage:
 
 def measure_lineage(slug: str, depth: int = 3) -> MeasureLineage | None:
     """The measures within ``depth`` relations of this one, drawn; None when it has none."""
-    loaded = load_lineage(can_see_internal(), focus=slug)
+    loaded = load_lineage(focus=slug)
     if loaded is None or not loaded.lineage.edges:
         return None
     chart = svg.lineage_svg(

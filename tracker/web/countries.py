@@ -12,7 +12,7 @@ from tracker.charts import svg
 from tracker.countries import country_name, is_country
 from tracker.db import get_session
 from tracker.http import params
-from tracker.http.access import can_see_internal, public
+from tracker.http.access import public, viewpoint
 from tracker.http.links import absolute_url
 from tracker.services.countries import country_summaries, state_counts, statements_about
 from tracker.services.measures import MeasureFilters, list_measures
@@ -25,9 +25,9 @@ bp = Blueprint("countries", __name__, url_prefix="/countries")
 @bp.get("/")
 @public
 def index() -> str:
-    as_of = params.as_of()
-    summaries = country_summaries(get_session(), as_of, can_see_internal())
-    return render_template("countries/index.html", summaries=summaries, as_of=as_of)
+    view = viewpoint()
+    summaries = country_summaries(get_session(), view)
+    return render_template("countries/index.html", summaries=summaries, as_of=view.as_of)
 
 
 @bp.get("/<code>")
@@ -40,11 +40,11 @@ def show(code: str) -> str | Response:
         values: dict[str, Any] = {**request.args.to_dict(), "code": code.upper()}
         return redirect(url_for("countries.show", **values), 301)
     session = get_session()
-    internal = can_see_internal()
-    as_of = params.as_of()
+    view = viewpoint()
+    as_of = view.as_of
     filters = MeasureFilters(countries=(code,))
-    rows = list_measures(session, filters, as_of, internal)
-    timeline = charts.load_timeline(internal, filters=filters)
+    rows = list_measures(session, filters, view)
+    timeline = charts.load_timeline(filters=filters)
     layout = timeline.layout()
     chart = svg.timeline_svg(
         layout, charts.links(), id_prefix="country-timeline", description=timeline.subtitle
@@ -60,9 +60,9 @@ def show(code: str) -> str | Response:
         timeline=timeline.timeline,
         request_=timeline,
         chart=Markup(chart),  # noqa: S704  # nosec B704  # built by tracker.charts.svg, which escapes every text
-        statements=statements_about(session, [row.measure.id for row in rows], as_of, internal),
-        upcoming=upcoming(session, as_of, internal, countries=(code,)),
-        quiet=quiet_measures(session, as_of, internal, countries=(code,), limit=50),
+        statements=statements_about(session, [row.measure.id for row in rows], view),
+        upcoming=upcoming(session, view, countries=(code,)),
+        quiet=quiet_measures(session, view, countries=(code,), limit=50),
         as_of=as_of,
         download_args={"country": code, **args},
         snippet=charts.embed_snippet(embed_src, timeline.title, layout.height),

@@ -15,8 +15,7 @@ from flask import Blueprint, Flask, abort, g, render_template, request
 from markupsafe import Markup
 
 from tracker.charts import svg
-from tracker.http import params
-from tracker.http.access import public
+from tracker.http.access import public, viewpoint
 from tracker.http.links import absolute_url
 from tracker.security import allow_framing
 from tracker.web import charts
@@ -69,9 +68,10 @@ def _target() -> str:
 @bp.get("/timeline")
 @public
 def timeline() -> str:
-    loaded = charts.load_timeline(include_internal=False, strict=True)
+    # Anonymous, as every embed: the hook above signed no one in (tracker.http.access).
+    loaded = charts.load_timeline(strict=True)
     layout = loaded.layout(caption=True)
-    as_of = params.as_of()
+    as_of = viewpoint().as_of
     chart = svg.timeline_svg(
         layout,
         charts.links(absolute=True),
@@ -94,11 +94,11 @@ def timeline() -> str:
 @bp.get("/lineage")
 @public
 def lineage() -> str:
-    loaded = charts.load_lineage(include_internal=False)
+    loaded = charts.load_lineage()
     if loaded is None:
         abort(404)
     layout = loaded.layout(caption=True)
-    as_of = params.as_of()
+    as_of = viewpoint().as_of
     chart = svg.lineage_svg(
         layout,
         charts.links(absolute=True),

@@ -7,7 +7,7 @@ from flask import Blueprint, render_template
 
 from tracker.db import get_session
 from tracker.http import params
-from tracker.http.access import can_see_internal, public
+from tracker.http.access import public, viewpoint
 from tracker.services.events import count_events, event_types_in_use, list_events
 from tracker.services.measures import countries_in_use, topics_in_use
 
@@ -22,12 +22,11 @@ COUNT_CAP = 10_000
 @public
 def index() -> str:
     session = get_session()
-    as_of = params.as_of()
+    view = viewpoint()
     filters = params.event_filters()
-    internal = can_see_internal()
     page, _ = params.page(default_size=PER_PAGE, max_size=PER_PAGE)
-    total = count_events(session, filters, as_of, internal, cap=COUNT_CAP)
-    events = list_events(session, filters, as_of, internal, (page - 1) * PER_PAGE, PER_PAGE)
+    total = count_events(session, filters, view, cap=COUNT_CAP)
+    events = list_events(session, filters, view, (page - 1) * PER_PAGE, PER_PAGE)
     pages, more = params.pages_of(page, total, len(events), PER_PAGE, COUNT_CAP)
     return render_template(
         "events/index.html",
@@ -38,8 +37,8 @@ def index() -> str:
         page=page,
         pages=pages,
         filters=filters,
-        as_of=as_of,
-        countries=countries_in_use(session, internal),
-        topics=topics_in_use(session, can_see_internal()),
-        event_types=event_types_in_use(session, internal),
+        as_of=view.as_of,
+        countries=countries_in_use(session, view),
+        topics=topics_in_use(session, view),
+        event_types=event_types_in_use(session, view),
     )

@@ -53,7 +53,7 @@ from tracker.exports.ical import CalendarInfo, render_calendar
 from tracker.exports.jsonld import measure_jsonld, script_json
 from tracker.exports.tables import Row, Table
 from tracker.http import params
-from tracker.http.access import can_see_internal, public
+from tracker.http.access import public, reader, viewpoint
 from tracker.http.heavy import heavy
 from tracker.http.links import WebLinks, absolute_url, authority
 from tracker.interchange import export_chunks
@@ -73,7 +73,6 @@ from tracker.services.measures import (
     get_measure,
     list_measures,
     topic_names,
-    visible_measures,
 )
 from tracker.services.statements import (
     StatementFilters,
@@ -115,7 +114,7 @@ def _cache(response: Response) -> Response:
     # What an anonymous visitor gets is public and may be cached briefly; a signed-in user's
     # response is made "private, no-store" with every other one (tracker.http.access).
     response.vary.add("Cookie")
-    if not can_see_internal():
+    if not reader().sees_internal:
         response.headers["Cache-Control"] = "public, max-age=300"
     return response
 
@@ -158,7 +157,7 @@ def _generated() -> dt.datetime:
 
 def _topic_names(slugs: Iterable[str]) -> list[str]:
     wanted = list(slugs)
-    names = topic_names(get_session(), wanted, can_see_internal())
+    names = topic_names(get_session(), wanted, reader())
     return [names.get(slug, slug) for slug in wanted]
 
 
@@ -357,8 +356,9 @@ def _table_response(
     page_endpoint: str,
     csv_lines: Callable[[Session], Iterable[str]] | None = None,
 ) -> Response:
-    as_of = params.as_of()
-    if can_see_internal():
+    view = viewpoint()
+    as_of = view.as_of
+    if view.sees_internal:
         parts = [*parts, "including-internal"]  # a name that warns before the file is shared
     filename = download_name(stem, parts, as_of, fmt)
     page_url = absolute_url(page_endpoint, **_query_args(("page", "excel")))
@@ -370,16 +370,15 @@ def _table_response(
 @bp.get(f"/measures.{LISTS.route}")
 @public
 def measures_table(fmt: str) -> Response:
-    as_of = params.as_of()
+    view = viewpoint()
     filters = params.measure_filters()
-    internal = can_see_internal()
     links = _links()
 
     def load(session: Session) -> Counted:
-        listed = list_measures(session, filters, as_of, internal)
+        listed = list_measures(session, filters, view)
         ids = [row.measure.id for row in listed]
-        events = event_counts(session, ids, as_of)
-        statements = statement_counts(session, ids, as_of, internal)
+        events = event_counts(session, ids, view.as_of)
+        statements = statement_counts(session, ids, view)
         return lambda: len(listed), tables.measure_rows(listed, links, events, statements)
 
     return _table_response(
@@ -402,16 +401,15 @@ def measures_table(fmt: str) -> Response:
 @bp.get(f"/events.{LISTS.route}")
 @public
 def events_table(fmt: str) -> Response:
-    as_of = params.as_of()
+    view = viewpoint()
     filters = params.event_filters()
-    internal = can_see_internal()
     links = _links()
     measures = filters.measures
 
     def load(session: Session) -> Counted:
-        records = iter_event_records(session, filters, as_of, internal)
+        records = iter_event_records(session, filters, view)
         return (
-            lambda: count_events(session, filters, as_of, internal),
+            lambda: count_events(session, filters, view),
             tables.event_rows(records, links),
         )
 
@@ -429,7 +427,7 @@ def events_table(fmt: str) -> Response:
         phrases=_event_filter_phrases(filters),
         page_endpoint="events.index",
         csv_lines=lambda session: tables.event_csv_lines(
-            iter_event_records(session, filters, as_of, internal), links
+            iter_event_records(session, filters, view), links
         ),
     )
 
@@ -437,16 +435,15 @@ def events_table(fmt: str) -> Response:
 @bp.get(f"/statements.{LISTS.route}")
 @public
 def statements_table(fmt: str) -> Response:
-    as_of = params.as_of()
+    view = viewpoint()
     filters = params.statement_filters()
-    internal = can_see_internal()
     links = _links()
 
     def load(session: Session) -> Counted:
-        listed = iter_statements(session, as_of, internal, filters)
+        listed = iter_statements(session, view, filters)
         return (
-            lambda: count_statements(session, as_of, internal, filters),
-            tables.statement_rows(listed, links, internal),
+            lambda: count_statements(session, view, filters),
+            tables.statement_rows(listed, links, view),
         )
 
     return _table_response(
@@ -480,37 +477,35 @@ def _downloads(endpoint: str, **values: Any) -> list[Download]:
 
 
 def _measure_view(slug: str) -> MeasureView:
-    view = get_measure(get_session(), slug, params.as_of(), can_see_internal())
-    if view is None:
+    found = get_measure(get_session(), slug, viewpoint())
+    if found is None:
         abort(404)
-    return view
+    return found
 
 
 def _measure_brief(slug: str) -> Brief:
-    view = _measure_view(slug)
-    measure = view.measure
+    found = _measure_view(slug)
+    measure = found.measure
     links = _links()
     description = f"{country_name(measure.country)} · {vocab.MEASURE_KINDS[measure.kind]}"
     if measure.identifier:
         description += f" · {measure.identifier}"
     return build_brief(
-        [view],
+        [found],
         links,
         title=measure.title,
         description=description,
         url=links.measure(measure.slug),
-        as_of=params.as_of(),
         site_name=site_name(),
-        include_internal=can_see_internal(),
+        view=viewpoint(),
     )
 
 
 def _selection_brief() -> Brief:
     session = get_session()
-    as_of = params.as_of()
+    view = viewpoint()
     filters = params.measure_filters()
-    internal = can_see_internal()
-    rows = list_measures(session, filters, as_of, internal)
+    rows = list_measures(session, filters, view)
     most = int(current_app.config["BRIEF_MAX_MEASURES"])
     if len(rows) > most:
         abort(
@@ -521,7 +516,7 @@ def _selection_brief() -> Brief:
                 "spreadsheet."
             ),
         )
-    views = [get_measure(session, row.measure.slug, as_of, internal) for row in rows]
+    views = [get_measure(session, row.measure.slug, view) for row in rows]
     countries = [country_name(code) for code in filters.countries]
     title = "Measures in " + " and ".join(countries) if countries else "Measures"
     phrases = _measure_filter_phrases(filters)
@@ -529,14 +524,13 @@ def _selection_brief() -> Brief:
         "Selected by " + "; ".join(phrases) + "." if phrases else "Every measure in the tracker."
     )
     return build_brief(
-        [view for view in views if view is not None],
+        [found for found in views if found is not None],
         _links(),
         title=title,
         description=description,
         url=absolute_url("exports.selection_brief", **_brief_args()),
-        as_of=as_of,
         site_name=site_name(),
-        include_internal=internal,
+        view=view,
     )
 
 
@@ -594,13 +588,13 @@ def data_page() -> str:
         "exports/data.html",
         tables=(tables.MEASURES, tables.EVENTS, tables.STATEMENTS),
         resources=dataset_zip.RESOURCES,
-        internal=can_see_internal(),
+        internal=reader().sees_internal,
         as_of=clock.today(),
     )
 
 
 def _dataset_name(stem: str, extension: str) -> str:
-    parts = ["including-internal"] if can_see_internal() else []
+    parts = ["including-internal"] if reader().sees_internal else []
     return download_name(stem, parts, clock.today(), extension)
 
 
@@ -609,8 +603,8 @@ def _dataset_name(stem: str, extension: str) -> str:
 @heavy()
 def dataset_json() -> Response:
     """Everything the reader may see, in the interchange format ``tracker import`` reads."""
-    internal, today = can_see_internal(), clock.today()
-    body = _streamed(lambda session: _batched(export_chunks(session, internal, as_of=today)))
+    view, today = reader(), clock.today()  # the whole dataset as it stands: no day of its own
+    body = _streamed(lambda session: _batched(export_chunks(session, view, as_of=today)))
     return _attachment(body, formats.JSON, _dataset_name("tracker-dataset", "json"))
 
 
@@ -618,8 +612,8 @@ def dataset_json() -> Response:
 @public
 @heavy()
 def dataset_tables() -> Response:
-    internal, links, name = can_see_internal(), WebLinks(), site_name()
-    body = _streamed(lambda session: dataset_zip.zip_stream(session, links, internal, name))
+    view, links, name = reader(), WebLinks(), site_name()
+    body = _streamed(lambda session: dataset_zip.zip_stream(session, links, view, name))
     return _attachment(body, formats.ZIP, _dataset_name("tracker-tables", "zip"))
 
 
@@ -627,7 +621,7 @@ def dataset_tables() -> Response:
 
 
 def _visible_measure(slug: str) -> Measure:
-    query = visible_measures(can_see_internal()).where(Measure.slug == slug)
+    query = reader().select(Measure).where(Measure.slug == slug)
     measure = get_session().scalars(query).first()
     if measure is None:
         abort(404)
@@ -647,18 +641,18 @@ def feed() -> Response:
     """New events and statements, for everything or for the measure list's filters."""
     session = get_session()
     filters = params.measure_filters()
-    internal = can_see_internal()
+    view = reader()  # a feed announces what is new, today: it has no day of its own
     entries = _entries()
     events = []
     statements: list[Statement] = []
     if entries in {"all", "events"}:
-        events = newest_events(session, EventFilters(measures=filters), internal, FEED_ENTRIES)
+        events = newest_events(session, EventFilters(measures=filters), view, FEED_ENTRIES)
     if entries in {"all", "statements"}:
         ids = None
         if filters.active:
-            rows = list_measures(session, filters, clock.today(), internal)
+            rows = list_measures(session, filters, view.on(clock.today()))
             ids = [row.measure.id for row in rows]
-        statements = list(newest_statements(session, internal, ids, FEED_ENTRIES))
+        statements = list(newest_statements(session, view, ids, FEED_ENTRIES))
     phrases = _measure_filter_phrases(filters)
     what = {"all": "events and statements", "events": "events", "statements": "statements"}
     title = f"{site_name()}: new {what[entries]}"
@@ -673,7 +667,7 @@ def feed() -> Response:
         authority=authority(),
         site_name=site_name(),
     )
-    body = render_feed(info, events, statements, WebLinks(), internal, _generated(), FEED_ENTRIES)
+    body = render_feed(info, events, statements, WebLinks(), view, _generated(), FEED_ENTRIES)
     return _feed_response(body, formats.ATOM, "feed.atom")
 
 
@@ -682,9 +676,9 @@ def feed() -> Response:
 def measure_feed(slug: str) -> Response:
     session = get_session()
     measure = _visible_measure(slug)
-    internal = can_see_internal()
-    events = newest_events(session, EventFilters(measure=slug), internal, FEED_ENTRIES)
-    statements = newest_statements(session, internal, [measure.id], FEED_ENTRIES)
+    view = reader()
+    events = newest_events(session, EventFilters(measure=slug), view, FEED_ENTRIES)
+    statements = newest_statements(session, view, [measure.id], FEED_ENTRIES)
     info = FeedInfo(
         title=f"{site_name()}: {measure.title}",
         subtitle=f"New events and statements about this measure ({country_name(measure.country)}).",
@@ -693,16 +687,16 @@ def measure_feed(slug: str) -> Response:
         authority=authority(),
         site_name=site_name(),
     )
-    body = render_feed(info, events, statements, WebLinks(), internal, _generated(), FEED_ENTRIES)
+    body = render_feed(info, events, statements, WebLinks(), view, _generated(), FEED_ENTRIES)
     return _feed_response(body, formats.ATOM, f"{slug}.atom")
 
 
 def _calendar(filters: EventFilters, name: str, description: str, page: str) -> bytes:
     session = get_session()
-    internal = can_see_internal()
+    view = reader()  # a calendar covers every date, and its expiries are today's
     today = clock.today()
-    events = dated_events(session, filters, internal, CALENDAR_EVENTS)
-    expiries = upcoming_expiries(session, filters.measures, internal, today)
+    events = dated_events(session, filters, view, CALENDAR_EVENTS)
+    expiries = upcoming_expiries(session, filters.measures, view, today)
     if filters.measure:
         expiries = [e for e in expiries if e.measure.slug == filters.measure]
     info = CalendarInfo(
@@ -756,7 +750,7 @@ def _measure_citation(measure: Measure) -> CitationText:
 
 def _statement_citation(statement: Statement) -> CitationText:
     url = absolute_url("statements.show", slug=statement.slug)
-    return cite_statement(statement, url, site_name(), clock.today(), can_see_internal())
+    return cite_statement(statement, url, site_name(), clock.today(), reader())
 
 
 def _citation_response(citation: CitationText, fmt: str) -> Response:
@@ -773,7 +767,7 @@ def measure_citation(slug: str, fmt: str) -> Response:
 @bp.get(f"/statements/<slug>/cite.{formats.CITATIONS.route}")
 @public
 def statement_citation(slug: str, fmt: str) -> Response:
-    statement = get_statement(get_session(), slug, can_see_internal())
+    statement = get_statement(get_session(), slug, reader())
     if statement is None:
         abort(404)
     return _citation_response(_statement_citation(statement), fmt)

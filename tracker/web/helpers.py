@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from flask import Flask, redirect, request, url_for
@@ -12,11 +12,10 @@ from werkzeug.wrappers.response import Response
 from tracker import clock, vocab
 from tracker.countries import country_name
 from tracker.dates import PartialDate
-from tracker.http.access import can_see_internal, has_role
+from tracker.http.access import has_role, reader
 from tracker.markup import render_markdown
 from tracker.models import Measure, Organization, Person, Statement
 from tracker.services import history, organizations
-from tracker.services.measures import may_see
 
 
 def format_date(value: PartialDate | None, short: bool = False) -> str:
@@ -70,19 +69,31 @@ def can_edit_records() -> bool:
     return has_role("editor")
 
 
+# The templates ask the request's viewpoint (tracker.http.access.reader: never a 400 of its
+# own while a page renders) through these, by the names they have always used.
+
+
+def reader_sees_internal() -> bool:
+    """Whether the reader of this page sees internal records (templates' ``can_see_internal``)."""
+    return reader().sees_internal
+
+
 def reader_may_see(record: Measure | Statement | Organization | Person) -> bool:
     """Whether the reader of this page may see a record (templates' ``may_see``)."""
-    return may_see(record, can_see_internal())
+    return reader().sees(record)
 
 
-def shown_to_reader(record: Organization | Person | None) -> Organization | Person | None:
+Named = TypeVar("Named", Organization, Person)
+
+
+def shown_to_reader(record: Named | None) -> Named | None:
     """The organization or person if the reader may see it (templates' ``shown``)."""
-    return organizations.shown(record, can_see_internal())
+    return reader().shown(record)
 
 
 def name_for_reader(record: Organization | Person | None) -> str | None:
     """Its name, or the neutral wording when the reader may not see it (``name_for``)."""
-    return organizations.name_for(record, can_see_internal())
+    return organizations.name_for(record, reader())
 
 
 def history_url(record_type: str, record: Any) -> str:
@@ -116,7 +127,7 @@ def init_app(app: Flask) -> None:
         query_with=query_with,
         today=clock.today,
         country_name=country_name,
-        can_see_internal=can_see_internal,
+        can_see_internal=reader_sees_internal,
         may_see=reader_may_see,
         shown=shown_to_reader,
         name_for=name_for_reader,

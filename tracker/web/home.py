@@ -9,8 +9,7 @@ from sqlalchemy import func
 
 from tracker.countries import country_name
 from tracker.db import get_session
-from tracker.http import params
-from tracker.http.access import can_see_internal, public
+from tracker.http.access import public, viewpoint
 from tracker.models import MeasureStatus
 from tracker.services.as_of import measure_exists
 from tracker.services.measures import (
@@ -18,7 +17,6 @@ from tracker.services.measures import (
     MeasureRow,
     list_measures,
     recent_events,
-    status_rows,
 )
 from tracker.services.upcoming import quiet_measures, upcoming
 
@@ -35,11 +33,11 @@ QUIET_SHOWN = 10
 @public
 def index() -> str:
     session = get_session()
-    as_of = params.as_of()
-    internal = can_see_internal()
+    view = viewpoint()
+    as_of = view.as_of
     counts = dict(
         session.execute(
-            status_rows(internal)
+            view.select(MeasureStatus)
             .where(measure_exists(as_of))
             .with_only_columns(MeasureStatus.country, func.count())
             .group_by(MeasureStatus.country)
@@ -48,7 +46,7 @@ def index() -> str:
     by_country: list[tuple[str, list[MeasureRow]]] = []
     country_counts: list[tuple[str, int]] = []
     if sum(counts.values()) <= LIST_UP_TO:
-        rows = list_measures(session, MeasureFilters(), as_of, internal)
+        rows = list_measures(session, MeasureFilters(), view)
         by_country = [
             (code, list(group)) for code, group in groupby(rows, key=lambda r: r.measure.country)
         ]
@@ -60,8 +58,8 @@ def index() -> str:
         "home/index.html",
         by_country=by_country,
         country_counts=country_counts,
-        recent=recent_events(session, as_of, internal),
-        upcoming=upcoming(session, as_of, internal)[:UPCOMING_SHOWN],
-        quiet=quiet_measures(session, as_of, internal, limit=QUIET_SHOWN),
+        recent=recent_events(session, view),
+        upcoming=upcoming(session, view)[:UPCOMING_SHOWN],
+        quiet=quiet_measures(session, view, limit=QUIET_SHOWN),
         as_of=as_of,
     )

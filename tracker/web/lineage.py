@@ -8,7 +8,7 @@ from markupsafe import Markup
 from tracker.charts import svg
 from tracker.db import get_session
 from tracker.http import params
-from tracker.http.access import can_see_internal, public
+from tracker.http.access import public, viewpoint
 from tracker.http.heavy import heavy
 from tracker.http.links import absolute_url
 from tracker.services.measures import countries_in_use
@@ -20,10 +20,10 @@ bp = Blueprint("lineage", __name__)
 @bp.get("/lineage/")
 @public
 def index() -> str:
-    internal = can_see_internal()
-    loaded = charts.load_lineage(internal)
+    loaded = charts.load_lineage()
     if loaded is None:
         abort(404)
+    view = viewpoint()
     layout = loaded.layout()
     chart = svg.lineage_svg(
         layout, charts.links(), id_prefix="lineage", description=loaded.subtitle
@@ -34,19 +34,19 @@ def index() -> str:
         request_=loaded,
         lineage=loaded.lineage,
         chart=Markup(chart),  # noqa: S704  # nosec B704  # built by tracker.charts.svg, which escapes every text
-        as_of=params.as_of(),
+        as_of=view.as_of,
         filters=params.measure_filters(),
-        countries=countries_in_use(get_session(), internal),
+        countries=countries_in_use(get_session(), view),
         snippet=charts.embed_snippet(embed_src, loaded.title, layout.height),
     )
 
 
-def _standalone(internal: bool) -> tuple[str, float, float, str]:
-    loaded = charts.load_lineage(internal)
+def _standalone() -> tuple[str, float, float, str]:
+    loaded = charts.load_lineage()
     if loaded is None:
         abort(404)
     layout = loaded.layout(caption=True)
-    as_of = params.as_of()
+    as_of = viewpoint().as_of
     document = svg.lineage_svg(
         layout,
         charts.links(absolute=True),
@@ -64,7 +64,7 @@ def _standalone(internal: bool) -> tuple[str, float, float, str]:
 @bp.get("/lineage.svg")
 @public
 def download_svg() -> Response:
-    document, _width, _height, name = _standalone(can_see_internal())
+    document, _width, _height, name = _standalone()
     return charts.file_response(document, "image/svg+xml", name)
 
 
@@ -72,5 +72,5 @@ def download_svg() -> Response:
 @public
 @heavy(params=charts.CHART_ARGS)
 def download_png() -> Response:
-    document, width, height, name = _standalone(can_see_internal())
+    document, width, height, name = _standalone()
     return charts.png_response(document, width, height, name.removesuffix(".svg") + ".png")

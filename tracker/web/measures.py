@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template
 
 from tracker.db import get_session
 from tracker.http import params
-from tracker.http.access import can_see_internal, public
+from tracker.http.access import public, viewpoint
 from tracker.services.facets import measure_facets
 from tracker.services.measures import countries_in_use, get_measure, page_measures, topics_in_use
 from tracker.web.charts import measure_lineage
@@ -21,36 +21,35 @@ FACET_VALUES_SHOWN = 30
 @public
 def index() -> str:
     session = get_session()
-    as_of = params.as_of()
+    view = viewpoint()
     filters = params.measure_filters()
-    internal = can_see_internal()
     number, size = params.page()
-    found = page_measures(session, filters, as_of, internal, number, size)
+    found = page_measures(session, filters, view, number, size)
     return render_template(
         "measures/index.html",
         rows=found.rows,
         total=found.total,
         page=found.page,
         pages=found.pages,
-        facets=measure_facets(session, filters, as_of, internal, limit=FACET_VALUES_SHOWN),
+        facets=measure_facets(session, filters, view, limit=FACET_VALUES_SHOWN),
         filters=filters,
-        as_of=as_of,
-        countries=countries_in_use(session, internal),
-        topics=topics_in_use(session, internal),
+        as_of=view.as_of,
+        countries=countries_in_use(session, view),
+        topics=topics_in_use(session, view),
     )
 
 
 @bp.get("/<slug>")
 @public
 def show(slug: str) -> str:
-    as_of = params.as_of()
-    view = get_measure(get_session(), slug, as_of, can_see_internal())
-    if view is None:
+    view = viewpoint()
+    found = get_measure(get_session(), slug, view)
+    if found is None:
         abort(404)
     return render_template(
         "measures/show.html",
-        view=view,
-        measure=view.measure,
-        as_of=as_of,
+        view=found,
+        measure=found.measure,
+        as_of=view.as_of,
         lineage=measure_lineage(slug),
     )

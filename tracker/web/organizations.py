@@ -5,12 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 
 from tracker.db import get_session
-from tracker.http.access import can_see_internal, public
+from tracker.http.access import public, reader
 from tracker.services.organizations import (
     get_organization,
     get_person,
     list_organizations,
-    people_of,
 )
 from tracker.services.statements import statements_by
 
@@ -22,22 +21,22 @@ bp = Blueprint("organizations", __name__)
 def index() -> str:
     return render_template(
         "organizations/index.html",
-        organizations=list_organizations(get_session(), can_see_internal()),
+        organizations=list_organizations(get_session(), reader()),
     )
 
 
 @bp.get("/organizations/<slug>")
 @public
 def show(slug: str) -> str:
-    session = get_session()
-    organization = get_organization(session, slug, can_see_internal())
+    session, view = get_session(), reader()  # these pages show no day: as_of is not theirs
+    organization = get_organization(session, slug, view)
     if organization is None:
         abort(404)
-    statements = statements_by(session, can_see_internal(), organization=organization)
+    statements = statements_by(session, view, organization=organization)
     return render_template(
         "organizations/show.html",
         organization=organization,
-        people=people_of(organization, can_see_internal()),
+        people=view.only_seen(list(organization.people)),
         statements=statements,
     )
 
@@ -45,9 +44,9 @@ def show(slug: str) -> str:
 @bp.get("/people/<slug>")
 @public
 def person(slug: str) -> str:
-    session = get_session()
-    person = get_person(session, slug, can_see_internal())
+    session, view = get_session(), reader()
+    person = get_person(session, slug, view)
     if person is None:
         abort(404)
-    statements = statements_by(session, can_see_internal(), person=person)
+    statements = statements_by(session, view, person=person)
     return render_template("organizations/person.html", person=person, statements=statements)

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from tracker import clock
 from tracker.db import get_session
 from tracker.http import params
-from tracker.http.access import can_see_internal, public
+from tracker.http.access import public, reader
 from tracker.services import search as search_service
 from tracker.services.facets import measure_facets
 from tracker.services.search import Kind
@@ -35,14 +35,14 @@ def index() -> str:
         )
     number, size = params.page(default_size=20)
     filters = replace(params.measure_filters(), query=None)
-    internal = can_see_internal()
+    view = reader()  # search finds records whatever their dates: no day of its own
     kinds: tuple[Kind, ...] = (scope,) if scope else search_service.KINDS
     limit = size if scope else PER_GROUP
     results = search_service.search(
         session,
         text,
         filters,
-        internal,
+        view,
         kinds=kinds,
         limit=limit,
         offset=(number - 1) * limit,
@@ -54,7 +54,7 @@ def index() -> str:
     too_broad = measures is not None and measures.capped
     if results.query is not None and not too_broad:
         facets = measure_facets(
-            session, replace(filters, query=text), clock.today(), internal, limit=30
+            session, replace(filters, query=text), view.on(clock.today()), limit=30
         )
     group = results.groups[0] if scope and results.groups else None
     pages = max(1, -(-group.total // limit)) if group else 1

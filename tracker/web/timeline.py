@@ -7,8 +7,7 @@ from markupsafe import Markup
 
 from tracker.charts import svg
 from tracker.db import get_session
-from tracker.http import params
-from tracker.http.access import can_see_internal, public
+from tracker.http.access import public, viewpoint
 from tracker.http.heavy import heavy
 from tracker.http.links import absolute_url
 from tracker.services.countries import state_counts
@@ -23,8 +22,8 @@ bp = Blueprint("timeline", __name__)
 @public
 def index() -> str:
     session = get_session()
-    internal = can_see_internal()
-    loaded = charts.load_timeline(internal)
+    loaded = charts.load_timeline()
+    view = viewpoint()
     layout = loaded.layout()
     chart = svg.timeline_svg(
         layout, charts.links(), id_prefix="timeline", description=loaded.subtitle
@@ -38,19 +37,19 @@ def index() -> str:
         entries=charts.entries_html(loaded.timeline.entries(), charts.links()),
         counts=state_counts(lane.status.state for lane in loaded.timeline.lanes),
         shades=SHADES,
-        as_of=params.as_of(),
+        as_of=view.as_of,
         filters=loaded.filters,
         window=loaded.window,
-        countries=countries_in_use(session, internal),
-        topics=topics_in_use(session, can_see_internal()),
+        countries=countries_in_use(session, view),
+        topics=topics_in_use(session, view),
         snippet=charts.embed_snippet(embed_src, loaded.title, layout.height),
     )
 
 
-def _standalone(internal: bool) -> tuple[str, float, float, str]:
-    loaded = charts.load_timeline(internal, strict=True)
+def _standalone() -> tuple[str, float, float, str]:
+    loaded = charts.load_timeline(strict=True)
     layout = loaded.layout(caption=True)
-    as_of = params.as_of()
+    as_of = viewpoint().as_of
     document = svg.timeline_svg(
         layout,
         charts.links(absolute=True),
@@ -65,7 +64,7 @@ def _standalone(internal: bool) -> tuple[str, float, float, str]:
 @bp.get("/timeline.svg")
 @public
 def download_svg() -> Response:
-    document, _width, _height, name = _standalone(can_see_internal())
+    document, _width, _height, name = _standalone()
     return charts.file_response(document, "image/svg+xml", name)
 
 
@@ -73,5 +72,5 @@ def download_svg() -> Response:
 @public
 @heavy(params=charts.CHART_ARGS)
 def download_png() -> Response:
-    document, width, height, name = _standalone(can_see_internal())
+    document, width, height, name = _standalone()
     return charts.png_response(document, width, height, name.removesuffix(".svg") + ".png")

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, render_template, request
 
 from tracker.db import get_session
 from tracker.http import params
-from tracker.http.access import can_see_internal, public
+from tracker.http.access import public, viewpoint
 from tracker.services.measures import countries_in_use
 from tracker.services.upcoming import HORIZON_DAYS, QUIET_DAYS, quiet_measures, upcoming
 
@@ -24,8 +24,8 @@ HORIZONS = (30, 90, 180, 365)
 @public
 def index() -> str:
     session = get_session()
-    internal = can_see_internal()
-    as_of = params.as_of()
+    view = viewpoint()
+    as_of = view.as_of
     days_text = request.args.get("days", "").strip()
     if days_text and days_text not in {str(days) for days in HORIZONS}:
         abort(400, description=f"days must be one of {', '.join(map(str, HORIZONS))}.")
@@ -33,8 +33,8 @@ def index() -> str:
     countries = params.measure_filters().countries
     return render_template(
         "upcoming/index.html",
-        items=upcoming(session, as_of, internal, days, countries),
-        quiet=quiet_measures(session, as_of, internal, QUIET_DAYS, countries, limit=QUIET_SHOWN),
+        items=upcoming(session, view, days, countries),
+        quiet=quiet_measures(session, view, QUIET_DAYS, countries, limit=QUIET_SHOWN),
         quiet_shown=QUIET_SHOWN,
         as_of=as_of,
         days=days,
@@ -42,5 +42,5 @@ def index() -> str:
         horizons=HORIZONS,
         quiet_days=QUIET_DAYS,
         selected_countries=countries,
-        countries=countries_in_use(session, internal),
+        countries=countries_in_use(session, view),
     )

@@ -23,7 +23,7 @@ from tracker.services.as_of import event_dated_by, event_order
 from tracker.services.measures import MeasureFilters, select_measures, statuses
 from tracker.services.paging import Page
 from tracker.status import Status, counted_by
-from tracker.viewpoint import Viewpoint, public
+from tracker.viewpoint import Viewpoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,10 +94,12 @@ def _scope(
     session: Session,
     query: Query,
     filters: EventFilters,
-    as_of: dt.date | None,
-    include_internal: bool,
+    view: Viewpoint,
+    *,
+    every_date: bool = False,
 ) -> Query:
-    """Apply every filter; ``as_of`` keeps the events dated by then (tracker.status.dated_by).
+    """Apply every filter, and keep the events dated by the reader's day
+    (tracker.status.dated_by) unless ``every_date`` (a feed or a calendar covers every date).
 
     The measure filters become ``measure_id IN (matching measures)``, written ``measure_id + 0``
     so that no database uses the index on ``measure_id`` for it: the index on the date then
@@ -107,9 +109,9 @@ def _scope(
     selection = select_measures(
         session,
         filters.measures,
-        as_of or clock.today(),
-        include_internal,
-        existing_only=as_of is not None,  # a feed or a calendar covers every date
+        # Every date: the measures as they stand today, whatever day the reader looks from.
+        view.on(clock.today()) if every_date else view,
+        existing_only=not every_date,
     )
     if filters.measure:
         measures = selection.measures().where(Measure.slug == filters.measure)
@@ -118,26 +120,23 @@ def _scope(
         query = query.where((Event.measure_id + 0).in_(selection.ids()))
     if filters.types:
         query = query.where(Event.type.in_(filters.types))
-    if as_of is not None:
-        query = query.where(event_dated_by(as_of))
+    if not every_date:
+        query = query.where(event_dated_by(view.as_of))
     return query.where(*_date_range(filters))
 
 
 def count_events(
     session: Session,
     filters: EventFilters,
-    as_of: dt.date | None,
-    include_internal: bool,
+    view: Viewpoint,
     cap: int | None = None,
 ) -> int:
     """How many events match; with ``cap``, counting stops past it (cap + 1 means "more"):
     counting a million events took three seconds of a page that shows a hundred."""
     if cap is None:
-        query = _scope(
-            session, select(func.count()).select_from(Event), filters, as_of, include_internal
-        )
+        query = _scope(session, select(func.count()).select_from(Event), filters, view)
         return session.scalar(query) or 0
-    matching = _scope(session, select(Event.id), filters, as_of, include_internal)
+    matching = _scope(session, select(Event.id), filters, view)
     limited = matching.limit(cap + 1).subquery()
     return session.scalar(select(func.count()).select_from(limited)) or 0
 
@@ -145,13 +144,13 @@ def count_events(
 def list_events(
     session: Session,
     filters: EventFilters,
-    as_of: dt.date | None,
-    include_internal: bool,
+    view: Viewpoint,
     offset: int = 0,
     limit: int = 100,
 ) -> list[Event]:
-    """A page of matching events, newest first, with their measure and sources."""
-    query = _scope(session, select(Event), filters, as_of, include_internal)
+    """A page of matching events up to the reader's day, newest first, with their measure and
+    sources."""
+    query = _scope(session, select(Event), filters, view)
     query = (
         query.options(selectinload(Event.measure), selectinload(Event.sources))
         .order_by(*event_order(newest_first=True))
@@ -164,8 +163,7 @@ def list_events(
 def iter_event_records(
     session: Session,
     filters: EventFilters,
-    as_of: dt.date | None,
-    include_internal: bool,
+    view: Viewpoint,
     batch: int = 5000,
 ) -> Iterator[EventRecord]:
     """Every matching event, newest first, in constant memory.
@@ -211,7 +209,7 @@ def iter_event_records(
     # straight from the index on their last day, in the list's order (tracker.status's), and
     # the first row leaves at once; joined the other way round SQLite sorted every event first.
     query = select(*columns).join(Measure, Measure.id == Event.measure_id + 0)
-    query = _scope(session, query, filters, as_of, include_internal)
+    query = _scope(session, query, filters, view)
     query = query.order_by(*event_order(newest_first=True))
     # Core, not the ORM: no per-row loading machinery. The options go to this statement only
     # (Connection.execution_options would set them on the session's connection for good).
@@ -239,10 +237,10 @@ def sources_of_events(session: Session, event_ids: Sequence[int]) -> dict[int, t
 
 
 def newest_events(
-    session: Session, filters: EventFilters, include_internal: bool, limit: int = 50
+    session: Session, filters: EventFilters, view: Viewpoint, limit: int = 50
 ) -> list[Event]:
     """The events recorded most recently (what a feed announces), with measure and sources."""
-    query = _scope(session, select(Event), filters, None, include_internal)
+    query = _scope(session, select(Event), filters, view, every_date=True)
     query = (
         query.options(selectinload(Event.measure), selectinload(Event.sources))
         .order_by(Event.created_at.desc(), Event.date_start.desc(), Event.id.desc())
@@ -252,10 +250,10 @@ def newest_events(
 
 
 def dated_events(
-    session: Session, filters: EventFilters, include_internal: bool, limit: int
+    session: Session, filters: EventFilters, view: Viewpoint, limit: int
 ) -> list[Event]:
     """Matching events of every date, the latest dates first, for a calendar."""
-    query = _scope(session, select(Event), filters, None, include_internal)
+    query = _scope(session, select(Event), filters, view, every_date=True)
     query = (
         query.options(selectinload(Event.measure), selectinload(Event.sources))
         .order_by(*event_order(newest_first=True))
@@ -280,10 +278,10 @@ class Expiry:
 
 
 def upcoming_expiries(
-    session: Session, filters: MeasureFilters, include_internal: bool, today: dt.date
+    session: Session, filters: MeasureFilters, view: Viewpoint, today: dt.date
 ) -> list[Expiry]:
     """Measures in force today whose current term ends today or later, soonest first."""
-    selection = select_measures(session, filters, today, include_internal)
+    selection = select_measures(session, filters, view.on(today))
     query = selection.measures().where(Measure.events.any(Event.end_date_start.is_not(None)))
     measures = list(session.scalars(query.options(selectinload(Measure.events))))
     by_id = statuses(session, (m.id for m in measures), today)
@@ -304,15 +302,15 @@ def upcoming_expiries(
     return expiries
 
 
-def event_types_in_use(session: Session, include_internal: bool) -> list[str]:
+def event_types_in_use(session: Session, view: Viewpoint) -> list[str]:
     """Event type codes that occur on visible measures, for the filter's choices."""
     # One EXISTS per known type, each stopping at its first visible event: DISTINCT over the
     # events of every visible measure read all of them (a million at scale) for a drop-down.
     checks = []
     for code in vocab.EVENT_TYPES:
         found = select(Event.id).where(Event.type == code)
-        if not include_internal:
-            found = found.join(Measure, Measure.id == Event.measure_id).where(public(Measure))
+        if not view.sees_internal:
+            found = found.join(Measure, Measure.id == Event.measure_id).where(view.visible(Measure))
         checks.append(select(literal(code)).where(found.exists()))
     return sorted(session.scalars(union_all(*checks)))
 
@@ -337,22 +335,21 @@ def event_counts(session: Session, measure_ids: Sequence[int], as_of: dt.date) -
 def page_events(
     session: Session,
     filters: MeasureFilters,
-    as_of: dt.date,
-    include_internal: bool,
+    view: Viewpoint,
     types: Sequence[str] = (),
     measure: str | None = None,
     page: int = 1,
     size: int = 50,
 ) -> Page[Event]:
-    """Events up to ``as_of`` of the measures that pass the filters, newest first: the events
-    list's own query (tracker.services.events), the status filter on ``as_of`` as there."""
+    """Events up to the reader's day of the measures that pass the filters, newest first: the
+    events list's own query (tracker.services.events), the status filter on that day as there."""
     chosen = EventFilters(measures=filters, types=tuple(types), measure=measure)
-    total = count_events(session, chosen, as_of, include_internal)
-    items = list_events(session, chosen, as_of, include_internal, (page - 1) * size, size)
+    total = count_events(session, chosen, view)
+    items = list_events(session, chosen, view, (page - 1) * size, size)
     return Page(items, total, page, size)
 
 
-def get_event(session: Session, event_id: int, include_internal: bool) -> Event | None:
+def get_event(session: Session, event_id: int, view: Viewpoint) -> Event | None:
     """One event, if its measure may be seen."""
     query = (
         select(Event)
@@ -360,4 +357,4 @@ def get_event(session: Session, event_id: int, include_internal: bool) -> Event 
         .where(Event.id == event_id)
         .options(selectinload(Event.measure), selectinload(Event.sources))
     )
-    return session.scalars(query.where(Viewpoint.of(include_internal).visible(Measure))).first()
+    return session.scalars(query.where(view.visible(Measure))).first()

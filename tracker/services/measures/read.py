@@ -1,7 +1,7 @@
 """Reading measures: lists with filters, one measure with everything around it, statuses.
 
-Every face (pages, exports, API, CLI) reads through these functions, so the visibility rule
-(internal records only for signed-in users) and the status rule live in one place each.
+Every face (pages, exports, API, CLI) reads through these functions with its reader's viewpoint
+(tracker.viewpoint: who may see what, and as of which day), and the status rule lives here once.
 """
 
 from __future__ import annotations
@@ -19,8 +19,6 @@ from tracker.models import (
     Event,
     Measure,
     MeasureStatus,
-    Organization,
-    Person,
     Quote,
     Relation,
     Statement,
@@ -33,7 +31,7 @@ from tracker.services.as_of import event_dated_by, event_order, measure_exists, 
 from tracker.services.fulltext import matching_ids
 from tracker.services.sources import first_source_name, source_namer
 from tracker.status import Status, dated_by, derive_status, sort_events, warnings
-from tracker.viewpoint import Viewpoint, public
+from tracker.viewpoint import Viewpoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,33 +61,6 @@ class MeasureRow:
     status: Status
 
 
-def may_see(record: Measure | Statement | Organization | Person, include_internal: bool) -> bool:
-    """Whether the reader may see one record by its own visibility: signed-in readers and
-    token holders see every record, anyone else the public ones."""
-    return Viewpoint.of(include_internal).sees(record)
-
-
-def public_rows(model: type[Organization] | type[Person]) -> ColumnElement[bool]:
-    """SQL: the organizations or people anyone may see (may_see, in a query)."""
-    return public(model)
-
-
-def visible_organizations(include_internal: bool) -> Select[Organization]:
-    return Viewpoint.of(include_internal).select(Organization)
-
-
-def visible_people(include_internal: bool) -> Select[Person]:
-    return Viewpoint.of(include_internal).select(Person)
-
-
-def visible_measures(include_internal: bool) -> Select[Measure]:
-    return Viewpoint.of(include_internal).select(Measure)
-
-
-def visible_statements(include_internal: bool) -> Select[Statement]:
-    return Viewpoint.of(include_internal).select(Statement)
-
-
 def statuses(session: Session, measure_ids: Iterable[int], as_of: dt.date) -> dict[int, Status]:
     """The status of many measures: from the cache for today, else from all their events."""
     ids = list(measure_ids)
@@ -110,14 +81,13 @@ def statuses(session: Session, measure_ids: Iterable[int], as_of: dt.date) -> di
     return {measure_id: derive_status(events[measure_id], as_of, cite) for measure_id in ids}
 
 
-def list_measures(
-    session: Session, filters: MeasureFilters, as_of: dt.date, include_internal: bool
-) -> list[MeasureRow]:
-    """Every measure matching the filters, by country then title, each with its status: what
-    the measure list shows page by page, whole (downloads, briefs, country pages)."""
-    selection = select_measures(session, filters, as_of, include_internal)
+def list_measures(session: Session, filters: MeasureFilters, view: Viewpoint) -> list[MeasureRow]:
+    """Every measure matching the filters, by country then title, each with its status as of
+    the reader's day: what the measure list shows page by page, whole (downloads, briefs,
+    country pages)."""
+    selection = select_measures(session, filters, view)
     query = selection.measures().options(selectinload(Measure.topics)).order_by(*MEASURE_ORDER)
-    return selection.rows(session, list(session.scalars(query)), as_of)
+    return selection.rows(session, list(session.scalars(query)), view.as_of)
 
 
 @dataclass(slots=True)
@@ -152,11 +122,11 @@ class MeasureView:
         return not self.status.existed
 
 
-def get_measure(
-    session: Session, slug: str, as_of: dt.date, include_internal: bool
-) -> MeasureView | None:
-    """One measure with its events, relations both ways and statements, as of a day."""
-    query = visible_measures(include_internal).where(Measure.slug == slug)
+def get_measure(session: Session, slug: str, view: Viewpoint) -> MeasureView | None:
+    """One measure with its events, relations both ways and statements, as of the reader's
+    day."""
+    as_of = view.as_of
+    query = view.select(Measure).where(Measure.slug == slug)
     query = query.options(
         selectinload(Measure.topics),
         selectinload(Measure.sources),
@@ -172,15 +142,15 @@ def get_measure(
     relations = [
         RelationView(relation, relation.object, inverse=False)
         for relation in measure.relations
-        if may_see(relation.object, include_internal)
+        if view.sees(relation.object)
     ] + [
         RelationView(relation, relation.subject, inverse=True)
         for relation in measure.inverse_relations
-        if may_see(relation.subject, include_internal)
+        if view.sees(relation.subject)
     ]
-    relations.sort(key=lambda view: (view.inverse, view.relation.type, view.other.title))
+    relations.sort(key=lambda seen: (seen.inverse, seen.relation.type, seen.other.title))
     statement_query = (
-        visible_statements(include_internal)
+        view.select(Statement)
         # IN over the association's measure_id index; ".any()" made SQLite test every statement.
         .where(
             Statement.id.in_(
@@ -217,31 +187,30 @@ def event_warnings(events: Iterable[Event]) -> dict[int, str]:
     return {event.id: note for event, note in warnings(events)}
 
 
-def recent_events(
-    session: Session, as_of: dt.date, include_internal: bool, limit: int = 8
-) -> list[Event]:
+def recent_events(session: Session, view: Viewpoint, limit: int = 8) -> list[Event]:
+    """The latest events dated by the reader's day, of measures the reader may see."""
     query = (
         select(Event)
         .join(Event.measure)
-        .where(event_dated_by(as_of))
+        .where(event_dated_by(view.as_of))
         .options(selectinload(Event.measure))
         .order_by(*event_order(newest_first=True))
         .limit(limit)
     )
-    return list(session.scalars(query.where(Viewpoint.of(include_internal).visible(Measure))))
+    return list(session.scalars(query.where(view.visible(Measure))))
 
 
-def countries_in_use(session: Session, include_internal: bool) -> list[str]:
+def countries_in_use(session: Session, view: Viewpoint) -> list[str]:
     # From the status rows' copy of the country: a scan of a covering index, not of measures.
-    query = status_rows(include_internal).with_only_columns(MeasureStatus.country).distinct()
+    query = view.select(MeasureStatus).with_only_columns(MeasureStatus.country).distinct()
     return sorted(session.scalars(query))
 
 
-def visible_topics(include_internal: bool) -> Select[Topic]:
+def visible_topics(view: Viewpoint) -> Select[Topic]:
     """Topics the reader may see: anonymous visitors only those public measures use, since a
     topic only internal measures use is as telling as the measures themselves ("inspections
     of Pamiri NGOs")."""
-    if include_internal:
+    if view.sees_internal:
         return select(Topic)
     # A correlated EXISTS per topic stops at its first public measure (an index probe or a
     # few); "topic id IN (the topics of every public measure)" read all of measure_topics,
@@ -249,25 +218,25 @@ def visible_topics(include_internal: bool) -> Select[Topic]:
     used_publicly = (
         select(measure_topics.c.measure_id)
         .join(Measure, Measure.id == measure_topics.c.measure_id)
-        .where(measure_topics.c.topic_id == Topic.id, public(Measure))
+        .where(measure_topics.c.topic_id == Topic.id, view.visible(Measure))
         .exists()
     )
     return select(Topic).where(used_publicly)
 
 
-def topic_names(session: Session, slugs: Iterable[str], include_internal: bool) -> dict[str, str]:
+def topic_names(session: Session, slugs: Iterable[str], view: Viewpoint) -> dict[str, str]:
     """Names of the topics among ``slugs`` that the reader may see. Echoing a filter, callers
     show any other slug as typed: an internal-only topic reads exactly as an unknown one."""
     wanted = list(slugs)
     if not wanted:
         return {}
-    query = visible_topics(include_internal).where(Topic.slug.in_(wanted))
+    query = visible_topics(view).where(Topic.slug.in_(wanted))
     return {topic.slug: topic.name for topic in session.scalars(query)}
 
 
-def topics_in_use(session: Session, include_internal: bool) -> Sequence[Topic]:
+def topics_in_use(session: Session, view: Viewpoint) -> Sequence[Topic]:
     """Topics for the filters of lists and charts, by name."""
-    return session.scalars(visible_topics(include_internal).order_by(Topic.name)).all()
+    return session.scalars(visible_topics(view).order_by(Topic.name)).all()
 
 
 # -- lists at scale: filters in SQL, one page at a time ----------------------------------------
@@ -314,17 +283,12 @@ def filter_clauses(
     return clauses
 
 
-def status_rows(include_internal: bool) -> Select[MeasureStatus]:
-    """The cached status rows of the visible measures: what counts and facets read."""
-    return select(MeasureStatus).where(Viewpoint.of(include_internal).visible(MeasureStatus))
-
-
-def measures_with_status(include_internal: bool) -> Select[Measure]:
+def measures_with_status(view: Viewpoint) -> Select[Measure]:
     """Visible measures joined to their cached status (refresh the cache before running it)."""
     return (
         select(Measure)
         .join(MeasureStatus, MeasureStatus.measure_id == Measure.id)
-        .where(Viewpoint.of(include_internal).visible(MeasureStatus))
+        .where(view.visible(MeasureStatus))
     )
 
 
@@ -338,19 +302,19 @@ class MeasureSelection:
 
     clauses: tuple[ColumnElement[bool], ...]
     """Conditions on MeasureStatus (the status rows), joined to Measure or alone."""
-    include_internal: bool
+    view: Viewpoint
     derived: Mapping[int, Status]
     """The statuses derived while selecting (a status filter on a day other than today)."""
 
     def measures(self) -> Select[Measure]:
         """The measures, unordered (order by MEASURE_ORDER to list them)."""
-        return measures_with_status(self.include_internal).where(*self.clauses)
+        return measures_with_status(self.view).where(*self.clauses)
 
     def ids(self) -> Select[tuple[int]]:
         """Their ids, read from the status rows alone: what lists built on measures (events,
         statements about them) join."""
         return (
-            status_rows(self.include_internal)
+            self.view.select(MeasureStatus)
             .where(*self.clauses)
             .with_only_columns(MeasureStatus.measure_id)
         )
@@ -373,13 +337,12 @@ class MeasureSelection:
 def select_measures(
     session: Session,
     filters: MeasureFilters,
-    as_of: dt.date,
-    include_internal: bool,
+    view: Viewpoint,
     *,
     existing_only: bool = True,
 ) -> MeasureSelection:
     """The one query of the measures a list shows: every filter (country, kind, status, topic,
-    year, the words of ``q``) on the day asked, the reader's visibility, and only measures that
+    year, the words of ``q``) on the reader's day, what the reader may see, and only measures that
     existed that day (tracker.status.Status.existed; ``existing_only=False`` for what covers
     every date, such as a feed or a calendar).
 
@@ -391,13 +354,13 @@ def select_measures(
     candidate must be derived from its events to filter by it: correct, but a pass over the
     candidates' events, done only when the status filter is used.
     """
-    today = clock.today()
+    as_of, today = view.as_of, clock.today()
     is_today = as_of == today
     exists_on = as_of if existing_only else None
     clauses = filter_clauses(session, filters, as_of=exists_on, by_cached_status=is_today)
     derived: dict[int, Status] = {}
     if filters.states and not is_today:
-        candidates = status_rows(include_internal).where(*clauses)
+        candidates = view.select(MeasureStatus).where(*clauses)
         ids = list(session.scalars(candidates.with_only_columns(MeasureStatus.measure_id)))
         derived = {
             measure_id: status
@@ -410,7 +373,7 @@ def select_measures(
             "kept", list(derived), Integer, expanding=True, literal_execute=True, unique=True
         )
         clauses.append(MeasureStatus.measure_id.in_(kept))
-    return MeasureSelection(tuple(clauses), include_internal, derived)
+    return MeasureSelection(tuple(clauses), view, derived)
 
 
 @dataclass(slots=True)
@@ -428,13 +391,13 @@ class MeasurePage:
 def page_measures(
     session: Session,
     filters: MeasureFilters,
-    as_of: dt.date,
-    include_internal: bool,
+    view: Viewpoint,
     page: int = 1,
     size: int = 50,
 ) -> MeasurePage:
-    """One page of the measures matching the filters, by country then title, with statuses."""
-    selection = select_measures(session, filters, as_of, include_internal)
+    """One page of the measures matching the filters, by country then title, with statuses as
+    of the reader's day."""
+    selection = select_measures(session, filters, view)
     query = (
         selection.measures()
         .options(selectinload(Measure.topics))
@@ -442,5 +405,5 @@ def page_measures(
         .limit(size)
         .offset((page - 1) * size)
     )
-    rows = selection.rows(session, list(session.scalars(query)), as_of)
+    rows = selection.rows(session, list(session.scalars(query)), view.as_of)
     return MeasurePage(rows, selection.count(session), page, size)

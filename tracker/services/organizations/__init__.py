@@ -11,8 +11,6 @@ from tracker.services.organizations.read import (
     organization_name,
     page_organizations,
     page_people,
-    people_of,
-    shown,
 )
 from tracker.services.organizations.write import (
     save_organization,
@@ -27,8 +25,6 @@ __all__ = [
     "organization_name",
     "page_organizations",
     "page_people",
-    "people_of",
     "save_organization",
     "save_person",
-    "shown",
 ]

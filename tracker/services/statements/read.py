@@ -1,5 +1,5 @@
-"""Reading statements, with the visibility rule applied (organizations and people are read in
-tracker.services.organizations).
+"""Reading statements as the reader's viewpoint may see them (organizations and people are read
+in tracker.services.organizations).
 
 The pages and the JSON API read through the same queries: a statement is shown when it is
 visible and, with measure filters, when at least one of its measures passes them.
@@ -25,12 +25,7 @@ from tracker.models import (
     statement_measures,
 )
 from tracker.services.as_of import statement_dated_by, statement_order
-from tracker.services.measures import (
-    MeasureFilters,
-    select_measures,
-    visible_organizations,
-    visible_statements,
-)
+from tracker.services.measures import MeasureFilters, select_measures
 from tracker.services.paging import Page, page_of
 from tracker.viewpoint import Viewpoint
 
@@ -74,25 +69,23 @@ class StatementFilters:
         )
 
 
-def _about(include_internal: bool, condition: ColumnElement[bool]) -> ColumnElement[bool]:
+def _about(view: Viewpoint, condition: ColumnElement[bool]) -> ColumnElement[bool]:
     """Statements about at least one measure that is visible and meets ``condition``."""
-    condition = condition & Viewpoint.of(include_internal).visible(Measure)
+    condition = condition & view.visible(Measure)
     return Statement.measures.any(condition)
 
 
 def _filtered(
-    query: Select[Statement], filters: StatementFilters, include_internal: bool
+    query: Select[Statement], filters: StatementFilters, view: Viewpoint
 ) -> Select[Statement]:
     if filters.countries:
-        query = query.where(_about(include_internal, Measure.country.in_(filters.countries)))
+        query = query.where(_about(view, Measure.country.in_(filters.countries)))
     if filters.topics:
-        query = query.where(
-            _about(include_internal, Measure.topics.any(Topic.slug.in_(filters.topics)))
-        )
+        query = query.where(_about(view, Measure.topics.any(Topic.slug.in_(filters.topics))))
     if filters.measure:
-        query = query.where(_about(include_internal, Measure.slug == filters.measure))
+        query = query.where(_about(view, Measure.slug == filters.measure))
     if filters.organizations:
-        query = query.where(by_organizations(filters.organizations, include_internal))
+        query = query.where(by_organizations(filters.organizations, view))
     if filters.stances:
         query = query.where(Statement.stance.in_(filters.stances))
     if filters.types:
@@ -105,11 +98,11 @@ def _filtered(
     return query
 
 
-def by_organizations(slugs: Sequence[str], include_internal: bool) -> ColumnElement[bool]:
+def by_organizations(slugs: Sequence[str], view: Viewpoint) -> ColumnElement[bool]:
     """Statements that organizations the reader may see wrote or co-signed: filtering by an
     internal organization's slug must not tell which public statements it signed."""
     chosen = (
-        visible_organizations(include_internal)
+        view.select(Organization)
         .where(Organization.slug.in_(slugs))
         .with_only_columns(Organization.id)
     )
@@ -118,26 +111,24 @@ def by_organizations(slugs: Sequence[str], include_internal: bool) -> ColumnElem
     )
 
 
-def _listed(
-    as_of: dt.date, include_internal: bool, filters: StatementFilters | None
-) -> Select[Statement]:
-    query = visible_statements(include_internal).where(statement_dated_by(as_of))
+def _listed(view: Viewpoint, filters: StatementFilters | None) -> Select[Statement]:
+    query = view.select(Statement).where(statement_dated_by(view.as_of))
     if filters is not None:
-        query = _filtered(query, filters, include_internal)
+        query = _filtered(query, filters, view)
     return query
 
 
 def list_statements(
     session: Session,
-    as_of: dt.date,
-    include_internal: bool,
+    view: Viewpoint,
     filters: StatementFilters | None = None,
     offset: int = 0,
     limit: int | None = None,
 ) -> Sequence[Statement]:
-    """Statements up to ``as_of`` that match the filters, newest first (one page of them)."""
+    """Statements up to the reader's day that match the filters, newest first (one page of
+    them)."""
     query = (
-        _listed(as_of, include_internal, filters)
+        _listed(view, filters)
         .options(*_STATEMENT_OPTIONS)
         .order_by(*statement_order(newest_first=True))
         .offset(offset)
@@ -148,14 +139,13 @@ def list_statements(
 
 def iter_statements(
     session: Session,
-    as_of: dt.date,
-    include_internal: bool,
+    view: Viewpoint,
     filters: StatementFilters | None = None,
 ) -> Iterator[Statement]:
     """Every matching statement, newest first, read in batches: exports of 200,000 statements
     hold a batch in memory, not all of them."""
     query = (
-        _listed(as_of, include_internal, filters)
+        _listed(view, filters)
         .options(*_STATEMENT_OPTIONS)
         .order_by(*statement_order(newest_first=True))
         .execution_options(yield_per=500)
@@ -165,31 +155,30 @@ def iter_statements(
 
 def count_statements(
     session: Session,
-    as_of: dt.date,
-    include_internal: bool,
+    view: Viewpoint,
     filters: StatementFilters | None = None,
     cap: int | None = None,
 ) -> int:
     """How many statements match; with ``cap``, counting stops past it (cap + 1: "more")."""
-    matching = _listed(as_of, include_internal, filters).with_only_columns(Statement.id)
+    matching = _listed(view, filters).with_only_columns(Statement.id)
     if cap is not None:
         matching = matching.limit(cap + 1)
     return session.scalar(select(func.count()).select_from(matching.subquery())) or 0
 
 
-def get_statement(session: Session, slug: str, include_internal: bool) -> Statement | None:
-    query = visible_statements(include_internal).where(Statement.slug == slug)
+def get_statement(session: Session, slug: str, view: Viewpoint) -> Statement | None:
+    query = view.select(Statement).where(Statement.slug == slug)
     return session.scalars(query.options(*_STATEMENT_OPTIONS)).first()
 
 
 def statements_by(
     session: Session,
-    include_internal: bool,
+    view: Viewpoint,
     organization: Organization | None = None,
     person: Person | None = None,
 ) -> Sequence[Statement]:
     """Statements an organization wrote or signed, or a person made or is quoted in."""
-    query = visible_statements(include_internal).options(*_STATEMENT_OPTIONS)
+    query = view.select(Statement).options(*_STATEMENT_OPTIONS)
     if organization is not None:
         query = query.where(
             (Statement.organization_id == organization.id)
@@ -203,16 +192,13 @@ def statements_by(
     return session.scalars(query.order_by(*statement_order(newest_first=True))).all()
 
 
-def measures_of(statement: Statement, include_internal: bool) -> list[Measure]:
-    return Viewpoint.of(include_internal).only_seen(list(statement.measures))
-
-
 def statement_counts(
-    session: Session, measure_ids: Sequence[int], as_of: dt.date, include_internal: bool
+    session: Session, measure_ids: Sequence[int], view: Viewpoint
 ) -> dict[int, int]:
-    """How many visible statements are about each measure up to ``as_of``."""
+    """How many statements the reader may see are about each measure, up to the reader's
+    day."""
     counts: dict[int, int] = {}
-    visible = visible_statements(include_internal).where(statement_dated_by(as_of))
+    visible = view.select(Statement).where(statement_dated_by(view.as_of))
     for chunk in range(0, len(measure_ids), 500):
         query = (
             select(statement_measures.c.measure_id, func.count())
@@ -226,13 +212,13 @@ def statement_counts(
 
 def newest_statements(
     session: Session,
-    include_internal: bool,
+    view: Viewpoint,
     measure_ids: Sequence[int] | None = None,
     limit: int = 50,
 ) -> Sequence[Statement]:
     """The statements recorded most recently (what a feed announces); with ``measure_ids``,
     only those about one of these measures."""
-    query = visible_statements(include_internal).options(*_STATEMENT_OPTIONS)
+    query = view.select(Statement).options(*_STATEMENT_OPTIONS)
     if measure_ids is not None:
         query = query.where(Statement.measures.any(Measure.id.in_(measure_ids)))
     query = query.order_by(
@@ -247,28 +233,25 @@ def newest_statements(
 def page_statements(
     session: Session,
     filters: MeasureFilters,
-    as_of: dt.date,
-    include_internal: bool,
+    view: Viewpoint,
     organization: str | None = None,
     stances: Sequence[str] = (),
     page: int = 1,
     size: int = 50,
 ) -> Page[Statement]:
-    """Statements up to ``as_of`` about measures that pass the filters (on ``as_of``, as the
-    measure list selects them), newest first."""
+    """Statements up to the reader's day about measures that pass the filters (on that day, as
+    the measure list selects them), newest first."""
     query = (
-        visible_statements(include_internal)
-        .where(statement_dated_by(as_of))
-        .options(*_STATEMENT_OPTIONS)
+        view.select(Statement).where(statement_dated_by(view.as_of)).options(*_STATEMENT_OPTIONS)
     )
     if filters.active:
-        ids = select_measures(session, filters, as_of, include_internal).ids()
+        ids = select_measures(session, filters, view).ids()
         about = select(statement_measures.c.statement_id).where(
             statement_measures.c.measure_id.in_(ids)
         )
         query = query.where(Statement.id.in_(about))
     if organization:
-        query = query.where(by_organizations([organization], include_internal))
+        query = query.where(by_organizations([organization], view))
     if stances:
         query = query.where(Statement.stance.in_(stances))
     return page_of(session, query, statement_order(newest_first=True), page, size)
