@@ -12,6 +12,7 @@ here, never the browser session. The write endpoints are in tracker.api.writes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
@@ -34,6 +35,7 @@ from tracker.services.organizations import (
     page_people,
 )
 from tracker.services.statements import get_statement, page_statements
+from tracker.viewpoint import Viewpoint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -169,9 +171,7 @@ def events() -> Response:
 @bp.get("/events/<int:event_id>")
 @public
 def event(event_id: int) -> Response:
-    found = get_event(get_session(), event_id, reader())
-    if found is None:
-        abort(404, description=f"No event {event_id}.")
+    found = _found(get_event(get_session(), event_id, reader()), f"No event {event_id}.")
     return jsonify(serializers.event(found))
 
 
@@ -198,29 +198,35 @@ def statements() -> Response:
 @public
 def statement(slug: str) -> Response:
     view = reader()
-    found = get_statement(get_session(), slug, view)
-    if found is None:
-        abort(404, description=f'No statement "{slug}".')
+    found = _found(get_statement(get_session(), slug, view), f'No statement "{slug}".')
     return jsonify(serializers.statement(found, view))
+
+
+def _paged(pager: Callable[..., Any], serialize: Callable[[Any, Viewpoint], Any]) -> Response:
+    """A list that shows no day: one page of what ``pager`` finds for the reader."""
+    page, size = params.page(DEFAULT_SIZE, MAX_SIZE)
+    view = reader()
+    found = pager(get_session(), view, page, size)
+    return envelope([serialize(item, view) for item in found.items], found.total, page, size)
+
+
+def _found(record: Any, missing: str) -> Any:
+    if record is None:
+        abort(404, description=missing)
+    return record
 
 
 @bp.get("/organizations")
 @public
 def organizations() -> Response:
-    page, size = params.page(DEFAULT_SIZE, MAX_SIZE)
-    view = reader()
-    found = page_organizations(get_session(), view, page, size)
-    items = [serializers.organization(o, view) for o in found.items]
-    return envelope(items, found.total, page, size)
+    return _paged(page_organizations, serializers.organization)
 
 
 @bp.get("/organizations/<slug>")
 @public
 def organization(slug: str) -> Response:
     view = reader()
-    found = get_organization(get_session(), slug, view)
-    if found is None:
-        abort(404, description=f'No organization "{slug}".')
+    found = _found(get_organization(get_session(), slug, view), f'No organization "{slug}".')
     data = serializers.organization(found, view)
     data["people"] = [serializers.person_ref(p) for p in view.only_seen(list(found.people))]
     return jsonify(data)
@@ -229,20 +235,14 @@ def organization(slug: str) -> Response:
 @bp.get("/people")
 @public
 def people() -> Response:
-    page, size = params.page(DEFAULT_SIZE, MAX_SIZE)
-    view = reader()
-    found = page_people(get_session(), view, page, size)
-    items = [serializers.person(p, view) for p in found.items]
-    return envelope(items, found.total, page, size)
+    return _paged(page_people, serializers.person)
 
 
 @bp.get("/people/<slug>")
 @public
 def person(slug: str) -> Response:
     view = reader()
-    found = get_person(get_session(), slug, view)
-    if found is None:
-        abort(404, description=f'No person "{slug}".')
+    found = _found(get_person(get_session(), slug, view), f'No person "{slug}".')
     return jsonify(serializers.person(found, view))
 
 

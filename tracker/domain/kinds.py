@@ -108,6 +108,9 @@ class Field:
     default: object = None
     missing: str | None = None
     """What the write path says when a required field is empty ("Enter the official title.")."""
+    invalid: str | None = None
+    """For ``choice``: what the write path says of a code not in ``choices`` ("Choose a
+    stance.")."""
     approximate: str | None = None
     """For ``date``: the name of its companion flag that marks the date approximate ("c.")."""
 
@@ -228,6 +231,7 @@ MEASURE: Final = Kind(
             "Kind",
             required=True,
             choices=vocab.MEASURE_KINDS,
+            invalid="Choose what kind of measure this is.",
             about="Kind of measure: law, bill, court order...",
         ),
         Field(
@@ -320,6 +324,7 @@ EVENT: Final = Kind(
             "What happened",
             required=True,
             choices={code: kind.label for code, kind in vocab.EVENT_TYPES.items()},
+            invalid="Choose what happened.",
             about="Event type: introduced, signed, extended...",
         ),
         Field("date", "date", "Date", required=True, approximate="approximate", about="The date."),
@@ -368,6 +373,7 @@ RELATION: Final = Kind(
             "Relation",
             required=True,
             choices={code: kind.label for code, kind in vocab.RELATION_TYPES.items()},
+            invalid="Choose how the measures are related.",
             about="How the measure relates to the other.",
         ),
         Field(
@@ -415,6 +421,7 @@ STATEMENT: Final = Kind(
             "choice",
             "Type",
             choices=vocab.STATEMENT_TYPES,
+            invalid="Choose a statement type.",
             about="Kind of statement: press release, report...",
         ),
         Field(
@@ -422,6 +429,7 @@ STATEMENT: Final = Kind(
             "choice",
             "Stance",
             choices=vocab.STANCES,
+            invalid="Choose a stance.",
             about="Stance towards the measures.",
         ),
         Field(
@@ -504,6 +512,7 @@ ORGANIZATION: Final = Kind(
             "choice",
             "Kind",
             choices=vocab.ORGANIZATION_KINDS,
+            invalid="Choose a kind of organization.",
             about="Kind of organization.",
         ),
         Field("country", "country", "Country", about="Country code (ISO 3166-1 alpha-2)."),

@@ -253,6 +253,31 @@ def check_plain(errors: dict[str, str], data: RecordData) -> dict[str, Any]:
     return values
 
 
+def check_codes(errors: dict[str, str], data: RecordData) -> None:
+    """Each code of a ``choice`` field is one its kind offers (an optional one may be None)."""
+    for field in data.KIND.fields:
+        if field.shape != "choice" or field.choices is None:
+            continue
+        value = getattr(data, field.name)
+        if (value is not None or field.required) and value not in field.choices:
+            errors.setdefault(field.name, field.invalid or f"Choose the {field.label.lower()}.")
+
+
+def start_save(
+    record: Record | None, data: RecordData, expected_version: int | None
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """What every save checks first, as the kind describes it: the version the caller read, no
+    hidden control character, the plain fields and the codes. (The problems so far, by field;
+    the plain fields' values to store.)"""
+    if record is not None:
+        check_version(record, expected_version)
+    refuse_control_characters(data)
+    errors: dict[str, str] = {}
+    plain = check_plain(errors, data)
+    check_codes(errors, data)
+    return errors, plain
+
+
 def check_visibility(errors: dict[str, str], value: str) -> None:
     if value not in vocab.VISIBILITIES:
         errors["visibility"] = "Choose public or internal."

@@ -19,13 +19,11 @@ from tracker.services.saving import (
     assign,
     assign_collection,
     check_iso,
-    check_plain,
     check_source_urls,
-    check_version,
     cite_sources,
     flush_record,
     reason_context,
-    refuse_control_characters,
+    start_save,
 )
 
 # --------------------------------------------------------------------------------------------
@@ -42,12 +40,7 @@ def save_event(
     reason: str | None = None,
 ) -> Event:
     """Add an event to a measure, or change one; the measure's status follows by itself."""
-    if event is not None:
-        check_version(event, expected_version)
-    refuse_control_characters(data)
-    errors: dict[str, str] = {}
-    if data.type not in vocab.EVENT_TYPES:
-        errors["type"] = "Choose what happened."
+    errors, plain = start_save(event, data, expected_version)
     date = check_iso(errors, "date", data.date)
     if not data.date:
         errors["date"] = "Enter the date, even if only the year is known."
@@ -58,7 +51,6 @@ def save_event(
         value = getattr(data, key)
         if value is not None and (not isinstance(value, int) or value < 0 or value > 100000):
             errors[key] = "Enter a whole number of votes, or leave it empty."
-    plain = check_plain(errors, data)
     with session.no_autoflush:
         check_source_urls(errors, data.sources)
         if errors:

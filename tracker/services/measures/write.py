@@ -19,16 +19,14 @@ from tracker.services.saving import (
     ValidationFailed,
     assign,
     assign_collection,
-    check_plain,
     check_slug,
     check_source_urls,
-    check_version,
     check_visibility,
     cite_sources,
     clean_text,
     flush_record,
     reason_context,
-    refuse_control_characters,
+    start_save,
     unique_slug,
 )
 
@@ -45,17 +43,11 @@ def save_measure(
     reason: str | None = None,
 ) -> Measure:
     """Create or update a measure; slug generated from country and title when left empty."""
-    if measure is not None:
-        check_version(measure, expected_version)
-    refuse_control_characters(data)
-    errors: dict[str, str] = {}
-    plain = check_plain(errors, data)
+    errors, plain = start_save(measure, data, expected_version)
     title = plain["title"]
     country = (data.country or "").strip().upper()
     if not country or not is_country(country):
         errors["country"] = "Choose a country."
-    if data.kind not in vocab.MEASURE_KINDS:
-        errors["kind"] = "Choose what kind of measure this is."
     check_visibility(errors, data.visibility)
     slug = clean_text(data.slug)
     with session.no_autoflush:
@@ -142,13 +134,7 @@ def save_relation(
     reason: str | None = None,
 ) -> Relation:
     """Relate a measure to another one ("modelled on", "amends"...)."""
-    if relation is not None:
-        check_version(relation, expected_version)
-    refuse_control_characters(data)
-    errors: dict[str, str] = {}
-    plain = check_plain(errors, data)
-    if data.type not in vocab.RELATION_TYPES:
-        errors["type"] = "Choose how the measures are related."
+    errors, plain = start_save(relation, data, expected_version)
     target = session.scalar(select(Measure).where(Measure.slug == (data.target or "").strip()))
     if target is None:
         errors["target"] = names.not_found(

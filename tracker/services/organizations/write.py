@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker import vocab
 from tracker.countries import is_country
 from tracker.models import Organization, Person
 from tracker.services import names
@@ -13,14 +12,12 @@ from tracker.services.record_data import OrganizationData, PersonData
 from tracker.services.saving import (
     ValidationFailed,
     assign,
-    check_plain,
     check_slug,
-    check_version,
     check_visibility,
     clean_text,
     flush_record,
     reason_context,
-    refuse_control_characters,
+    start_save,
     unique_slug,
 )
 
@@ -36,14 +33,8 @@ def save_organization(
     expected_version: int | None = None,
     reason: str | None = None,
 ) -> Organization:
-    if org is not None:
-        check_version(org, expected_version)
-    refuse_control_characters(data)
-    errors: dict[str, str] = {}
-    plain = check_plain(errors, data)
+    errors, plain = start_save(org, data, expected_version)
     name = plain["name"]
-    if data.kind is not None and data.kind not in vocab.ORGANIZATION_KINDS:
-        errors["kind"] = "Choose a kind of organization."
     country = clean_text(data.country)
     if country is not None and not is_country(country):
         errors["country"] = "Choose a country."
@@ -81,11 +72,7 @@ def save_person(
     expected_version: int | None = None,
     reason: str | None = None,
 ) -> Person:
-    if person is not None:
-        check_version(person, expected_version)
-    refuse_control_characters(data)
-    errors: dict[str, str] = {}
-    plain = check_plain(errors, data)
+    errors, plain = start_save(person, data, expected_version)
     name = plain["name"]
     org = None
     if data.organization:

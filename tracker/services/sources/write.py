@@ -14,13 +14,11 @@ from tracker.services.saving import (
     ValidationFailed,
     assign,
     check_iso,
-    check_plain,
-    check_version,
     find_sources,
     flush_record,
     new_sources,
     reason_context,
-    refuse_control_characters,
+    start_save,
 )
 
 
@@ -32,11 +30,7 @@ def save_source(
     expected_version: int | None = None,
     reason: str | None = None,
 ) -> Source:
-    if source is not None:
-        check_version(source, expected_version)
-    refuse_control_characters(data)
-    errors: dict[str, str] = {}
-    plain = check_plain(errors, data)
+    errors, plain = start_save(source, data, expected_version)
     url = plain["url"]
     published = check_iso(errors, "published", data.published)
     accessed = None

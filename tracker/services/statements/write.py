@@ -21,16 +21,14 @@ from tracker.services.saving import (
     assign_collection,
     by_slug,
     check_iso,
-    check_plain,
     check_slug,
     check_source_urls,
-    check_version,
     check_visibility,
     cite_sources,
     clean_text,
     flush_record,
     reason_context,
-    refuse_control_characters,
+    start_save,
     unique_slug,
 )
 
@@ -47,19 +45,11 @@ def save_statement(
     reason: str | None = None,
 ) -> Statement:
     """Create or update a statement with its quotes, co-signatories, measures and sources."""
-    if statement is not None:
-        check_version(statement, expected_version)
-    refuse_control_characters(data)
-    errors: dict[str, str] = {}
-    plain = check_plain(errors, data)
+    errors, plain = start_save(statement, data, expected_version)
     title = plain["title"]
     date = check_iso(errors, "date", data.date)
     if not data.date:
         errors["date"] = "Enter the date of the statement."
-    if data.type is not None and data.type not in vocab.STATEMENT_TYPES:
-        errors["type"] = "Choose a statement type."
-    if data.stance is not None and data.stance not in vocab.STANCES:
-        errors["stance"] = "Choose a stance."
     unknown_asks = [ask for ask in data.asks if ask not in vocab.ASKS]
     if unknown_asks:
         errors["asks"] = f"Unknown asks: {', '.join(unknown_asks)}."
