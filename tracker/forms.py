@@ -354,6 +354,7 @@ class UserEditForm(TrackerForm):
 # order (``RecordForm.layout``).
 
 _PLAIN_FIELD_CLASSES: dict[str, type[Field]] = {
+    "slug": StringField,
     "line": StringField,
     "url": StringField,
     "prose": TextAreaField,
@@ -421,9 +422,23 @@ def record_form(form_class: F) -> F:
     """Complete a record form from its kind: a field for each plain field it does not declare,
     and every field in the kind's order (so errors are listed in the order of the page)."""
     kind = form_class.KIND
-    for described_field in kind.plain_fields:
-        if not isinstance(getattr(form_class, described_field.name, None), UnboundField):
+    for described_field in kind.fields:
+        if isinstance(getattr(form_class, described_field.name, None), UnboundField):
+            continue  # declared by the form: a shape that needs more than the description
+        if described_field.plain or described_field.shape == "slug":
             setattr(form_class, described_field.name, described(kind, described_field.name))
+        elif described_field.shape == "visibility":
+            setattr(
+                form_class,
+                described_field.name,
+                described(
+                    kind,
+                    described_field.name,
+                    RadioField,
+                    choices=options(vocab.VISIBILITIES.items()),
+                    default=described_field.default,
+                ),
+            )
     ordered: list[str] = []
     for described_field in kind.fields:
         ordered.append(described_field.name)
@@ -463,15 +478,7 @@ class MeasureForm(RecordForm):
     new_topics = StringField(
         "Other topics", description="Names of topics not listed above, separated by commas."
     )
-    visibility = described(
-        KIND,
-        "visibility",
-        RadioField,
-        choices=options(vocab.VISIBILITIES.items()),
-        default="public",
-    )
     sources = described(KIND, "sources", SourcesField)
-    slug = described(KIND, "slug", StringField)
     confirm_new = BooleanField("This is a different measure: save it anyway")
 
     def to_data(self) -> MeasureData:
@@ -604,15 +611,7 @@ class StatementForm(RecordForm):
     measures = described(KIND, "measures", SelectMultipleField, choices=[], render_kw={"size": 8})
     reacts_to = described(KIND, "reacts_to", SelectField, choices=[], default="")
     quotes = FieldList(FormField(QuoteForm), min_entries=1)
-    visibility = described(
-        KIND,
-        "visibility",
-        RadioField,
-        choices=options(vocab.VISIBILITIES.items()),
-        default="public",
-    )
     sources = described(KIND, "sources", SourcesField)
-    slug = described(KIND, "slug", StringField)
 
     def to_data(self, resolve: Any = lambda kind, text: text) -> StatementData:
         """The data to save; ``resolve(kind, text)`` turns typed names into slugs."""
@@ -663,14 +662,6 @@ class OrganizationForm(RecordForm):
     country = described(
         KIND, "country", SelectField, choices=country_choices("None or international"), default=""
     )
-    visibility = described(
-        KIND,
-        "visibility",
-        RadioField,
-        choices=options(vocab.VISIBILITIES.items()),
-        default="public",
-    )
-    slug = described(KIND, "slug", StringField)
 
     def to_data(self) -> OrganizationData:
         return OrganizationData(
@@ -687,14 +678,6 @@ class PersonForm(RecordForm):
     KIND = kinds.PERSON
 
     organization = described(KIND, "organization", PickerField, picker_list="organization-choices")
-    visibility = described(
-        KIND,
-        "visibility",
-        RadioField,
-        choices=options(vocab.VISIBILITIES.items()),
-        default="internal",
-    )
-    slug = described(KIND, "slug", StringField)
 
     def to_data(self, resolve: Any = lambda kind, text: text) -> PersonData:
         return PersonData(
