@@ -1,21 +1,21 @@
 """The events list: every dated step of every measure, with the measure list's filters plus an
-event type and a date range; its CSV, JSON and XLSX twins live in tracker.web.exports."""
+event type and a date range, counted up to a cap (tracker.web.capped_lists); its CSV, JSON and
+XLSX twins live in tracker.web.exports."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint
 
 from tracker.db import get_session
 from tracker.http import params
 from tracker.http.access import public, viewpoint
 from tracker.services.events import count_events, event_types_in_use, list_events
 from tracker.services.measures import countries_in_use, topics_in_use
+from tracker.web.capped_lists import capped_list
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
 PER_PAGE = 100
-# Past this many matches the page says "more than" instead of counting them all.
-COUNT_CAP = 10_000
 
 
 @bp.get("/")
@@ -24,18 +24,12 @@ def index() -> str:
     session = get_session()
     view = viewpoint()
     filters = params.event_filters()
-    page, _ = params.page(default_size=PER_PAGE, max_size=PER_PAGE)
-    total = count_events(session, filters, view, cap=COUNT_CAP)
-    events = list_events(session, filters, view, (page - 1) * PER_PAGE, PER_PAGE)
-    pages, more = params.pages_of(page, total, len(events), PER_PAGE, COUNT_CAP)
-    return render_template(
+    return capped_list(
         "events/index.html",
-        events=events,
-        total=total,
-        more=more,
-        count_cap=COUNT_CAP,
-        page=page,
-        pages=pages,
+        "events",
+        PER_PAGE,
+        lambda cap: count_events(session, filters, view, cap=cap),
+        lambda offset, limit: list_events(session, filters, view, offset, limit),
         filters=filters,
         as_of=view.as_of,
         countries=countries_in_use(session, view),

@@ -1,4 +1,5 @@
-"""Statement pages: the list and one statement with its quotes, measures and sources."""
+"""Statement pages: the list (counted up to a cap, tracker.web.capped_lists) and one statement
+with its quotes, measures and sources."""
 
 from __future__ import annotations
 
@@ -10,12 +11,11 @@ from tracker.http.access import public, reader, viewpoint
 from tracker.services.measures import countries_in_use, topics_in_use
 from tracker.services.organizations import list_organizations
 from tracker.services.statements import count_statements, get_statement, list_statements
+from tracker.web.capped_lists import capped_list
 
 bp = Blueprint("statements", __name__, url_prefix="/statements")
 
 PER_PAGE = 50
-# Past this many matches the page says "more than" instead of counting them all.
-COUNT_CAP = 10_000
 
 
 @bp.get("/")
@@ -24,18 +24,12 @@ def index() -> str:
     session = get_session()
     view = viewpoint()
     filters = params.statement_filters()
-    page, _ = params.page(default_size=PER_PAGE, max_size=PER_PAGE)
-    total = count_statements(session, view, filters, cap=COUNT_CAP)
-    statements = list_statements(session, view, filters, (page - 1) * PER_PAGE, PER_PAGE)
-    pages, more = params.pages_of(page, total, len(statements), PER_PAGE, COUNT_CAP)
-    return render_template(
+    return capped_list(
         "statements/index.html",
-        statements=statements,
-        total=total,
-        more=more,
-        count_cap=COUNT_CAP,
-        page=page,
-        pages=pages,
+        "statements",
+        PER_PAGE,
+        lambda cap: count_statements(session, view, filters, cap=cap),
+        lambda offset, limit: list_statements(session, view, filters, offset, limit),
         as_of=view.as_of,
         filters=filters,
         countries=countries_in_use(session, view),
