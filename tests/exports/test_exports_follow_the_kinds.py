@@ -40,12 +40,13 @@ TABLES_OF_KINDS = {
 
 
 def probe(field: Field) -> str:
-    """A value of the field's shape that no seed record has."""
+    """A value of the field's shape that no seed record has, within the field's limit (which
+    PostgreSQL enforces even on a value written past the saves' checks)."""
     if field.shape == "url":
         return f"https://probe.example/{field.name}"
     if field.shape == "prose":
         return f"Probe **{field.name}**"
-    return f"Probe {field.name}"
+    return f"Probe {field.name}"[: field.max_length]
 
 
 def set_plain_fields(record: Any, kind: Kind) -> None:
