@@ -17,6 +17,9 @@ URL scheme (every list page links its own):
 Views parse the request, call the services and the exports, and set the headers: downloads are
 attachments with clear names, anonymous responses may be cached for five minutes, and a
 signed-in user's are ``private, no-store`` (as every response to them is: tracker.http.access).
+
+Long (~800 lines) because it is the one web face of every download, each view a few lines of
+request parsing and headers; what they write lives in tracker.exports.
 """
 
 from __future__ import annotations
