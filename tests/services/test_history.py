@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from tracker import interchange, paths
 from tracker.models import Event, Measure, Organization, Person, Quote, Revision, Source, Statement
-from tracker.services import history
+from tracker.services import differences, history
 from tracker.services.measures import save_measure
 from tracker.services.organizations import save_organization, save_person
 from tracker.services.record_data import (
@@ -122,7 +122,7 @@ def test_an_edit_records_who_why_and_both_versions(session: Session) -> None:
         "Aida",
         "shorter title",
     )
-    changes = {change.label: change for change in history.revision_changes(revision)}
+    changes = {change.label: change for change in differences.revision_changes(revision)}
     assert set(changes) == {"Official title (English)"}
     assert changes["Official title (English)"].new == "Law No. 72 on foreign representatives"
     assert any(segment.op == "insert" for segment in changes["Official title (English)"].segments)
@@ -143,7 +143,7 @@ def test_a_change_to_a_collection_only_still_bumps_the_version(session: Session)
     save_measure(session, law, data, expected_version=version)
     assert law.version == version + 1
     revision = history.record_history(session, "measure", law.id)[0]
-    assert [change.label for change in history.revision_changes(revision)] == ["Topics"]
+    assert [change.label for change in differences.revision_changes(revision)] == ["Topics"]
 
 
 def test_several_saves_in_one_transaction_make_one_revision(session: Session) -> None:
@@ -170,7 +170,7 @@ def test_editing_a_quote_in_place_is_a_revision_of_its_statement(session: Sessio
     session.flush()
     revision = history.record_history(session, "statement", statement.id)[0]
     assert revision.action == "update"
-    assert [change.label for change in history.revision_changes(revision)] == ["Quotes"]
+    assert [change.label for change in differences.revision_changes(revision)] == ["Quotes"]
 
 
 def test_deleting_a_measure_then_undoing_it_brings_everything_back(session: Session) -> None:
@@ -249,7 +249,7 @@ def test_a_change_of_visibility_is_in_the_history(session: Session) -> None:
     save_person(session, person, data, reason="at risk since the new law")
     session.commit()
     revision = history.record_history(session, "person", person.id)[0]
-    changes = {change.label: change for change in history.revision_changes(revision)}
+    changes = {change.label: change for change in differences.revision_changes(revision)}
     assert set(changes) == {"Visibility"}
     assert (changes["Visibility"].old, changes["Visibility"].new) == (
         "Public",
@@ -303,7 +303,7 @@ def test_revisions_keep_nothing_about_the_connection() -> None:
 
 
 def test_word_diff_marks_only_what_changed() -> None:
-    segments = history.word_diff("passed in first reading", "passed in second reading")
+    segments = differences.word_diff("passed in first reading", "passed in second reading")
     assert [(s.op, s.text) for s in segments if s.op != "equal"] == [
         ("delete", "first"),
         ("insert", "second"),

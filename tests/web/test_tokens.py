@@ -3,6 +3,7 @@ tokens when an account changes (password, role, deactivation)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable
@@ -56,7 +57,8 @@ def test_a_token_is_shown_once_works_and_only_its_hash_is_kept(
     assert "nightly import" in listed
     assert not TOKEN.search(listed)
     assert token.split("_")[1] in listed  # the prefix, to tell tokens apart
-    assert "28 Dec 2026" in listed  # expires in 30 days
+    expires = TODAY + dt.timedelta(days=30)  # the tests' pinned "today" (tests/conftest.py)
+    assert f"{expires.day} {expires:%b %Y}" in listed
     # The database holds the prefix and a hash: neither the token nor its secret.
     secret = token.split("_")[2]
     stored = [str(v) for rows in database_rows(session).values() for row in rows for v in row]

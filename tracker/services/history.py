@@ -48,12 +48,6 @@ from tracker.models import (
     statement_measures,
 )
 from tracker.services import api_tokens
-
-# What changed between two states is read in tracker.services.differences; history's pages
-# reach it through here too.
-from tracker.services.differences import changes as changes
-from tracker.services.differences import revision_changes as revision_changes
-from tracker.services.differences import word_diff as word_diff
 from tracker.services.events import save_event
 from tracker.services.measures import save_measure, save_relation
 from tracker.services.organizations import save_organization, save_person

@@ -10,7 +10,7 @@ from tracker.db import get_session
 from tracker.forms import EditForm
 from tracker.http.access import requires_role
 from tracker.models import REVISED_RECORDS, Revision
-from tracker.services import history
+from tracker.services import differences, history
 from tracker.services.record_data import label
 from tracker.services.saving import MAX_ID, ValidationFailed
 from tracker.web.helpers import record_url, see_other
@@ -34,7 +34,7 @@ def record(record_type: str, record_id: int) -> str:
         current=current,
         current_url=record_url(record_type, current) if current is not None else None,
         revisions=revisions,
-        changes={revision.id: history.revision_changes(revision) for revision in revisions},
+        changes={revision.id: differences.revision_changes(revision) for revision in revisions},
         name=label(current) if current is not None else revisions[0].record_label,
         form=EditForm(),
     )
@@ -65,7 +65,7 @@ def changes() -> str:
     return render_template(
         "history/changes.html",
         page=page,
-        changes={revision.id: history.revision_changes(revision) for revision in page.revisions},
+        changes={r.id: differences.revision_changes(r) for r in page.revisions},
         record_type=record_type,
         author=author,
         authors=history.authors(session),

@@ -23,7 +23,7 @@ from werkzeug.wrappers.response import Response
 from tracker import forms
 from tracker.db import get_session
 from tracker.models import Revision
-from tracker.services import history
+from tracker.services import differences, history
 from tracker.services.record_data import (
     RECORD_TYPES,
     Record,
@@ -94,7 +94,7 @@ def _conflict(
     current = session.get(model, record_id) if record_id is not None else None
     current_state = snapshot(current) if current is not None else None
     mine = {**(current_state or {}), **theirs}
-    differences = history.changes(kind, current_state, mine)
+    changed = differences.changes(kind, current_state, mine)
     latest = session.scalar(
         select(Revision)
         .where(Revision.record_type == kind, Revision.record_id == record_id)
@@ -110,7 +110,7 @@ def _conflict(
             form=form,
             conflict={
                 "current": current,
-                "differences": differences,
+                "differences": changed,
                 "latest": latest,
                 "kind": kind,
                 "record_id": record_id,
