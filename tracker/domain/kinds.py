@@ -144,9 +144,12 @@ class Kind:
     visibility: Visibility = "own"
     default_visibility: str = "public"
     _by_name: dict[str, Field] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _plain: tuple[Field, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._by_name.update((f.name, f) for f in self.fields)
+        # Read for every record a download, an export or an import writes: worked out once.
+        object.__setattr__(self, "_plain", tuple(f for f in self.fields if f.plain))
 
     def __getitem__(self, name: str) -> Field:
         return self._by_name[name]
@@ -159,7 +162,7 @@ class Kind:
 
     @property
     def plain_fields(self) -> tuple[Field, ...]:
-        return tuple(f for f in self.fields if f.plain)
+        return self._plain
 
     def plain_values(self, record: object) -> dict[str, Any]:
         """A record's plain fields by name, read from its attributes."""
