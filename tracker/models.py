@@ -694,3 +694,135 @@ class ApiToken(Base):
     user: Mapped[User] = relationship()
 
     __table_args__ = (_one_of("scope", TOKEN_SCOPES, "scope"),)
+
+
+# -- Alerts (tracker.services.alerts) ------------------------------------------------------------
+
+# What a subscription follows: one measure, a country, a topic, an organization, everything
+# modelled on a measure (its lineage), a saved list or search, or (for editors) the records one
+# created.
+ALERT_TARGETS = ("measure", "country", "topic", "organization", "lineage", "search", "mine")
+ALERT_FREQUENCIES = ("instant", "daily", "weekly")
+ALERT_CHANNELS = ("email", "webhook")
+# An outbox message is "sending" while a round hands it over; one found "sending" by a later
+# round was interrupted mid-delivery (tracker.services.alerts decides what that means).
+OUTBOX_STATES = ("pending", "sending", "sent", "failed")
+
+
+class AlertRecipient(Base):
+    """Who alerts go to: a signed-in user (to the account's address) or an address alone.
+
+    An address alone is stored only with what it follows, and deleted with its last
+    subscription. Nothing about the requester (no IP address, no user agent) is kept.
+    """
+
+    __tablename__ = "alert_recipients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), unique=True
+    )
+    # Lower-case, like users.email; set only for a recipient without an account.
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    # Carried by every signed link (confirm, unsubscribe) and replaced when a link must stop
+    # working, which makes a confirmation link single-use.
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+
+    user: Mapped[User | None] = relationship()
+    subscriptions: Mapped[list[AlertSubscription]] = relationship(
+        back_populates="recipient", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __table_args__ = (
+        CheckConstraint("(user_id IS NULL) <> (email IS NULL)", name="user_or_email"),
+        CheckConstraint("email = lower(email)", name="email_lower_case"),
+    )
+
+
+class AlertSubscription(Base):
+    """One thing followed by one recipient, how often, and by which channel.
+
+    ``seen_revision_id`` is the high-water mark: every revision up to it has been considered for
+    this subscription (put in the outbox or found not to concern it), so a round never sends a
+    change twice. ``seen_day`` is the same for dates coming due: a future-dated event is told
+    once when it is recorded and once when its day comes, never daily.
+    """
+
+    __tablename__ = "alert_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(
+        ForeignKey("alert_recipients.id", ondelete="CASCADE"), index=True
+    )
+    target_kind: Mapped[str] = mapped_column(String(20))
+    # A slug, a country code, or for "search" the list's path and query ("/measures/?country=KG").
+    target: Mapped[str] = mapped_column(String(2000))
+    # What it follows in words, as the subscriber saw it when following.
+    label: Mapped[str] = mapped_column(String(300))
+    channel: Mapped[str] = mapped_column(String(10), default="email")
+    frequency: Mapped[str] = mapped_column(String(10), default="instant")
+    # Tell of events and expiries due within this many days.
+    due_days: Mapped[int] = mapped_column(default=14)
+    # A webhook's HTTPS endpoint and the key its deliveries are signed with (HMAC-SHA256). The
+    # key is shown to its owner, who needs it to check signatures, so it is kept as it is.
+    webhook_url: Mapped[str | None] = mapped_column(String(2000))
+    webhook_secret: Mapped[str | None] = mapped_column(String(64))
+    # None until the emailed confirmation link is followed (double opt-in); set at once for a
+    # signed-in user's own subscription.
+    confirmed_at: Mapped[dt.datetime | None]
+    seen_revision_id: Mapped[int] = mapped_column(default=0)
+    seen_day: Mapped[dt.date | None]
+    last_round_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+
+    recipient: Mapped[AlertRecipient] = relationship(back_populates="subscriptions")
+
+    __table_args__ = (
+        _one_of("target_kind", ALERT_TARGETS, "target_kind"),
+        _one_of("channel", ALERT_CHANNELS, "channel"),
+        _one_of("frequency", ALERT_FREQUENCIES, "frequency"),
+        CheckConstraint(
+            "(channel = 'webhook') = (webhook_url IS NOT NULL)", name="webhook_has_url"
+        ),
+        CheckConstraint("due_days >= 0 AND due_days <= 366", name="due_days_range"),
+    )
+
+
+class AlertOutboxMessage(Base):
+    """One message to one recipient (an email grouping all it follows, or one webhook
+    delivery), written before it is sent and marked as it goes: a round that stops half-way
+    leaves what it sent marked sent, and the next round sends only the rest."""
+
+    __tablename__ = "alert_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(
+        ForeignKey("alert_recipients.id", ondelete="CASCADE"), index=True
+    )
+    # The webhook subscription a delivery is for; None for an email (it covers several).
+    subscription_id: Mapped[int | None] = mapped_column(
+        ForeignKey("alert_subscriptions.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(10))
+    # Sent with the message (the webhook's delivery id header), so a receiver can drop repeats.
+    delivery_id: Mapped[str] = mapped_column(String(36), unique=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    # What is sent: {"text": ..., "html": ...} for an email, the JSON payload for a webhook.
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[dt.datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    # The HTTP status a webhook endpoint answered with, for the delivery log.
+    response_status: Mapped[int | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    sent_at: Mapped[dt.datetime | None]
+
+    recipient: Mapped[AlertRecipient] = relationship()
+    subscription: Mapped[AlertSubscription | None] = relationship()
+
+    __table_args__ = (
+        _one_of("channel", ALERT_CHANNELS, "channel"),
+        _one_of("state", OUTBOX_STATES, "state"),
+    )
