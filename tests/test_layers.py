@@ -24,7 +24,7 @@ FORBIDDEN = [
     ("tracker.http", "tracker.api"),
     *(
         (lower, face)
-        for lower in ("tracker.services", "tracker.exports")
+        for lower in ("tracker.services", "tracker.exports", "tracker.alerts")
         for face in ("tracker.web", "tracker.api", "tracker.http")
     ),
 ]

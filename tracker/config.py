@@ -93,6 +93,20 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_HEADERS_ENABLED": True,
     # Off unless TRACKER_DEBUG=true: a debugger shows code and data to whoever gets an error.
     "DEBUG": False,
+    # Alerts (tracker.alerts). Email goes out through this SMTP server: "smtp://host:587"
+    # (STARTTLS, required), "smtps://host:465" (TLS from the start), credentials in the
+    # address ("smtp://user:password@host:587", the password percent-encoded), or
+    # "smtp+plain://127.0.0.1:1025" for a local relay without TLS. Unset: the features that
+    # need email say so on their pages instead of failing.
+    "SMTP_URL": None,
+    "SMTP_TIMEOUT_SECONDS": 30,
+    # The From address of alerts ("Civic Space Tracker <alerts@example.org>").
+    "MAIL_FROM": None,
+    # How long a confirmation link works.
+    "ALERT_CONFIRM_HOURS": 72,
+    # Webhook endpoints must be HTTPS on a public address; tests (and only tests) allow
+    # http:// and loopback or private addresses.
+    "WEBHOOKS_ALLOW_PRIVATE": False,
     # How long a save waits for another to finish on SQLite before the "busy" page (503).
     "SQLITE_BUSY_TIMEOUT_MS": 10000,
 }
