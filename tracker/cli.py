@@ -412,3 +412,50 @@ def users_reset_password(email: str, password_stdin: bool) -> None:
     except ValidationFailed as exc:
         raise _problems(exc) from None
     click.echo(f"Set a new password for {email}.")
+
+
+@main.group("alerts")
+def alerts_group() -> None:
+    """Alerts: email digests and webhooks of what followers follow (docs/alerts.md)."""
+
+
+@alerts_group.command("send")
+@click.option("--dry-run", is_flag=True, help="Print what would be sent; change nothing.")
+@with_appcontext
+def alerts_send(dry_run: bool) -> None:
+    """Run one round of alerts: compose, write to the outbox, send (for cron or a timer)."""
+    from tracker import clock
+    from tracker.alerts import mail, rounds
+    from tracker.http.links import WebLinks
+
+    _ready_database()
+    config = current_app.config
+    if not config.get("BASE_URL"):
+        raise click.ClickException(
+            "TRACKER_BASE_URL is not set: emailed links need the tracker's public address"
+        )
+    # Links are built as for a request to the public address (url_for needs one).
+    with (
+        current_app.test_request_context("/", base_url=str(config["BASE_URL"])),
+        session_scope() as session,
+    ):
+        report = rounds.send_round(session, config, WebLinks(), clock.now(), dry_run=dry_run)
+    if dry_run:
+        for message in report.composed:
+            click.echo(f"--- {message.channel} to {message.to}: {message.subject}")
+            click.echo(message.text or json.dumps(message.body, indent=2, ensure_ascii=False))
+        click.echo(report.summary())
+        if not mail.configured(config):
+            click.echo(
+                "note: email is not set up (TRACKER_SMTP_URL); a real round would keep "
+                "the emails in the outbox",
+                err=True,
+            )
+        return
+    click.echo(report.summary())
+    for error in report.errors:
+        click.echo(f"error: {error}", err=True)
+    if report.mail_error:
+        raise click.ClickException(
+            f"{report.mail_error}; {report.waiting} email(s) wait in the outbox"
+        )

@@ -72,3 +72,27 @@ class WebLinks:
 
     def person(self, slug: str) -> str:
         return absolute_url("organizations.person", slug=slug)
+
+    # -- tracker.alerts.links.AlertLinks: the addresses alert messages carry ----------------
+
+    def country(self, code: str) -> str:
+        return absolute_url("countries.show", code=code)
+
+    def history(self, record_type: str, record_id: int) -> str:
+        return absolute_url("history.record", record_type=record_type, record_id=record_id)
+
+    def listing(self, path_and_query: str) -> str:
+        # A saved list is stored as the path and query the subscriber saw ("/measures/?...");
+        # only a path on this site is joined, never another host.
+        if not path_and_query.startswith("/") or path_and_query.startswith("//"):
+            return self.home()
+        return site_url() + path_and_query
+
+    def manage(self) -> str:
+        return absolute_url("alerts.manage")
+
+    def unsubscribe(self, token: str) -> str:
+        return absolute_url("alerts.unsubscribe", token=token)
+
+    def unsubscribe_all(self, token: str) -> str:
+        return absolute_url("alerts.unsubscribe_all", token=token)

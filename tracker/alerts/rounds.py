@@ -1,0 +1,267 @@
+"""One round of alerts: compose what each due subscription is told, write it to the outbox and
+move the high-water marks in one transaction, then deliver (``send_round``).
+
+``tracker alerts send`` runs a round (from cron or a systemd timer); the order of its steps is
+what keeps the promises of docs/alerts.md: nothing is told twice (the marks move with the rows
+that tell it), nothing is lost when email is down (the rows wait in the outbox), and a crash
+while delivering resends nothing already sent (tracker.alerts.outbox).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from tracker.alerts import digest, mail, outbox, payload
+from tracker.alerts.changes import Item, Window
+from tracker.alerts.links import AlertLinks
+from tracker.models import (
+    AlertOutboxMessage,
+    AlertRecipient,
+    AlertSubscription,
+    Revision,
+)
+from tracker.viewpoint import Viewpoint
+
+# How long after the last round a daily or weekly subscription is due again. A little under a
+# day (a week): a cron job that starts a minute early must not skip a whole period.
+PERIODS: dict[str, dt.timedelta] = {
+    "instant": dt.timedelta(0),
+    "daily": dt.timedelta(hours=23),
+    "weekly": dt.timedelta(days=6, hours=23),
+}
+
+
+@dataclass(slots=True)
+class Composed:
+    """One message of the round, as composed (what ``--dry-run`` prints)."""
+
+    channel: str
+    to: str
+    subject: str
+    text: str
+    body: dict[str, Any]
+    subscription_ids: list[int]
+
+
+@dataclass(slots=True)
+class RoundReport:
+    """What a round did."""
+
+    as_of: dt.date
+    dry_run: bool
+    due: int = 0
+    """Confirmed subscriptions whose turn it was."""
+    not_due: int = 0
+    """Daily and weekly subscriptions that had their round less than a period ago."""
+    unconfirmed: int = 0
+    """Subscriptions still waiting for their confirmation link: told nothing."""
+    quiet: int = 0
+    """Due subscriptions with nothing to tell."""
+    composed: list[Composed] = field(default_factory=list)
+    sent: int = 0
+    failed: int = 0
+    waiting: int = 0
+    """Email rows left in the outbox: email not set up, or a temporary failure to retry."""
+    interrupted: int = 0
+    """Rows an earlier round left half-sent: marked failed, never resent."""
+    webhooks_waiting: int = 0
+    mail_error: str | None = None
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def emails(self) -> int:
+        return sum(1 for m in self.composed if m.channel == "email")
+
+    @property
+    def webhooks(self) -> int:
+        return sum(1 for m in self.composed if m.channel == "webhook")
+
+    def summary(self) -> str:
+        """One line for the command's output."""
+        verb = "would send" if self.dry_run else "composed"
+        line = (
+            f"As of {self.as_of}: {self.due} subscription(s) due, {self.quiet} with nothing new; "
+            f"{verb} {self.emails} email(s) and {self.webhooks} webhook delivery(ies)"
+        )
+        if not self.dry_run:
+            line += f"; sent {self.sent}, failed {self.failed}, waiting {self.waiting}"
+            if self.interrupted:
+                line += f", {self.interrupted} interrupted earlier (not resent)"
+        return line + "."
+
+
+def _is_due(subscription: AlertSubscription, now: dt.datetime) -> bool:
+    last = subscription.last_round_at
+    return last is None or now - last >= PERIODS[subscription.frequency]
+
+
+def viewpoint(recipient: AlertRecipient, as_of: dt.date) -> Viewpoint:
+    """Who reads a recipient's messages: an address alone is anyone; an active account reads
+    as a signed-in user of its role does (every role sees internal records)."""
+    if recipient.user is not None and recipient.user.active:
+        return Viewpoint.viewer(as_of)
+    return Viewpoint.anonymous(as_of)
+
+
+def _start_marks(session: Session, subscriptions: list[AlertSubscription]) -> dict[int, int]:
+    """Each subscription's mark; one never moved yet starts at its confirmation, so that a new
+    follower is not sent the history that came before."""
+    marks: dict[int, int] = {}
+    for subscription in subscriptions:
+        if subscription.seen_revision_id:
+            marks[subscription.id] = subscription.seen_revision_id
+            continue
+        since = subscription.confirmed_at or subscription.created_at
+        marks[subscription.id] = (
+            session.scalar(select(func.max(Revision.id)).where(Revision.created_at < since)) or 0
+        )
+    return marks
+
+
+def send_round(
+    session: Session,
+    config: Mapping[str, Any],
+    links: AlertLinks,
+    now: dt.datetime,
+    *,
+    dry_run: bool = False,
+) -> RoundReport:
+    """Run one round (see the module); with ``dry_run`` compose only: nothing is written and
+    no mark moves."""
+    today = now.date()
+    report = RoundReport(today, dry_run)
+    subscriptions = list(
+        session.scalars(
+            select(AlertSubscription)
+            .options(selectinload(AlertSubscription.recipient).selectinload(AlertRecipient.user))
+            .order_by(AlertSubscription.recipient_id, AlertSubscription.id)
+        )
+    )
+    due: list[AlertSubscription] = []
+    for subscription in subscriptions:
+        if subscription.confirmed_at is None:
+            report.unconfirmed += 1
+        elif _is_due(subscription, now):
+            due.append(subscription)
+        else:
+            report.not_due += 1
+    report.due = len(due)
+
+    marks = _start_marks(session, due)
+    seen_days = {s.id: s.seen_day or (s.confirmed_at or s.created_at).date() for s in due}
+    window = Window.load(
+        session,
+        after=min(marks.values(), default=0),
+        since=min(seen_days.values(), default=today),
+        today=today,
+        longest_due_days=max((s.due_days for s in due), default=0),
+    )
+
+    emails: dict[int, list[tuple[AlertSubscription, list[Item]]]] = defaultdict(list)
+    rows: list[AlertOutboxMessage] = []
+    for subscription in due:
+        recipient = subscription.recipient
+        view = viewpoint(recipient, today)
+        items = window.items(
+            subscription,
+            view,
+            recipient.user_id,
+            marks[subscription.id],
+            seen_days[subscription.id],
+        )
+        if not items:
+            report.quiet += 1
+            continue
+        if subscription.channel == "email":
+            emails[recipient.id].append((subscription, items))
+            continue
+        delivery_id = str(uuid.uuid4())
+        body = payload.webhook_body(subscription, items, links, view, today, delivery_id)
+        subject = digest.subject_line(
+            str(config.get("SITE_NAME") or "tracker"), [digest.describe(i, links) for i in items]
+        )
+        rows.append(
+            AlertOutboxMessage(
+                recipient_id=recipient.id,
+                subscription_id=subscription.id,
+                channel="webhook",
+                delivery_id=delivery_id,
+                subject=subject,
+                body=body,
+            )
+        )
+        report.composed.append(
+            Composed(
+                "webhook", subscription.webhook_url or "", subject, "", body, [subscription.id]
+            )
+        )
+
+    for told in emails.values():
+        recipient = told[0][0].recipient
+        composed = digest.compose(config, links, recipient, told, today)
+        rows.append(
+            AlertOutboxMessage(
+                recipient_id=recipient.id,
+                channel="email",
+                delivery_id=str(uuid.uuid4()),
+                subject=composed.subject,
+                body=composed.body(),
+            )
+        )
+        report.composed.append(
+            Composed(
+                "email",
+                outbox.address(recipient) or "(deactivated account)",
+                composed.subject,
+                composed.text,
+                composed.body(),
+                [s.id for s, _ in told],
+            )
+        )
+
+    if dry_run:
+        return report  # nothing composed above was added to the session
+
+    # One transaction: the rows that tell the changes, and the marks saying they were told.
+    session.add_all(rows)
+    for subscription in due:
+        subscription.seen_revision_id = max(window.upto, marks[subscription.id])
+        subscription.seen_day = today
+        subscription.last_round_at = now
+    session.commit()
+
+    try:
+        delivered = outbox.deliver_email(session, config, now)
+    except (mail.MailNotConfigured, mail.BadMailSetting) as error:
+        report.mail_error = str(error)
+        report.waiting = _waiting(session, "email")
+    else:
+        report.sent, report.failed = delivered.sent, delivered.failed
+        report.waiting, report.interrupted = delivered.waiting, delivered.interrupted
+        report.errors += delivered.errors
+
+    # Webhook deliveries. When the alerts-webhooks branch is merged this is where they go out:
+    #     report.webhooks_summary = webhooks.deliver_due(session, config, now)
+    # (tracker.alerts.webhooks attempts every due webhook row, with retries and its delivery
+    # log). Until then the webhook rows composed above wait in the outbox, as pending.
+    report.webhooks_waiting = _waiting(session, "webhook")
+    return report
+
+
+def _waiting(session: Session, channel: str) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(AlertOutboxMessage)
+            .where(AlertOutboxMessage.channel == channel, AlertOutboxMessage.state == "pending")
+        )
+        or 0
+    )
