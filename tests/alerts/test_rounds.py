@@ -263,7 +263,9 @@ def test_editors_hear_of_changes_to_records_they_created(
     colleague = make_user("editor", email="colleague@example.org", name="Colleague")
     follow(None, "mine", "mine", user=author)
     history.set_actor(session, history.actor_for(author))
-    bill = save_measure(session, None, MeasureData(title="Assembly bill", country="KG", kind="bill"))
+    bill = save_measure(
+        session, None, MeasureData(title="Assembly bill", country="KG", kind="bill")
+    )
     session.commit()
     run_round()
     assert inbox.received == []  # one's own work is not news
@@ -317,7 +319,8 @@ def test_a_crash_mid_round_resends_nothing_already_sent(
     interrupted = session.scalar(
         select(AlertOutboxMessage).where(AlertOutboxMessage.state == "failed")
     )
-    assert interrupted is not None and interrupted.last_error == outbox.INTERRUPTED
+    assert interrupted is not None
+    assert interrupted.last_error == outbox.INTERRUPTED
     assert run_round().sent == 0
 
 
@@ -355,4 +358,3 @@ def test_daily_subscriptions_wait_a_day(
     assert inbox.received == []
     run_round(NOW + dt.timedelta(days=1))
     assert len(inbox.to("daily@example.org")) == 1
-
