@@ -4,6 +4,7 @@ read it."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import smtplib
 from collections.abc import Callable
 from typing import Any
@@ -18,7 +19,13 @@ from tracker.alerts import outbox, rounds
 from tracker.models import AlertOutboxMessage, AlertSubscription, User
 from tracker.services.events.write import save_event
 from tracker.services.measures.write import save_measure, save_relation
-from tracker.services.record_data import EventData, MeasureData, RelationData
+from tracker.services.record_data import (
+    EventData,
+    MeasureData,
+    RelationData,
+    StatementData,
+)
+from tracker.services.statements.write import save_statement
 
 MEDIA_LAW = "kg-mass-media-law-2025"
 SOURCE = ["https://example.org/gazette"]
@@ -358,3 +365,98 @@ def test_daily_subscriptions_wait_a_day(
     assert inbox.received == []
     run_round(NOW + dt.timedelta(days=1))
     assert len(inbox.to("daily@example.org")) == 1
+
+
+def test_a_new_statement_reaches_the_organization_and_measure_followers_unless_internal(
+    session: Session, as_editor: User, follow: Callable[..., Any], run_round: Any, inbox: Inbox
+) -> None:
+    follow("org@example.org", "organization", "human-rights-watch")
+    follow("law@example.org", "measure", MEDIA_LAW)
+    save_statement(
+        session,
+        None,
+        StatementData(
+            title="Kyrgyzstan: repeal the media law",
+            organization="human-rights-watch",
+            date="2026-11-25",
+            url="https://example.org/hrw",
+            measures=[MEDIA_LAW],
+        ),
+    )
+    save_statement(
+        session,
+        None,
+        StatementData(
+            title="Internal note on the media law",
+            organization="human-rights-watch",
+            date="2026-11-26",
+            url="https://example.org/note",
+            measures=[MEDIA_LAW],
+            visibility="internal",
+        ),
+    )
+    session.commit()
+
+    run_round()
+
+    for address in ("org@example.org", "law@example.org"):
+        [message] = inbox.to(address)
+        text = message.get_body(("plain",)).get_content()
+        assert "Human Rights Watch: Kyrgyzstan: repeal the media law" in text
+        assert "Internal note" not in text
+
+
+def test_a_saved_event_list_tells_of_its_new_events_only(
+    session: Session, as_editor: User, follow: Callable[..., Any], run_round: Any, inbox: Inbox
+) -> None:
+    follow("bans@example.org", "search", "/events/?type=extended&country=KG")
+    in_force(session)  # an entry into force: not in the list
+    assert run_round().sent == 0
+    save_event(
+        session,
+        measure(session, "kg-bishkek-protest-bans-2022"),
+        None,
+        EventData(type="extended", date="2026-11-27", end_date="2027-02-28", sources=SOURCE),
+    )
+    session.commit()
+    run_round()
+    [message] = inbox.to("bans@example.org")
+    text = message.get_body(("plain",)).get_content()
+    assert "Extended, 27 November 2026" in text
+    assert "Entered into force" not in text
+
+
+def test_webhook_subscriptions_get_an_outbox_row_in_the_api_shapes(
+    session: Session, as_editor: User, follow: Callable[..., Any], run_round: Any, inbox: Inbox
+) -> None:
+    hook = follow(
+        None,
+        "measure",
+        MEDIA_LAW,
+        user=as_editor,
+        channel="webhook",
+        webhook_url="https://hooks.example.org/tracker",
+        webhook_secret="s" * 32,
+    )
+    in_force(session)
+
+    report = run_round()
+
+    assert report.webhooks == 1
+    assert inbox.received == []  # webhooks are not email
+    row = session.scalar(select(AlertOutboxMessage).where(AlertOutboxMessage.channel == "webhook"))
+    assert row is not None
+    assert row.subscription_id == hook.id
+    assert row.state == "pending"
+    body = json.loads(json.dumps(row.body))  # what the receiver gets, as JSON
+    assert body["delivery_id"] == row.delivery_id
+    assert body["subscription"]["target"] == MEDIA_LAW
+    kinds = {change["kind"] for change in body["changes"]}
+    assert kinds == {"status", "event"}
+    status = next(c for c in body["changes"] if c["kind"] == "status")
+    assert status["old_status"]["force"]["label"] == "Entry into force not recorded"
+    assert status["new_status"]["force"]["code"] == "in-force"
+    assert status["measure"]["html_url"] == f"{BASE_URL}/measures/{MEDIA_LAW}"
+    event = next(c for c in body["changes"] if c["kind"] == "event")
+    assert event["event"]["date"]["iso"] == "2026-11-20"
+    assert run_round().webhooks == 0

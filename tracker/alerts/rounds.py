@@ -63,6 +63,8 @@ class RoundReport:
     """Daily and weekly subscriptions that had their round less than a period ago."""
     unconfirmed: int = 0
     """Subscriptions still waiting for their confirmation link: told nothing."""
+    inactive: int = 0
+    """Subscriptions of deactivated accounts: told nothing."""
     quiet: int = 0
     """Due subscriptions with nothing to tell."""
     composed: list[Composed] = field(default_factory=list)
@@ -147,8 +149,12 @@ def send_round(
     )
     due: list[AlertSubscription] = []
     for subscription in subscriptions:
+        user = subscription.recipient.user
         if subscription.confirmed_at is None:
             report.unconfirmed += 1
+        elif user is not None and not user.active:
+            # A deactivated account is told nothing; its marks stay where they were.
+            report.inactive += 1
         elif _is_due(subscription, now):
             due.append(subscription)
         else:

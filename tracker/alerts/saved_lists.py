@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from tracker import vocab
@@ -28,7 +28,21 @@ from tracker.viewpoint import Viewpoint
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from tracker.alerts.changes import Item
+    from tracker.models import Event, Measure, Relation, Statement
+
+
+class Told(Protocol):
+    """What a list needs of an item to know whether it shows it (tracker.alerts.changes.Item)."""
+
+    @property
+    def measure(self) -> Measure | None: ...
+    @property
+    def event(self) -> Event | None: ...
+    @property
+    def statement(self) -> Statement | None: ...
+    @property
+    def relation(self) -> Relation | None: ...
+
 
 ListKind = Literal["measures", "events", "statements", "search"]
 
@@ -141,7 +155,7 @@ class Matches:
         """Whether a measure's own changes (its status) belong to the list."""
         return self.kind in ("measures", "search") and measure_id in self.measures
 
-    def holds(self, item: Item) -> bool:
+    def holds(self, item: Told) -> bool:
         """Whether the list shows what ``item`` is about."""
         if item.event is not None and item.event.id in self.events:
             return True
