@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.alerts import mail
@@ -93,25 +93,29 @@ def deliver_email(session: Session, config: Mapping[str, Any], now: dt.datetime)
     """
     mail.settings(config)  # refuse early, before a row moves
     report = Delivery(interrupted=settle_interrupted(session))
-    rows = session.scalars(
-        _due(now)
-        .options(selectinload(AlertOutboxMessage.recipient).selectinload(AlertRecipient.user))
-        .order_by(AlertOutboxMessage.id)
-    ).all()
-    if not rows:
+    ids = list(
+        session.scalars(
+            _due(now).with_only_columns(AlertOutboxMessage.id).order_by(AlertOutboxMessage.id)
+        )
+    )
+    if not ids:
         return report
+    loaded = selectinload(AlertOutboxMessage.recipient).selectinload(AlertRecipient.user)
+    row: AlertOutboxMessage | None = None
     try:
         with mail.connection(config) as smtp:
-            for row in rows:
+            for row_id in ids:
+                # One row at a time, let go once settled: a round of thousands of messages
+                # keeps neither their bodies nor a growing session in memory.
+                row = session.get(AlertOutboxMessage, row_id, options=[loaded])
+                if row is None or row.state != "pending":
+                    continue
                 to = address(row.recipient)
                 if to is None:
                     row.state, row.last_error = "failed", "the account is deactivated"
                     session.commit()
                     report.failed += 1
                     continue
-                row.state = "sending"
-                row.attempts += 1
-                session.commit()
                 message = mail.message(
                     config,
                     to=to,
@@ -123,6 +127,9 @@ def deliver_email(session: Session, config: Mapping[str, Any], now: dt.datetime)
                         "X-Tracker-Delivery": row.delivery_id,
                     },
                 )
+                row.state = "sending"
+                row.attempts += 1
+                session.commit()
                 try:
                     smtp.send_message(message)
                 except smtplib.SMTPRecipientsRefused as error:
@@ -139,13 +146,26 @@ def deliver_email(session: Session, config: Mapping[str, Any], now: dt.datetime)
                     row.state, row.sent_at, row.last_error = "sent", now, None
                     report.sent += 1
                 session.commit()
+                session.expunge(row)
+                row = None
     except (OSError, smtplib.SMTPException) as error:
-        # The server went away (or never answered): what was not handed over waits.
+        # The server went away (or never answered): the message being handed over was not
+        # taken (a server accepts only at the end of DATA), so it waits with the rest.
         session.rollback()
         report.errors.append(f"SMTP: {error}")
-        for row in rows:
-            if row.state == "sending":
-                _retry_later(row, now, f"SMTP: {error}")
-        session.commit()
-    report.waiting += sum(1 for row in rows if row.state == "pending")
+        if row is not None and row.state == "sending":
+            _retry_later(row, now, f"SMTP: {error}")
+            session.commit()
+    report.waiting = _count_pending(session)
     return report
+
+
+def _count_pending(session: Session) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(AlertOutboxMessage)
+            .where(AlertOutboxMessage.channel == "email", AlertOutboxMessage.state == "pending")
+        )
+        or 0
+    )

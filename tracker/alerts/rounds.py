@@ -10,6 +10,7 @@ while delivering resends nothing already sent (tracker.alerts.outbox).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping
@@ -75,6 +76,8 @@ class RoundReport:
     interrupted: int = 0
     """Rows an earlier round left half-sent: marked failed, never resent."""
     webhooks_waiting: int = 0
+    upto: int = 0
+    """The newest revision the round considered: where the marks moved."""
     mail_error: str | None = None
     errors: list[str] = field(default_factory=list)
 
@@ -163,6 +166,51 @@ def send_round(
 
     marks = _start_marks(session, due)
     seen_days = {s.id: s.seen_day or (s.confirmed_at or s.created_at).date() for s in due}
+    rows = _compose(session, config, links, due, marks, seen_days, today, report)
+    if dry_run:
+        return report  # nothing composed was added to the session
+
+    # One transaction: the rows that tell the changes, and the marks saying they were told.
+    session.add_all(rows)
+    for subscription in due:
+        subscription.seen_revision_id = max(report.upto, marks[subscription.id])
+        subscription.seen_day = today
+        subscription.last_round_at = now
+    session.commit()
+    # The window's records hold each other in reference cycles; collecting them now keeps the
+    # session small, so that each delivery's commit does not expire tens of thousands of them.
+    del rows, due, subscriptions
+    gc.collect()
+
+    try:
+        delivered = outbox.deliver_email(session, config, now)
+    except (mail.MailNotConfigured, mail.BadMailSetting) as error:
+        report.mail_error = str(error)
+        report.waiting = _waiting(session, "email")
+    else:
+        report.sent, report.failed = delivered.sent, delivered.failed
+        report.waiting, report.interrupted = delivered.waiting, delivered.interrupted
+        report.errors += delivered.errors
+
+    # Webhook deliveries. When the alerts-webhooks branch is merged this is where they go out:
+    #     report.webhooks_summary = webhooks.deliver_due(session, config, now)
+    # (tracker.alerts.webhooks attempts every due webhook row, with retries and its delivery
+    # log). Until then the webhook rows composed above wait in the outbox, as pending.
+    report.webhooks_waiting = _waiting(session, "webhook")
+    return report
+
+
+def _compose(
+    session: Session,
+    config: Mapping[str, Any],
+    links: AlertLinks,
+    due: list[AlertSubscription],
+    marks: dict[int, int],
+    seen_days: dict[int, dt.date],
+    today: dt.date,
+    report: RoundReport,
+) -> list[AlertOutboxMessage]:
+    """The outbox rows of the round (not yet added to the session); fills ``report``."""
     window = Window.load(
         session,
         after=min(marks.values(), default=0),
@@ -170,7 +218,8 @@ def send_round(
         today=today,
         longest_due_days=max((s.due_days for s in due), default=0),
     )
-
+    report.upto = window.upto
+    keep = report.dry_run  # a real round reports what it composed without the bodies
     emails: dict[int, list[tuple[AlertSubscription, list[Item]]]] = defaultdict(list)
     rows: list[AlertOutboxMessage] = []
     for subscription in due:
@@ -206,7 +255,12 @@ def send_round(
         )
         report.composed.append(
             Composed(
-                "webhook", subscription.webhook_url or "", subject, "", body, [subscription.id]
+                "webhook",
+                subscription.webhook_url or "",
+                subject,
+                "",
+                body if keep else {},
+                [subscription.id],
             )
         )
 
@@ -227,39 +281,12 @@ def send_round(
                 "email",
                 outbox.address(recipient) or "(deactivated account)",
                 composed.subject,
-                composed.text,
-                composed.body(),
+                composed.text if keep else "",
+                composed.body() if keep else {},
                 [s.id for s, _ in told],
             )
         )
-
-    if dry_run:
-        return report  # nothing composed above was added to the session
-
-    # One transaction: the rows that tell the changes, and the marks saying they were told.
-    session.add_all(rows)
-    for subscription in due:
-        subscription.seen_revision_id = max(window.upto, marks[subscription.id])
-        subscription.seen_day = today
-        subscription.last_round_at = now
-    session.commit()
-
-    try:
-        delivered = outbox.deliver_email(session, config, now)
-    except (mail.MailNotConfigured, mail.BadMailSetting) as error:
-        report.mail_error = str(error)
-        report.waiting = _waiting(session, "email")
-    else:
-        report.sent, report.failed = delivered.sent, delivered.failed
-        report.waiting, report.interrupted = delivered.waiting, delivered.interrupted
-        report.errors += delivered.errors
-
-    # Webhook deliveries. When the alerts-webhooks branch is merged this is where they go out:
-    #     report.webhooks_summary = webhooks.deliver_due(session, config, now)
-    # (tracker.alerts.webhooks attempts every due webhook row, with retries and its delivery
-    # log). Until then the webhook rows composed above wait in the outbox, as pending.
-    report.webhooks_waiting = _waiting(session, "webhook")
-    return report
+    return rows
 
 
 def _waiting(session: Session, channel: str) -> int:
