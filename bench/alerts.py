@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import random
 import resource
 import secrets
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -92,7 +94,13 @@ def main() -> None:
     parser.add_argument("--subscriptions", type=int, default=10_000)
     parser.add_argument("--changes", type=int, default=1_000)
     parser.add_argument("--measures", type=int, default=200)
+    parser.add_argument("--round", metavar="DATABASE", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--dry-run", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.round:
+        run_round(args.round, args.port, args.dry_run)
+        return
     rng = random.Random(14)
 
     folder = Path(tempfile.mkdtemp(prefix="bench-alerts-"))
@@ -198,23 +206,65 @@ def main() -> None:
                 )
         print(f"set up in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
-        before = peak_mib()
-        with session_scope() as session:
-            started = time.perf_counter()
-            rounds.send_round(session, app.config, BenchLinks(), clock.now(), dry_run=True)
-            composing = time.perf_counter() - started
-        with session_scope() as session:
-            started = time.perf_counter()
-            report = rounds.send_round(session, app.config, BenchLinks(), clock.now())
-            elapsed = time.perf_counter() - started
-        controller.stop()
+    # Each round in a process of its own, so that its peak memory is the round's alone (plus
+    # the imports, about 100 MiB), not the set-up's.
+    database = str(folder / "bench.sqlite3")
+    dry = round_in_child(database, port, dry_run=True)
+    real = round_in_child(database, port, dry_run=False)
+    controller.stop()
     print(
-        f"round: {args.subscriptions} subscriptions, {args.changes} changes: {elapsed:.2f} s "
-        f"(composing alone, as --dry-run: {composing:.2f} s); "
-        f"{report.emails} emails composed, {report.sent} sent ({sink.count} received), "
-        f"{report.quiet} subscriptions with nothing new"
+        f"round: {args.subscriptions} subscriptions, {args.changes} changes: "
+        f"{real['seconds']:.1f} s, peak memory {real['peak_mib']:.0f} MiB (RSS); "
+        f"{real['emails']} emails composed, {real['sent']} sent ({sink.count} received), "
+        f"{real['quiet']} subscriptions with nothing new"
     )
-    print(f"peak memory (RSS): {peak_mib():.0f} MiB (before the round: {before:.0f} MiB)")
+    print(
+        f"composing alone (--dry-run): {dry['seconds']:.1f} s, "
+        f"peak memory {dry['peak_mib']:.0f} MiB (RSS)"
+    )
+
+
+def round_in_child(database: str, port: int, *, dry_run: bool) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--round", database, "--port", str(port)]
+    if dry_run:
+        command.append("--dry-run")
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def run_round(database: str, port: int, dry_run: bool) -> None:
+    """One round on the set-up database; prints its figures as JSON."""
+    folder = Path(database).parent
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{database}",
+            "SECRET_KEY": "bench",
+            "INSTANCE_PATH": str(folder / "instance"),
+            "TODAY": TODAY,
+            "BASE_URL": BASE_URL,
+            "SMTP_URL": f"smtp+plain://127.0.0.1:{port}",
+        }
+    )
+    with (
+        app.app_context(),
+        app.test_request_context("/", base_url=BASE_URL),
+        session_scope() as session,
+    ):
+        started = time.perf_counter()
+        report = rounds.send_round(session, app.config, BenchLinks(), clock.now(), dry_run=dry_run)
+        seconds = time.perf_counter() - started
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "peak_mib": peak_mib(),
+                "emails": report.emails,
+                "sent": report.sent,
+                "quiet": report.quiet,
+            }
+        )
+    )
 
 
 def select_all(model: Any) -> Any:

@@ -167,14 +167,24 @@ def compose(
     recipient: AlertRecipient,
     told: Sequence[tuple[AlertSubscription, Sequence[Item]]],
     as_of: dt.date,
+    described: dict[int, Line] | None = None,
 ) -> Digest:
-    """The one email of a recipient this round."""
+    """The one email of a recipient this round. ``described`` keeps the lines of items already
+    put into words: one change followed by a thousand subscribers is described once."""
     secret = str(config["SECRET_KEY"])
+    lines: dict[int, Line] = {} if described is None else described
+
+    def line(item: Item) -> Line:
+        found = lines.get(id(item))
+        if found is None:
+            found = lines[id(item)] = describe(item, links)
+        return found
+
     groups = [
         Group(
             label=subscription.label,
             url=followed_url(subscription, links),
-            lines=[describe(item, links) for item in items],
+            lines=[line(item) for item in items],
             unsubscribe_url=links.unsubscribe(
                 tokens.make(secret, "unsubscribe", recipient, subscription)
             ),

@@ -13,7 +13,7 @@ import datetime as dt
 import gc
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,14 +120,18 @@ def _start_marks(session: Session, subscriptions: list[AlertSubscription]) -> di
     """Each subscription's mark; one never moved yet starts at its confirmation, so that a new
     follower is not sent the history that came before."""
     marks: dict[int, int] = {}
+    at: dict[dt.datetime, int] = {}
     for subscription in subscriptions:
         if subscription.seen_revision_id:
             marks[subscription.id] = subscription.seen_revision_id
             continue
         since = subscription.confirmed_at or subscription.created_at
-        marks[subscription.id] = (
-            session.scalar(select(func.max(Revision.id)).where(Revision.created_at < since)) or 0
-        )
+        if since not in at:
+            at[since] = (
+                session.scalar(select(func.max(Revision.id)).where(Revision.created_at < since))
+                or 0
+            )
+        marks[subscription.id] = at[since]
     return marks
 
 
@@ -166,12 +170,24 @@ def send_round(
 
     marks = _start_marks(session, due)
     seen_days = {s.id: s.seen_day or (s.confirmed_at or s.created_at).date() for s in due}
-    rows = _compose(session, config, links, due, marks, seen_days, today, report)
+    written = 0
+
+    def write(row: AlertOutboxMessage) -> None:
+        # Flushed in batches and let go: the transaction holds them until the commit below,
+        # and memory need not hold thousands of digests at once.
+        nonlocal written
+        session.add(row)
+        written += 1
+        if written % 200 == 0:
+            session.flush()
+
+    _compose(
+        session, config, links, due, marks, seen_days, today, report, None if dry_run else write
+    )
     if dry_run:
         return report  # nothing composed was added to the session
 
     # One transaction: the rows that tell the changes, and the marks saying they were told.
-    session.add_all(rows)
     for subscription in due:
         subscription.seen_revision_id = max(report.upto, marks[subscription.id])
         subscription.seen_day = today
@@ -179,7 +195,7 @@ def send_round(
     session.commit()
     # The window's records hold each other in reference cycles; collecting them now keeps the
     # session small, so that each delivery's commit does not expire tens of thousands of them.
-    del rows, due, subscriptions
+    del due, subscriptions
     gc.collect()
 
     try:
@@ -209,8 +225,10 @@ def _compose(
     seen_days: dict[int, dt.date],
     today: dt.date,
     report: RoundReport,
-) -> list[AlertOutboxMessage]:
-    """The outbox rows of the round (not yet added to the session); fills ``report``."""
+    write: Callable[[AlertOutboxMessage], None] | None,
+) -> None:
+    """Compose the round's messages into ``report``, handing each outbox row to ``write``
+    (None: a dry run, which writes nothing)."""
     window = Window.load(
         session,
         after=min(marks.values(), default=0),
@@ -221,7 +239,7 @@ def _compose(
     report.upto = window.upto
     keep = report.dry_run  # a real round reports what it composed without the bodies
     emails: dict[int, list[tuple[AlertSubscription, list[Item]]]] = defaultdict(list)
-    rows: list[AlertOutboxMessage] = []
+    described: dict[int, digest.Line] = {}
     for subscription in due:
         recipient = subscription.recipient
         view = viewpoint(recipient, today)
@@ -243,16 +261,16 @@ def _compose(
         subject = digest.subject_line(
             str(config.get("SITE_NAME") or "tracker"), [digest.describe(i, links) for i in items]
         )
-        rows.append(
-            AlertOutboxMessage(
-                recipient_id=recipient.id,
-                subscription_id=subscription.id,
-                channel="webhook",
-                delivery_id=delivery_id,
-                subject=subject,
-                body=body,
-            )
+        row = AlertOutboxMessage(
+            recipient_id=recipient.id,
+            subscription_id=subscription.id,
+            channel="webhook",
+            delivery_id=delivery_id,
+            subject=subject,
+            body=body,
         )
+        if write is not None:
+            write(row)
         report.composed.append(
             Composed(
                 "webhook",
@@ -266,16 +284,17 @@ def _compose(
 
     for told in emails.values():
         recipient = told[0][0].recipient
-        composed = digest.compose(config, links, recipient, told, today)
-        rows.append(
-            AlertOutboxMessage(
-                recipient_id=recipient.id,
-                channel="email",
-                delivery_id=str(uuid.uuid4()),
-                subject=composed.subject,
-                body=composed.body(),
+        composed = digest.compose(config, links, recipient, told, today, described)
+        if write is not None:
+            write(
+                AlertOutboxMessage(
+                    recipient_id=recipient.id,
+                    channel="email",
+                    delivery_id=str(uuid.uuid4()),
+                    subject=composed.subject,
+                    body=composed.body(),
+                )
             )
-        )
         report.composed.append(
             Composed(
                 "email",
@@ -286,7 +305,6 @@ def _compose(
                 [s.id for s, _ in told],
             )
         )
-    return rows
 
 
 def _waiting(session: Session, channel: str) -> int:
