@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import resource
 import secrets
@@ -214,13 +215,16 @@ def main() -> None:
     controller.stop()
     print(
         f"round: {args.subscriptions} subscriptions, {args.changes} changes: "
-        f"{real['seconds']:.1f} s, peak memory {real['peak_mib']:.0f} MiB (RSS); "
+        f"{real['seconds']:.1f} s ({real['cpu']:.1f} s of CPU), "
+        f"peak memory {real['peak_mib']:.0f} MiB (RSS); "
         f"{real['emails']} emails composed, {real['sent']} sent ({sink.count} received), "
         f"{real['quiet']} subscriptions with nothing new"
     )
+    load = os.getloadavg()[0]
     print(
-        f"composing alone (--dry-run): {dry['seconds']:.1f} s, "
-        f"peak memory {dry['peak_mib']:.0f} MiB (RSS)"
+        f"composing alone (--dry-run): {dry['seconds']:.1f} s ({dry['cpu']:.1f} s of CPU), "
+        f"peak memory {dry['peak_mib']:.0f} MiB (RSS); load average {load:.1f} on "
+        f"{os.cpu_count()} CPUs"
     )
 
 
@@ -251,13 +255,14 @@ def run_round(database: str, port: int, dry_run: bool) -> None:
         app.test_request_context("/", base_url=BASE_URL),
         session_scope() as session,
     ):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         report = rounds.send_round(session, app.config, BenchLinks(), clock.now(), dry_run=dry_run)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     print(
         json.dumps(
             {
                 "seconds": seconds,
+                "cpu": cpu,
                 "peak_mib": peak_mib(),
                 "emails": report.emails,
                 "sent": report.sent,
