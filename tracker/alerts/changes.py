@@ -541,7 +541,3 @@ def _visible(item: Item, view: Viewpoint) -> bool:
     if item.event is not None:
         return view.sees(item.event)
     return item.measure is not None and view.sees(item.measure)
-
-
-def sorted_items(items: Iterable[Item]) -> list[Item]:
-    return sorted(items, key=lambda i: i.sort_key)
