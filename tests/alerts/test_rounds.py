@@ -460,3 +460,23 @@ def test_webhook_subscriptions_get_an_outbox_row_in_the_api_shapes(
     event = next(c for c in body["changes"] if c["kind"] == "event")
     assert event["event"]["date"]["iso"] == "2026-11-20"
     assert run_round().webhooks == 0
+
+
+def test_record_text_is_escaped_in_the_html_part(
+    session: Session, as_editor: User, follow: Callable[..., Any], run_round: Any, inbox: Inbox
+) -> None:
+    follow("reader@example.org", "country", "KG", label="Kyrgyzstan <b>all</b>")
+    save_measure(
+        session,
+        None,
+        MeasureData(title='Bill <img src="https://evil.example/p.gif">', country="KG", kind="bill"),
+    )
+    session.commit()
+
+    run_round()
+
+    [message] = inbox.to("reader@example.org")
+    html = message.get_body(("html",)).get_content()
+    assert "<img" not in html
+    assert "&lt;img src=" in html
+    assert "Kyrgyzstan &lt;b&gt;all&lt;/b&gt;" in html
