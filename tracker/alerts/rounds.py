@@ -144,7 +144,9 @@ def send_round(
     dry_run: bool = False,
 ) -> RoundReport:
     """Run one round (see the module); with ``dry_run`` compose only: nothing is written and
-    no mark moves."""
+    no mark moves. Needs an app context (templates); ``links`` built with ``url_for``
+    (tracker.http.links.WebLinks) also need a request context on the public address, which
+    the command makes: ``app.test_request_context("/", base_url=BASE_URL)``."""
     today = now.date()
     report = RoundReport(today, dry_run)
     subscriptions = list(
