@@ -336,6 +336,8 @@ def _drop_if_empty(session: Session, recipient: AlertRecipient) -> None:
         select(AlertSubscription.id).where(AlertSubscription.recipient_id == recipient.id).limit(1)
     )
     if left is None:
+        # A collection loaded before the deletes would cascade to rows already gone.
+        session.expire(recipient, ["subscriptions"])
         session.delete(recipient)
         session.flush()
 
