@@ -82,6 +82,22 @@ def test_an_advocate_follows_kyrgyzstan_by_email_and_hears_that_the_ban_was_exte
     form.get_by_role("button", name="Add the event").click()
     expect(editor.page.locator(".flash--success")).to_contain_text("Created: Extended")
     editor.check("alerts-editor-extends-ban")
+    # ... and follows it herself, in one click, then finds it among her alerts.
+    follow = editor.page.locator('[data-follow="measure"]')
+    follow.get_by_label("How often").select_option(label="Daily")
+    follow.get_by_role("button", name="Follow").click()
+    expect(editor.page.locator(".flash--success")).to_contain_text(
+        "You now follow Protest bans in central Bishkek (2022–) by email (daily)"
+    )
+    editor.check()
+    editor.page.get_by_role("navigation", name="Account").get_by_role(
+        "link", name="Your alerts"
+    ).click()
+    expect(editor.page.get_by_role("heading", level=3)).to_have_text(
+        ["Protest bans in central Bishkek (2022–)"]
+    )
+    expect(editor.page.locator("main")).not_to_contain_text(ADVOCATE)
+    editor.check("alerts-account")
 
     # A round, as `tracker alerts send` runs it: completed when the engine's rounds are merged.
     rounds = pytest.importorskip("tracker.alerts.rounds")
