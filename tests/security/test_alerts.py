@@ -129,10 +129,10 @@ def test_a_confirmation_link_works_once_and_not_after_alert_confirm_hours(
     path = confirm_path(mailbox, "once@example.org")
     reader = app.test_client()
     token = token_of(reader, path)
-    first = reader.post(path, data={"csrf_token": token})
-    assert "Alerts confirmed" in first.get_data(as_text=True)
+    first = reader.post(path, data={"csrf_token": token}, follow_redirects=True)
+    assert "Alerts confirmed: Kyrgyzstan" in first.get_data(as_text=True)
     stamp = session.scalars(select(AlertSubscription.confirmed_at)).one()
-    second = reader.post(path, data={"csrf_token": token})  # the same page, sent again
+    second = reader.post(path, data={"csrf_token": token}, follow_redirects=True)  # again
     assert "This link was used already" in second.get_data(as_text=True)
     session.expire_all()
     assert session.scalars(select(AlertSubscription.confirmed_at)).one() == stamp
@@ -178,7 +178,10 @@ def test_an_unsubscribe_token_touches_only_its_own_subscription(
     for wrong in (token[:-3] + "abc", confirm, everything):
         assert app.test_client().post(f"/alerts/unsubscribe/{wrong}").status_code == 404
     assert count(session, AlertSubscription) == 2
-    assert app.test_client().post(f"/alerts/unsubscribe/{token}").status_code == 200
+    button = app.test_client().post(f"/alerts/unsubscribe/{token}", follow_redirects=True)
+    assert "Unsubscribed: you will get no more email about Kyrgyzstan" in button.get_data(
+        as_text=True
+    )
     left = session.scalars(select(AlertRecipient.email)).all()
     assert left == ["theirs@example.org"]
     # Used: the link now names nothing, and says so without an error.

@@ -182,8 +182,9 @@ def subscribe() -> PageResult:
     context: dict[str, Any] = {"form": form, "target": target, "back": _back_to(target)}
     context["feed"] = _feed_url(target)
     if not mail.configured(config):
+        # Said plainly, on the form and in answer to it; nothing is kept.
         page = render_template("alerts/subscribe.html", mail_configured=False, **context)
-        return page, 200 if request.method == "GET" else 503, {}
+        return page, 200, {}
     if request.method == "GET" or not form.validate():
         status = 200 if request.method == "GET" else 422
         return render_template("alerts/subscribe.html", mail_configured=True, **context), status, {}
@@ -247,8 +248,9 @@ def _link_problem(problem: LinkProblem, what: str) -> PageResult:
 
 @bp.route("/alerts/confirm/<token>", methods=["GET", "POST"])
 @public
-def confirm(token: str) -> PageResult:
-    """GET: what will be confirmed, and a button; POST (the button): confirmed."""
+def confirm(token: str) -> PageResult | Response:
+    """GET: what will be confirmed, and a button (or that it is confirmed); POST (the
+    button): confirmed, then back to the GET, which says so."""
     session, config = get_session(), current_app.config
     form = ConfirmForm()
     try:
@@ -256,10 +258,12 @@ def confirm(token: str) -> PageResult:
             if not form.validate():
                 abort(400, description="The form expired. Open the link again.")
             subscription, now_confirmed = subscriptions.confirm(session, config, token)
-            page = render_template(
-                "alerts/confirmed.html", subscription=subscription, now_confirmed=now_confirmed
-            )
-            return page, 200, {"Cache-Control": PRIVATE}
+            if now_confirmed:
+                how = subscriptions.FREQUENCY_LABELS[subscription.frequency].lower()
+                flash(f"Alerts confirmed: {subscription.label}, {how}.", "success")
+            else:
+                flash("This link was used already: nothing has changed.", "success")
+            return see_other(url_for("alerts.confirm", token=token))
         subscription = subscriptions.confirmation(session, config, token)
     except LinkProblem as problem:
         return _link_problem(problem, "confirmation")
@@ -267,16 +271,25 @@ def confirm(token: str) -> PageResult:
     return page, 200, {"Cache-Control": PRIVATE}
 
 
+def _one_click() -> bool:
+    """A mail client's one-click unsubscribe (RFC 8058): answered with the page itself, as it
+    may not follow a redirect; the button on our page is answered the usual way (303)."""
+    return request.form.get("List-Unsubscribe") == "One-Click"
+
+
 @bp.route("/alerts/unsubscribe/<token>", methods=["GET", "POST"])
 @public
 @authorized_by_link
-def unsubscribe(token: str) -> PageResult:
+def unsubscribe(token: str) -> PageResult | Response:
     """GET: a page with a button; POST: unsubscribed (the button, or a mail client's
     one-click POST, RFC 8058)."""
     session, config = get_session(), current_app.config
     try:
         if request.method == "POST":
             label = subscriptions.unsubscribe(session, config, token)
+            if not _one_click():
+                flash(f"Unsubscribed: you will get no more email about {label}.", "success")
+                return see_other(url_for("home.index"))
             page = render_template("alerts/unsubscribed.html", labels=[label])
             return page, 200, {"Cache-Control": PRIVATE}
         subscription = subscriptions.unsubscription(session, config, token)
@@ -297,13 +310,20 @@ def unsubscribe(token: str) -> PageResult:
 @bp.route("/alerts/unsubscribe-all/<token>", methods=["GET", "POST"])
 @public
 @authorized_by_link
-def unsubscribe_all(token: str) -> PageResult:
+def unsubscribe_all(token: str) -> PageResult | Response:
     """GET: everything the address follows, and a button; POST: all of it stopped and the
     address deleted."""
     session, config = get_session(), current_app.config
     try:
         if request.method == "POST":
             gone = subscriptions.unsubscribe_all(session, config, token)
+            if not _one_click():
+                flash(
+                    f"Unsubscribed: all email alerts to this address are stopped ({gone}), and "
+                    "the address is deleted.",
+                    "success",
+                )
+                return see_other(url_for("home.index"))
             page = render_template("alerts/unsubscribed.html", labels=[], count=gone, every=True)
             return page, 200, {"Cache-Control": PRIVATE}
         recipient = subscriptions.recipient_for_all(session, config, token)
