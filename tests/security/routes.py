@@ -13,6 +13,7 @@ import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import select
@@ -285,6 +286,9 @@ class Fetched:
 
 
 def fetch(client: Any, url: str, method: str = "GET", **kwargs: Any) -> Fetched:
+    if "?" in url and "query_string" in kwargs:  # a route's own query (QUERIES) and more
+        path, own = url.split("?", 1)
+        url, kwargs["query_string"] = path, [*parse_qsl(own), *dict(kwargs["query_string"]).items()]
     response = client.open(url, method=method, **kwargs)
     try:
         return Fetched(
