@@ -15,6 +15,9 @@ confirm and unsubscribe links and a signed-in user's list at /account/alerts.
 
 Like the rest of tracker.alerts this knows nothing of HTTP: the pages hand in the function that
 turns a token into the absolute address of the confirmation page.
+
+Long (~570 lines) because every rule of following is here, once: what each kind of target is and
+is called, a user's list, the double opt-in and the links; the pages and the rounds only call it.
 """
 
 from __future__ import annotations
