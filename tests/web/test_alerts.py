@@ -318,8 +318,13 @@ def test_a_saved_search_drops_paging_sort_and_as_of(
 
 
 def test_mine_is_for_editors_only(login_as: Callable[..., Any], session: Session) -> None:
-    assert follow(login_as("viewer"), "mine", "").status_code == 400
+    viewer = login_as("viewer")
+    assert "Follow changes to my records" not in viewer.get("/account/alerts").get_data(
+        as_text=True
+    )
+    assert follow(viewer, "mine", "").status_code == 400
     editor = login_as("editor")
+    assert 'data-follow="mine"' in editor.get("/account/alerts").get_data(as_text=True)
     assert follow(editor, "mine", "").status_code == 303
     subscription = session.scalars(select(AlertSubscription)).one()
     assert subscription.label == "Changes to records you created"
