@@ -104,6 +104,12 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_FROM": None,
     # How long a confirmation link works.
     "ALERT_CONFIRM_HOURS": 72,
+    # The subscribe, confirm and unsubscribe pages are limited without looking at who asks
+    # (no IP address is read): each endpoint as a whole, and confirmation emails per address
+    # typed (counted under a keyed hash of it, tracker.web.alerts), so that nobody can use the
+    # form to flood someone's inbox.
+    "ALERT_RATE_LIMIT": "60 per minute;2000 per hour",
+    "ALERT_ADDRESS_RATE_LIMIT": "3 per hour;6 per day",
     # Webhook endpoints must be HTTPS on a public address; tests (and only tests) allow
     # http:// and loopback or private addresses.
     "WEBHOOKS_ALLOW_PRIVATE": False,

@@ -743,6 +743,54 @@ def option_list(choices: Iterable[tuple[str, str]]) -> Markup:
 
 
 # --------------------------------------------------------------------------------------------
+# Alerts (tracker.web.alerts)
+
+ALERT_FREQUENCY_CHOICES = (("instant", "At once"), ("daily", "Daily"), ("weekly", "Weekly"))
+
+
+class FollowForm(TrackerForm):
+    """The follow control of a signed-in user: what (hidden) and how often."""
+
+    kind = HiddenField(validators=[InputRequired()])
+    target = HiddenField()
+    frequency = SelectField(
+        "How often", choices=options(ALERT_FREQUENCY_CHOICES), default="instant"
+    )
+    next = HiddenField()
+
+
+class SubscribeForm(TrackerForm):
+    """An anonymous reader's request for email alerts (double opt-in)."""
+
+    kind = HiddenField(validators=[InputRequired()])
+    target = HiddenField()
+    email = EmailField(
+        "Your email address",
+        validators=[InputRequired(message="Enter your email address."), Length(max=320)],
+        description="We send a link to confirm. The address is kept only while you follow "
+        "something, is never shown to anyone, and is deleted when you unsubscribe.",
+    )
+    frequency = RadioField("How often", choices=options(ALERT_FREQUENCY_CHOICES), default="instant")
+
+
+class AlertSettingsForm(TrackerForm):
+    """How often one followed item is told, and how far ahead dates coming due."""
+
+    frequency = SelectField("How often", choices=options(ALERT_FREQUENCY_CHOICES))
+    due_days = IntegerField(
+        "Tell me of dates due within (days)",
+        validators=[
+            InputRequired(message="Enter a number of days, e.g. 14."),
+            NumberRange(min=0, max=366, message="Enter a number of days from 0 to 366."),
+        ],
+    )
+
+
+class ConfirmForm(TrackerForm):
+    """The button on a confirmation page (a mail scanner's GET changes nothing)."""
+
+
+# --------------------------------------------------------------------------------------------
 # API tokens
 
 TOKEN_EXPIRY = {"30": "In 30 days", "90": "In 90 days", "365": "In a year", "never": "Never"}

@@ -7,7 +7,10 @@ routes, which call ``allow_framing()``), no referrer leaked to the sites our sou
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, request
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Flask, Response, abort, current_app, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from tracker.services.saving import MAX_ID, control_character
@@ -45,6 +48,24 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 _FRAMABLE = "tracker.allow_framing"
+_BY_LINK_ALONE = "_tracker_by_link_alone"
+
+View = TypeVar("View", bound=Callable[..., object])
+
+
+def authorized_by_link(view: View) -> View:
+    """Mark a view whose POST is authorized by the signed token in its address alone: the
+    one-click unsubscribe of RFC 8058, which a mail client (or its provider's server) sends with
+    no cookie, no form token and from no page of ours. Without a session there is nothing for a
+    forged request to borrow, so neither CSRF nor the same-site check applies to it."""
+    setattr(view, _BY_LINK_ALONE, True)
+    csrf.exempt(view)
+    return view
+
+
+def _is_by_link_alone() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, _BY_LINK_ALONE, False))
 
 
 def allow_framing() -> None:
@@ -72,7 +93,12 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def refuse_cross_site_writes() -> None:
         site = request.headers.get("Sec-Fetch-Site")
-        if request.method in UNSAFE_METHODS and site and site not in ALLOWED_FETCH_SITES:
+        if (
+            request.method in UNSAFE_METHODS
+            and site
+            and site not in ALLOWED_FETCH_SITES
+            and not _is_by_link_alone()
+        ):
             raise CSRFError("The form was sent from another site.")
 
     @app.after_request

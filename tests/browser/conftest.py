@@ -30,6 +30,7 @@ import pytest
 
 from tests.browser import CHROMIUM_VERSION, Account, missing
 from tests.conftest import TODAY, drop_database_url, new_database_url
+from tests.mailbox import Mailbox, smtp_server
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -92,8 +93,18 @@ def _wait_until_serving(url: str, process: subprocess.Popen[bytes], log: Path) -
 
 
 @pytest.fixture(scope="session")
-def live_tracker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveTracker]:
-    """The tracker as people run it: ``tracker serve`` on 127.0.0.1 with the seed data."""
+def live_mailbox() -> Iterator[Mailbox]:
+    """The live tracker's mail server: a real SMTP server on 127.0.0.1 (tests/mailbox.py)."""
+    with smtp_server() as mailbox:
+        yield mailbox
+
+
+@pytest.fixture(scope="session")
+def live_tracker(
+    tmp_path_factory: pytest.TempPathFactory, live_mailbox: Mailbox
+) -> Iterator[LiveTracker]:
+    """The tracker as people run it: ``tracker serve`` on 127.0.0.1 with the seed data, sending
+    email through ``live_mailbox``."""
     folder = tmp_path_factory.mktemp("live-tracker")
     database_url = new_database_url(folder, "browser")
     # Only our settings: a developer's own TRACKER_* variables must not leak into the server.
@@ -104,6 +115,7 @@ def live_tracker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveTrack
         TRACKER_INSTANCE_PATH=str(folder / "instance"),
         TRACKER_SECRET_KEY=secrets.token_urlsafe(32),
         TRACKER_SEED_ON_EMPTY="true",
+        TRACKER_SMTP_URL=live_mailbox.url,
         PYTHONUNBUFFERED="1",
     )
     port = _free_port()

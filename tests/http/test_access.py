@@ -23,6 +23,11 @@ PUBLIC_ENDPOINTS = {
     "organizations.show",
     "organizations.person",
     "auth.login",
+    # Anonymous readers follow by email; the links in alert messages work without an account.
+    "alerts.subscribe",
+    "alerts.confirm",
+    "alerts.unsubscribe",
+    "alerts.unsubscribe_all",
     "timeline.index",
     "timeline.download_svg",
     "timeline.download_png",
@@ -94,7 +99,16 @@ def test_anonymous_visitors_are_refused_a_route_not_marked_public(app: Flask) ->
 
 # Writes that any signed-in user may send (signing out, one's own password, one's own API
 # tokens); every other write needs an editor or an admin.
-SIGNED_IN_WRITES = {"auth.logout", "auth.password", "tokens.index", "tokens.revoke"}
+SIGNED_IN_WRITES = {
+    "auth.logout",
+    "auth.password",
+    "tokens.index",
+    "tokens.revoke",
+    # Following things: a viewer follows, changes and stops their own alerts (tracker.web.alerts).
+    "alerts.follow",
+    "alerts.change",
+    "alerts.remove",
+}
 SAFE = {"GET", "HEAD", "OPTIONS"}
 
 # The JSON API's writes: they authenticate by API token only (tracker.api.auth), never by the
@@ -126,9 +140,14 @@ def test_only_the_api_writes_authenticate_by_token_and_only_they_skip_csrf(app: 
             assert not (rule.methods or set()) & {"GET"}, rule
             for method in (rule.methods or set()) - SAFE:
                 assert required_role(app, rule.endpoint, method) == "editor"
-    # The API blueprint alone is exempt from CSRF; every page's form keeps it.
+    # The API blueprint alone is exempt from CSRF; every page's form keeps it. The two
+    # exceptions are the unsubscribe links of alert messages, which a mail client POSTs with
+    # one click (RFC 8058) and which the signed token in their address alone authorizes.
     assert {getattr(bp, "name", bp) for bp in csrf._exempt_blueprints} == {"api"}
-    assert not csrf._exempt_views
+    assert csrf._exempt_views == {
+        "tracker.web.alerts.unsubscribe",
+        "tracker.web.alerts.unsubscribe_all",
+    }
 
 
 def _refused_as_expected(rule: Rule, response: object, page_status: int) -> bool:

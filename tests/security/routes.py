@@ -13,16 +13,20 @@ import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
 from tests.security.content import read
 from tracker import paths
+from tracker.alerts import tokens as alert_links
 from tracker.models import (
     REVISED_RECORDS,
+    AlertRecipient,
+    AlertSubscription,
     Event,
     Measure,
     Organization,
@@ -49,6 +53,8 @@ class Pools:
     slugs: dict[str, list[str]] = field(default_factory=dict)  # measure, statement, ...
     ids: dict[str, list[int]] = field(default_factory=dict)  # event, source, revision, ...
     countries: list[str] = field(default_factory=lambda: ["KG"])
+    # Signed links of alert messages, by purpose (confirm, unsubscribe, unsubscribe-all).
+    tokens: dict[str, list[str]] = field(default_factory=dict)
 
     def all_slugs(self) -> list[str]:
         return _unique(value for values in self.slugs.values() for value in values)
@@ -92,7 +98,40 @@ def pools_from(session: Session, per_kind: int = 2) -> Pools:
             session.scalars(select(model.id).order_by(model.id.desc()).limit(per_kind))
         )
     pools.countries = _unique(["KG", *session.scalars(select(Measure.country).distinct())])
+    pools.tokens = alert_tokens(session)
     return pools
+
+
+WALKER = "walked-routes@example.org"
+
+
+def alert_tokens(session: Session) -> dict[str, list[str]]:
+    """Real links of an alert message (confirm, unsubscribe, unsubscribe-all) for one
+    unconfirmed subscription made here (committed to the test's transaction, so requests see
+    it), so that the pages behind them are walked like any other."""
+    if not has_app_context():
+        return {}
+    recipient = session.scalars(
+        select(AlertRecipient).where(AlertRecipient.email == WALKER)
+    ).first()
+    if recipient is None:
+        recipient = AlertRecipient(email=WALKER, secret="walked-routes")
+        AlertSubscription(
+            recipient=recipient, target_kind="country", target="KG", label="Kyrgyzstan"
+        )
+        session.add(recipient)
+        session.commit()
+    subscription = recipient.subscriptions[0]
+    key = str(current_app.config["SECRET_KEY"])
+    return {
+        "confirm": [alert_links.make(key, "confirm", recipient, subscription)],
+        "unsubscribe": [alert_links.make(key, "unsubscribe", recipient, subscription)],
+        "unsubscribe-all": [alert_links.make(key, "unsubscribe-all", recipient)],
+    }
+
+
+# Pages that need a query to show anything (what to follow), with a real one.
+QUERIES = {"alerts.subscribe": "?kind=country&target=KG"}
 
 
 def static_files() -> list[str]:
@@ -142,6 +181,9 @@ def _hinted(name: str, pools: Pools, converter: Any, path: str = "") -> list[Any
         return pools.all_ids()
     if lowered == "filename":
         return static_files()
+    if lowered == "token":  # /alerts/confirm/<token>, /alerts/unsubscribe-all/<token>...
+        purpose = path.rstrip("/").split("/<")[0].rsplit("/", 1)[-1]
+        return pools.tokens.get(purpose) or ["not-a-token"]
     for kind in SLUGGED:
         if kind in lowered:
             return pools.slugs.get(kind, [])
@@ -209,7 +251,8 @@ def urls_for(rule: Rule, pools: Pools, fixed: Mapping[str, Any] | None = None) -
             continue
         if url is None:
             continue
-        routes.append(Route(url[1], rule, tuple(sorted(values.items()))))
+        query = QUERIES.get(rule.endpoint, "")
+        routes.append(Route(url[1] + query, rule, tuple(sorted(values.items()))))
     return routes
 
 
@@ -243,6 +286,9 @@ class Fetched:
 
 
 def fetch(client: Any, url: str, method: str = "GET", **kwargs: Any) -> Fetched:
+    if "?" in url and "query_string" in kwargs:  # a route's own query (QUERIES) and more
+        path, own = url.split("?", 1)
+        url, kwargs["query_string"] = path, [*parse_qsl(own), *dict(kwargs["query_string"]).items()]
     response = client.open(url, method=method, **kwargs)
     try:
         return Fetched(

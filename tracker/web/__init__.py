@@ -10,6 +10,7 @@ from flask import Flask
 
 from tracker.web import auth, helpers
 from tracker.web.admin import bp as admin_bp
+from tracker.web.alerts import bp as alerts_bp
 from tracker.web.countries import bp as countries_bp
 from tracker.web.editing import bp as editing_bp
 from tracker.web.embed import bp as embed_bp
@@ -44,3 +45,4 @@ def init_app(app: Flask) -> None:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.register_blueprint(tokens_bp)
+    app.register_blueprint(alerts_bp)
