@@ -109,8 +109,11 @@ def live_tracker(
     database_url = new_database_url(folder, "browser")
     # Only our settings: a developer's own TRACKER_* variables must not leak into the server.
     env = {key: value for key, value in os.environ.items() if not key.startswith("TRACKER_")}
+    port = _free_port()
     env.update(
         TRACKER_DATABASE_URL=database_url,
+        # Permalinks in emails (and `tracker alerts send`, which has no request to ask).
+        TRACKER_BASE_URL=f"http://127.0.0.1:{port}",
         TRACKER_TODAY=TODAY.isoformat(),
         TRACKER_INSTANCE_PATH=str(folder / "instance"),
         TRACKER_SECRET_KEY=secrets.token_urlsafe(32),
@@ -118,7 +121,6 @@ def live_tracker(
         TRACKER_SMTP_URL=live_mailbox.url,
         PYTHONUNBUFFERED="1",
     )
-    port = _free_port()
     tracker = LiveTracker(f"http://127.0.0.1:{port}", ACCOUNTS, env)
     for account in ACCOUNTS.values():
         tracker.cli(
