@@ -95,6 +95,14 @@ def test_anonymous_visitors_are_refused_a_route_not_marked_public(app: Flask) ->
 # Writes that any signed-in user may send (signing out, one's own password, one's own API
 # tokens); every other write needs an editor or an admin.
 SIGNED_IN_WRITES = {"auth.logout", "auth.password", "tokens.index", "tokens.revoke"}
+# One's own webhooks (tracker.web.webhooks): viewers follow what they read, so they may too.
+SIGNED_IN_WRITES |= {
+    "webhooks.add",
+    "webhooks.new_secret",
+    "webhooks.send_test",
+    "webhooks.retry",
+    "webhooks.remove",
+}
 SAFE = {"GET", "HEAD", "OPTIONS"}
 
 # The JSON API's writes: they authenticate by API token only (tracker.api.auth), never by the

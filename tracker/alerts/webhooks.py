@@ -525,6 +525,7 @@ def new_message(
         subject=subject,
         body=body,
         state="pending",
+        attempts=0,  # set here, not at the flush: "send a test" counts before it adds the row
     )
 
 

@@ -26,6 +26,7 @@ from tracker.web.statements import bp as statements_bp
 from tracker.web.timeline import bp as timeline_bp
 from tracker.web.tokens import bp as tokens_bp
 from tracker.web.upcoming import bp as upcoming_bp
+from tracker.web.webhooks import bp as webhooks_bp
 
 
 def init_sessions(app: Flask) -> None:
@@ -44,3 +45,4 @@ def init_app(app: Flask) -> None:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.register_blueprint(tokens_bp)
+    app.register_blueprint(webhooks_bp)
