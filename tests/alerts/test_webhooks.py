@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import secrets
+import socket
 import subprocess
+import types
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -195,12 +198,12 @@ def test_redirects_are_not_followed(app: Flask, session: Session, user: User) ->
     [
         (f"http://{PUBLIC}/hook", "must start with https://"),
         ("ftp://example.org/hook", "must start with https://"),
-        ("https://10.0.0.1/hook", "10.0.0.1, a private, local or reserved address"),
+        ("https://10.0.0.1/hook", "10.0.0.1 is a private, local or reserved address"),
         ("https://192.168.1.20/hook", "private, local or reserved"),
-        ("https://169.254.169.254/latest/meta-data/", "169.254.169.254, a private"),
-        ("https://127.0.0.1/hook", "127.0.0.1, a private"),
-        ("https://[::1]/hook", "::1, a private"),
-        ("https://localhost/hook", "a private, local or reserved address"),
+        ("https://169.254.169.254/latest/meta-data/", "169.254.169.254 is a private"),
+        ("https://127.0.0.1/hook", "127.0.0.1 is a private"),
+        ("https://[::1]/hook", "::1 is a private"),
+        ("https://localhost/hook", "The host localhost leads to a private, local or reserved"),
         ("https://[::ffff:127.0.0.1]/hook", "a private"),
         ("https://[::ffff:10.0.0.1]/hook", "a private"),
         ("https://[64:ff9b::a9fe:a9fe]/hook", "a private"),  # NAT64 of 169.254.169.254
@@ -217,9 +220,19 @@ def test_redirects_are_not_followed(app: Flask, session: Session, user: User) ->
         (f"https://{PUBLIC}:99999/hook", "not a web address"),
         ("https://no-such-host.invalid/hook", "could not be found"),
         ("", "Enter the address"),
+        (f"https://{PUBLIC}/a hook", "may not contain spaces"),
+        (f"https://{PUBLIC}/hook\x00", "control characters"),
     ],
 )
-def test_an_endpoint_that_is_not_public_https_is_refused(url: str, says: str) -> None:
+def test_an_endpoint_that_is_not_public_https_is_refused(
+    url: str, says: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_dns_for_invalid(host: str, port: int) -> list[str]:
+        if host.endswith(".invalid"):  # answered here: the tests make no DNS query
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return webhooks._resolve(host, port)  # literal addresses, and localhost from /etc/hosts
+
+    monkeypatch.setattr(webhooks, "resolve", no_dns_for_invalid)
     with pytest.raises(webhooks.BadWebhookURL) as refused:
         webhooks.check_url(url, allow_private=False)
     assert says in str(refused.value)
@@ -230,6 +243,9 @@ def test_a_public_https_endpoint_is_accepted_as_written() -> None:
     assert (checked.scheme, checked.host, checked.port) == ("https", PUBLIC, 443)
     assert checked.target == "/hooks/tracker?key=1"
     assert checked.addresses == (PUBLIC,)
+    # Non-ASCII characters go percent-encoded in the request line, as a browser sends them.
+    cyrillic = webhooks.check_url(f"https://{PUBLIC}/хук?q=ä", allow_private=False)
+    assert cyrillic.target == "/%D1%85%D1%83%D0%BA?q=%C3%A4"
 
 
 def test_the_test_only_setting_allows_http_and_loopback() -> None:
@@ -256,7 +272,7 @@ def test_a_host_that_comes_to_resolve_to_a_private_address_is_not_delivered_to(
         assert receiver.received == []
     assert (message.state, message.attempts, message.response_status) == ("pending", 1, None)
     assert message.last_error is not None
-    assert message.last_error.startswith("Not sent: The host rebind.example leads to 127.0.0.1")
+    assert message.last_error.startswith("Not sent: The host rebind.example leads to a private")
 
 
 def test_the_connection_goes_to_the_address_that_was_checked(
@@ -322,3 +338,28 @@ def test_https_goes_to_the_checked_address_and_checks_the_certificate_for_the_na
         assert refused.last_error is not None
         assert "certificate was not accepted" in refused.last_error
         assert len(receiver.received) == 1
+
+
+def test_the_verification_snippet_in_the_receivers_guide_checks_real_deliveries(
+    app: Flask, session: Session, user: User
+) -> None:
+    """docs/webhooks.md's Python snippet, run as written against what a receiver got."""
+    guide = (Path(__file__).parents[2] / "docs" / "webhooks.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", guide, re.S)
+    assert len(blocks) == 1
+    namespace: dict[str, Any] = {}
+    exec(compile(blocks[0], "docs/webhooks.md", "exec"), namespace)  # noqa: S102 - our own doc
+    namespace["time"] = types.SimpleNamespace(time=NOW.timestamp)  # the receiver's clock
+    snippet_verify = namespace["verify"]
+    with receiving() as receiver:
+        webhook = a_webhook(session, user, receiver.url())
+        a_change(session, webhook)
+        webhooks.deliver_due(session, app.config, NOW)
+        got = receiver.received[0]
+    secret, header = webhook.webhook_secret or "", got.headers["Tracker-Signature"]
+    assert snippet_verify(secret, header, got.body)
+    assert not snippet_verify(secret, header, got.body.replace(b"in force", b"repealed"))
+    assert not snippet_verify(webhooks.new_secret(), header, got.body)
+    assert not snippet_verify(secret, "garbage", got.body)
+    namespace["time"] = types.SimpleNamespace(time=lambda: NOW.timestamp() + 301)
+    assert not snippet_verify(secret, header, got.body)

@@ -34,7 +34,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -154,6 +154,14 @@ def is_public_address(text: str) -> bool:
     return address.is_global and not address.is_multicast and not address.is_reserved
 
 
+def _is_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def check_url(url: str, *, allow_private: bool) -> CheckedURL:
     """Check an endpoint and resolve its host; raises BadWebhookURL saying what is wrong.
 
@@ -165,6 +173,10 @@ def check_url(url: str, *, allow_private: bool) -> CheckedURL:
         raise BadWebhookURL("Enter the address of your endpoint, starting with https://")
     if len(url) > MAX_URL_LENGTH:
         raise BadWebhookURL(f"The address is too long (at most {MAX_URL_LENGTH} characters).")
+    if any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in url):
+        raise BadWebhookURL(
+            "The address may not contain spaces or control characters (write a space as %20)."
+        )
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -194,13 +206,18 @@ def check_url(url: str, *, allow_private: bool) -> CheckedURL:
     if not allow_private:
         refused = [address for address in addresses if not is_public_address(address)]
         if refused:
+            # The address is named only when it was typed: what a name resolves to on the
+            # tracker's network is not told (it would map that network for whoever asks).
+            where = f"The address {host} is" if _is_literal(host) else f"The host {host} leads to"
             raise BadWebhookURL(
-                f"The host {host} leads to {refused[0]}, a private, local or reserved address: "
+                f"{where} a private, local or reserved address: "
                 "webhooks go only to addresses on the public internet."
             )
     target = parts.path or "/"
     if parts.query:
         target = f"{target}?{parts.query}"
+    # The request line is ASCII: other characters go percent-encoded, as a browser sends them.
+    target = "".join(char if char.isascii() else quote(char) for char in target)
     return CheckedURL(scheme, host, port, target, tuple(addresses))
 
 
@@ -255,7 +272,8 @@ def encode_body(body: Mapping[str, Any]) -> bytes:
 
 
 def event_of(body: Mapping[str, Any]) -> str:
-    """The ``Tracker-Event`` header: the body's ``event`` (e.g. "change", "test")."""
+    """The ``Tracker-Event`` header: the body's ``event`` ("test" for "send a test"), else
+    "change" (the rounds' deliveries, tracker.alerts.payload, carry a list of changes)."""
     event = body.get("event")
     return event if isinstance(event, str) and event else "change"
 
@@ -316,6 +334,8 @@ def _describe(error: BaseException) -> str:
         return "The secure connection failed."
     if isinstance(error, http.client.HTTPException):
         return "The endpoint's answer was not HTTP."
+    if isinstance(error, ValueError):
+        return "The address could not be used in a request."
     return f"The connection failed ({type(error).__name__})."
 
 
@@ -348,7 +368,8 @@ def attempt(
     for address in checked.addresses:
         try:
             status = _post(checked, address, payload, headers, timeout)
-        except (OSError, http.client.HTTPException) as exc:
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            # ValueError: http.client refusing what it was given (check_url should have first)
             failure = exc
             if isinstance(exc, TimeoutError):
                 break
@@ -535,11 +556,15 @@ def ping_body(webhook: AlertSubscription, delivery_id: str, now: dt.datetime) ->
         "event": TEST_EVENT,
         "delivery_id": delivery_id,
         "sent_at": now.isoformat(),
+        "as_of": now.date().isoformat(),
+        # As in a real delivery (tracker.alerts.payload), with no changes.
         "subscription": {
             "id": webhook.id,
-            "follows": {"kind": webhook.target_kind, "target": webhook.target},
+            "target_kind": webhook.target_kind,
+            "target": webhook.target,
             "label": webhook.label,
         },
+        "changes": [],
         "message": "A test delivery from the tracker: if its signature checks out, all is well.",
     }
 
