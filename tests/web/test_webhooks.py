@@ -99,9 +99,9 @@ def test_a_viewer_adds_a_webhook_for_what_they_follow_and_sees_its_secret(
     ("url", "says"),
     [
         ("http://93.184.215.14/hook", "must start with https://"),
-        ("https://10.0.0.1/hook", "10.0.0.1, a private, local or reserved address"),
-        ("https://169.254.169.254/latest/meta-data/", "169.254.169.254, a private"),
-        ("https://[::1]/hook", "::1, a private"),
+        ("https://10.0.0.1/hook", "10.0.0.1 is a private, local or reserved address"),
+        ("https://169.254.169.254/latest/meta-data/", "169.254.169.254 is a private"),
+        ("https://[::1]/hook", "::1 is a private"),
         ("https://localhost/hook", "a private, local or reserved address"),
         ("", "Enter the address of your endpoint"),
     ],
