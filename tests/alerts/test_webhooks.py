@@ -174,6 +174,22 @@ def test_a_timeout_is_logged_and_retried_later(app: Flask, session: Session, use
     assert message.next_attempt_at == NOW + dt.timedelta(minutes=1)
 
 
+def test_a_round_waits_for_several_endpoints_at_once(
+    app: Flask, session: Session, user: User
+) -> None:
+    """The receiver answers only when three deliveries are in hand together: one after the
+    other, none would get through."""
+    app.config["WEBHOOK_TIMEOUT_SECONDS"] = 15
+    with receiving(together=3) as receiver:
+        webhook = a_webhook(session, user, receiver.url())
+        messages = [a_change(session, webhook) for _ in range(3)]
+        summary = webhooks.deliver_due(session, app.config, NOW)
+        assert summary.sent == 3
+        assert len(receiver.received) == 3
+    assert {m.state for m in messages} == {"sent"}
+    assert len({m.delivery_id for m in messages}) == 3
+
+
 def test_a_refused_connection_is_logged(app: Flask, session: Session, user: User) -> None:
     webhook = a_webhook(session, user, f"http://127.0.0.1:{free_port()}/hook")
     message = a_change(session, webhook)

@@ -28,6 +28,8 @@ class Receiver:
     answers: list[int] = field(default_factory=list)
     hang: bool = False
     location: str | None = None
+    # Answer only once this many requests are in hand at the same time (503 if they never are).
+    together: int = 0
     received: list[Received] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
 
@@ -36,6 +38,8 @@ class Receiver:
 
 
 def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
+    barrier = threading.Barrier(max(receiver.together, 1), timeout=10)
+
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
@@ -45,6 +49,11 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
                 receiver.stop.wait(30)
                 return
             status = receiver.answers.pop(0) if receiver.answers else 200
+            if receiver.together:
+                try:
+                    barrier.wait()
+                except threading.BrokenBarrierError:
+                    status = 503
             self.send_response(status)
             if receiver.location and 300 <= status < 400:
                 self.send_header("Location", receiver.location)
