@@ -174,6 +174,21 @@ def test_a_timeout_is_logged_and_retried_later(app: Flask, session: Session, use
     assert message.next_attempt_at == NOW + dt.timedelta(minutes=1)
 
 
+def test_an_endpoint_that_drips_its_answer_is_cut_off_at_the_timeout(
+    app: Flask, session: Session, user: User
+) -> None:
+    """Each byte comes well within the timeout, the whole answer (60 bytes, 0.1 s apart) well
+    after it: the attempt ends at the timeout, as if the endpoint had said nothing."""
+    app.config["WEBHOOK_TIMEOUT_SECONDS"] = 1
+    with receiving(drip=0.1) as receiver:
+        webhook = a_webhook(session, user, receiver.url())
+        message = a_change(session, webhook)
+        webhooks.deliver_due(session, app.config, NOW)
+        assert len(receiver.received) == 1
+    assert (message.state, message.response_status) == ("pending", None)
+    assert message.last_error == "No answer in time (timed out)."
+
+
 def test_a_round_waits_for_several_endpoints_at_once(
     app: Flask, session: Session, user: User
 ) -> None:

@@ -30,6 +30,8 @@ class Receiver:
     location: str | None = None
     # Answer only once this many requests are in hand at the same time (503 if they never are).
     together: int = 0
+    # Answer 200, but one byte every ``drip`` seconds (about 60 bytes in all).
+    drip: float = 0
     received: list[Received] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
 
@@ -47,6 +49,20 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             receiver.received.append(Received(self.path, dict(self.headers.items()), body))
             if receiver.hang:
                 receiver.stop.wait(30)
+                return
+            if receiver.drip:
+                answer = (
+                    b"HTTP/1.1 200 OK\r\nX-Slow: " + b"." * 30 + b"\r\nContent-Length: 0\r\n\r\n"
+                )
+                for byte in answer:
+                    if receiver.stop.wait(receiver.drip):
+                        return
+                    try:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                    except OSError:
+                        return  # the client went away
+                self.close_connection = True
                 return
             status = receiver.answers.pop(0) if receiver.answers else 200
             if receiver.together:

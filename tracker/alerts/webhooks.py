@@ -21,6 +21,7 @@ certificate against the host name, which is the one thing this module needs from
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -30,6 +31,7 @@ import json
 import secrets
 import socket
 import ssl
+import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -60,8 +62,6 @@ BACKOFF: tuple[dt.timedelta, ...] = (
 )
 MAX_ATTEMPTS = len(BACKOFF) + 1
 DEFAULT_TIMEOUT_SECONDS = 10.0
-# How much of an answer is read: the status is what counts, the rest is not kept.
-MAX_RESPONSE_BYTES = 64 * 1024
 # How old a signature a receiver should accept (verify's default), against replays.
 DEFAULT_TOLERANCE_SECONDS = 300
 TEST_EVENT = "test"
@@ -288,41 +288,76 @@ def event_of(body: Mapping[str, Any]) -> str:
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """Connects to the address that was checked, whatever the host name resolves to now."""
 
-    def __init__(self, checked: CheckedURL, address: str, timeout: float) -> None:
+    def __init__(
+        self, checked: CheckedURL, address: str, timeout: float, expired: threading.Event
+    ) -> None:
         super().__init__(checked.host, checked.port, timeout=timeout)
         self._address = address
+        self._expired = expired
+
+    def _open(self) -> socket.socket:
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = sock  # from here on, the deadline can cut it (see _post)
+        if self._expired.is_set():
+            raise TimeoutError("the deadline passed while connecting")
+        return sock
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self._open()
 
 
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+class _PinnedHTTPSConnection(_PinnedHTTPConnection, http.client.HTTPSConnection):
     """The same over TLS: the certificate is checked against the host name (SNI too), the
     socket goes to the checked address."""
 
-    def __init__(self, checked: CheckedURL, address: str, timeout: float) -> None:
+    def __init__(
+        self, checked: CheckedURL, address: str, timeout: float, expired: threading.Event
+    ) -> None:
         self._tls = tls_context()
-        super().__init__(checked.host, checked.port, timeout=timeout, context=self._tls)
+        http.client.HTTPSConnection.__init__(
+            self, checked.host, checked.port, timeout=timeout, context=self._tls
+        )
         self._address = address
+        self._expired = expired
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self._tls.wrap_socket(self._open(), server_hostname=self.host)
 
 
 def _post(
     checked: CheckedURL, address: str, body: bytes, headers: Mapping[str, str], timeout: float
 ) -> int:
+    """POST and return the answer's status, all within ``timeout`` seconds in total.
+
+    The socket's own timeout bounds each wait; the whole exchange is bounded too, by a timer
+    that shuts the socket down, so that an endpoint that drips its answer a byte at a time
+    cannot hold a round for long."""
+    expired = threading.Event()
     connection_class = (
         _PinnedHTTPSConnection if checked.scheme == "https" else _PinnedHTTPConnection
     )
-    connection = connection_class(checked, address, timeout)
+    connection = connection_class(checked, address, timeout, expired)
+
+    def cut() -> None:
+        expired.set()
+        sock = connection.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    deadline = threading.Timer(timeout, cut)
+    deadline.daemon = True
+    deadline.start()
     try:
         connection.request("POST", checked.target, body=body, headers=dict(headers))
-        response = connection.getresponse()
-        response.read(MAX_RESPONSE_BYTES)  # a reply the endpoint chose to send; not kept
-        return response.status
+        # The status is all that counts: the body of the answer is neither read nor kept.
+        return connection.getresponse().status
+    except (OSError, http.client.HTTPException, ValueError) as error:
+        if expired.is_set():
+            raise TimeoutError("no whole answer before the deadline") from error
+        raise
     finally:
+        deadline.cancel()
         connection.close()
 
 
