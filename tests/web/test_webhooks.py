@@ -306,3 +306,21 @@ def test_the_webhook_forms_need_their_csrf_token(
             assert client.post(f"{show}/{action}", data={}).status_code == 400
         assert receiver.received == []
         assert client.get(show).status_code == 200
+
+
+def test_deliveries_sent_by_hand_are_limited_per_account(
+    session: Session, login_as: Callable[..., SignedInClient]
+) -> None:
+    """ "Send a test" makes the tracker POST to an address of the user's choosing: 20 a minute,
+    then a 429 that says to wait; another account has its own budget."""
+    sender, other = login_as("viewer"), login_as("viewer")
+    with receiving() as receiver:
+        show = add(sender, follow(session, sender.user), receiver.url()).headers["Location"]
+        other_show = add(other, follow(session, other.user), receiver.url()).headers["Location"]
+        answers = [sender.post(f"{show}/test", data={}).status_code for _ in range(21)]
+        assert answers == [303] * 20 + [429]
+        refused = sender.post(f"{show}/test", data={})
+        assert "Too many deliveries sent by hand" in text(refused)
+        assert len(receiver.received) == 20
+        assert other.post(f"{other_show}/test", data={}).status_code == 303
+        assert len(receiver.received) == 21

@@ -19,6 +19,7 @@ from tracker.alerts import webhooks
 from tracker.db import get_session, without_write_lock
 from tracker.forms import TrackerForm, options
 from tracker.http.access import PRIVATE, signed_in_may_post
+from tracker.http.limits import limiter
 from tracker.models import AlertOutboxMessage, AlertSubscription, User
 from tracker.web.helpers import see_other
 
@@ -33,6 +34,21 @@ TARGET_KIND_LABELS = {
     "search": "Saved list",
     "mine": "Records you created",
 }
+
+
+def _sender_key() -> str:
+    user: User | None = g.get("user")
+    return f"webhook-sender:{user.id}" if user is not None else "webhook-sender:-"
+
+
+# "Send a test" and "retry now" make the tracker POST to an address its user chose, at once:
+# a budget per account keeps that from being a way to flood someone else's server.
+send_limit = limiter.shared_limit(
+    "20 per minute;200 per day",
+    scope="webhook-sends",
+    key_func=_sender_key,
+    error_message="Too many deliveries sent by hand: wait a minute, then try again.",
+)
 
 
 class WebhookForm(TrackerForm):
@@ -182,6 +198,7 @@ def _say(result: webhooks.Attempt, what: str) -> None:
 @bp.post("/account/alerts/webhooks/<int:webhook_id>/test")
 @signed_in_may_post
 @without_write_lock
+@send_limit
 def send_test(webhook_id: int) -> Response:
     """Deliver a test payload at once, signed like any delivery; it goes in the log."""
     webhook = _own(webhook_id)
@@ -194,6 +211,7 @@ def send_test(webhook_id: int) -> Response:
 @bp.post("/account/alerts/webhooks/<int:webhook_id>/deliveries/<int:message_id>/retry")
 @signed_in_may_post
 @without_write_lock
+@send_limit
 def retry(webhook_id: int, message_id: int) -> Response:
     """Retry a failed (or waiting) delivery now, with its own delivery id."""
     webhook = _own(webhook_id)
