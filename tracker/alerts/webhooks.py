@@ -1,6 +1,6 @@
 """Webhooks: signed JSON deliveries to an HTTPS endpoint a signed-in user registers for
-something they follow, retried with backoff, each attempt kept for the delivery log
-(docs/webhooks.md is the receiver's side).
+something they follow, retried with backoff; each outbox row counts its attempts and keeps the
+last HTTP status and error for the delivery log (docs/webhooks.md is the receiver's side).
 
 - ``check_url``: the endpoint must be HTTPS on a host that resolves only to public addresses.
   It is checked when registered and again before every delivery (DNS can change), and the
@@ -10,8 +10,9 @@ something they follow, retried with backoff, each attempt kept for the delivery 
   network. Redirects are never followed.
 - ``sign`` / ``verify``: ``Tracker-Signature: t=<unix time>,v1=<hex>``, HMAC-SHA256 with the
   subscription's secret over ``"<t>." + body``, the body exactly as sent.
-- ``deliver`` (one attempt) and ``deliver_due`` (every webhook message whose time has come),
-  called by the rounds (tracker.alerts.rounds) and by the pages ("send a test", "retry now").
+- ``deliver`` (one attempt) and ``deliver_due`` (every webhook message whose time has come,
+  called by the rounds, tracker.alerts.rounds); the pages ("send a test", "retry now") use
+  ``attempt`` and ``record`` so as to wait for the endpoint with no transaction open.
 
 HTTP goes through the standard library's ``http.client``: no HTTP client is among the
 tracker's own dependencies (``requests`` is installed only for the test tools), and
