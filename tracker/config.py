@@ -113,6 +113,9 @@ DEFAULTS: dict[str, Any] = {
     # Webhook endpoints must be HTTPS on a public address; tests (and only tests) allow
     # http:// and loopback or private addresses.
     "WEBHOOKS_ALLOW_PRIVATE": False,
+    # How long one webhook delivery waits for the endpoint to connect and to answer, in seconds
+    # ("send a test" waits this long in the page's request).
+    "WEBHOOK_TIMEOUT_SECONDS": 10,
     # How long a save waits for another to finish on SQLite before the "busy" page (503).
     "SQLITE_BUSY_TIMEOUT_MS": 10000,
 }

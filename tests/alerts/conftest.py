@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import TODAY, free_port
 from tracker import clock
 from tracker.alerts import rounds
-from tracker.http.links import WebLinks, site_url
+from tracker.http.links import WebLinks
 from tracker.models import AlertRecipient, AlertSubscription, Measure, User
 from tracker.services import history
 
@@ -62,23 +62,9 @@ def app_config() -> dict[str, Any]:
     return {"BASE_URL": BASE_URL, "SITE_NAME": "tracker"}
 
 
-class PageLinks(WebLinks):
-    """WebLinks, with the following pages' addresses written out until the pages' branch
-    (tracker.web.alerts) is merged and url_for can build them."""
-
-    def manage(self) -> str:
-        return site_url() + "/account/alerts"
-
-    def unsubscribe(self, token: str) -> str:
-        return f"{site_url()}/alerts/unsubscribe/{token}"
-
-    def unsubscribe_all(self, token: str) -> str:
-        return f"{site_url()}/alerts/unsubscribe-all/{token}"
-
-
 @pytest.fixture
 def links(app: Flask) -> WebLinks:
-    return PageLinks()
+    return WebLinks()
 
 
 @pytest.fixture

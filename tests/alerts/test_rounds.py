@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.alerts.conftest import BASE_URL, NOW, Inbox, measure, now_on
-from tracker.alerts import outbox, rounds
+from tests.alerts.webhook_receiver import receiving
+from tracker.alerts import outbox, rounds, webhooks
 from tracker.models import AlertOutboxMessage, AlertSubscription, User
 from tracker.services.events.write import save_event
 from tracker.services.measures.write import save_measure, save_relation
@@ -426,40 +427,66 @@ def test_a_saved_event_list_tells_of_its_new_events_only(
     assert "Entered into force" not in text
 
 
-def test_webhook_subscriptions_get_an_outbox_row_in_the_api_shapes(
-    session: Session, as_editor: User, follow: Callable[..., Any], run_round: Any, inbox: Inbox
+def test_webhook_subscriptions_are_delivered_signed_in_the_api_shapes(
+    app: Flask,
+    session: Session,
+    as_editor: User,
+    follow: Callable[..., Any],
+    config: dict[str, Any],
+    links: Any,
+    inbox: Inbox,
 ) -> None:
-    hook = follow(
-        None,
-        "measure",
-        MEDIA_LAW,
-        user=as_editor,
-        channel="webhook",
-        webhook_url="https://hooks.example.org/tracker",
-        webhook_secret="s" * 32,
-    )
-    in_force(session)
+    secret = "s" * 32
+    with receiving() as receiver:
+        hook = follow(
+            None,
+            "measure",
+            MEDIA_LAW,
+            user=as_editor,
+            channel="webhook",
+            webhook_url=receiver.url(),
+            webhook_secret=secret,
+        )
+        in_force(session)
+        # Only tests may send to 127.0.0.1 over plain HTTP (tracker.alerts.webhooks).
+        local = {**config, "WEBHOOKS_ALLOW_PRIVATE": True}
 
-    report = run_round()
+        def run() -> rounds.RoundReport:
+            with app.test_request_context("/", base_url=BASE_URL):
+                return rounds.send_round(session, local, links, NOW)
 
-    assert report.webhooks == 1
-    assert inbox.received == []  # webhooks are not email
-    row = session.scalar(select(AlertOutboxMessage).where(AlertOutboxMessage.channel == "webhook"))
-    assert row is not None
-    assert row.subscription_id == hook.id
-    assert row.state == "pending"
-    body = json.loads(json.dumps(row.body))  # what the receiver gets, as JSON
-    assert body["delivery_id"] == row.delivery_id
-    assert body["subscription"]["target"] == MEDIA_LAW
-    kinds = {change["kind"] for change in body["changes"]}
-    assert kinds == {"status", "event"}
-    status = next(c for c in body["changes"] if c["kind"] == "status")
-    assert status["old_status"]["force"]["label"] == "Entry into force not recorded"
-    assert status["new_status"]["force"]["code"] == "in-force"
-    assert status["measure"]["html_url"] == f"{BASE_URL}/measures/{MEDIA_LAW}"
-    event = next(c for c in body["changes"] if c["kind"] == "event")
-    assert event["event"]["date"]["iso"] == "2026-11-20"
-    assert run_round().webhooks == 0
+        report = run()
+
+        assert report.webhooks == 1
+        assert report.webhooks_sent == 1
+        assert inbox.received == []  # webhooks are not email
+        [delivery] = receiver.received
+        row = session.scalar(
+            select(AlertOutboxMessage).where(AlertOutboxMessage.channel == "webhook")
+        )
+        assert row is not None
+        assert row.subscription_id == hook.id
+        assert row.state == "sent"
+        assert delivery.headers["Tracker-Delivery"] == row.delivery_id
+        # The receiver can tell the body came from us, unchanged.
+        assert webhooks.verify(secret, delivery.headers["Tracker-Signature"], delivery.body, NOW)
+        assert not webhooks.verify(
+            secret, delivery.headers["Tracker-Signature"], delivery.body + b" ", NOW
+        )
+        body = json.loads(delivery.body)
+        assert body["delivery_id"] == row.delivery_id
+        assert body["subscription"]["target"] == MEDIA_LAW
+        kinds = {change["kind"] for change in body["changes"]}
+        assert kinds == {"status", "event"}
+        status = next(c for c in body["changes"] if c["kind"] == "status")
+        assert status["old_status"]["force"]["label"] == "Entry into force not recorded"
+        assert status["new_status"]["force"]["code"] == "in-force"
+        assert status["measure"]["html_url"] == f"{BASE_URL}/measures/{MEDIA_LAW}"
+        event = next(c for c in body["changes"] if c["kind"] == "event")
+        assert event["event"]["date"]["iso"] == "2026-11-20"
+        # Nothing new: no second delivery.
+        assert run().webhooks == 0
+        assert len(receiver.received) == 1
 
 
 def test_record_text_is_escaped_in_the_html_part(

@@ -108,6 +108,12 @@ SIGNED_IN_WRITES = {
     "alerts.follow",
     "alerts.change",
     "alerts.remove",
+    # One's own webhooks (tracker.web.webhooks): viewers follow what they read, so they may too.
+    "webhooks.add",
+    "webhooks.new_secret",
+    "webhooks.send_test",
+    "webhooks.retry",
+    "webhooks.remove",
 }
 SAFE = {"GET", "HEAD", "OPTIONS"}
 

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from tracker.alerts import digest, mail, outbox, payload
+from tracker.alerts import digest, mail, outbox, payload, webhooks
 from tracker.alerts.changes import Item, Window
 from tracker.alerts.links import AlertLinks
 from tracker.models import (
@@ -75,6 +75,11 @@ class RoundReport:
     """Email rows left in the outbox: email not set up, or a temporary failure to retry."""
     interrupted: int = 0
     """Rows an earlier round left half-sent: marked failed, never resent."""
+    webhooks_sent: int = 0
+    webhooks_retrying: int = 0
+    """Webhook deliveries that failed this time and wait for their next attempt."""
+    webhooks_failed: int = 0
+    """Webhook deliveries that failed their last attempt: failed for good."""
     webhooks_waiting: int = 0
     upto: int = 0
     """The newest revision the round considered: where the marks moved."""
@@ -100,6 +105,11 @@ class RoundReport:
             line += f"; sent {self.sent}, failed {self.failed}, waiting {self.waiting}"
             if self.interrupted:
                 line += f", {self.interrupted} interrupted earlier (not resent)"
+            if self.webhooks_sent or self.webhooks_retrying or self.webhooks_failed:
+                line += (
+                    f"; webhooks delivered {self.webhooks_sent}, to retry"
+                    f" {self.webhooks_retrying}, failed {self.webhooks_failed}"
+                )
         return line + "."
 
 
@@ -210,10 +220,15 @@ def send_round(
         report.waiting, report.interrupted = delivered.waiting, delivered.interrupted
         report.errors += delivered.errors
 
-    # Webhook deliveries. When the alerts-webhooks branch is merged this is where they go out:
-    #     report.webhooks_summary = webhooks.deliver_due(session, config, now)
-    # (tracker.alerts.webhooks attempts every due webhook row, with retries and its delivery
-    # log). Until then the webhook rows composed above wait in the outbox, as pending.
+    # Webhook deliveries, whether or not email is set up: every due row (new ones, and earlier
+    # ones whose retry time has come) is attempted once; tracker.alerts.webhooks keeps the
+    # delivery log and the backoff. The rows were committed above, so SQLite's write lock is
+    # not held while endpoints answer.
+    delivered_hooks = webhooks.deliver_due(session, config, now)
+    session.commit()
+    report.webhooks_sent = delivered_hooks.sent
+    report.webhooks_retrying = delivered_hooks.retrying
+    report.webhooks_failed = delivered_hooks.failed
     report.webhooks_waiting = _waiting(session, "webhook")
     return report
 

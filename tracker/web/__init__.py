@@ -27,6 +27,7 @@ from tracker.web.statements import bp as statements_bp
 from tracker.web.timeline import bp as timeline_bp
 from tracker.web.tokens import bp as tokens_bp
 from tracker.web.upcoming import bp as upcoming_bp
+from tracker.web.webhooks import bp as webhooks_bp
 
 
 def init_sessions(app: Flask) -> None:
@@ -46,3 +47,4 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(tokens_bp)
     app.register_blueprint(alerts_bp)
+    app.register_blueprint(webhooks_bp)
