@@ -324,3 +324,21 @@ def test_deliveries_sent_by_hand_are_limited_per_account(
         assert len(receiver.received) == 20
         assert other.post(f"{other_show}/test", data={}).status_code == 303
         assert len(receiver.received) == 21
+
+
+def test_the_alerts_page_leads_to_a_webhook_for_each_thing_followed(
+    login_as: Callable[..., SignedInClient],
+) -> None:
+    viewer = login_as("viewer")
+    token = csrf_token(viewer.get("/account/alerts").get_data())
+    followed = viewer.post(
+        "/alerts/follow",
+        data={"csrf_token": token, "kind": "country", "target": "KG", "frequency": "daily"},
+    )
+    assert followed.status_code == 303
+    page = viewer.get("/account/alerts").get_data(as_text=True)
+    assert 'href="/account/alerts/webhooks"' in page
+    match = re.search(r'href="(/account/alerts/webhooks\?follows=\d+)"', page)
+    assert match, "no way from a followed item to a webhook for it"
+    form = viewer.get(match.group(1)).get_data(as_text=True)
+    assert re.search(r"<option[^>]*selected[^>]*>[^<]*Kyrgyzstan", form)
