@@ -76,6 +76,17 @@ class _Importer:
         self.new_source_ids: dict[str, int] = {}
         self.new_measures: list[tuple[Measure, dict[str, Any]]] = []
         self.new_event_ids: dict[tuple[str, str, str], int] = {}
+        # A file imported in parts (tracker.interchange.stream) meets a source again in a
+        # later part: then, as within one document, the first non-empty value of each field
+        # wins. A source is "met before" when this import created it (its id is above
+        # ``sources_before``) or updated it (its id is in ``sources_met``).
+        self.sources_before: int | None = None
+        self.sources_met: set[int] = set()
+
+    def met_before(self, source: Source) -> bool:
+        if self.sources_before is None:
+            return False
+        return source.id > self.sources_before or source.id in self.sources_met
 
     def count(self, kind: str, created: bool, changed: bool) -> None:
         if created:
@@ -118,6 +129,11 @@ class _Importer:
             if accessed is not None:
                 values["accessed"] = dt.date.fromisoformat(accessed)
             source = existing.get(url)
+            if source is not None and self.met_before(source):
+                # Counted when first met; only fields still empty take this part's values.
+                assign(source, {k: v for k, v in values.items() if getattr(source, k) is None})
+                self.sources[url] = source
+                continue
             if source is None:
                 row = {**kinds.SOURCE.plain_from({}), "url": url}
                 row.update(date_columns("published", values.pop("published", None)))
@@ -126,6 +142,8 @@ class _Importer:
                 continue
             self.count("sources", False, assign(source, values))
             self.sources[url] = source
+            if self.sources_before is not None:
+                self.sources_met.add(source.id)
         bulk_insert(self.session, Source.__table__, new_rows)
         self.report.created["sources"] += len(new_rows)
         urls = [row["url"] for row in new_rows]
@@ -185,8 +203,13 @@ class _Importer:
                 self.topics[item["slug"]] = topic
             self.count("topics", created, assign(topic, {"name": item["name"]}))
 
-    def import_organizations(self, document: Mapping[str, Any]) -> None:
-        mentions = mentioned_slugs(document, "organizations")
+    def import_organizations(
+        self, document: Mapping[str, Any], mentions: Mapping[str, set[str]] | None = None
+    ) -> None:
+        """``mentions``: who the file's statements mention, when they are not in ``document``
+        (a file imported in parts); see visibility_from_file."""
+        if mentions is None:
+            mentions = mentioned_slugs(document, "organizations")
         for _, item in numbered(document, "organizations"):
             org = self.organizations.get(item["slug"])
             created = org is None
@@ -202,8 +225,11 @@ class _Importer:
             values.update(visibility_from_file(item, created, mentions))
             self.count("organizations", created, assign(org, values))
 
-    def import_people(self, document: Mapping[str, Any]) -> None:
-        mentions = mentioned_slugs(document, "people")
+    def import_people(
+        self, document: Mapping[str, Any], mentions: Mapping[str, set[str]] | None = None
+    ) -> None:
+        if mentions is None:
+            mentions = mentioned_slugs(document, "people")
         for _, item in numbered(document, "people"):
             person = self.people.get(item["slug"])
             created = person is None
@@ -219,7 +245,11 @@ class _Importer:
             }
             self.count("people", created, assign(person, values))
 
-    def import_measures(self, document: Mapping[str, Any]) -> dict[str, Measure]:
+    def import_measures(
+        self, document: Mapping[str, Any], relations: bool = True
+    ) -> dict[str, Measure]:
+        """Upsert the measures; with ``relations`` false their relations are left for
+        ``import_relations`` (a file in parts may relate a measure to one in a later part)."""
         items = numbered(document, "measures")
         slugs = [item["slug"] for _, item in items]
         measures: dict[str, Measure] = {}
@@ -266,6 +296,8 @@ class _Importer:
         self.write_measure_rows(new_rows, measures)
         self.new_measures = [(measures[item["slug"]], item) for item in new_items]
         self.progress("measures", len(items))
+        if not relations:
+            return dict(measures)
         # Relations point at other measures: resolve them once every measure exists.
         by_slug = dict(measures)
         missing = {
@@ -438,6 +470,25 @@ class _Importer:
             changed = assign(event, values)
             changed |= assign_list(event, "sources", self.source_list(item.get("sources")))
             self.count("events", created, changed)
+
+    def import_relations(self, document: Mapping[str, Any]) -> None:
+        """Make the relations of the document's measures (all in the database now) what the
+        document says."""
+        items = numbered(document, "measures")
+        slugs = {item["slug"] for _, item in items} | {
+            relation["target"] for _, item in items for relation in item.get("relations") or []
+        }
+        wanted = sorted(slugs)
+        by_slug: dict[str, Measure] = {}
+        for chunk in range(0, len(wanted), 500):
+            query = (
+                select(Measure)
+                .where(Measure.slug.in_(wanted[chunk : chunk + 500]))
+                .options(selectinload(Measure.relations).selectinload(Relation.object))
+            )
+            by_slug.update((m.slug, m) for m in self.session.scalars(query))
+        for _, item in items:
+            self.sync_relations(by_slug[item["slug"]], item.get("relations") or [], by_slug)
 
     def sync_relations(
         self, measure: Measure, items: list[dict[str, Any]], by_slug: Mapping[str, Measure]
@@ -654,6 +705,12 @@ def import_dataset(
         importer.import_statements(document, measures)
     session.flush()
     importer.report.warnings = dataset_warnings(document)
+    finish_import(session)
+    return importer.report
+
+
+def finish_import(session: Session) -> None:
+    """What every import does once its records are written."""
     # Triggers marked the statuses of the measures whose events changed as stale; derive them
     # now, in bulk, rather than on the first page view after a large import.
     status_cache.refresh(session)
@@ -662,4 +719,3 @@ def import_dataset(
         # selective and "visibility" is not (PostgreSQL's autovacuum does this by itself).
         session.execute(text("PRAGMA analysis_limit=1000"))
         session.execute(text("ANALYZE"))
-    return importer.report
