@@ -72,7 +72,8 @@ class _Importer:
         self.sources: dict[str, Source] = {}
         self.source_data: dict[str, dict[str, Any]] = {}
         # New records are written in bulk (see bulk_insert): ids of the new sources by URL, the new
-        # measures with their items, and the ids of the events written for them.
+        # measures with their items, and the ids of the events written for them (and of those
+        # statements react to, by measure slug, type and date).
         self.new_source_ids: dict[str, int] = {}
         self.new_measures: list[tuple[Measure, dict[str, Any]]] = []
         self.new_event_ids: dict[tuple[str, str, str], int] = {}
@@ -506,7 +507,11 @@ class _Importer:
             self.count("relations", created, assign(relation, {"note": item.get("note")}))
         for key, relation in existing.items():
             if key not in keep:
-                measure.relations.remove(relation)
+                # Deleted, not taken out of the collection: as an orphan it reached the
+                # history listener as a relation with no subject (re-importing a file that
+                # dropped a relation failed so). As in services.merging, the collection
+                # keeps the row until it is read again.
+                self.session.delete(relation)
                 self.report.deleted["relations"] += 1
 
     def import_statements(
@@ -535,13 +540,11 @@ class _Importer:
             if item.get("reacts_to") and item["reacts_to"]["measure"] not in measures
         }
         all_measures = dict(measures)
-        if needed:
-            with_events = (
-                select(Measure)
-                .where(Measure.slug.in_(needed))
-                .options(selectinload(Measure.events))
-            )
-            all_measures.update((m.slug, m) for m in self.session.scalars(with_events))
+        wanted = sorted(needed)
+        for chunk in range(0, len(wanted), 500):
+            chosen = select(Measure).where(Measure.slug.in_(wanted[chunk : chunk + 500]))
+            all_measures.update((m.slug, m) for m in self.session.scalars(chosen))
+        self.find_event_ids([item["reacts_to"] for _, item in items if item.get("reacts_to")])
         new: list[dict[str, Any]] = []
         for done, (_, item) in enumerate(items, 1):
             if item["slug"] not in existing:
@@ -558,7 +561,7 @@ class _Importer:
                 "date": PartialDate.from_iso(item["date"], bool(item.get("approximate"))),
                 **kinds.STATEMENT.plain_from(item),
                 "visibility": item.get("visibility", "public"),
-                "reacts_to": self.find_event(all_measures, reacts) if reacts else None,
+                "reacts_to": self.session.get(Event, self.event_id(reacts)) if reacts else None,
             }
             statement = existing.get(item["slug"])
             created = statement is None
@@ -580,9 +583,29 @@ class _Importer:
         self.write_new_statements(new, all_measures)
         self.progress("statements", len(items))
 
-    def event_id(self, measures: Mapping[str, Measure], reacts: Mapping[str, str]) -> int:
-        written = self.new_event_ids.get((reacts["measure"], reacts["type"], reacts["date"]))
-        return written if written is not None else self.find_event(measures, reacts).id
+    def find_event_ids(self, reactions: list[Mapping[str, str]]) -> None:
+        """Look up the events statements react to (measure, type, date) that this import did
+        not write, as plain rows: loading each measure's events as objects cost more than
+        writing the statements."""
+        keys = {(r["measure"], r["type"], r["date"]) for r in reactions} - set(self.new_event_ids)
+        slugs = sorted({measure for measure, _, _ in keys})
+        for chunk in range(0, len(slugs), 500):
+            query = (
+                select(Measure.slug, Event.type, Event.date_iso, Event.id)
+                .join(Event.measure)
+                .where(Measure.slug.in_(slugs[chunk : chunk + 500]))
+                # The first of several such events, as in the order of Measure.events.
+                .order_by(Event.id)
+            )
+            for slug, kind, date, event_id in self.session.execute(query):
+                if (slug, kind, date) in keys:
+                    self.new_event_ids.setdefault((slug, kind, date), event_id)
+
+    def event_id(self, reacts: Mapping[str, str]) -> int:
+        found = self.new_event_ids.get((reacts["measure"], reacts["type"], reacts["date"]))
+        if found is None:
+            raise LookupError(f"no event {reacts}")  # validation guarantees it exists
+        return found
 
     def write_new_statements(
         self, items: list[dict[str, Any]], measures: Mapping[str, Measure]
@@ -607,7 +630,7 @@ class _Importer:
                     ),
                     **kinds.STATEMENT.plain_from(item),
                     "visibility": item.get("visibility", "public"),
-                    "reacts_to_event_id": self.event_id(measures, reacts) if reacts else None,
+                    "reacts_to_event_id": self.event_id(reacts) if reacts else None,
                 }
             )
         bulk_insert(self.session, Statement.__table__, rows)
@@ -657,13 +680,6 @@ class _Importer:
                 for item, row in zip(items, rows, strict=True)
             ),
         )
-
-    def find_event(self, measures: Mapping[str, Measure], reacts: Mapping[str, str]) -> Event:
-        measure = measures[reacts["measure"]]
-        for event in measure.events:
-            if event.type == reacts["type"] and event.date_iso == reacts["date"]:
-                return event
-        raise LookupError(f"no event {reacts}")  # validation guarantees it exists
 
     def sync_quotes(self, statement: Statement, items: list[dict[str, Any]]) -> bool:
         wanted = [

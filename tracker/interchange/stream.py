@@ -58,8 +58,10 @@ BATCH = 1000
 a few megabytes as Python objects; larger batches were not faster."""
 
 SMALL_FILE = 16 * 1024 * 1024
-"""A file with a JSON syntax error up to this size is read whole to say where the error is
-(line and column, as ``load_json`` does); beyond it ijson's own message is given."""
+"""A file up to this size is read whole (json.loads: a few hundred megabytes at most) and then
+handled in batches like a stream; reading it with ijson once per section cost it a third more
+time. A larger one is read as a stream, and a JSON syntax error in it gets ijson's message
+(where a file read whole gets its line and column)."""
 
 
 @dataclass(slots=True)
@@ -106,6 +108,12 @@ def _outline(handle: IO[bytes]) -> tuple[dict[str, Any], list[Problem]]:
                 depth += 1
             elif event in ("end_map", "end_array"):
                 depth -= 1
+        # Only the sections are read as streams; any other list or object (a mistake the
+        # schema reports, quoting it) is read whole.
+        for key, value in outline.items():
+            if isinstance(value, dict) or (isinstance(value, list) and key not in SECTIONS):
+                handle.seek(0)
+                outline[key] = next(ijson.items(handle, key, use_float=True))
     except (ijson.JSONError, UnicodeDecodeError) as exc:
         return {}, [_syntax_problem(handle, exc)]
     return outline, []
@@ -120,6 +128,43 @@ def _syntax_problem(handle: IO[bytes], exc: Exception) -> Problem:
         except InvalidDataset as invalid:
             return invalid.problems[0]
     return Problem("", f"not valid JSON: {str(exc).strip()}")
+
+
+class _File:
+    """The file being imported: read whole when small, as a stream otherwise."""
+
+    def __init__(self, handle: IO[bytes], whole_up_to: int) -> None:
+        self.handle = handle
+        handle.seek(0, 2)
+        self.loaded = handle.tell() <= whole_up_to
+        handle.seek(0)
+        self.document: Any = None
+        self.problems: list[Problem] = []
+        if self.loaded:
+            try:
+                self.document = load_json(handle.read())
+            except InvalidDataset as invalid:
+                self.problems = invalid.problems
+
+    def outline(self) -> tuple[dict[str, Any], list[Problem]]:
+        if not self.loaded:
+            return _outline(self.handle)
+        if self.problems:
+            return {}, self.problems
+        if not isinstance(self.document, dict):
+            return {}, [Problem("", "the dataset must be a JSON object")]
+        return {
+            key: [] if key in SECTIONS and isinstance(value, list) else value
+            for key, value in self.document.items()
+        }, []
+
+    def batches(self, key: str, size: int) -> Iterator[tuple[int, list[Any]]]:
+        if not self.loaded:
+            yield from _batches(self.handle, key, size)
+            return
+        items = self.document[key]
+        for start in range(0, len(items), size):
+            yield start, items[start : start + size]
 
 
 def _batches(handle: IO[bytes], key: str, size: int) -> Iterator[tuple[int, list[Any]]]:
@@ -196,13 +241,21 @@ def _look_alikes(session: Session, key: str, offset: int, items: list[Any]) -> l
 
 
 def validate_file(
-    session: Session, handle: IO[bytes], batch: int = BATCH, with_look_alikes: bool = False
+    session: Session,
+    handle: IO[bytes],
+    batch: int = BATCH,
+    with_look_alikes: bool = False,
+    whole_up_to: int = SMALL_FILE,
 ) -> FileCheck:
     """Every problem of the file, as ``validate_dataset`` reports them for the whole document,
     reading it a batch at a time; writes nothing. ``with_look_alikes`` (a dry run) also lists
     the new records that look like records in the database or in the same batch."""
+    return _validate(session, _File(handle, whole_up_to), batch, with_look_alikes)
+
+
+def _validate(session: Session, file: _File, batch: int, with_look_alikes: bool) -> FileCheck:
     check = FileCheck()
-    outline, problems = _outline(handle)
+    outline, problems = file.outline()
     if problems:
         check.problems = problems
         return check
@@ -212,7 +265,7 @@ def validate_file(
     control: list[Problem] = []
     for key in check.sections:
         seen: dict[str, int] = {}
-        for offset, items in _batches(handle, key, batch):
+        for offset, items in file.batches(key, batch):
             # A slug used in an earlier batch (the same batch is validate_part's to check).
             for index, item in enumerate(items, offset):
                 slug = _slug(item)
@@ -248,11 +301,16 @@ def validate_file(
 
 
 def import_file(
-    session: Session, handle: IO[bytes], progress: Progress = no_progress, batch: int = BATCH
+    session: Session,
+    handle: IO[bytes],
+    progress: Progress = no_progress,
+    batch: int = BATCH,
+    whole_up_to: int = SMALL_FILE,
 ) -> ImportReport:
     """Validate the whole file, then upsert it batch by batch in the caller's transaction;
     raise InvalidDataset and write nothing if anything is wrong. The caller commits."""
-    check = validate_file(session, handle, batch)
+    file = _File(handle, whole_up_to)
+    check = _validate(session, file, batch, False)
     if check.problems:
         raise InvalidDataset(check.problems)
     history.install()
@@ -294,19 +352,27 @@ def import_file(
         "measures": _write_measures,
         "statements": _write_statements,
     }
+    # Batches whose measures list relations or existed before (their relations may go).
+    related: set[int] = set()
     with session.no_autoflush:
         for key in check.sections:
-            for offset, items in _batches(handle, key, batch):
+            for offset, items in file.batches(key, batch):
                 report.look_alikes += _look_alikes(session, key, offset, items)
                 made = importer(key, offset)
                 writers[key](made, {key: items})
+                if key == "measures" and (
+                    made.report.created["measures"] < len(items)
+                    or any(item.get("relations") for item in items)
+                ):
+                    related.add(offset)
                 done(made)
-            if key == "measures":
+            if key == "measures" and related:
                 # Every measure exists now: relations may point anywhere in the file.
-                for offset, items in _batches(handle, key, batch):
-                    made = importer("relations", offset)
-                    made.import_relations({key: items})
-                    done(made)
+                for offset, items in file.batches(key, batch):
+                    if offset in related:
+                        made = importer("relations", offset)
+                        made.import_relations({key: items})
+                        done(made)
     session.flush()
     finish_import(session)
     return report
