@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from tracker import create_app, migrate, paths
@@ -98,12 +103,37 @@ def _read_dataset(path: str) -> Any:
     return dataset.load_json(text)
 
 
+@contextmanager
+def _dataset_file(path: str) -> Iterator[IO[bytes]]:
+    """The file to import, opened for reading as a stream (read once per section, so
+    standard input is first copied to a temporary file: disk, not memory)."""
+    try:
+        if path != "-":
+            with Path(path).open("rb") as handle:
+                yield handle
+            return
+        with tempfile.TemporaryFile() as spooled:
+            shutil.copyfileobj(sys.stdin.buffer, spooled, 1024 * 1024)
+            spooled.seek(0)
+            yield spooled
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {path}: {exc.strerror}") from None
+
+
 def _import(document: Any, label: str) -> dataset.ImportReport:
+    return _import_with(
+        lambda session, progress: dataset.import_dataset(session, document, progress), label
+    )
+
+
+def _import_with(
+    run: Callable[[Session, dataset.Progress], dataset.ImportReport], label: str
+) -> dataset.ImportReport:
     progress = _Progress()
     try:
         with session_scope() as session:
             history.set_actor(session, history.Actor("import"))
-            report = dataset.import_dataset(session, document, progress)
+            report = run(session, progress)
     except dataset.InvalidDataset as exc:
         progress.close()
         lines = "\n".join(f"  {problem}" for problem in exc.problems)
@@ -189,22 +219,23 @@ def _warn(warnings: list[dataset.Problem]) -> None:
 @with_appcontext
 def import_command(file: str, dry_run: bool) -> None:
     """Import a dataset (interchange JSON): all of it, or nothing if anything is wrong."""
-    document = _read_dataset(file)
-    _ready_database()
-    if dry_run:
-        with session_scope() as session:
-            problems = dataset.validate_dataset(document, session)
-            found = [] if problems else dataset.find_look_alikes(session, document)
-            session.rollback()
-        if problems:
-            lines = "\n".join(f"  {problem}" for problem in problems)
-            raise click.ClickException(f"{len(problems)} problem(s):\n{lines}")
-        _warn(dataset.dataset_warnings(document))
-        click.echo("The dataset is valid.")
-        for line in dataset.look_alike_lines(found):
-            click.echo(line)
-        return
-    report = _import(document, file)
+    with _dataset_file(file) as handle:
+        _ready_database()
+        if dry_run:
+            with session_scope() as session:
+                check = dataset.validate_file(session, handle, with_look_alikes=True)
+                session.rollback()
+            if check.problems:
+                lines = "\n".join(f"  {problem}" for problem in check.problems)
+                raise click.ClickException(f"{len(check.problems)} problem(s):\n{lines}")
+            _warn(check.warnings)
+            click.echo("The dataset is valid.")
+            for line in dataset.look_alike_lines(check.look_alikes):
+                click.echo(line)
+            return
+        report = _import_with(
+            lambda session, progress: dataset.import_file(session, handle, progress), file
+        )
     for line in report.lines():
         click.echo(line)
     _warn(report.warnings)

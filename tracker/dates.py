@@ -17,6 +17,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from dateutil import parser as dateutil_parser
@@ -122,6 +123,15 @@ class PartialDate:
     @classmethod
     def from_iso(cls, iso: str, approximate: bool = False) -> PartialDate:
         """Build from the stored ISO form (``2023``, ``2023-10`` or ``2023-10-25``)."""
+        # Dates repeat (a large import reads each one about ten times, in validation, the rows
+        # and the revisions, and a million events share a few thousand dates), and a date is
+        # immutable: the same one can be handed out again.
+        if cls is PartialDate:
+            return _from_iso(iso, bool(approximate))
+        return cls._from_iso(iso, approximate)
+
+    @classmethod
+    def _from_iso(cls, iso: str, approximate: bool) -> PartialDate:
         match = _ISO.fullmatch(iso.strip())
         if not match:
             raise DateParseError(f'"{iso}" is not a date (expected YYYY, YYYY-MM or YYYY-MM-DD)')
@@ -276,6 +286,13 @@ def shift(day: dt.date, days: int) -> dt.date:
 # Parsing
 
 _ISO = re.compile(r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?")
+
+
+@lru_cache(maxsize=65536)
+def _from_iso(iso: str, approximate: bool) -> PartialDate:
+    return PartialDate._from_iso(iso, approximate)
+
+
 _DOTTED = re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})")
 _DOTTED_MONTH = re.compile(r"(?P<m>\d{1,2})[./](?P<y>\d{4})")
 _SLASHED = re.compile(r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})")

@@ -3,8 +3,10 @@
 Import is all or nothing: the whole document is validated first (``validate``), then written,
 upserting by slug (``importer``); ``export`` writes the document back in a stable order, so that
 export(import(file)) gives the same data. ``document`` holds what they share, ``notices`` what
-an import warns about without refusing, ``rows`` how the importer writes records in bulk. The
-JSON Schema is ``schema/tracker-dataset.schema.json`` (docs/domain.md, README).
+an import warns about without refusing, ``rows`` how the importer writes records in bulk,
+``stream`` how a file of any size is validated and imported a batch at a time (the CLI's
+``tracker import``). The JSON Schema is ``schema/tracker-dataset.schema.json``
+(docs/domain.md, README).
 
 The public functions are named here, so that callers (the CLI, the record checks, the
 downloads) depend on the package and not on how it is cut.
@@ -31,6 +33,7 @@ from tracker.interchange.export import (
 )
 from tracker.interchange.importer import import_dataset
 from tracker.interchange.notices import dataset_warnings, find_look_alikes, look_alike_lines
+from tracker.interchange.stream import FileCheck, import_file, validate_file
 from tracker.interchange.validate import (
     dataset_schema,
     outside_references,
@@ -42,6 +45,7 @@ __all__ = [
     "FORMAT",
     "SECTIONS",
     "VERSION",
+    "FileCheck",
     "ImportReport",
     "InvalidDataset",
     "Problem",
@@ -53,6 +57,7 @@ __all__ = [
     "export_dataset",
     "find_look_alikes",
     "import_dataset",
+    "import_file",
     "iter_export",
     "load_json",
     "look_alike_lines",
@@ -61,5 +66,6 @@ __all__ = [
     "record_problems",
     "statement_dict",
     "validate_dataset",
+    "validate_file",
     "write_export",
 ]

@@ -72,10 +72,22 @@ class _Importer:
         self.sources: dict[str, Source] = {}
         self.source_data: dict[str, dict[str, Any]] = {}
         # New records are written in bulk (see bulk_insert): ids of the new sources by URL, the new
-        # measures with their items, and the ids of the events written for them.
+        # measures with their items, and the ids of the events written for them (and of those
+        # statements react to, by measure slug, type and date).
         self.new_source_ids: dict[str, int] = {}
         self.new_measures: list[tuple[Measure, dict[str, Any]]] = []
         self.new_event_ids: dict[tuple[str, str, str], int] = {}
+        # A file imported in parts (tracker.interchange.stream) meets a source again in a
+        # later part: then, as within one document, the first non-empty value of each field
+        # wins. A source is "met before" when this import created it (its id is above
+        # ``sources_before``) or updated it (its id is in ``sources_met``).
+        self.sources_before: int | None = None
+        self.sources_met: set[int] = set()
+
+    def met_before(self, source: Source) -> bool:
+        if self.sources_before is None:
+            return False
+        return source.id > self.sources_before or source.id in self.sources_met
 
     def count(self, kind: str, created: bool, changed: bool) -> None:
         if created:
@@ -118,6 +130,11 @@ class _Importer:
             if accessed is not None:
                 values["accessed"] = dt.date.fromisoformat(accessed)
             source = existing.get(url)
+            if source is not None and self.met_before(source):
+                # Counted when first met; only fields still empty take this part's values.
+                assign(source, {k: v for k, v in values.items() if getattr(source, k) is None})
+                self.sources[url] = source
+                continue
             if source is None:
                 row = {**kinds.SOURCE.plain_from({}), "url": url}
                 row.update(date_columns("published", values.pop("published", None)))
@@ -126,6 +143,8 @@ class _Importer:
                 continue
             self.count("sources", False, assign(source, values))
             self.sources[url] = source
+            if self.sources_before is not None:
+                self.sources_met.add(source.id)
         bulk_insert(self.session, Source.__table__, new_rows)
         self.report.created["sources"] += len(new_rows)
         urls = [row["url"] for row in new_rows]
@@ -185,8 +204,13 @@ class _Importer:
                 self.topics[item["slug"]] = topic
             self.count("topics", created, assign(topic, {"name": item["name"]}))
 
-    def import_organizations(self, document: Mapping[str, Any]) -> None:
-        mentions = mentioned_slugs(document, "organizations")
+    def import_organizations(
+        self, document: Mapping[str, Any], mentions: Mapping[str, set[str]] | None = None
+    ) -> None:
+        """``mentions``: who the file's statements mention, when they are not in ``document``
+        (a file imported in parts); see visibility_from_file."""
+        if mentions is None:
+            mentions = mentioned_slugs(document, "organizations")
         for _, item in numbered(document, "organizations"):
             org = self.organizations.get(item["slug"])
             created = org is None
@@ -202,8 +226,11 @@ class _Importer:
             values.update(visibility_from_file(item, created, mentions))
             self.count("organizations", created, assign(org, values))
 
-    def import_people(self, document: Mapping[str, Any]) -> None:
-        mentions = mentioned_slugs(document, "people")
+    def import_people(
+        self, document: Mapping[str, Any], mentions: Mapping[str, set[str]] | None = None
+    ) -> None:
+        if mentions is None:
+            mentions = mentioned_slugs(document, "people")
         for _, item in numbered(document, "people"):
             person = self.people.get(item["slug"])
             created = person is None
@@ -219,7 +246,11 @@ class _Importer:
             }
             self.count("people", created, assign(person, values))
 
-    def import_measures(self, document: Mapping[str, Any]) -> dict[str, Measure]:
+    def import_measures(
+        self, document: Mapping[str, Any], relations: bool = True
+    ) -> dict[str, Measure]:
+        """Upsert the measures; with ``relations`` false their relations are left for
+        ``import_relations`` (a file in parts may relate a measure to one in a later part)."""
         items = numbered(document, "measures")
         slugs = [item["slug"] for _, item in items]
         measures: dict[str, Measure] = {}
@@ -266,6 +297,8 @@ class _Importer:
         self.write_measure_rows(new_rows, measures)
         self.new_measures = [(measures[item["slug"]], item) for item in new_items]
         self.progress("measures", len(items))
+        if not relations:
+            return dict(measures)
         # Relations point at other measures: resolve them once every measure exists.
         by_slug = dict(measures)
         missing = {
@@ -439,6 +472,25 @@ class _Importer:
             changed |= assign_list(event, "sources", self.source_list(item.get("sources")))
             self.count("events", created, changed)
 
+    def import_relations(self, document: Mapping[str, Any]) -> None:
+        """Make the relations of the document's measures (all in the database now) what the
+        document says."""
+        items = numbered(document, "measures")
+        slugs = {item["slug"] for _, item in items} | {
+            relation["target"] for _, item in items for relation in item.get("relations") or []
+        }
+        wanted = sorted(slugs)
+        by_slug: dict[str, Measure] = {}
+        for chunk in range(0, len(wanted), 500):
+            query = (
+                select(Measure)
+                .where(Measure.slug.in_(wanted[chunk : chunk + 500]))
+                .options(selectinload(Measure.relations).selectinload(Relation.object))
+            )
+            by_slug.update((m.slug, m) for m in self.session.scalars(query))
+        for _, item in items:
+            self.sync_relations(by_slug[item["slug"]], item.get("relations") or [], by_slug)
+
     def sync_relations(
         self, measure: Measure, items: list[dict[str, Any]], by_slug: Mapping[str, Measure]
     ) -> None:
@@ -455,7 +507,11 @@ class _Importer:
             self.count("relations", created, assign(relation, {"note": item.get("note")}))
         for key, relation in existing.items():
             if key not in keep:
-                measure.relations.remove(relation)
+                # Deleted, not taken out of the collection: as an orphan it reached the
+                # history listener as a relation with no subject (re-importing a file that
+                # dropped a relation failed so). As in services.merging, the collection
+                # keeps the row until it is read again.
+                self.session.delete(relation)
                 self.report.deleted["relations"] += 1
 
     def import_statements(
@@ -484,13 +540,11 @@ class _Importer:
             if item.get("reacts_to") and item["reacts_to"]["measure"] not in measures
         }
         all_measures = dict(measures)
-        if needed:
-            with_events = (
-                select(Measure)
-                .where(Measure.slug.in_(needed))
-                .options(selectinload(Measure.events))
-            )
-            all_measures.update((m.slug, m) for m in self.session.scalars(with_events))
+        wanted = sorted(needed)
+        for chunk in range(0, len(wanted), 500):
+            chosen = select(Measure).where(Measure.slug.in_(wanted[chunk : chunk + 500]))
+            all_measures.update((m.slug, m) for m in self.session.scalars(chosen))
+        self.find_event_ids([item["reacts_to"] for _, item in items if item.get("reacts_to")])
         new: list[dict[str, Any]] = []
         for done, (_, item) in enumerate(items, 1):
             if item["slug"] not in existing:
@@ -507,7 +561,7 @@ class _Importer:
                 "date": PartialDate.from_iso(item["date"], bool(item.get("approximate"))),
                 **kinds.STATEMENT.plain_from(item),
                 "visibility": item.get("visibility", "public"),
-                "reacts_to": self.find_event(all_measures, reacts) if reacts else None,
+                "reacts_to": self.session.get(Event, self.event_id(reacts)) if reacts else None,
             }
             statement = existing.get(item["slug"])
             created = statement is None
@@ -529,9 +583,29 @@ class _Importer:
         self.write_new_statements(new, all_measures)
         self.progress("statements", len(items))
 
-    def event_id(self, measures: Mapping[str, Measure], reacts: Mapping[str, str]) -> int:
-        written = self.new_event_ids.get((reacts["measure"], reacts["type"], reacts["date"]))
-        return written if written is not None else self.find_event(measures, reacts).id
+    def find_event_ids(self, reactions: list[Mapping[str, str]]) -> None:
+        """Look up the events statements react to (measure, type, date) that this import did
+        not write, as plain rows: loading each measure's events as objects cost more than
+        writing the statements."""
+        keys = {(r["measure"], r["type"], r["date"]) for r in reactions} - set(self.new_event_ids)
+        slugs = sorted({measure for measure, _, _ in keys})
+        for chunk in range(0, len(slugs), 500):
+            query = (
+                select(Measure.slug, Event.type, Event.date_iso, Event.id)
+                .join(Event.measure)
+                .where(Measure.slug.in_(slugs[chunk : chunk + 500]))
+                # The first of several such events, as in the order of Measure.events.
+                .order_by(Event.id)
+            )
+            for slug, kind, date, event_id in self.session.execute(query):
+                if (slug, kind, date) in keys:
+                    self.new_event_ids.setdefault((slug, kind, date), event_id)
+
+    def event_id(self, reacts: Mapping[str, str]) -> int:
+        found = self.new_event_ids.get((reacts["measure"], reacts["type"], reacts["date"]))
+        if found is None:
+            raise LookupError(f"no event {reacts}")  # validation guarantees it exists
+        return found
 
     def write_new_statements(
         self, items: list[dict[str, Any]], measures: Mapping[str, Measure]
@@ -556,7 +630,7 @@ class _Importer:
                     ),
                     **kinds.STATEMENT.plain_from(item),
                     "visibility": item.get("visibility", "public"),
-                    "reacts_to_event_id": self.event_id(measures, reacts) if reacts else None,
+                    "reacts_to_event_id": self.event_id(reacts) if reacts else None,
                 }
             )
         bulk_insert(self.session, Statement.__table__, rows)
@@ -607,13 +681,6 @@ class _Importer:
             ),
         )
 
-    def find_event(self, measures: Mapping[str, Measure], reacts: Mapping[str, str]) -> Event:
-        measure = measures[reacts["measure"]]
-        for event in measure.events:
-            if event.type == reacts["type"] and event.date_iso == reacts["date"]:
-                return event
-        raise LookupError(f"no event {reacts}")  # validation guarantees it exists
-
     def sync_quotes(self, statement: Statement, items: list[dict[str, Any]]) -> bool:
         wanted = [
             (item["text"], self.people[item["speaker"]] if item.get("speaker") else None)
@@ -654,6 +721,12 @@ def import_dataset(
         importer.import_statements(document, measures)
     session.flush()
     importer.report.warnings = dataset_warnings(document)
+    finish_import(session)
+    return importer.report
+
+
+def finish_import(session: Session) -> None:
+    """What every import does once its records are written."""
     # Triggers marked the statuses of the measures whose events changed as stale; derive them
     # now, in bulk, rather than on the first page view after a large import.
     status_cache.refresh(session)
@@ -662,4 +735,3 @@ def import_dataset(
         # selective and "visibility" is not (PostgreSQL's autovacuum does this by itself).
         session.execute(text("PRAGMA analysis_limit=1000"))
         session.execute(text("ANALYZE"))
-    return importer.report

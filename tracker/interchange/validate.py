@@ -9,6 +9,7 @@ the same way, for the forms and the API's writes.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -155,6 +156,23 @@ class _Known:
     events: set[tuple[str, str, str]]
 
 
+@dataclass(slots=True)
+class Elsewhere:
+    """What the parts of a file validated before this one hold (tracker.interchange.stream
+    validates a large file a batch of records at a time): references resolve there too."""
+
+    organizations: set[str] = dataclasses.field(default_factory=set)
+    people: set[str] = dataclasses.field(default_factory=set)
+    measures: set[str] = dataclasses.field(default_factory=set)
+    events: set[int] = dataclasses.field(default_factory=set)
+    """hash((measure slug, type, date)) of every event so far: a million events as tuples of
+    strings took ~160 MB, as hashes ~60 MB. A collision could only let a wrong ``reacts_to``
+    through validation; the import then fails to find the event and writes nothing."""
+    later_targets: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    """(place, slug) of relation targets not seen yet: a measure may relate to one later in
+    the file, so these are checked once every measure has been read."""
+
+
 def _existing(session: Session, column: Any, values: Iterable[str]) -> set[str]:
     """Which of ``values`` the database holds in ``column``, looked up in chunks."""
     wanted = sorted(set(values))
@@ -241,11 +259,18 @@ def _known_in_database(session: Session | None, document: Mapping[str, Any]) -> 
 
 
 def _semantic_problems(
-    document: Mapping[str, Any], session: Session | None, outside_known: bool
+    document: Mapping[str, Any],
+    session: Session | None,
+    outside_known: bool,
+    elsewhere: Elsewhere | None = None,
 ) -> list[Problem]:
     problems: list[Problem] = []
     add = problems.append
     known = _referenced(document) if outside_known else _known_in_database(session, document)
+    if elsewhere is not None:
+        known.organizations |= elsewhere.organizations
+        known.people |= elsewhere.people
+        known.measures |= elsewhere.measures
 
     for key in ("topics", "organizations", "people", "measures", "statements"):
         seen: dict[str, int] = {}
@@ -341,7 +366,10 @@ def _semantic_problems(
                 continue
             there = f"{here}.relations[{r_index}]"
             target = relation.get("target")
-            check_ref(f"{there}.target", target, measures, "measure")
+            if elsewhere is not None and isinstance(target, str) and target not in measures:
+                elsewhere.later_targets.append((f"{there}.target", target))
+            else:
+                check_ref(f"{there}.target", target, measures, "measure")
             if target is not None and target == slug:
                 add(Problem(f"{there}.target", "a measure cannot relate to itself"))
             pair = (relation.get("type"), target)
@@ -372,7 +400,7 @@ def _semantic_problems(
         reacts = statement.get("reacts_to")
         if isinstance(reacts, dict):
             key3 = (reacts.get("measure"), reacts.get("type"), reacts.get("date"))
-            if key3 not in events:
+            if key3 not in events and (elsewhere is None or hash(key3) not in elsewhere.events):
                 add(
                     Problem(
                         f"{here}.reacts_to",
@@ -422,13 +450,19 @@ def _control_problems(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[
 
 
 def validate_dataset(
-    document: Any, session: Session | None = None, *, outside_known: bool = False
+    document: Any,
+    session: Session | None = None,
+    *,
+    outside_known: bool = False,
+    elsewhere: Elsewhere | None = None,
 ) -> list[Problem]:
     """Every problem in the document, in file order; an empty list means it can be imported.
 
     References resolve in the file or in ``session``'s database; with ``outside_known`` (the
     format alone, no database) a reference to a record the file does not hold is assumed to be
-    in the tracker it will be imported into (``outside_references`` lists them).
+    in the tracker it will be imported into (``outside_references`` lists them). With
+    ``elsewhere`` the document is one part of a larger file, whose other parts hold what it
+    says (and collects the relation targets left to check).
     """
     if not isinstance(document, dict):
         return [Problem("", "the dataset must be a JSON object")]
@@ -437,7 +471,26 @@ def validate_dataset(
         # Checked first and alone: the checks below look slugs up in the database.
         return control
     problems = _schema_problems(document)
-    problems += _semantic_problems(document, session, outside_known)
+    problems += _semantic_problems(document, session, outside_known, elsewhere)
+    unique = {(problem.path, problem.message): problem for problem in problems}
+    return sorted(unique.values(), key=lambda problem: _sort_path(problem.path))
+
+
+def validate_part(
+    document: Mapping[str, Any], session: Session | None, elsewhere: Elsewhere
+) -> tuple[list[Problem], bool]:
+    """The problems of one part of a larger file, as ``validate_dataset`` finds them, and
+    whether they are control-character problems (which a whole document reports alone)."""
+    control = [] if _surely_clean(document) else list(_control_problems(document))
+    if control:
+        return control, True
+    problems = _schema_problems(document)
+    problems += _semantic_problems(document, session, False, elsewhere)
+    return problems, False
+
+
+def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """Each problem once, in file order (as ``validate_dataset`` lists them)."""
     unique = {(problem.path, problem.message): problem for problem in problems}
     return sorted(unique.values(), key=lambda problem: _sort_path(problem.path))
 
