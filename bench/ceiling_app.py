@@ -120,14 +120,20 @@ def search() -> str:
     parts = []
     view = Viewpoint.viewer()
     with Session(engine) as session:
+        capped = False
         for kind in KINDS:
             found = ranked_matches(session, kind, query, MeasureFilters(), view, limit=5)
+            capped = capped or (kind == "measures" and found.capped)
             texts = stored_texts(session, kind, [record_id for record_id, _ in found.ranked])
             parts.append(f"<h2>{kind} {found.total}</h2><ol>")
             for record_id, _ in found.ranked:
                 values = dict(zip(COLUMNS[kind], texts.get(record_id, ()), strict=False))
                 parts.append(f"<li>{html.escape(next(iter(values.values()), ''))}</li>")
             parts.append("</ol>")
+        if not capped:  # the tracker's page counts the matching measures' facets, as here
+            filters = MeasureFilters(query=request.args.get("q", ""))
+            for facet in measure_facets(session, filters, view, limit=30):
+                parts += [f"<p>{facet.name}: {v.value} ({v.count})</p>" for v in facet.values]
     return "".join(parts)
 
 
