@@ -193,10 +193,15 @@ def rotating_urls(database: str, count: int) -> dict[str, dict[str, list[str]]]:
                 "WHERE state IS NOT NULL GROUP BY country, state, kind"
             )
         ).all()
-        # Every measure's words (generated titles repeat: a sample gives too few phrases).
         measures = connection.execute(
             text("SELECT id, slug, title, popular_names FROM measures ORDER BY id")
         ).all()
+        # Generated titles repeat a few patterns (a few hundred distinct words and pairs at
+        # any scale): the summaries' words too, those of a few thousand measures.
+        summaries = connection.execute(
+            text("SELECT summary FROM measures WHERE summary IS NOT NULL ORDER BY id LIMIT 3000")
+        ).scalars()
+        texts = [*(m.title for m in measures), *summaries]
     engine.dispose()
     out: dict[str, dict[str, list[str]]] = {case: {} for case in ROTATING}
 
@@ -230,16 +235,15 @@ def rotating_urls(database: str, count: int) -> dict[str, dict[str, list[str]]]:
         out[case] = {"tracker": tracker, "ceiling": ceiling, "datasette": datasette}
 
     phrases: dict[str, None] = {}
-    for _, _, title, names in measures:
-        if isinstance(names, str):
-            names = json.loads(names)
-        for candidate in [title, *(names or [])]:
-            words = _SEARCH_WORD.findall(candidate or "")
-            if not words:
-                continue
-            first = chooser.randrange(len(words))
-            phrase = " ".join(words[first : first + chooser.choice((1, 2, 2))]).lower()
-            phrases.setdefault(phrase, None)
+    for _, _, _, names in measures:
+        texts += json.loads(names) if isinstance(names, str) else names or []
+    for candidate in texts:
+        # Every word and every pair of neighbouring words.
+        words = [word.lower() for word in _SEARCH_WORD.findall(candidate or "")]
+        for first in range(len(words)):
+            phrases.setdefault(words[first], None)
+            if first + 1 < len(words):
+                phrases.setdefault(f"{words[first]} {words[first + 1]}", None)
     chosen = list(phrases)
     chooser.shuffle(chosen)
     chosen = chosen[:count]
