@@ -23,8 +23,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+PROFILER = "bench-profiler@example.org"
 
-from run import VIEWER, viewer_token  # noqa: E402 - the benchmark's own helpers
+from run import viewer_token  # noqa: E402 - the benchmark's own helpers
 
 from tracker import create_app  # noqa: E402
 
@@ -43,7 +44,8 @@ def main() -> None:
     paths = [line for line in urls.read_text().splitlines() if line][: args.requests]
 
     password = secrets.token_urlsafe(18)
-    token = viewer_token(database, password)
+    # An account of its own: a new password ends the sessions of a run.py signed in meanwhile.
+    token = viewer_token(database, password, PROFILER)
     app = create_app(
         {
             "DATABASE_URL": database,
@@ -58,7 +60,7 @@ def main() -> None:
     csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
     assert csrf, "no CSRF token on the login page"
     signed = client.post(
-        "/login", data={"csrf_token": csrf.group(1), "email": VIEWER, "password": password}
+        "/login", data={"csrf_token": csrf.group(1), "email": PROFILER, "password": password}
     )
     assert signed.status_code == 303, signed.status_code
     headers = {"Authorization": f"Bearer {token}"} if paths[0].startswith("/api/") else {}

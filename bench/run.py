@@ -266,9 +266,10 @@ def rotating_urls(database: str, count: int) -> dict[str, dict[str, list[str]]]:
 VIEWER = "bench-viewer@example.org"
 
 
-def viewer_token(database: str, password: str) -> str:
+def viewer_token(database: str, password: str, email: str = VIEWER) -> str:
     """Make the benchmark's viewer account (once), give it ``password`` and a read token for
-    the API."""
+    the API. (A new password ends the account's sessions: runs at the same time use different
+    accounts.)"""
     from tracker import clock, create_app
     from tracker.db import session_scope
     from tracker.services import api_tokens, users
@@ -277,9 +278,9 @@ def viewer_token(database: str, password: str) -> str:
         {"DATABASE_URL": database, "SECRET_KEY": "bench-secret", "SEED_ON_EMPTY": False}
     )
     with app.app_context(), session_scope() as session:
-        user = users.get_by_email(session, VIEWER)
+        user = users.get_by_email(session, email)
         if user is None:
-            user = users.create_user(session, VIEWER, "Benchmark viewer", "viewer", password)
+            user = users.create_user(session, email, "Benchmark viewer", "viewer", password)
         else:
             users.reset_password(session, user, password)
         made = api_tokens.create_token(session, user, "benchmark", "read", None, clock.today())
