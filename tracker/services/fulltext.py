@@ -107,13 +107,17 @@ def _fold(word: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+# Snippets and titles fold the same few thousand words on every search.
+_fold_cached = functools.lru_cache(maxsize=65536)(_fold)
+
+
 def word_matcher(query: ParsedQuery) -> Callable[[str], bool]:
     """Whether a word of a record is one the query looks for (the last one as a prefix)."""
     whole = {_fold(word) for group in query.groups for word in group}
     prefix = _fold(query.groups[-1][0]) if query.prefix_last else None
 
     def matches(word: str) -> bool:
-        folded = _fold(word)
+        folded = word.lower() if word.isascii() else _fold_cached(word)
         return folded in whole or (prefix is not None and folded.startswith(prefix))
 
     return matches
