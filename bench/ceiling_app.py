@@ -1,8 +1,12 @@
 """The ceiling: a minimal Flask + SQLAlchemy app running the same queries as the tracker.
 
-No templates engine beyond a string join, no services, no status derivation (it reads the
-cached status), no security headers: what our stack can do at best on this machine. Serve it
-with gunicorn: ``BENCH_DATABASE_URL=... gunicorn -w 2 bench.ceiling_app:app``.
+No template engine beyond a string join, no access control, sessions, security headers or page
+cache: what our stack can do at best on this machine. For the list, the JSON API and search it
+builds its SQL with the tracker's own query functions (``select_measures``, ``measure_facets``,
+``ranked_matches``), so that both run the same SQL whatever either changes, for the same reader
+(a signed-in viewer, as the benchmark signs in); the measure page is three plain queries, the
+least such a page can read. Serve it with gunicorn:
+``BENCH_DATABASE_URL=... gunicorn -w 2 bench.ceiling_app:app``.
 """
 
 from __future__ import annotations
@@ -10,72 +14,84 @@ from __future__ import annotations
 import html
 import os
 from collections.abc import Iterator
+from typing import Any
 
 from flask import Flask, Response, jsonify, request
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.orm import Session
+
+from tracker.models import MeasureStatus, Topic, measure_topics
+from tracker.services.facets import measure_facets
+from tracker.services.fulltext import COLUMNS, KINDS, parse_query, stored_texts
+from tracker.services.measures import MEASURE_ORDER, MeasureFilters, select_measures
+from tracker.services.search import ranked_matches
+from tracker.viewpoint import Viewpoint
 
 engine = create_engine(os.environ["BENCH_DATABASE_URL"])
 app = Flask(__name__)
-IS_SQLITE = engine.dialect.name == "sqlite"
-
-# The same tables and indexes the tracker reads: the facet columns are copied onto
-# measure_status (migration 0003), so filters and counts read one narrow table.
-FACETS = {
-    "country": "s.country",
-    "kind": "s.kind",
-    "status": "s.state",
-    "year": "s.first_year",
-}
 
 
-def _filtered() -> tuple[str, dict[str, str]]:
-    where, params = ["s.visibility = 'public'"], {}
-    for name, column in (("country", "s.country"), ("status", "s.state"), ("kind", "s.kind")):
-        value = request.args.get(name)
-        if value:
-            where.append(f"{column} = :{name}")
-            params[name] = value
-    return " AND ".join(where), params
+def _filters() -> MeasureFilters:
+    args = request.args
+    return MeasureFilters(
+        countries=tuple(args.getlist("country")),
+        kinds=tuple(args.getlist("kind")),
+        states=tuple(args.getlist("status")),
+        topics=tuple(args.getlist("topic")),
+    )
 
 
-def _list() -> tuple[list[dict[str, object]], dict[str, list[tuple[object, int]]]]:
-    where, params = _filtered()
-    with engine.connect() as connection:
-        rows = connection.execute(
-            text(
-                "SELECT m.slug, m.title, m.country, m.kind, s.state FROM measures m "
-                f"JOIN measure_status s ON s.measure_id = m.id WHERE {where} "
-                "ORDER BY m.country, m.title, m.id LIMIT 50"
-            ),
-            params,
-        ).mappings()
-        items = [dict(row) for row in rows]
-        facets = {
-            name: [
-                (value, count)
-                for value, count in connection.execute(
-                    text(
-                        f"SELECT {column}, count(*) FROM measure_status s WHERE {where} "
-                        f"GROUP BY {column}"
-                    ),
-                    params,
+def _list() -> tuple[list[dict[str, Any]], int, dict[str, list[tuple[str, int]]]]:
+    """The tracker's list: one page of measures, its count, its statuses and topics, facets."""
+    filters, view = _filters(), Viewpoint.viewer()
+    page = max(1, int(request.args.get("page", "1")))
+    with Session(engine) as session:
+        selection = select_measures(session, filters, view)
+        query = selection.measures().order_by(*MEASURE_ORDER).limit(50).offset((page - 1) * 50)
+        connection = session.connection()
+        items = [dict(row) for row in connection.execute(query).mappings()]
+        ids = [item["id"] for item in items]
+        states = dict(
+            connection.execute(
+                select(MeasureStatus.measure_id, MeasureStatus.status).where(
+                    MeasureStatus.measure_id.in_(ids)
                 )
-            ]
-            for name, column in FACETS.items()
+            ).all()
+        )
+        topics: dict[int, list[str]] = {}
+        for measure_id, name in connection.execute(
+            select(measure_topics.c.measure_id, Topic.name)
+            .join(Topic, Topic.id == measure_topics.c.topic_id)
+            .where(measure_topics.c.measure_id.in_(ids))
+        ):
+            topics.setdefault(measure_id, []).append(name)
+        total = selection.count(session)
+        facets = {
+            facet.name: [(value.value, value.count) for value in facet.values]
+            for facet in measure_facets(session, filters, view, limit=30)
         }
-    return items, facets
+    for item in items:
+        status = states.get(item["id"]) or {}
+        item["state"] = status.get("state") if isinstance(status, dict) else None
+        item["topics"] = topics.get(item["id"], [])
+    return items, total, facets
+
+
+@app.get("/")
+def index() -> str:
+    return "ceiling"
 
 
 @app.get("/measures")
 def measures() -> str:
-    items, facets = _list()
-    parts = ["<html><body><ul>"]
+    items, total, facets = _list()
+    parts = [f"<html><body><p>{total}</p><ul>"]
     for name, values in facets.items():
         parts += [f"<li>{name}: {html.escape(str(v))} ({c})</li>" for v, c in values]
     parts.append("</ul><table>")
     parts += [
         f"<tr><td>{html.escape(str(i['title']))}</td><td>{i['country']}</td>"
-        f"<td>{i['state']}</td></tr>"
+        f"<td>{i['state']}</td><td>{html.escape(', '.join(i['topics']))}</td></tr>"
         for i in items
     ]
     return "".join(parts) + "</table></body></html>"
@@ -83,30 +99,42 @@ def measures() -> str:
 
 @app.get("/api/measures")
 def api_measures() -> Response:
-    items, facets = _list()
-    return jsonify({"items": items, "facets": facets})
+    items, total, facets = _list()
+    keep = ("slug", "title", "country", "kind", "state", "topics", "visibility")
+    return jsonify(
+        {
+            "items": [{k: i.get(k) for k in keep} for i in items],
+            "total": total,
+            "facets": facets,
+        }
+    )
 
 
 @app.get("/search")
 def search() -> str:
-    words = " ".join(f'"{w}"' for w in request.args.get("q", "").split() if w.isalnum())
-    with engine.connect() as connection:
-        if IS_SQLITE:
-            sql = (
-                "SELECT m.slug, m.title FROM search_measures f JOIN measures m ON m.id = f.rowid "
-                "WHERE search_measures MATCH :q AND m.visibility = 'public' "
-                "ORDER BY bm25(search_measures) LIMIT 20"
-            )
-            params = {"q": words + "*"}
-        else:
-            sql = (
-                "SELECT m.slug, m.title FROM search_measures f JOIN measures m ON m.id = f.id "
-                "WHERE f.document @@ to_tsquery('simple', :q) AND m.visibility = 'public' "
-                "ORDER BY ts_rank(f.document, to_tsquery('simple', :q)) DESC LIMIT 20"
-            )
-            params = {"q": " & ".join(request.args.get("q", "").split()) + ":*"}
-        rows = connection.execute(text(sql), params).all()
-    return "".join(f"<p>{html.escape(title)}</p>" for _, title in rows)
+    """Every kind's count and best five, found and ranked by the tracker's own SQL, with
+    their indexed text read back (what the tracker shows and highlights)."""
+    query = parse_query(request.args.get("q", ""))
+    if query is None:
+        return "<p>nothing to search for</p>"
+    parts = []
+    view = Viewpoint.viewer()
+    with Session(engine) as session:
+        capped = False
+        for kind in KINDS:
+            found = ranked_matches(session, kind, query, MeasureFilters(), view, limit=5)
+            capped = capped or (kind == "measures" and found.capped)
+            texts = stored_texts(session, kind, [record_id for record_id, _ in found.ranked])
+            parts.append(f"<h2>{kind} {found.total}</h2><ol>")
+            for record_id, _ in found.ranked:
+                values = dict(zip(COLUMNS[kind], texts.get(record_id, ()), strict=False))
+                parts.append(f"<li>{html.escape(next(iter(values.values()), ''))}</li>")
+            parts.append("</ol>")
+        if not capped:  # the tracker's page counts the matching measures' facets, as here
+            filters = MeasureFilters(query=request.args.get("q", ""))
+            for facet in measure_facets(session, filters, view, limit=30):
+                parts += [f"<p>{facet.name}: {v.value} ({v.count})</p>" for v in facet.values]
+    return "".join(parts)
 
 
 @app.get("/measures/<slug>")

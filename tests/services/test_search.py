@@ -256,3 +256,56 @@ def test_a_short_title_is_found_and_shown(client: FlaskClient, session: Session)
     assert page.status_code == 200
     assert b"Zephyrine Act (2026)" in page.data
     assert b"These measures as a list" in page.data
+
+
+# -- issue 16: a phrase in a title or a name ranks first ---------------------------------------
+
+
+def test_foreign_agents_puts_kyrgyzstans_foreign_agents_law_first(session: Session) -> None:
+    # Its popular name is "foreign agents law"; Russia's 2012 law (repealed) and the 2013 bill
+    # (defeated) hold the phrase too, in their titles, and come after the law in force.
+    found = find(session, "foreign agents")
+    assert found[0] == "kg-foreign-representatives-law-2024"
+    assert set(found[1:3]) == {"kg-foreign-agents-bill-2013", "ru-foreign-agents-law-2012"}
+    assert find(session, "Foreign agen")[0] == "kg-foreign-representatives-law-2024"
+
+
+def test_a_phrase_in_a_name_ranks_above_the_words_scattered_everywhere(session: Session) -> None:
+    scattered = factories.measure(
+        session,
+        "zz-scattered",
+        title="Decree on wombat shelters and quokka parks",
+        summary="Quokka habitats; wombat burrows. " * 20,
+    )
+    named = factories.measure(
+        session, "zz-named", title="Law No. 5", popular_names=["quokka wombat law"]
+    )
+    found = find(session, "quokka wombat")
+    assert found.index(named.slug) < found.index(scattered.slug)
+    # The words in the other order are not the phrase: the words counted decide again.
+    found = find(session, "wombat quokka")
+    assert found.index(scattered.slug) < found.index(named.slug)
+
+
+def test_a_phrase_match_ranks_first_outside_the_ranking_window(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Broad queries rank only their newest matches (RANK_WINDOW); an older measure named by the
+    # phrase must not fall out of the ranking for that.
+    named = factories.measure(session, "zz-old-named", title="Numbat marsupial act")
+    for number in range(4):
+        factories.measure(
+            session, f"zz-newer-{number}", title="Marsupial decree", summary="numbat " * 5
+        )
+    monkeypatch.setattr(search, "RANK_WINDOW", 2)
+    found = find(session, "numbat marsupial")
+    assert found[0] == named.slug
+    assert len(found) == 3  # the phrase match and the two newest
+
+
+def test_measure_results_show_status_and_year(client: FlaskClient) -> None:
+    page = re.sub(r"\s+", " ", client.get("/search?q=foreign+agents").data.decode())
+    first = page.split('class="search-result search-result--measures"')[1]
+    assert "Foreign Representatives Law (2024)" in first
+    assert "Kyrgyzstan · Law · 2022" in first  # the year of its first recorded event
+    assert "In force</span>" in first

@@ -19,7 +19,6 @@ import functools
 import json
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -61,6 +60,23 @@ class ParsedQuery:
             parts[-1] += ":*"
         return " & ".join(parts)
 
+    @property
+    def words(self) -> tuple[str, ...]:
+        return tuple(word for group in self.groups for word in group)
+
+    def fts5_phrase(self, columns: Sequence[str]) -> str:
+        """Every word, in order and next to each other, in one of ``columns``."""
+        phrase = '"' + " ".join(self.words) + '"' + ("*" if self.prefix_last else "")
+        return "{" + " ".join(columns) + "} : " + phrase
+
+    def tsquery_phrase(self) -> str:
+        """Every word, in order and next to each other, among the A-weighted lexemes (the
+        titles and names: migration 0003's weights, the columns of PHRASE_COLUMNS)."""
+        parts = [f"{word}:A" for word in self.words]
+        if self.prefix_last:
+            parts[-1] = parts[-1].removesuffix(":A") + ":*A"
+        return " <-> ".join(parts)
+
 
 def parse_query(raw: str) -> ParsedQuery | None:
     """Words and "phrases" of a search box; None when there is nothing to search for."""
@@ -91,7 +107,7 @@ def _fold(word: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
-# Ranking folds the same few thousand words in every record it reads.
+# Snippets and titles fold the same few thousand words on every search.
 _fold_cached = functools.lru_cache(maxsize=65536)(_fold)
 
 
@@ -101,7 +117,7 @@ def word_matcher(query: ParsedQuery) -> Callable[[str], bool]:
     prefix = _fold(query.groups[-1][0]) if query.prefix_last else None
 
     def matches(word: str) -> bool:
-        folded = _fold(word)
+        folded = word.lower() if word.isascii() else _fold_cached(word)
         return folded in whole or (prefix is not None and folded.startswith(prefix))
 
     return matches
@@ -166,6 +182,19 @@ COLUMNS = {
     "organizations": ("name", "acronym"),
     "people": ("name", "role"),
 }
+# Titles and names: a record that holds the query's words as a phrase in one of these ranks
+# above every record that does not ("foreign agents" finds the "foreign agents law" first, not
+# a law whose summary says "foreign" a dozen times and "agents" once). The same columns are
+# weighted A in PostgreSQL's index (migration 0003), where the phrase is looked for by weight.
+PHRASE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "measures": ("title", "original_title", "names"),
+    "events": (),
+    "statements": ("title",),
+    "organizations": ("name", "acronym"),
+    "people": ("name",),
+}
+# Larger than any score of words counted (each column adds less than its weight, at most 27).
+PHRASE_BONUS = 1000.0
 
 
 # The SQL below is built with f-strings only from fixed names (``kind`` is one of KINDS, the
@@ -190,6 +219,17 @@ def _words_pattern(encoded: str) -> re.Pattern[str]:
     return re.compile(r"(?<![^\W_])(?:" + "|".join(choices) + r")(?![^\W_])")
 
 
+@functools.lru_cache(maxsize=64)
+def _phrase_pattern(encoded: str) -> re.Pattern[str]:
+    """Every word of the query in order with only separators between (the last one as a
+    prefix), in folded text: the phrase document_rank puts first."""
+    groups, prefix_last = json.loads(encoded)
+    words = [re.escape(_fold(word)) for group in groups for word in group]
+    if prefix_last:
+        words[-1] += r"[^\W_]*"
+    return re.compile(r"(?<![^\W_])" + r"[\W_]+".join(words) + r"(?![^\W_])")
+
+
 def _encoded(query: ParsedQuery) -> str:
     return json.dumps([query.groups, query.prefix_last], ensure_ascii=False)
 
@@ -197,26 +237,59 @@ def _encoded(query: ParsedQuery) -> str:
 def document_rank(encoded_query: str, kind: str, *texts: str | None) -> float:
     """How well one record matches, from its own text alone: for each column, the words the
     query looks for, counted with diminishing returns and weighted by the column (a title
-    above a summary). Lower is better, as bm25's is.
+    above a summary), and PHRASE_BONUS when a title or name holds the words as a phrase.
+    Lower is better, as bm25's is.
 
     SQLite's bm25 also weighs each word by how rare it is in the whole index, internal records
     included: adding internal records that contain a word reordered (and rescored) what an
     anonymous reader found. PostgreSQL's ts_rank, like this, reads the record alone.
     """
     words = _words_pattern(encoded_query)
-    score = 0.0
-    for weight, text_ in zip(_WEIGHTS[kind], texts, strict=False):
-        hits = _hits(words, text_) if text_ else 0
+    phrase = _phrase_pattern(encoded_query)
+    phrased = PHRASE_COLUMNS[kind]
+    score, has_phrase = 0.0, False
+    for name, weight, text_ in zip(COLUMNS[kind], _WEIGHTS[kind], texts, strict=False):
+        if not text_:
+            continue
+        folded = _folded(text_)
+        hits = len(words.findall(folded))
         score += weight * hits / (hits + 1.2)
+        if not has_phrase and name in phrased and hits:
+            has_phrase = phrase.search(folded) is not None
+    if has_phrase:
+        score += PHRASE_BONUS
     return -score
 
 
-def _hits(words: re.Pattern[str], text_: str) -> int:
-    """How many of the text's words the pattern finds, folded as the index folds them."""
-    if text_.isascii():  # most text: nothing to fold but the case, so one scan
-        return len(words.findall(text_.lower()))
-    counts = Counter(_WORD.findall(text_))
-    return sum(n for word, n in counts.items() if words.fullmatch(_fold_cached(word)))
+def _folded(text_: str) -> str:
+    """The text folded as the index folds its words: one scan finds them all."""
+    if text_.isascii():  # most text: nothing to fold but the case
+        return text_.lower()
+    # Folded whole: folding word by word was most of a search's time on the Russian and
+    # Kyrgyz summaries (their "й" and "ё" decompose, so every word needs it).
+    return _fold_text(text_)
+
+
+def _fold_text(text_: str) -> str:
+    """A whole text folded as _fold folds each word (case-folded, combining marks removed)."""
+    decomposed = unicodedata.normalize("NFKD", text_.casefold())
+    # The few distinct marks of this text, removed by a small character class: a class of
+    # every combining mark is slow to test each character against.
+    marks = "".join(sorted(set(decomposed) & _combining_marks()))
+    return _without(marks).sub("", decomposed) if marks else decomposed
+
+
+@functools.cache
+def _combining_marks() -> frozenset[str]:
+    """The characters _fold removes (unicodedata.combining: 912 of them, U+0300 to U+1E94A)."""
+    return frozenset(
+        char for char in map(chr, range(0x300, 0x1F000)) if unicodedata.combining(char)
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _without(marks: str) -> re.Pattern[str]:
+    return re.compile("[" + re.escape(marks) + "]")
 
 
 _RANK_FUNCTION = "tracker_rank"
@@ -243,8 +316,13 @@ def match_table(
 
     Unranked (``ranked=False``, rank 0): every match, for counts and filters. Ranked: every
     match from id ``start`` on (the caller narrows a broad query to its newest matches the
-    reader may see). ``scan``: at most that many matches.
+    reader may see), and before it those whose title or name holds the words as a phrase.
+    ``scan``: at most that many matches.
     """
+    # A record whose title holds the words as a phrase ranks first even when the ranking
+    # window (tracker.services.search.RANK_WINDOW) starts after it: phrase matches below
+    # ``start`` are added, found through the index like the others.
+    phrased = ranked and start > 0 and not scan and bool(PHRASE_COLUMNS[kind])
     if is_sqlite(session):
         rank = "0.0"
         if ranked:
@@ -255,17 +333,38 @@ def match_table(
             f"FROM search_{kind} WHERE search_{kind} MATCH :match AND rowid >= :start"
             + (" LIMIT :scan" if scan else "")
         )
+        if phrased:
+            sql += (
+                f" UNION ALL SELECT rowid AS id, {rank} AS rank FROM search_{kind} "  # noqa: S608  # nosec B608
+                f"WHERE search_{kind} MATCH :phrase AND rowid < :start"
+            )
         bound = text(sql).bindparams(match=query.fts5(), start=start)
         if ranked:
             bound = bound.bindparams(words=_encoded(query))
+        if phrased:
+            bound = bound.bindparams(phrase=query.fts5_phrase(PHRASE_COLUMNS[kind]))
     else:
-        rank = "-ts_rank(document, to_tsquery('simple', :match))" if ranked else "0.0"
+        rank = "0.0"
+        if ranked:
+            rank = "-ts_rank(document, to_tsquery('simple', :match))"
+            if PHRASE_COLUMNS[kind]:
+                rank += (
+                    " - CASE WHEN document @@ to_tsquery('simple', :phrase) "
+                    f"THEN {PHRASE_BONUS} ELSE 0 END"
+                )
         sql = (
             f"SELECT id, {rank} AS rank "  # noqa: S608  # nosec B608
             f"FROM search_{kind} WHERE document @@ to_tsquery('simple', :match) AND id >= :start"
             + (" LIMIT :scan" if scan else "")
         )
+        if phrased:
+            sql += (
+                f" UNION ALL SELECT id, {rank} AS rank FROM search_{kind} "  # noqa: S608  # nosec B608
+                "WHERE document @@ to_tsquery('simple', :phrase) AND id < :start"
+            )
         bound = text(sql).bindparams(match=query.tsquery(), start=start)
+        if ranked and PHRASE_COLUMNS[kind]:
+            bound = bound.bindparams(phrase=query.tsquery_phrase())
     if scan:
         bound = bound.bindparams(scan=scan)
     # MATERIALIZED: find the matches once, then join. Otherwise SQLite may drive the query from

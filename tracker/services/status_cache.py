@@ -306,6 +306,17 @@ def cached_statuses(session: Session, ids: Iterable[int], today: dt.date) -> dic
     return found
 
 
+def fresh_status(session: Session, measure_id: int, today: dt.date) -> Status | None:
+    """One measure's status as of today if its row holds it; None when the row is stale (the
+    caller derives it from the events it has loaded anyway). One query, without ``prepare``'s
+    look for every stale row: what a page of one measure needs."""
+    query = select(MeasureStatus.status).where(
+        MeasureStatus.measure_id == measure_id, fresh_row(today)
+    )
+    data = session.scalar(query)
+    return status_from_json(data, today) if data is not None else None
+
+
 def state_condition(session: Session, states: Iterable[str], today: dt.date) -> ColumnElement[bool]:
     """SQL for "the measure's status today is one of ``states``": the cached state where the
     row is fresh, and the state derived just now where it is stale."""

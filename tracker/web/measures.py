@@ -51,5 +51,7 @@ def show(slug: str) -> str:
         view=found,
         measure=found.measure,
         as_of=view.as_of,
-        lineage=measure_lineage(slug),
+        # Its lineage holds a relation of its own or none at all: without one, nothing to draw
+        # (and no walk through the relations table to find that out).
+        lineage=measure_lineage(slug) if found.relations else None,
     )

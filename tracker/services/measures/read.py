@@ -11,8 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, false, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, false, func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from tracker import clock
 from tracker.models import (
@@ -124,30 +124,41 @@ class MeasureView:
 
 def get_measure(session: Session, slug: str, view: Viewpoint) -> MeasureView | None:
     """One measure with its events, relations both ways and statements, as of the reader's
-    day."""
+    day.
+
+    Each query loads exactly what the page shows, in as few statements as the shapes allow
+    (a statement costs more in SQLAlchemy's compiling and loading than in the database): the
+    measure with its topics, sources and events (with theirs), the relations of both
+    directions in one query with both ends joined, and the statements with their
+    organization and speaker joined. Today's status comes from the maintained table
+    (tracker.services.status_cache); another day's is derived from the events.
+    """
     as_of = view.as_of
     query = view.select(Measure).where(Measure.slug == slug)
+    # Selected, not joined: SQLite plans the measure joined to its topics and sources as a
+    # scan (100 ms), and the events joined to their sources likewise.
     query = query.options(
         selectinload(Measure.topics),
         selectinload(Measure.sources),
         selectinload(Measure.events).selectinload(Event.sources),
-        selectinload(Measure.relations).selectinload(Relation.object),
-        selectinload(Measure.inverse_relations).selectinload(Relation.subject),
     )
     measure = session.scalars(query).first()
     if measure is None:
         return None
     ordered = sort_events(measure.events)
     events = [event for event in ordered if dated_by(event.date, as_of)]
-    relations = [
-        RelationView(relation, relation.object, inverse=False)
-        for relation in measure.relations
-        if view.sees(relation.object)
-    ] + [
-        RelationView(relation, relation.subject, inverse=True)
-        for relation in measure.inverse_relations
-        if view.sees(relation.subject)
-    ]
+    relation_query = (
+        select(Relation)
+        .where(or_(Relation.subject_id == measure.id, Relation.object_id == measure.id))
+        .options(joinedload(Relation.subject), joinedload(Relation.object))
+    )
+    relations = []
+    for relation in session.scalars(relation_query):
+        # A relation of the measure with itself is shown once, as stored.
+        inverse = relation.subject_id != measure.id
+        other = relation.subject if inverse else relation.object
+        if view.sees(other):
+            relations.append(RelationView(relation, other, inverse=inverse))
     relations.sort(key=lambda seen: (seen.inverse, seen.relation.type, seen.other.title))
     statement_query = (
         view.select(Statement)
@@ -160,19 +171,25 @@ def get_measure(session: Session, slug: str, view: Viewpoint) -> MeasureView | N
             )
         )
         .options(
-            selectinload(Statement.organization),
-            selectinload(Statement.speaker),
+            joinedload(Statement.organization),
+            joinedload(Statement.speaker),
             selectinload(Statement.signatories),
-            selectinload(Statement.quotes).selectinload(Quote.speaker),
+            selectinload(Statement.quotes).joinedload(Quote.speaker),
             selectinload(Statement.sources),
         )
         .order_by(*statement_order())
     )
-    all_statements = list(session.scalars(statement_query))
+    all_statements = list(session.scalars(statement_query).unique())
     statements = [s for s in all_statements if dated_by(s.date, as_of)]
+    status = None
+    if as_of == clock.today():
+        # One row, if it holds today's status; a stale one is derived below like another day.
+        status = status_cache.fresh_status(session, measure.id, as_of)
+    if status is None:
+        status = derive_status(measure.events, as_of, first_source_name)
     return MeasureView(
         measure=measure,
-        status=derive_status(measure.events, as_of, first_source_name),
+        status=status,
         events=events,
         relations=relations,
         statements=statements,
