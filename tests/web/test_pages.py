@@ -31,6 +31,10 @@ def test_foreign_representatives_law_today(client: FlaskClient) -> None:
     page = text_of(response.data)
     assert "Legal force In force" in page
     assert "Signed into law on 2 April 2024" in page
+    # The status sentence comes right after the title, before the original title and summary.
+    sentence = "In force since April 2024; latest: challenged in court on 20 March 2025"
+    assert page.index("Foreign Representatives") < page.index(sentence) < page.index("Summary")
+    assert page.index(sentence) < page.index("Also known as")
     assert "66 for, 5 against" in page
     assert "modelled on" in page
     assert "Maisy Weicherding" in page
@@ -126,3 +130,19 @@ def test_upcoming_lists_only_the_quietest_measures(
     assert "Quiet bill of 2015" in quiet
     assert "Quiet bill of 2016" in quiet
     assert "Quiet bill of 2017" not in quiet  # the third quietest is left out
+
+
+def test_measure_page_status_sentence_says_what_is_not_recorded(client: FlaskClient) -> None:
+    page = text_of(client.get("/measures/kg-mass-media-law-2025").data)
+    assert (
+        "Signed into law on 7 August 2025 (President Sadyr Japarov); entry into force not recorded."
+        in page
+    )
+
+
+def test_measure_page_as_of_a_past_day_tells_nothing_of_what_came_later(
+    client: FlaskClient,
+) -> None:
+    page = text_of(client.get("/measures/kg-mass-media-law-2025?as_of=2024-04-10").data)
+    assert "Withdrawn on 13 March 2024" in page
+    assert "Next:" not in page
