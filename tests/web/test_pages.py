@@ -146,3 +146,29 @@ def test_measure_page_as_of_a_past_day_tells_nothing_of_what_came_later(
     page = text_of(client.get("/measures/kg-mass-media-law-2025?as_of=2024-04-10").data)
     assert "Withdrawn on 13 March 2024" in page
     assert "Next:" not in page
+
+
+def test_a_status_filter_says_what_it_leaves_out_with_a_link(client: FlaskClient) -> None:
+    html = client.get("/measures/?country=KG&status=in-force").data.decode()
+    page = text_of(html.encode())
+    assert "2 measures" in page
+    assert "+2 enacted, entry into force not recorded" in page
+    link = re.search(r'<a href="([^"]+)">\+2 enacted, entry into force not recorded', html)
+    assert link is not None
+    followed = text_of(client.get(link.group(1).replace("&amp;", "&")).data)
+    assert "2 measures" in followed
+    assert "Harmful information to children law" in followed
+    assert "Mass Media" in followed
+    # Nothing to add when the filter already holds them, or when no status is chosen.
+    both = text_of(client.get("/measures/?country=KG&status=in-force&status=not-recorded").data)
+    assert "entry into force not recorded" in both and "+2 enacted" not in both
+    assert "+2 enacted" not in text_of(client.get("/measures/?country=KG").data)
+
+
+def test_list_filters_fold_behind_a_filters_button(client: FlaskClient) -> None:
+    for path in ("/measures/", "/events/", "/statements/"):
+        html = client.get(path + "?country=KG").data.decode()
+        drawer = html[html.index('<details class="filter-drawer">') :]
+        assert drawer.index("<summary") < drawer.index('<form class="filters"')
+        assert drawer.index('<form class="filters"') < drawer.index("</details>")
+        assert "chosen)" in drawer[: drawer.index("</summary>")]
