@@ -532,8 +532,10 @@ def _stands(status: Status, ordered: Sequence[E]) -> tuple[str, set[int]]:
             if stage:
                 return f"Pending: {_lowered(stage)}", told(status.stage)
         return "Pending", set()
-    if outcome.code == "expired" and outcome.event_index is not None and (
-        ordered[outcome.event_index].type != "expired"
+    if (
+        outcome.code == "expired"
+        and outcome.event_index is not None
+        and (ordered[outcome.event_index].type != "expired")
     ):
         # A term that ran out by itself: "Expired after 31 March 2026", as the force says it.
         return force.explanation.split(":", 1)[0], set()
