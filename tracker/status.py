@@ -582,3 +582,15 @@ def summary(status: Status, events: Iterable[E], scheduled: Iterable[E] = ()) ->
     elif status.term_end is not None:
         text += ", unless extended"
     return text + "."
+
+
+def next_step(status: Status, scheduled: Iterable[E] = ()) -> str:
+    """What comes next, as far as the record says: the first scheduled event, else the end of
+    a term in force, else that nothing is scheduled."""
+    coming = sort_events(scheduled)
+    if coming:
+        return f"Scheduled: {_lowered(_sentence(coming[0]))}."
+    if status.term_end is not None:
+        end = PartialDate.from_date(status.term_end).format()
+        return f"The current term runs until {end}; no extension is recorded yet."
+    return "Nothing scheduled is recorded."
