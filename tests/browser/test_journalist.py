@@ -113,6 +113,11 @@ def test_a_journalist_finds_a_measure_and_takes_away_its_brief_and_the_list(
     name, data = download(page, links.get_by_role("link", name="PDF"))
     assert name == "brief-kg-mass-media-law-2025-2026-11-28.pdf"
     assert data.startswith(b"%PDF-")
+    # The link led to a page that said the PDF was being prepared, which fetched it by itself.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Preparing the PDF…")
+    journey.check("preparing-pdf")
+    page.go_back()
+    expect(page.get_by_role("heading", level=1)).to_have_text(MEDIA_LAW)
     text = pdf_text(data)
     for fact in (
         MEDIA_LAW_TITLE,
