@@ -62,6 +62,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    results: dict[str, list[dict[str, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="tracker-bench-pdf-") as folder:
         env = {
             **os.environ,
@@ -71,20 +72,23 @@ def main() -> None:
         }
         tracker = str(Path(PYTHON).with_name("tracker"))
         subprocess.run([tracker, "seed"], env=env, check=True, capture_output=True)
-        runs = []
-        for _ in range(args.runs):
-            done = subprocess.run(
-                [PYTHON, "-c", CHILD], env=env, check=True, capture_output=True, text=True
-            )
-            runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    print(f"PDF briefs, seed data, median of {args.runs} fresh worker processes (seconds):")
-    for name in runs[0]:
-        values = [run[name] for run in runs]
-        print(
-            f"  {name:<28} {statistics.median(values):7.2f}   (runs: "
-            + ", ".join(f"{v:.2f}" for v in values)
-            + ")"
-        )
+        for mode in ("cold", "warmed"):
+            results[mode] = []
+            for _ in range(args.runs):
+                done = subprocess.run(
+                    [PYTHON, "-c", CHILD, mode], env=env, capture_output=True, text=True
+                )
+                if done.returncode:
+                    sys.exit(f"the {mode} run failed:\n{done.stderr[-3000:]}")
+                results[mode].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    print(f"PDF briefs of the seed data, median of {args.runs} fresh worker processes, seconds")
+    for mode, label in (("cold", "no warm-up"), ("warmed", "warmed up at start (tracker serve)")):
+        runs = results[mode]
+        print(f"{label}:")
+        for name in runs[0]:
+            values = [run[name] for run in runs]
+            shown = ", ".join(f"{v:.2f}" for v in values)
+            print(f"  {name:<28} {statistics.median(values):7.2f}   (runs: {shown})")
 
 
 if __name__ == "__main__":

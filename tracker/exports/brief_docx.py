@@ -323,7 +323,7 @@ class _Writer:
                 self.paragraph(f"— {quote.attribution}")
         self.document.add_heading("What comes next", 1)
         self.paragraph(front.next)
-        self.document.add_page_break()
+        self.document.add_page_break()  # type: ignore[no-untyped-call]  # python-docx is untyped here
 
     def write(self) -> bytes:
         from docx.oxml import OxmlElement

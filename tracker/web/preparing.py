@@ -11,6 +11,8 @@ and for ``<link rel="alternate">``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, render_template, request, url_for
 
 from tracker.db import get_session
@@ -24,7 +26,7 @@ bp = Blueprint("preparing", __name__)
 _PASSED_ON = ("as_of", "country", "kind", "status", "topic", "year", "q")
 
 
-def _args() -> dict[str, list[str]]:
+def _args() -> dict[str, Any]:
     return {key: request.args.getlist(key) for key in _PASSED_ON if key in request.args}
 
 
