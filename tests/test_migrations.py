@@ -240,6 +240,36 @@ def _fill(engine: Engine, reference: dict[str, list[dict[str, object]]]) -> None
                 )  # fmt: skip
 
 
+def _fill_added_columns(
+    engine: Engine,
+    reference: dict[str, list[dict[str, object]]],
+    before: dict[str, list[dict[str, object]]],
+) -> None:
+    """Give the columns a revision adds to a table that already has rows their reference
+    values, as if the rows had been written at this revision (events' curators' notes, 0012):
+    otherwise the data at head could never equal the reference."""
+    from sqlalchemy import MetaData, update
+
+    metadata = MetaData()
+    metadata.reflect(engine)
+    with engine.begin() as connection:
+        for table in metadata.sorted_tables:
+            had = before.get(table.name)
+            rows = reference.get(table.name)
+            if not had or not rows:
+                continue
+            added = set(table.columns.keys()) - set(had[0])
+            key = list(table.primary_key.columns)
+            if not added or len(key) != 1:
+                continue
+            for row in rows:
+                values = {name: row[name] for name in added if row.get(name) is not None}
+                if values:
+                    connection.execute(
+                        update(table).where(key[0] == row[key[0].name]).values(values)
+                    )
+
+
 def _common(
     rows: dict[str, list[dict[str, object]]], like: dict[str, list[dict[str, object]]]
 ) -> dict[str, list[dict[str, object]]]:
@@ -291,8 +321,10 @@ def test_each_revision_keeps_realistic_data_up_down_and_up(
         drop_database_url(reference_url)
 
     previous = "base"
+    before: dict[str, list[dict[str, object]]] = {}
     for revision in revisions(empty_engine):
         migrate.upgrade(empty_engine, revision)
+        _fill_added_columns(empty_engine, reference, before)
         _fill(empty_engine, reference)
         here = _dump(empty_engine)
         assert any(here.values()), revision
@@ -304,11 +336,13 @@ def test_each_revision_keeps_realistic_data_up_down_and_up(
             )
             migrate.upgrade(empty_engine, revision)
             _fill(empty_engine, reference)  # tables the revision creates come back empty
+            _fill_added_columns(empty_engine, reference, below)  # and columns it adds
             again = _dump(empty_engine)
             assert _common(again, below) == _common(below, below), (
                 f"data lost going up again to {revision}"
             )
         previous = revision
+        before = _dump(empty_engine)
     at_head = _dump(empty_engine)
     migrate.upgrade(empty_engine)
     assert _dump(empty_engine) == at_head
@@ -363,3 +397,47 @@ def test_0008_down_writes_merges_as_the_update_and_the_deletion_they_were(
     assert "slug_redirects" not in inspect(empty_engine).get_table_names()
     migrate.upgrade(empty_engine)
     assert migrate.differences(empty_engine) == []
+
+
+def test_0012_moves_the_curators_notes_out_of_descriptions(empty_engine: Engine) -> None:
+    """A tracker loaded with the old seed published "[UNCERTAIN: ...]" and "[Curation: ...]"
+    notes inside event descriptions: going up moves them to the internal field, and leaves
+    any other bracket ("[sic]") where the editor wrote it."""
+    from sqlalchemy import insert
+    from sqlalchemy import text as sql
+
+    from tracker.dates import PartialDate
+    from tracker.models import Event, Measure
+
+    migrate.upgrade(empty_engine, "0011")
+    day = PartialDate.from_iso("2024-01-02")
+    with empty_engine.begin() as connection:
+        connection.execute(
+            insert(Measure.__table__).values(
+                id=1, slug="m", country="KG", kind="law", title="M", popular_names=[],
+                visibility="public", created_at=dt.datetime(2026, 12, 7, tzinfo=dt.UTC),
+                updated_at=dt.datetime(2026, 12, 7, tzinfo=dt.UTC),
+            )
+        )  # fmt: skip
+        for event_id, description in (
+            (1, "Passed, per a reprint [UNCERTAIN: maybe a committee]. [Curation: typed so.]"),
+            (2, "Signed [sic] by the President."),
+        ):
+            connection.execute(
+                insert(Event.__table__).values(
+                    id=event_id, measure_id=1, type="passed", date_iso=day.iso,
+                    date_approximate=False, date_start=day.start, date_precision="day",
+                    date_end=day.end, description=description,
+                    created_at=dt.datetime(2026, 12, 7, tzinfo=dt.UTC),
+                    updated_at=dt.datetime(2026, 12, 7, tzinfo=dt.UTC),
+                )
+            )  # fmt: skip
+    migrate.upgrade(empty_engine, "0012")
+    with empty_engine.connect() as connection:
+        rows = connection.execute(
+            sql("SELECT description, curator_notes FROM events ORDER BY id")
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        ("Passed, per a reprint.", "UNCERTAIN: maybe a committee. Curation: typed so."),
+        ("Signed [sic] by the President.", None),
+    ]

@@ -353,3 +353,72 @@ def test_a_year_only_extension_counts_from_the_end_of_that_year() -> None:
     ]
     assert derive_status(events, day("2024-02-08")).term_end == day("2024-03-31")
     assert derive_status(events, day("2025-01-15")).term_end == day("2025-03-31")
+
+
+# -- the one-sentence summary (tracker.status.summary) --------------------------------------
+
+
+def said(events: list[Ev], on: str, scheduled: list[Ev] | None = None) -> str:
+    from tracker.status import summary
+
+    return summary(derive_status(events, day(on)), events, scheduled or [])
+
+
+def test_summary_of_a_law_in_force_says_since_when_at_the_records_precision() -> None:
+    # "April 2024": the month is all the record knows, so no day is invented.
+    assert said(BILL, "2026-11-28") == "In force since April 2024."
+    exact = [*BILL[:-1], ev("entered-into-force", "2024-04-13")]
+    assert said(exact, "2026-11-28") == "In force since 13 April 2024."
+
+
+def test_summary_tells_what_happened_last_after_the_standing() -> None:
+    later = [*BILL, ev("court-ruling", "2025-01-14", actor="Bishkek administrative court")]
+    assert said(later, "2026-11-28") == (
+        "In force since April 2024; latest: court ruling (upheld) on 14 January 2025 "
+        "(Bishkek administrative court)."
+    )
+
+
+def test_summary_never_claims_an_entry_into_force_the_record_lacks() -> None:
+    signed = BILL[:-1]
+    assert said(signed, "2026-11-28") == (
+        "Signed into law on 2 April 2024 (President); entry into force not recorded."
+    )
+    # Signed, with the entry into force dated to a month that has not ended on the day asked.
+    assert said(BILL, "2024-04-10") == (
+        "Signed into law on 2 April 2024 (President); not yet in force: enters into force in "
+        "April 2024 (the day is not recorded)."
+    )
+
+
+def test_summary_words_approximate_dates_as_approximate() -> None:
+    order = [ev("imposed", "c. 2013", actor="City Hall")]
+    assert said(order, "2026-11-28") == "In force since around 2013."
+
+
+def test_summary_of_a_pending_bill_gives_its_last_step_and_what_is_scheduled() -> None:
+    bill = BILL[:2]
+    assert said(bill, "2023-11-01") == (
+        "Pending: adopted in first reading on 25 October 2023 (Jogorku Kenesh)."
+    )
+    coming = [ev("reading-2", "2023-12-06", actor="Jogorku Kenesh")]
+    assert said(bill + coming, "2023-11-01", scheduled=coming) == (
+        "Pending: adopted in first reading on 25 October 2023 (Jogorku Kenesh). Next: adopted in "
+        "second reading on 6 December 2023 (Jogorku Kenesh) (scheduled)."
+    )
+
+
+def test_summary_of_a_term_says_when_it_ends_and_when_it_ran_out() -> None:
+    ban = [ev("imposed", "2025-12-31", until="2026-03-31", actor="District Court")]
+    assert said(ban, "2026-01-15") == (
+        "In force since 31 December 2025, until 31 March 2026, unless extended."
+    )
+    assert said(ban, "2026-11-28") == (
+        "Expired after 31 March 2026; latest: imposed on 31 December 2025 (District Court)."
+    )
+
+
+def test_summary_of_a_defeat_and_of_an_empty_record() -> None:
+    defeated = [ev("introduced", "2013-09"), ev("rejected", "2016-05-12", actor="Parliament")]
+    assert said(defeated, "2026-11-28") == "Defeated: rejected on 12 May 2016 (Parliament)."
+    assert said([], "2026-11-28") == "No events recorded yet."

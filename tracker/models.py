@@ -327,6 +327,8 @@ class Event(VersionedMixin, Base):
 
     actor: Mapped[str | None] = mapped_column(String(500))
     description: Mapped[str | None] = mapped_column(Text)
+    curator_notes: Mapped[str | None] = mapped_column(Text)
+    """Curators' notes on the event (tracker.domain.kinds: internal, never published)."""
     votes_for: Mapped[int | None]
     votes_against: Mapped[int | None]
     votes_abstain: Mapped[int | None]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import re
+import threading
 from typing import Any
 
 from flask import Flask
@@ -12,6 +13,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
 from tracker.db import get_engine
+from tracker.exports import brief_pdf
 
 # Runs of characters an IPv4 or IPv6 address (perhaps with a port) is written with; each run is
 # checked with ipaddress, so a time ("19:05:24") or a date is left alone.
@@ -92,6 +94,9 @@ def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
         # Connections opened in the master (migrations, seeding) must not be shared by the
         # forked workers; each worker opens its own.
         get_engine(app).dispose(close=False)
+        # Load the PDF renderer while the worker waits for its first requests, in the
+        # background: the first PDF brief then takes its layout time only (issue 16).
+        threading.Thread(target=brief_pdf.warm_up, name="pdf-warm-up", daemon=True).start()
 
     get_engine(app).dispose()
     options = {

@@ -471,3 +471,126 @@ def warnings(events: Iterable[E]) -> list[tuple[E, str]]:
         _lapse_before(state, event, day)
         _apply(state, event, index, day)
     return found
+
+
+# -- the one-sentence summary ---------------------------------------------------------------
+
+
+def _since(date: PartialDate) -> str:
+    """ "since 2 April 2024", "since April 2024", "since around 2013": at the record's own
+    precision, so that nothing reads as more exact than the sources are."""
+    phrase = date.phrase()
+    if phrase.startswith("around "):
+        return f"since {phrase}"
+    return "since " + phrase.removeprefix("on ").removeprefix("in ")
+
+
+def _lowered(text: str) -> str:
+    return text[0].lower() + text[1:] if text else text
+
+
+def _stands(status: Status, ordered: Sequence[E]) -> tuple[str, set[int]]:
+    """Where the measure stands, as a clause, and the events that clause already tells."""
+    outcome, force = status.outcome, status.force
+
+    def told(axis: Axis) -> set[int]:
+        return set() if axis.event_index is None else {axis.event_index}
+
+    def event_sentence(axis: Axis) -> str | None:
+        if axis.event_index is None or axis.event_index >= len(ordered):
+            return None
+        return _sentence(ordered[axis.event_index])
+
+    if outcome.code == "enacted":
+        if force.code in _ACTIVE_FORCE:
+            text = f"{force.label} {_since(force.since_date)}" if force.since_date else force.label
+            if status.term_end is not None:
+                text += f", until {PartialDate.from_date(status.term_end).format()}"
+            return text, told(force)
+        if force.code == "not-recorded":
+            enacted = event_sentence(outcome) or "Enacted"
+            return f"{enacted}; entry into force not recorded", told(outcome)
+        if force.code == "not-yet-in-force":
+            enacted = event_sentence(outcome) or "Enacted"
+            text = f"{enacted}; not yet in force"
+            if force.event_index is not None:
+                entry = ordered[force.event_index]
+                verb = "takes effect" if entry.type == "imposed" else "enters into force"
+                text += f": {verb} {entry.date.phrase()}"
+                if entry.date.precision != "day":
+                    text += " (the day is not recorded)"
+            return text, told(outcome) | told(force)
+        deciding = event_sentence(force)
+        if deciding:
+            return f"{force.label}: {_lowered(deciding)}", told(force)
+        return force.label, set()
+    if outcome.code == "pending":
+        if outcome.event_index is not None:  # back under consideration after a defeat
+            return f"Pending again: {_lowered(event_sentence(outcome) or '')}", told(outcome)
+        if status.stage is not None:
+            stage = event_sentence(status.stage)
+            if stage:
+                return f"Pending: {_lowered(stage)}", told(status.stage)
+        return "Pending", set()
+    if (
+        outcome.code == "expired"
+        and outcome.event_index is not None
+        and (ordered[outcome.event_index].type != "expired")
+    ):
+        # A term that ran out by itself: "Expired after 31 March 2026", as the force says it.
+        return force.explanation.split(":", 1)[0], set()
+    deciding = event_sentence(outcome)
+    if deciding is None:
+        return outcome.label, set()
+    if deciding.casefold().startswith(outcome.label.casefold()):
+        return deciding, told(outcome)
+    return f"{outcome.label}: {_lowered(deciding)}", told(outcome)
+
+
+def summary(status: Status, events: Iterable[E], scheduled: Iterable[E] = ()) -> str:
+    """Where a measure stands and what happened last, in one plain sentence, with what comes
+    next if anything is ``scheduled``: "In force since April 2024; latest: challenged in court
+    on 20 March 2025 (Bishkek City Court)."
+
+    ``scheduled`` are the events known to be coming (on today's page, those dated after today);
+    a page "as of" a past day passes none, since what happened later was not known then.
+
+    Built only from ``status`` (derived from the same ``events`` on ``status.as_of``) and the
+    events themselves, so it never says more than the axes do: a date known to its month reads
+    "in April 2024", an approximate one "around 2013", and an enacted law whose sources give no
+    entry into force says "entry into force not recorded".
+    """
+    ordered = sort_events(events)
+    counted = status.events_counted
+    coming = sort_events(scheduled)
+    if not counted:
+        if coming:
+            return f"No events recorded yet; next: {_lowered(_sentence(coming[0]))} (scheduled)."
+        return "No events recorded yet."
+    text, told = _stands(status, ordered)
+    # What happened last: the latest event that counts, unless the clause above told it. An
+    # "other" event has no wording of its own ("Other event"), so it is passed over.
+    for index in range(counted - 1, -1, -1):
+        event = ordered[index]
+        if index in told:
+            break
+        if event.type != "other":
+            text += f"; latest: {_lowered(_sentence(event))}"
+            break
+    if coming:
+        text += f". Next: {_lowered(_sentence(coming[0]))} (scheduled)"
+    elif status.term_end is not None:
+        text += ", unless extended"
+    return text + "."
+
+
+def next_step(status: Status, scheduled: Iterable[E] = ()) -> str:
+    """What comes next, as far as the record says: the first scheduled event, else the end of
+    a term in force, else that nothing is scheduled."""
+    coming = sort_events(scheduled)
+    if coming:
+        return f"Scheduled: {_lowered(_sentence(coming[0]))}."
+    if status.term_end is not None:
+        end = PartialDate.from_date(status.term_end).format()
+        return f"The current term runs until {end}; no extension is recorded yet."
+    return "Nothing scheduled is recorded."

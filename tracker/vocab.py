@@ -129,6 +129,25 @@ STATES: Final = MappingProxyType(
     }
 )
 
+# What a status filter leaves out that a reader may take it to include: "In force" does not
+# count the laws enacted with no entry into force recorded, so the list says "+2 enacted, entry
+# into force not recorded" with a link to them. Each value reads after a number.
+STATES_LEFT_OUT: Final = MappingProxyType(
+    {
+        "in-force": ("partly-in-force", "not-recorded", "not-yet-in-force"),
+        "partly-in-force": ("in-force",),
+        "not-yet-in-force": ("not-recorded",),
+    }
+)
+STATE_PHRASES: Final = MappingProxyType(
+    {
+        "in-force": "in force",
+        "partly-in-force": "partly in force",
+        "not-recorded": "enacted, entry into force not recorded",
+        "not-yet-in-force": "enacted, not yet in force",
+    }
+)
+
 # -- event types ------------------------------------------------------------------------------
 
 

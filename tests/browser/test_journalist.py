@@ -104,7 +104,7 @@ def test_a_journalist_finds_a_measure_and_takes_away_its_brief_and_the_list(
     # The measure, and its brief in three formats.
     page.get_by_role("link", name=MEDIA_LAW).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(MEDIA_LAW)
-    status = page.locator(".status-panel h2 .badge")
+    status = page.locator(".status-panel .status-summary .badge")
     expect(status).to_have_text("Entry into force not recorded")
     expect(page.locator("blockquote").filter(has_text=QUOTE)).to_have_count(1)
     journey.check("measure-mass-media-law")
@@ -113,6 +113,11 @@ def test_a_journalist_finds_a_measure_and_takes_away_its_brief_and_the_list(
     name, data = download(page, links.get_by_role("link", name="PDF"))
     assert name == "brief-kg-mass-media-law-2025-2026-11-28.pdf"
     assert data.startswith(b"%PDF-")
+    # The link led to a page that said the PDF was being prepared, which fetched it by itself.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Preparing the PDF…")
+    journey.check("preparing-pdf")
+    page.go_back()
+    expect(page.get_by_role("heading", level=1)).to_have_text(MEDIA_LAW)
     text = pdf_text(data)
     for fact in (
         MEDIA_LAW_TITLE,
@@ -134,13 +139,15 @@ def test_a_journalist_finds_a_measure_and_takes_away_its_brief_and_the_list(
     name, data = download(page, links.get_by_role("link", name="Markdown"))
     assert name == "brief-kg-mass-media-law-2025-2026-11-28.md"
     text = data.decode("utf-8")
-    assert text.startswith(f"# {MEDIA_LAW_TITLE}\n")
+    assert text.startswith(f"# {MEDIA_LAW}\n")  # the front sheet, by the short title
+    assert f"## Appendix: the full record\n\n**{MEDIA_LAW_TITLE}**" in text
     for fact in (ORIGINAL_TITLE, "## Status on 28 November 2026", QUOTE, "## Timeline"):
         assert fact in text, f"the Markdown brief lacks {fact!r}"
 
     # And the brief to read in the browser, which says the same.
     links.get_by_role("link", name="read").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(MEDIA_LAW_TITLE)
+    expect(page.get_by_role("heading", level=1)).to_have_text(MEDIA_LAW)
+    expect(page.locator(".brief-front")).to_contain_text("entry into force not recorded")
     expect(page.locator("body")).to_contain_text(ORIGINAL_TITLE)
     expect(page.locator("body")).to_contain_text(QUOTE)
     journey.check("brief-mass-media-law")

@@ -141,6 +141,7 @@ def test_the_event_form_from_the_keyboard(
         ("votes_abstain", "abstaining"),
         ("description", "Description"),
         ("sources", "Sources"),
+        ("curator_notes", "Curators’ notes (internal)"),
         ("reason", "Why this change? (optional)"),
     ]
     typed = {

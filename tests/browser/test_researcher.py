@@ -124,7 +124,7 @@ def test_a_researcher_logs_a_bill_and_corrects_it(
     expect(event_item(page, "Passed").locator("time")).to_have_text("31 March 2024")
     # The status is derived from them.
     status = page.locator(".status-panel")
-    expect(status.locator("h2 .badge")).to_have_text("Passed")
+    expect(status.locator(".status-summary .badge")).to_have_text("Passed")
     expect(status_axis(page, "Stage")).to_have_text("Passed")
     expect(status_axis(page, "Outcome")).to_have_text("Pending")
     expect(status_axis(page, "Legal force")).to_have_text("Not in force")

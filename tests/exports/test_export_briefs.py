@@ -391,3 +391,53 @@ def test_without_pango_or_cairo_the_download_says_what_to_install(
     assert "libpango-1.0-0" in page
     assert "cannot load library" not in page  # the cause goes to the log, not to the reader
     assert client.get(f"/measures/{FOREIGN_REPRESENTATIVES}/brief.md").status_code == 200
+
+
+# -- the front sheet (issue 16) ---------------------------------------------------------------
+
+FRONT_LAW = "/measures/kg-foreign-representatives-law-2024/brief"
+
+
+def test_a_brief_opens_with_a_one_page_front_sheet(client: FlaskClient) -> None:
+    reader = PdfReader(io.BytesIO(client.get(f"{FRONT_LAW}.pdf").data))
+    first = flat(reader.pages[0].extract_text())
+    assert "Foreign Representatives Law (2024)" in first
+    assert "In force since April 2024; latest: challenged in court on 20 March 2025" in first
+    assert "Key dates" in first
+    assert "2 April 2024 Signed into law (President Sadyr Japarov)" in first
+    assert "What comes next Nothing scheduled is recorded." in first
+    # The full record starts on the next page.
+    assert "Appendix: the full record" not in first
+    assert flat(reader.pages[1].extract_text()).startswith("APPENDIX: THE FULL RECORD")
+
+
+def test_the_front_sheet_picks_five_dates_and_three_voices(client: FlaskClient) -> None:
+    page = client.get(FRONT_LAW).get_data(as_text=True)
+    front = page[page.index('class="brief-front') : page.index("</section>")]
+    dates = re.findall(r'<span class="brief-date"><time datetime="([^"]+)"', front)
+    assert dates == ["2023-05-19", "2023-10-25", "2024-03-14", "2024-04-02", "2024-04"]
+    footers = re.findall(r"<footer>— ([^<]+)</footer>", front)
+    assert len(footers) == 3
+    # The most recent quotes, each from a different organization.
+    assert footers[0].startswith("Volker Türk")
+    organizations = [footer.rsplit(", ", 2)[-2] for footer in footers]
+    assert len(set(organizations)) == 3
+    assert "What comes next" in front
+
+
+def test_the_front_sheet_is_in_every_format(client: FlaskClient) -> None:
+    markdown = client.get(f"{FRONT_LAW}.md").get_data(as_text=True)
+    assert markdown.startswith("# Foreign Representatives Law (2024)\n")
+    assert markdown.index("## Key dates") < markdown.index("## Appendix: the full record")
+    assert markdown.index("## What comes next") < markdown.index("## Appendix: the full record")
+    text = docx_text(client.get(f"{FRONT_LAW}.docx").data)
+    assert text.index("Key dates") < text.index("Appendix: the full record")
+    assert "In force since April 2024" in text
+
+
+def test_the_status_sentence_of_a_past_day_tells_nothing_later(client: FlaskClient) -> None:
+    markdown = client.get(f"{FRONT_LAW}.md?as_of=2024-04-10").get_data(as_text=True)
+    front = markdown[: markdown.index("## Appendix")]
+    assert "not yet in force: enters into force in April 2024" in front
+    assert "Nothing scheduled is recorded." in front
+    assert "2025" not in front.split("## What they said")[0]

@@ -49,7 +49,7 @@ def read_xlsx(data: bytes) -> tuple[list[dict[str, Any]], dict[str, Any]]:
 
 
 def slugs_on_measures_page(html: bytes) -> list[str]:
-    return re.findall(r'<td><a href="/measures/([a-z0-9-]+)[?"]', html.decode())
+    return re.findall(r'<td class="cell-title"><a href="/measures/([a-z0-9-]+)[?"]', html.decode())
 
 
 def test_measure_twins_have_the_page_filters_and_names(client: FlaskClient) -> None:
@@ -122,7 +122,7 @@ def test_the_events_page_and_its_twins_agree(client: FlaskClient) -> None:
     assert document["total"] == count == len(document["items"])
     sheet_rows, _ = read_xlsx(client.get(f"/events.xlsx?{query}").data)
     assert len(sheet_rows) == count
-    assert page.data.count(b"<tr>\n      <td><time") == count
+    assert page.data.count(b'<tr>\n      <td class="cell-date"><time') == count
 
 
 def test_event_dates_are_written_at_their_precision(client: FlaskClient) -> None:

@@ -244,7 +244,7 @@ LISTS = {
         "/measures",
         "measure",
         "slug",
-        r'<td><a href="/measures/([a-z0-9-]+)[?"]',
+        r'<td class="cell-title"><a href="/measures/([a-z0-9-]+)[?"]',
         measure_parameters,
     ),
     "events": ListPage(

@@ -31,6 +31,10 @@ def test_foreign_representatives_law_today(client: FlaskClient) -> None:
     page = text_of(response.data)
     assert "Legal force In force" in page
     assert "Signed into law on 2 April 2024" in page
+    # The status sentence comes right after the title, before the original title and summary.
+    sentence = "In force since April 2024; latest: challenged in court on 20 March 2025"
+    assert page.index("Foreign Representatives") < page.index(sentence) < page.index("Summary")
+    assert page.index(sentence) < page.index("Also known as")
     assert "66 for, 5 against" in page
     assert "modelled on" in page
     assert "Maisy Weicherding" in page
@@ -126,3 +130,46 @@ def test_upcoming_lists_only_the_quietest_measures(
     assert "Quiet bill of 2015" in quiet
     assert "Quiet bill of 2016" in quiet
     assert "Quiet bill of 2017" not in quiet  # the third quietest is left out
+
+
+def test_measure_page_status_sentence_says_what_is_not_recorded(client: FlaskClient) -> None:
+    page = text_of(client.get("/measures/kg-mass-media-law-2025").data)
+    assert (
+        "Signed into law on 7 August 2025 (President Sadyr Japarov); entry into force not recorded."
+        in page
+    )
+
+
+def test_measure_page_as_of_a_past_day_tells_nothing_of_what_came_later(
+    client: FlaskClient,
+) -> None:
+    page = text_of(client.get("/measures/kg-mass-media-law-2025?as_of=2024-04-10").data)
+    assert "Withdrawn on 13 March 2024" in page
+    assert "Next:" not in page
+
+
+def test_a_status_filter_says_what_it_leaves_out_with_a_link(client: FlaskClient) -> None:
+    html = client.get("/measures/?country=KG&status=in-force").data.decode()
+    page = text_of(html.encode())
+    assert "2 measures" in page
+    assert "+2 enacted, entry into force not recorded" in page
+    link = re.search(r'<a href="([^"]+)">\+2 enacted, entry into force not recorded', html)
+    assert link is not None
+    followed = text_of(client.get(link.group(1).replace("&amp;", "&")).data)
+    assert "2 measures" in followed
+    assert "Harmful information to children law" in followed
+    assert "Mass Media" in followed
+    # Nothing to add when the filter already holds them, or when no status is chosen.
+    both = text_of(client.get("/measures/?country=KG&status=in-force&status=not-recorded").data)
+    assert "entry into force not recorded" in both
+    assert "+2 enacted" not in both
+    assert "+2 enacted" not in text_of(client.get("/measures/?country=KG").data)
+
+
+def test_list_filters_fold_behind_a_filters_button(client: FlaskClient) -> None:
+    for path in ("/measures/", "/events/", "/statements/"):
+        html = client.get(path + "?country=KG").data.decode()
+        drawer = html[html.index('<details class="filter-drawer">') :]
+        assert drawer.index("<summary") < drawer.index('<form class="filters"')
+        assert drawer.index('<form class="filters"') < drawer.index("</details>")
+        assert "chosen)" in drawer[: drawer.index("</summary>")]

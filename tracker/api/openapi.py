@@ -52,7 +52,7 @@ def plain(kind: Kind, *, listed: bool = True) -> Json:
             **({"maxLength": f.max_length} if f.max_length else {}),
             "description": f.about,
         }
-        for f in kind.plain_fields
+        for f in kind.public_plain_fields
         if f.listed == listed
     }
 

@@ -113,6 +113,10 @@ class Field:
     stance.")."""
     approximate: str | None = None
     """For ``date``: the name of its companion flag that marks the date approximate ("c.")."""
+    internal: bool = False
+    """The curators' own (notes on doubts and typing choices): edited, kept in history and in
+    a signed-in user's full export, but never in a public page, the API, a list download, the
+    data package or a brief, whoever asks (``Kind.public_plain_fields``)."""
 
     @property
     def plain(self) -> bool:
@@ -145,11 +149,14 @@ class Kind:
     default_visibility: str = "public"
     _by_name: dict[str, Field] = field(default_factory=dict, init=False, repr=False, compare=False)
     _plain: tuple[Field, ...] = field(default=(), init=False, repr=False, compare=False)
+    _public_plain: tuple[Field, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._by_name.update((f.name, f) for f in self.fields)
         # Read for every record a download, an export or an import writes: worked out once.
         object.__setattr__(self, "_plain", tuple(f for f in self.fields if f.plain))
+        public = tuple(f for f in self._plain if not f.internal)
+        object.__setattr__(self, "_public_plain", public)
 
     def __getitem__(self, name: str) -> Field:
         return self._by_name[name]
@@ -162,7 +169,14 @@ class Kind:
 
     @property
     def plain_fields(self) -> tuple[Field, ...]:
+        """Every plain field: what forms, saves, history and imports handle."""
         return self._plain
+
+    @property
+    def public_plain_fields(self) -> tuple[Field, ...]:
+        """The plain fields a reader outside the team may get: all but the ``internal`` ones.
+        The API, list downloads, the data package and briefs read these."""
+        return self._public_plain
 
     def plain_values(self, record: object) -> dict[str, Any]:
         """A record's plain fields by name, read from its attributes."""
@@ -359,6 +373,19 @@ EVENT: Final = Kind(
             wide=True,
             rows=3,
             about="Sources of the event.",
+        ),
+        Field(
+            "curator_notes",
+            "prose",
+            "Curators’ notes (internal)",
+            help="Doubts, what the sources leave open, why the event was typed as it is. Seen "
+            "by signed-in users only: never on a public page, in a download or a brief.",
+            wide=True,
+            rows=2,
+            max_length=5000,
+            internal=True,
+            listed=False,
+            about="Curators' notes: doubts and typing choices (internal; never published).",
         ),
     ),
 )

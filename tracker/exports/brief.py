@@ -26,7 +26,7 @@ from tracker.markup import markdown_to_text, render_markdown
 from tracker.models import Event, Measure, Source, Statement
 from tracker.services.measures import MeasureView
 from tracker.services.organizations import name_for
-from tracker.status import Axis, applied_order
+from tracker.status import Axis, applied_order, next_step, summary
 from tracker.viewpoint import Viewpoint
 
 
@@ -238,6 +238,76 @@ class BriefRelation:
     note: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class FrontSheet:
+    """The one page a brief opens with: what a reader needs before the full record."""
+
+    title: str
+    """The short title (the measure's display title)."""
+    status: str
+    """Where it stands and what happened last, in one sentence (tracker.status.summary)."""
+    key_dates: tuple[BriefEvent, ...]
+    """Up to five: the steps that decided the status, and the milestones of its life."""
+    quotes: tuple[BriefQuote, ...]
+    """Up to three: the most recent from different organizations."""
+    next: str
+    """What comes next, as far as the record says (tracker.status.next_step)."""
+
+
+KEY_DATES = 5
+KEY_QUOTES = 3
+# The milestones a key date is chosen among, most telling first; one of each, the first that
+# counts (introduced before drafted: the formal step is the one people cite).
+_MILESTONES = (
+    ("introduced", "drafted", "published-for-consultation"),
+    ("signed",),
+    ("entered-into-force", "imposed"),
+    ("passed", "reading-3"),
+    ("reading-1",),
+)
+
+
+def _key_dates(found: MeasureView, events: Sequence[BriefEvent]) -> tuple[BriefEvent, ...]:
+    """Up to five dates: the events that set the outcome and the legal force, the latest
+    step that changed the status, then the milestones (introduction, signature, entry into
+    force, final and first readings), in the order they happened."""
+    applied = applied_order(found.measure.events)[: found.status.events_counted]
+    by_id = {event.id: event for event in events}
+    chosen: list[int] = []
+
+    def choose(index: int | None) -> None:
+        if index is None or index >= len(applied) or len(chosen) >= KEY_DATES:
+            return
+        if applied[index].id in by_id and index not in chosen:
+            chosen.append(index)
+
+    status = found.status
+    choose(status.outcome.event_index)
+    choose(status.force.event_index)
+    for index in range(len(applied) - 1, -1, -1):
+        kind = vocab.EVENT_TYPES[applied[index].type]
+        if kind.stage or kind.outcome or kind.force:
+            choose(index)
+            break
+    for group in _MILESTONES:
+        firsts = (next((i for i, e in enumerate(applied) if e.type == t), None) for t in group)
+        choose(next((index for index in firsts if index is not None), None))
+    # In the status rule's order, as every list of the tracker has them: "April 2024" (day
+    # unknown) after "2 April 2024".
+    return tuple(by_id[applied[index].id] for index in sorted(chosen))
+
+
+def _key_quotes(quotes: Sequence[BriefQuote]) -> tuple[BriefQuote, ...]:
+    """Up to three quotes, the most recent first, one per organization."""
+    picked: list[BriefQuote] = []
+    for quote in sorted(quotes, key=lambda q: q.date.sort_key, reverse=True):
+        if all(quote.organization != other.organization for other in picked):
+            picked.append(quote)
+        if len(picked) == KEY_QUOTES:
+            break
+    return tuple(picked)
+
+
 @dataclass(slots=True)
 class MeasureBrief:
     slug: str
@@ -263,6 +333,7 @@ class MeasureBrief:
     relations: tuple[BriefRelation, ...]
     hidden_events: int
     hidden_statements: int
+    front: FrontSheet | None = None
 
 
 @dataclass(slots=True)
@@ -445,7 +516,18 @@ def measure_brief(
         )
         for rel in found.relations
     )
+    # What comes next is known only on today's brief: a brief "as of" a past day describes
+    # that day, and what happened after it was not scheduled then as far as the record says.
+    scheduled = found.later_events if found.status.as_of >= clock.today() else []
+    front = FrontSheet(
+        title=measure.display_title,
+        status=summary(found.status, measure.events),
+        key_dates=_key_dates(found, events),
+        quotes=_key_quotes(quotes),
+        next=next_step(found.status, scheduled),
+    )
     return MeasureBrief(
+        front=front,
         slug=measure.slug,
         title=measure.title,
         country_code=measure.country,

@@ -14,7 +14,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from tracker.exports.brief import Brief, Fact, MeasureBrief
+from tracker.exports.brief import Brief, Fact, FrontSheet, MeasureBrief
 
 FONT = "Arial"  # on every Word and LibreOffice install, with Cyrillic; DejaVu is not on Windows
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -297,6 +297,34 @@ class _Writer:
                 note = f": {relation.note}" if relation.note else ""
                 self.run(paragraph, f" ({relation.country}){note}")
 
+    def front_sheet(self, front: FrontSheet, brief: Brief) -> None:
+        """The front sheet, on a page of its own: the full record follows as an appendix."""
+        self.paragraph(f"{brief.site_name} · Brief · as of {brief.as_of_text}")
+        self.document.add_heading(_clean(front.title), 0)
+        status = self.paragraph()
+        self.run(status, f"{brief.measures[0].status_headline}. ", bold=True)
+        self.run(status, front.status)
+        self.document.add_heading("Key dates", 1)
+        for event in front.key_dates:
+            line = self.paragraph(style="List Bullet")
+            self.run(line, f"{event.date.format()}: ", bold=True)
+            actor = f" ({event.actor})" if event.actor else ""
+            until = f", until {event.end_date.format()}" if event.end_date else ""
+            self.run(line, f"{event.label}{actor}{until}.")
+            self.cites(line, event.citations)
+        if not front.key_dates:
+            self.paragraph(f"No events recorded by {brief.as_of_text}.")
+        if front.quotes:
+            self.document.add_heading("What they said", 1)
+            for quote in front.quotes:
+                paragraph = self.paragraph(style="Quote")
+                self.run(paragraph, f"“{quote.text}”")
+                self.cites(paragraph, quote.citations)
+                self.paragraph(f"— {quote.attribution}")
+        self.document.add_heading("What comes next", 1)
+        self.paragraph(front.next)
+        self.document.add_page_break()  # type: ignore[no-untyped-call]  # python-docx is untyped here
+
     def write(self) -> bytes:
         from docx.oxml import OxmlElement
 
@@ -314,8 +342,12 @@ class _Writer:
         kicker = f"{brief.site_name} · Brief" + (
             f" of {count} measure{'s' if count != 1 else ''}" if brief.is_selection else ""
         )
+        front = None if brief.is_selection or not brief.measures else brief.measures[0].front
+        if front is not None:
+            self.front_sheet(front, brief)
+            kicker = "Appendix: the full record"
         self.paragraph(kicker)
-        self.document.add_heading(_clean(brief.title), 0)
+        self.document.add_heading(_clean(brief.title), 0 if front is None else 1)
         if brief.description:
             self.paragraph(brief.description)
         meta = self.paragraph()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from tracker.exports.brief import Brief, Fact, MeasureBrief
+from tracker.exports.brief import Brief, Fact, FrontSheet, MeasureBrief
 from tracker.markup import safe_markdown
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
@@ -140,12 +140,47 @@ def _measure(m: MeasureBrief, brief: Brief, level: int) -> list[str]:
     return lines
 
 
+def _front(front: FrontSheet, brief: Brief) -> list[str]:
+    """The front sheet: what a reader needs first; the full record follows as an appendix."""
+    lines = [
+        f"# {text(front.title)}",
+        "",
+        f"{text(brief.site_name)} · Brief · as of {brief.as_of_text}",
+        "",
+        f"**{text(brief.measures[0].status_headline)}.** {text(front.status)}",
+        "",
+        "## Key dates",
+        "",
+    ]
+    for e in front.key_dates:
+        until = f", until {e.end_date.format()}" if e.end_date else ""
+        actor = f" ({text(e.actor)})" if e.actor else ""
+        lines.append(f"- **{e.date.format()}**: {text(e.label)}{actor}{until}.{cites(e.citations)}")
+    if not front.key_dates:
+        lines.append(f"No events recorded by {brief.as_of_text}.")
+    if front.quotes:
+        lines += ["", "## What they said", ""]
+        for q in front.quotes:
+            lines += [f"> “{text(q.text)}”{cites(q.citations)}  ", f"> — {text(q.attribution)}", ""]
+    lines += ["", "## What comes next", "", text(front.next), "", "---", ""]
+    return lines
+
+
 def render_markdown(brief: Brief) -> str:
     """The whole brief as one Markdown document."""
     count = len(brief.measures)
     kind = f"Brief of {count} measure{'s' if count != 1 else ''}" if brief.is_selection else "Brief"
-    lines = [
-        f"# {text(brief.title)}",
+    front = None if brief.is_selection or not brief.measures else brief.measures[0].front
+    if front:
+        lines = [
+            *_front(front, brief),
+            "## Appendix: the full record",
+            "",
+            f"**{text(brief.title)}**",
+        ]
+    else:
+        lines = [f"# {text(brief.title)}"]
+    lines += [
         "",
         f"{text(brief.site_name)} · {kind}  ",
         f"As of **{brief.as_of_text}** · Generated {brief.generated_text}  ",

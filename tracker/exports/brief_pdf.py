@@ -40,8 +40,14 @@ def data_only_fetcher() -> Any:
     return DataOnlyFetcher()
 
 
+# For the PDF alone, one font for every run of text: the screen's stack ("Noto Sans", "Segoe
+# UI", Arial...) sends Pango to fontconfig for each fallback, which took an eighth of a
+# brief's layout time (bench/brief_pdf.py); DejaVu Sans has Latin and Cyrillic.
+PDF_ONLY_CSS = 'body.brief, body.brief * { font-family: "DejaVu Sans", sans-serif; }'
+
+
 def brief_stylesheet() -> str:
-    return (paths.static() / BRIEF_CSS).read_text(encoding="utf-8")
+    return (paths.static() / BRIEF_CSS).read_text(encoding="utf-8") + "\n" + PDF_ONLY_CSS
 
 
 def render_pdf(html: str, fetcher: Any | None = None) -> bytes:
@@ -55,3 +61,13 @@ def render_pdf(html: str, fetcher: Any | None = None) -> bytes:
     # A tagged PDF (headings, lists, tables, reading order) is what screen readers need.
     pdf: bytes = document.write_pdf(stylesheets=[stylesheet], pdf_tags=True)
     return pdf
+
+
+def warm_up() -> None:
+    """Lay out a one-line brief, so that the first real PDF of a new worker does not also pay
+    for loading WeasyPrint, Pango and the fonts (most of the first PDF's time:
+    bench/brief_pdf.py). Quiet when the system libraries are missing: the download says so."""
+    try:
+        render_pdf('<html><body class="brief"><h1>Бриф · Brief</h1><p>tracker</p></body></html>')
+    except Exception:  # a warm-up must never stop a worker from serving
+        return

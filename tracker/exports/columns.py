@@ -217,10 +217,11 @@ def with_plain_fields(
     do. ``prose_as_text``: Markdown is written as plain text (for spreadsheets)."""
     entries = list(entries)
     placed = {entry.field for entry in entries if isinstance(entry, Plain)}
-    plain = {field.name: field for field in kind.plain_fields}
+    # Never an internal field (curators' notes): downloads go to anyone.
+    plain = {field.name: field for field in kind.public_plain_fields}
     if unknown := placed - plain.keys():
         raise ValueError(f"not plain fields of {kind.name}: {sorted(unknown)}")
-    others = [field for field in kind.plain_fields if field.name not in placed]
+    others = [field for field in kind.public_plain_fields if field.name not in placed]
     last = max((i for i, entry in enumerate(entries) if isinstance(entry, Plain)), default=-1)
     columns: list[Column[R]] = []
     for index, entry in enumerate(entries):

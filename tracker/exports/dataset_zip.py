@@ -198,7 +198,7 @@ def _event_rows(session: Session, scope: _Scope) -> Iterator[Any]:
             Event.end_date_iso,
             Event.end_date_approximate,
             # Every plain field of an event, named as the table's columns read them.
-            *(getattr(Event, field.name) for field in kinds.EVENT.plain_fields),
+            *(getattr(Event, field.name) for field in kinds.EVENT.public_plain_fields),
             Event.votes_for,
             Event.votes_against,
             Event.votes_abstain,

@@ -34,7 +34,7 @@ def plain(value: object, kind: Kind, *, listed: bool = True) -> Json:
     wherever it is listed, or (``listed=False``) the ones its detail adds."""
     return {
         f.api_name or f.name: getattr(value, f.name)
-        for f in kind.plain_fields
+        for f in kind.public_plain_fields
         if f.listed == listed
     }
 

@@ -42,7 +42,20 @@ def _source_dict(source: Source) -> dict[str, Any]:
     }
 
 
-def _event_dict(event: Event) -> dict[str, Any]:
+def _event_plain(event: Event, team: bool) -> dict[str, Any]:
+    """The event's plain fields; its internal ones (curators' notes) only for the team, and
+    only when written, so that a file without them reads the same as before they existed."""
+    values = {f.name: getattr(event, f.name) for f in kinds.EVENT.public_plain_fields}
+    if team:
+        for described in kinds.EVENT.plain_fields:
+            value = getattr(event, described.name)
+            if described.internal and value is not None:
+                values[described.name] = value
+    return values
+
+
+def _event_dict(event: Event, team: bool = True) -> dict[str, Any]:
+    """``team``: the reader may see internal records, and so the curators' notes."""
     votes = None
     if event.has_votes:
         votes = {
@@ -56,7 +69,7 @@ def _event_dict(event: Event) -> dict[str, Any]:
         "approximate": event.date.approximate,
         "end_date": event.end_date.iso if event.end_date else None,
         "end_approximate": event.end_date.approximate if event.end_date else False,
-        **kinds.EVENT.plain_values(event),
+        **_event_plain(event, team),
         "votes": votes,
         "sources": [_source_dict(source) for source in event.sources],
     }
@@ -79,7 +92,7 @@ def measure_dict(measure: Measure, view: Viewpoint) -> dict[str, Any]:
         "topics": [topic.slug for topic in measure.topics],
         "visibility": measure.visibility,
         "sources": [_source_dict(source) for source in measure.sources],
-        "events": [_event_dict(event) for event in measure.events],
+        "events": [_event_dict(event, view.sees_internal) for event in measure.events],
         "relations": [
             {"type": relation.type, "target": relation.object.slug, "note": relation.note}
             for relation in measure.relations

@@ -463,6 +463,12 @@ class _Importer:
                 "votes_abstain": votes.get("abstain"),
             }
             created = match is None
+            if match is not None:
+                # A file that leaves the curators' notes out (every file written before they
+                # had a field, any public download) leaves the notes in the tracker as they are.
+                for described in kinds.EVENT.plain_fields:
+                    if described.internal and described.name not in item:
+                        values.pop(described.name)
             if match is None:
                 event = Event(**values)
                 measure.events.append(event)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker import vocab
-from tracker.countries import country_name
+from tracker.countries import collation_key, country_name
 from tracker.models import Measure, Quote, Statement, statement_measures
 from tracker.services.as_of import statement_dated_by, statement_order
 from tracker.services.timeline import light_statuses
@@ -66,7 +66,7 @@ def country_summaries(session: Session, view: Viewpoint) -> list[CountrySummary]
         )
         for code, states in by_code.items()
     ]
-    return sorted(summaries, key=lambda summary: summary.name)
+    return sorted(summaries, key=lambda summary: collation_key(summary.name))
 
 
 def statements_about(

@@ -22,8 +22,10 @@ from tracker.web.lineage import bp as lineage_bp
 from tracker.web.measures import bp as measures_bp
 from tracker.web.merging import bp as merging_bp
 from tracker.web.organizations import bp as organizations_bp
+from tracker.web.preparing import bp as preparing_bp
 from tracker.web.search import bp as search_bp
 from tracker.web.statements import bp as statements_bp
+from tracker.web.subscribe import bp as subscribe_bp
 from tracker.web.timeline import bp as timeline_bp
 from tracker.web.tokens import bp as tokens_bp
 from tracker.web.upcoming import bp as upcoming_bp
@@ -41,7 +43,7 @@ def init_app(app: Flask) -> None:
     blueprints = (
         home_bp, measures_bp, events_bp, statements_bp, organizations_bp, countries_bp,
         search_bp, timeline_bp, lineage_bp, upcoming_bp, embed_bp, exports_bp,
-        editing_bp, merging_bp, history_bp, admin_bp,
+        editing_bp, merging_bp, history_bp, admin_bp, subscribe_bp, preparing_bp,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

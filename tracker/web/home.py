@@ -7,7 +7,7 @@ from itertools import groupby
 from flask import Blueprint, render_template
 from sqlalchemy import func
 
-from tracker.countries import country_name
+from tracker.countries import collation_key, country_name
 from tracker.db import get_session
 from tracker.http.access import public, viewpoint
 from tracker.models import MeasureStatus
@@ -53,7 +53,9 @@ def index() -> str:
     else:
         # Too many to list (a 38 MB page at 100,000 measures): each country with its count,
         # and its page lists them.
-        country_counts = sorted(counts.items(), key=lambda item: country_name(item[0]))
+        country_counts = sorted(
+            counts.items(), key=lambda item: collation_key(country_name(item[0]))
+        )
     return render_template(
         "home/index.html",
         by_country=by_country,

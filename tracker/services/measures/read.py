@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Integer, Select, bindparam, false, func, o
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from tracker import clock
+from tracker.countries import by_name
 from tracker.models import (
     Event,
     Measure,
@@ -220,7 +221,9 @@ def recent_events(session: Session, view: Viewpoint, limit: int = 8) -> list[Eve
 def countries_in_use(session: Session, view: Viewpoint) -> list[str]:
     # From the status rows' copy of the country: a scan of a covering index, not of measures.
     query = view.select(MeasureStatus).with_only_columns(MeasureStatus.country).distinct()
-    return sorted(session.scalars(query))
+    # By name, as readers look for a country, not by code ("RU" before "TJ" is not "Russia"
+    # before "Tajikistan" in every language).
+    return by_name(session.scalars(query))
 
 
 def visible_topics(view: Viewpoint) -> Select[Topic]:

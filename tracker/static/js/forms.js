@@ -23,6 +23,14 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("select[multiple][data-filter]"), addFilter);
+    // The filters' <details> is laid out open from 600px up by CSS (::details-content); a
+    // browser without that selector gets it opened here instead (and a "Filters" button
+    // without script).
+    if (window.matchMedia && window.matchMedia("(min-width: 37.5rem)").matches) {
+      Array.prototype.forEach.call(document.querySelectorAll("details.filter-drawer"), function (drawer) {
+        if (!CSS.supports("selector(::details-content)")) { drawer.open = true; }
+      });
+    }
     var summary = document.querySelector(".error-summary");
     if (summary) { summary.focus(); }
   });
