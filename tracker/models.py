@@ -627,6 +627,12 @@ class MeasureStatus(Base):
     exist yet (tracker.status.Status.existed). NULL: no event recorded, nothing dates it."""
     status: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     """The whole status with its explanations (tracker.services.status_cache)."""
+    term_end: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    """The last day of the term in force (``Status.term_end``), if one is recorded: what is
+    coming reads the terms that run out soon from this index instead of deriving statuses."""
+    last_activity: Mapped[dt.date | None] = mapped_column(Date)
+    """The last day the latest counted event could be (``Status.last_event_date.end``): the
+    quietest pending measures are a walk of ``ix_measure_status_quiet``."""
     # Copies of the measure's own facet columns, kept by triggers, so that filters and facet
     # counts over a hundred thousand measures read one narrow table through covering indexes.
     country: Mapped[str] = mapped_column(String(2))
@@ -638,6 +644,7 @@ class MeasureStatus(Base):
             "ix_measure_status_by_country", "visibility", "country", "state", "kind", "first_year"
         ),
         Index("ix_measure_status_by_state", "visibility", "state", "country", "kind", "first_year"),
+        Index("ix_measure_status_quiet", "state", "last_activity"),
     )
 
 
