@@ -548,6 +548,8 @@ class Revision(Base):
 
     __table_args__ = (
         Index("ix_revisions_record_type_record_id", "record_type", "record_id"),
+        # Deletions since a moment, for the API's ?updated_since= (tracker.services.deletions).
+        Index("ix_revisions_action_record_type_created_at", "action", "record_type", "created_at"),
         _one_of("action", REVISION_ACTIONS, "action"),
         _one_of("record_type", REVISED_RECORDS, "record_type"),
     )
@@ -652,6 +654,10 @@ class MeasureStatus(Base):
 # measures by topic.
 Index("ix_measures_country_title", Measure.country, Measure.title)
 Index("ix_measure_topics_topic_id", measure_topics.c.topic_id)
+# The API's lists sync by ?updated_since=… in the order of the last change (migration 0012).
+Index("ix_measures_updated_at_id", Measure.updated_at, Measure.id)
+Index("ix_events_updated_at_id", Event.updated_at, Event.id)
+Index("ix_statements_updated_at_id", Statement.updated_at, Statement.id)
 
 
 class DataVersion(Base):

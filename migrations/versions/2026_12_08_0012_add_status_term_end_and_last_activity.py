@@ -1,4 +1,5 @@
-"""Keep each cached status's term end and last activity in columns of their own.
+"""Keep each cached status's term end and last activity in columns of their own; index the
+last change of measures, events and statements.
 
 What is coming (the home page, country pages, ``/upcoming/``) needs the measures whose term in
 force runs out soon, and the quietest pending measures. Both were found by deriving the status
@@ -10,7 +11,11 @@ of today inside its JSON. Two columns and two indexes make them range scans:
 - ``last_activity``: the last day the latest counted event could be
   (``Status.last_event_date.end``), with ``state`` in ``ix_measure_status_quiet``.
 
-They are filled here from the cached JSON, so that no status has to be derived again; rows that
+The API's lists take ``?updated_since=`` and ``sort=updated`` so that scripts sync incrementally:
+``(updated_at, id)`` indexes on measures, events and statements make that a range scan in order,
+and one on revisions by action, record type and time finds the deletions since then.
+
+The status columns are filled here from the cached JSON, so that no status has to be derived again; rows that
 are stale stay stale and are filled when they are refreshed (tracker.services.status_cache).
 
 Revision ID: 0012
@@ -34,6 +39,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _BATCH = 2000
+UPDATED_AT_INDEXES = ("measures", "events", "statements")
 
 
 def _last_day(iso: str) -> dt.date:
@@ -62,6 +68,14 @@ def upgrade() -> None:
     op.create_index(
         "ix_measure_status_quiet", "measure_status", ["state", "last_activity"], unique=False
     )
+    for table in UPDATED_AT_INDEXES:
+        op.create_index(f"ix_{table}_updated_at_id", table, ["updated_at", "id"], unique=False)
+    op.create_index(
+        "ix_revisions_action_record_type_created_at",
+        "revisions",
+        ["action", "record_type", "created_at"],
+        unique=False,
+    )
     rows = sa.table(
         "measure_status",
         sa.column("measure_id", sa.Integer),
@@ -88,6 +102,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_revisions_action_record_type_created_at", table_name="revisions")
+    for table in reversed(UPDATED_AT_INDEXES):
+        op.drop_index(f"ix_{table}_updated_at_id", table_name=table)
     op.drop_index("ix_measure_status_quiet", table_name="measure_status")
     op.drop_index("ix_measure_status_term_end", table_name="measure_status")
     # Not batch mode: copying the table on SQLite would drop its triggers (see 0009).

@@ -394,16 +394,24 @@ def page_measures(
     view: Viewpoint,
     page: int = 1,
     size: int = 50,
+    changed_since: dt.datetime | None = None,
+    by_update: bool = False,
 ) -> MeasurePage:
-    """One page of the measures matching the filters, by country then title, with statuses as
-    of the reader's day."""
+    """One page of the measures matching the filters, by country then title (``by_update``: in
+    the order of their last change, then by id), with statuses as of the reader's day; with
+    ``changed_since``, only measures whose record was created or changed at or after it."""
     selection = select_measures(session, filters, view)
+    measures = selection.measures()
+    if changed_since is not None:
+        measures = measures.where(Measure.updated_at >= changed_since)
+        total = session.scalar(select(func.count()).select_from(measures.subquery())) or 0
+    else:
+        total = selection.count(session)
     query = (
-        selection.measures()
-        .options(selectinload(Measure.topics))
-        .order_by(*MEASURE_ORDER)
+        measures.options(selectinload(Measure.topics))
+        .order_by(*((Measure.updated_at, Measure.id) if by_update else MEASURE_ORDER))
         .limit(size)
         .offset((page - 1) * size)
     )
     rows = selection.rows(session, list(session.scalars(query)), view.as_of)
-    return MeasurePage(rows, selection.count(session), page, size)
+    return MeasurePage(rows, total, page, size)
