@@ -647,6 +647,9 @@ class MeasureStatus(Base):
         ),
         Index("ix_measure_status_by_state", "visibility", "state", "country", "kind", "first_year"),
         Index("ix_measure_status_quiet", "state", "last_activity"),
+        # Counts by country of the measures that existed on a day (home and country pages),
+        # for every audience: a covering scan in country order, no sort.
+        Index("ix_measure_status_country_exists", "country", "exists_from", "visibility"),
     )
 
 

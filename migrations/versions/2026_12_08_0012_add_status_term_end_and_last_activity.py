@@ -68,6 +68,14 @@ def upgrade() -> None:
     op.create_index(
         "ix_measure_status_quiet", "measure_status", ["state", "last_activity"], unique=False
     )
+    # The home page's counts by country of the measures that existed on a day: a covering
+    # scan in country order for any audience (a signed-in reader's scanned the table and sorted).
+    op.create_index(
+        "ix_measure_status_country_exists",
+        "measure_status",
+        ["country", "exists_from", "visibility"],
+        unique=False,
+    )
     for table in UPDATED_AT_INDEXES:
         op.create_index(f"ix_{table}_updated_at_id", table, ["updated_at", "id"], unique=False)
     op.create_index(
@@ -105,6 +113,7 @@ def downgrade() -> None:
     op.drop_index("ix_revisions_action_record_type_created_at", table_name="revisions")
     for table in reversed(UPDATED_AT_INDEXES):
         op.drop_index(f"ix_{table}_updated_at_id", table_name=table)
+    op.drop_index("ix_measure_status_country_exists", table_name="measure_status")
     op.drop_index("ix_measure_status_quiet", table_name="measure_status")
     op.drop_index("ix_measure_status_term_end", table_name="measure_status")
     # Not batch mode: copying the table on SQLite would drop its triggers (see 0009).

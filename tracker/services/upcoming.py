@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import Select, and_, func, not_, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker import clock, vocab
@@ -107,8 +107,12 @@ def _scheduled(
     """Events dated after ``as_of`` (and recorded by then) that begin by ``horizon``."""
     scheduled = _scoped(
         select(Event)
-        .join(Event.measure)
-        .where(not_(event_dated_by(as_of)), Event.date_start <= horizon)
+        # Joined by the measure's key (``measure_id + 0``) so that SQLite starts from the
+        # events of those days, not from every visible measure's events.
+        .join(Measure, Measure.id == Event.measure_id + 0)
+        # "Not dated by as_of" is "begins after as_of" (as_of.event_dated_by), written so
+        # that the index on date_start reads just the days up to the horizon.
+        .where(Event.date_start > as_of, Event.date_start <= horizon)
         .where(event_recorded_by(as_of)),
         view,
         countries,

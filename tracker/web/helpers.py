@@ -36,6 +36,8 @@ def format_day(value: dt.date) -> str:
 # (tracker.http.page_cache) keys it without them. Other pages' links carry every parameter.
 LINK_PARAMS: dict[str, tuple[str, ...]] = {
     "measures.index": (*params.MEASURE_FILTER_ARGS, "as_of", "size", "page"),
+    "home.index": ("as_of",),
+    "countries.show": ("as_of", "page"),
 }
 
 
