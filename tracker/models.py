@@ -650,6 +650,17 @@ class MeasureStatus(Base):
         # Counts by country of the measures that existed on a day (home and country pages),
         # for every audience: a covering scan in country order, no sort.
         Index("ix_measure_status_country_exists", "country", "exists_from", "visibility"),
+        # Facet counts filtered by state or by country, for every audience: covering, with the
+        # day a measure exists from (the two above lead with visibility, which a signed-in
+        # reader does not filter by, and lack exists_from, so each count read the table).
+        Index(
+            "ix_measure_status_facets_by_state",
+            *("state", "country", "kind", "first_year", "exists_from", "visibility"),
+        ),
+        Index(
+            "ix_measure_status_facets_by_country",
+            *("country", "state", "kind", "first_year", "exists_from", "visibility"),
+        ),
     )
 
 

@@ -13,7 +13,8 @@ of today inside its JSON. Two columns and two indexes make them range scans:
 
 The API's lists take ``?updated_since=`` and ``sort=updated`` so that scripts sync incrementally:
 ``(updated_at, id)`` indexes on measures, events and statements make that a range scan in order,
-and one on revisions by action, record type and time finds the deletions since then.
+and one on revisions by action, record type and time finds the deletions since then. Two
+covering indexes on the status rows serve facet counts to every audience.
 
 The status columns are filled here from the cached JSON, so that no status has to be derived again; rows that
 are stale stay stale and are filled when they are refreshed (tracker.services.status_cache).
@@ -40,6 +41,10 @@ depends_on: str | Sequence[str] | None = None
 
 _BATCH = 2000
 UPDATED_AT_INDEXES = ("measures", "events", "statements")
+FACET_INDEXES = (
+    ("ix_measure_status_facets_by_state", "state", "country"),
+    ("ix_measure_status_facets_by_country", "country", "state"),
+)
 
 
 def _last_day(iso: str) -> dt.date:
@@ -84,6 +89,15 @@ def upgrade() -> None:
         ["action", "record_type", "created_at"],
         unique=False,
     )
+    # Facet counts for every audience, covering (with exists_from): a count by country of the
+    # measures in one state read 20,000 rows of the table through an index led by visibility.
+    for name, first, second in FACET_INDEXES:
+        op.create_index(
+            name,
+            "measure_status",
+            [first, second, "kind", "first_year", "exists_from", "visibility"],
+            unique=False,
+        )
     rows = sa.table(
         "measure_status",
         sa.column("measure_id", sa.Integer),
@@ -110,6 +124,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for name, _, _ in reversed(FACET_INDEXES):
+        op.drop_index(name, table_name="measure_status")
     op.drop_index("ix_revisions_action_record_type_created_at", table_name="revisions")
     for table in reversed(UPDATED_AT_INDEXES):
         op.drop_index(f"ix_{table}_updated_at_id", table_name=table)
