@@ -165,3 +165,12 @@ def test_a_page_that_copies_every_parameter_is_keyed_by_all_of_them(
     other = client.get("/timeline/?country=KG&utm_source=b")
     assert counted["timeline.index"] == runs + 1
     assert b"utm_source=b" in other.data
+
+
+def test_a_page_that_reads_no_parameter_is_made_once_whatever_is_added(
+    client: FlaskClient, counted: dict[str, int]
+) -> None:
+    first = client.get("/api/v1/?utm_source=a")
+    for junk in ("", "?utm_source=b", "?fbclid=c&gclid=d"):
+        assert client.get(f"/api/v1/{junk}").data == first.data
+    assert counted["api.index"] == 1

@@ -259,7 +259,8 @@ def init_app(app: Flask) -> None:
         names = learned.get(endpoint)
         path = heavy.cache_path(current_app, endpoint, request)
         if path is None:
-            g.setdefault(_KEYED_BY, names or frozenset())
+            # (None while nothing is learned: the key holds the whole query string.)
+            g.setdefault(_KEYED_BY, (names,))
             path = request.path + _query_key(names)
         key = (
             path,
@@ -282,7 +283,8 @@ def init_app(app: Flask) -> None:
         keyed_by = g.pop(_KEYED_BY, None)
         if key is not None and keyed_by is not None:
             read = getattr(request, "names_read", {_ALL})
-            if not read <= keyed_by:
+            names = keyed_by[0]
+            if names is None or not read <= names:
                 # The page read a parameter its key left out: learn it, and keep the answer
                 # under the names known now, which include every one it read.
                 endpoint = request.endpoint or ""
