@@ -550,6 +550,8 @@ class Revision(Base):
 
     __table_args__ = (
         Index("ix_revisions_record_type_record_id", "record_type", "record_id"),
+        # Deletions since a moment, for the API's ?updated_since= (tracker.services.deletions).
+        Index("ix_revisions_action_record_type_created_at", "action", "record_type", "created_at"),
         _one_of("action", REVISION_ACTIONS, "action"),
         _one_of("record_type", REVISED_RECORDS, "record_type"),
     )
@@ -629,6 +631,12 @@ class MeasureStatus(Base):
     exist yet (tracker.status.Status.existed). NULL: no event recorded, nothing dates it."""
     status: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     """The whole status with its explanations (tracker.services.status_cache)."""
+    term_end: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    """The last day of the term in force (``Status.term_end``), if one is recorded: what is
+    coming reads the terms that run out soon from this index instead of deriving statuses."""
+    last_activity: Mapped[dt.date | None] = mapped_column(Date)
+    """The last day the latest counted event could be (``Status.last_event_date.end``): the
+    quietest pending measures are a walk of ``ix_measure_status_quiet``."""
     # Copies of the measure's own facet columns, kept by triggers, so that filters and facet
     # counts over a hundred thousand measures read one narrow table through covering indexes.
     country: Mapped[str] = mapped_column(String(2))
@@ -640,6 +648,21 @@ class MeasureStatus(Base):
             "ix_measure_status_by_country", "visibility", "country", "state", "kind", "first_year"
         ),
         Index("ix_measure_status_by_state", "visibility", "state", "country", "kind", "first_year"),
+        Index("ix_measure_status_quiet", "state", "last_activity"),
+        # Counts by country of the measures that existed on a day (home and country pages),
+        # for every audience: a covering scan in country order, no sort.
+        Index("ix_measure_status_country_exists", "country", "exists_from", "visibility"),
+        # Facet counts filtered by state or by country, for every audience: covering, with the
+        # day a measure exists from (the two above lead with visibility, which a signed-in
+        # reader does not filter by, and lack exists_from, so each count read the table).
+        Index(
+            "ix_measure_status_facets_by_state",
+            *("state", "country", "kind", "first_year", "exists_from", "visibility"),
+        ),
+        Index(
+            "ix_measure_status_facets_by_country",
+            *("country", "state", "kind", "first_year", "exists_from", "visibility"),
+        ),
     )
 
 
@@ -647,6 +670,10 @@ class MeasureStatus(Base):
 # measures by topic.
 Index("ix_measures_country_title", Measure.country, Measure.title)
 Index("ix_measure_topics_topic_id", measure_topics.c.topic_id)
+# The API's lists sync by ?updated_since=… in the order of the last change (migration 0013).
+Index("ix_measures_updated_at_id", Measure.updated_at, Measure.id)
+Index("ix_events_updated_at_id", Event.updated_at, Event.id)
+Index("ix_statements_updated_at_id", Statement.updated_at, Statement.id)
 
 
 class DataVersion(Base):

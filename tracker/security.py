@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from flask import Flask, Response, abort, current_app, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.datastructures import MultiDict
 
 from tracker.services.saving import MAX_ID, control_character
 
@@ -135,6 +136,9 @@ def check_addresses(app: Flask) -> None:
             if isinstance(value, int) and not 0 <= value <= MAX_ID:
                 abort(404)
         values = [str(value) for value in (request.view_args or {}).values()]
-        values += [text for pair in request.args.items(multi=True) for text in pair]
+        # Read through MultiDict's own method so that the page cache does not count this as the
+        # page reading every parameter (tracker.http.page_cache): a page that passes here does
+        # not depend on their values, and a refusal is never kept.
+        values += [text for pair in MultiDict.items(request.args, multi=True) for text in pair]
         if control_character(values):
             abort(400, description="The address holds an invisible control character.")

@@ -8,9 +8,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests import factories
 from tests.chart_checks import text_of
 from tracker.dates import PartialDate
 from tracker.models import Event, Measure
+from tracker.services import status_cache
 from tracker.services.upcoming import quiet_measures, upcoming
 from tracker.viewpoint import Viewpoint
 
@@ -77,3 +79,56 @@ def test_quiet_measures_show_when_they_last_moved_never_as_a_status(
     assert quiet_measures(session, Viewpoint.anonymous(dt.date(2017, 6, 1))) == []
     listing = text_of(client.get("/measures/?as_of=2015-06-01").data)
     assert "No activity" not in listing
+
+
+def _expiries_and_quiet(session: Session, view: Viewpoint) -> tuple[list[str], list[str]]:
+    expiring = [f"{i.measure.slug} {i.day}" for i in upcoming(session, view) if i.kind == "expiry"]
+    quiet = [f"{q.measure.slug} {q.last_activity.iso}" for q in quiet_measures(session, view)]
+    return expiring, quiet
+
+
+def test_today_terms_that_run_out_and_quiet_bills_come_from_the_status_cache_fresh_or_stale(
+    session: Session,
+) -> None:
+    ban = factories.measure(
+        session, "xx-ban-until-january", kind="administrative-order", country="UZ"
+    )
+    factories.event(session, ban, "imposed", "2026-10-01", end_date=PartialDate.from_iso("2027-01"))
+    bill = factories.measure(session, "xx-forgotten-bill", country="UZ")
+    factories.event(session, bill, "introduced", "2024-05")
+    hidden = factories.measure(session, "xx-internal-bill", country="UZ", visibility="internal")
+    factories.event(session, hidden, "introduced", "2023-02-01")
+    anonymous, editor = Viewpoint.anonymous(TODAY), Viewpoint.viewer(TODAY)
+    # Just written: their cache rows are stale, and a reader derives their statuses.
+    stale = _expiries_and_quiet(session, anonymous)
+    assert "xx-ban-until-january 2027-01-31" in stale[0]
+    assert "xx-forgotten-bill 2024-05" in stale[1]
+    assert not any("xx-internal-bill" in line for line in stale[1])
+    assert "xx-internal-bill 2023-02-01" in _expiries_and_quiet(session, editor)[1]
+    # Refreshed (as a write's commit does): the same answer from the cache's columns.
+    status_cache.refresh(session, TODAY)
+    assert _expiries_and_quiet(session, anonymous) == stale
+    assert "xx-internal-bill 2023-02-01" in _expiries_and_quiet(session, editor)[1]
+    # Outside the 90 days, or once extended beyond them, the term is not coming.
+    factories.event(
+        session, ban, "extended", "2026-11-20", end_date=PartialDate.from_iso("2027-12")
+    )
+    assert "xx-ban-until-january" not in " ".join(_expiries_and_quiet(session, anonymous)[0])
+    status_cache.refresh(session, TODAY)
+    assert "xx-ban-until-january" not in " ".join(_expiries_and_quiet(session, anonymous)[0])
+    # Country pages ask for one country.
+    uz = upcoming(session, anonymous, countries=("UZ",))
+    assert [i.measure.slug for i in uz] == []
+    assert [q.measure.slug for q in quiet_measures(session, anonymous, countries=("UZ",))] == [
+        "xx-forgotten-bill"
+    ]
+
+
+def test_the_home_panel_keeps_the_soonest_items_in_order(session: Session) -> None:
+    law = factories.measure(session, "xx-many-readings", country="UZ")
+    for day in ("2026-12-20", "2026-12-03", "2026-12-10", "2026-12-03"):
+        factories.event(session, law, "reading-1", day)
+    everything = upcoming(session, Viewpoint.anonymous(TODAY))
+    soonest = upcoming(session, Viewpoint.anonymous(TODAY), limit=2)
+    assert [i.day for i in soonest] == [dt.date(2026, 12, 3), dt.date(2026, 12, 3)]
+    assert soonest == everything[:2]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
 
+from tests import factories
 from tests.chart_checks import inline_svgs, text_of
+from tracker.dates import PartialDate
 
 
 def test_kyrgyzstan_has_its_measures_counts_timeline_and_statements(client: FlaskClient) -> None:
@@ -49,3 +52,24 @@ def test_the_country_index_and_the_links_to_it(client: FlaskClient) -> None:
     assert 'href="/countries/KG"' in client.get("/").data.decode()
     measure = client.get("/measures/kg-foreign-representatives-law-2024").data.decode()
     assert 'href="/countries/KG"' in measure
+
+
+def test_a_country_with_many_statements_shows_the_newest_and_links_to_the_rest(
+    client: FlaskClient, session: Session
+) -> None:
+    law = factories.measure(session, "xx-much-discussed", country="UZ")
+    factories.event(session, law, "introduced", "2024-01-10")
+    for number in range(1, 26):
+        factories.statement(
+            session, f"xx-said-{number}", [law], date=PartialDate.from_iso(f"2025-01-{number:02}")
+        )
+    session.commit()
+    page = text_of(client.get("/countries/UZ").data)
+    assert "Statements 25" in page
+    section = page.split("Statements 25")[1]  # (the chart above marks every statement)
+    assert "Statement xx-said-25" in section  # the newest
+    assert "Statement xx-said-6" in section
+    assert "Statement xx-said-5" not in section  # the 21st newest waits on the statements list
+    assert "All 25 statements about Uzbekistan’s measures" in section
+    listing = text_of(client.get("/statements/?country=UZ").data)
+    assert "Statement xx-said-5" in listing

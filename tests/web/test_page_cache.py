@@ -119,3 +119,58 @@ def test_streams_and_token_requests_are_not_kept(
         client.get("/api/v1/measures", headers={"Authorization": "Bearer not-a-token"})
     assert counted["exports.events_table"] == 2
     assert len(app.extensions["tracker.page_cache"]) == 0
+
+
+def test_parameters_a_page_does_not_read_do_not_make_it_again(
+    client: FlaskClient, counted: dict[str, int]
+) -> None:
+    # The first visit teaches the cache which parameters the home page reads (as_of), and is
+    # kept under them alone.
+    first = client.get("/?utm_source=newsletter")
+    assert b"utm_source" not in first.data
+    for junk in ("", "?fbclid=IwAR0abc", "?utm_source=x&utm_medium=y", "?gclid=1"):
+        assert client.get(f"/{junk}").data == first.data
+    assert counted["home.index"] == 1
+    # A parameter it reads is still part of the key: another day is another page.
+    past = client.get("/?as_of=2024-02-08&utm_campaign=z")
+    assert counted["home.index"] == 2
+    assert past.data != first.data
+    assert b"8 February 2024" in past.data
+    assert client.get("/?utm_campaign=other&as_of=2024-02-08").data == past.data
+    assert counted["home.index"] == 2
+
+
+def test_a_list_keys_on_its_filters_and_its_links_drop_tracking_parameters(
+    client: FlaskClient, counted: dict[str, int]
+) -> None:
+    kyrgyzstan = client.get("/measures/?country=KG&fbclid=someone")
+    assert b"fbclid" not in kyrgyzstan.data  # its facet and page links leave it out
+    runs = counted["measures.index"]
+    assert client.get("/measures/?country=KG").data == kyrgyzstan.data
+    assert client.get("/measures/?country=KG&utm_source=a").data == kyrgyzstan.data
+    assert counted["measures.index"] == runs
+    # Other filters are other pages.
+    in_force = client.get("/measures/?country=KG&status=in-force")
+    assert counted["measures.index"] == runs + 1
+    assert in_force.data != kyrgyzstan.data
+
+
+def test_a_page_that_copies_every_parameter_is_keyed_by_all_of_them(
+    client: FlaskClient, counted: dict[str, int]
+) -> None:
+    # The timeline page carries its whole query string into its download links.
+    client.get("/timeline/?country=KG&utm_source=a")
+    client.get("/timeline/?country=KG&utm_source=a")
+    runs = counted["timeline.index"]
+    other = client.get("/timeline/?country=KG&utm_source=b")
+    assert counted["timeline.index"] == runs + 1
+    assert b"utm_source=b" in other.data
+
+
+def test_a_page_that_reads_no_parameter_is_made_once_whatever_is_added(
+    client: FlaskClient, counted: dict[str, int]
+) -> None:
+    first = client.get("/api/v1/?utm_source=a")
+    for junk in ("", "?utm_source=b", "?fbclid=c&gclid=d"):
+        assert client.get(f"/api/v1/{junk}").data == first.data
+    assert counted["api.index"] == 1

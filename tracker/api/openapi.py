@@ -415,7 +415,8 @@ def _list_of(item: str, extra: Json | None = None) -> Json:
     }
     required = list(properties)
     properties.update(extra or {})
-    return _object(properties, required=required + [k for k in extra or {} if k != "facets"])
+    optional = ("facets", *SYNC_FIELDS)  # only when asked for
+    return _object(properties, required=required + [k for k in extra or {} if k not in optional])
 
 
 def _array_param(name: str, items: Json, description: str) -> Json:
@@ -456,6 +457,44 @@ AS_OF = {
         "type": "string",
         "format": "date",
         "pattern": "^(1[0-9]{3}|[2-8][0-9]{3}|9000)-[0-9]{2}-[0-9]{2}$",
+    },
+}
+UPDATED_SINCE = {
+    "name": "updated_since",
+    "in": "query",
+    "description": "Only records created or changed at or after this moment (ISO 8601; UTC when "
+    "it names no offset; a day means its first moment), and the answer lists in `deleted` the "
+    "records deleted (or merged into another) since then that the caller could see: measures "
+    "and statements that were public when deleted, or every one for a token holder; event "
+    "deletions are listed to token holders only. A record made internal leaves anonymous lists "
+    "without a deletion entry. A measure's own record counts, not its events: sync "
+    "/events the same way. Together with `sort=updated`, a script that keeps the moment it last "
+    "asked syncs incrementally.",
+    "schema": {"type": "string", "format": "date-time"},
+}
+SORT = {
+    "name": "sort",
+    "in": "query",
+    "description": "`updated`: oldest change first, then by id (a stable order to page through "
+    "while syncing). Default: the list's own order.",
+    "schema": {"type": "string", "enum": ["updated"]},
+}
+SYNC_FIELDS: Json = {
+    "updated_since": {"type": "string", "format": "date-time"},
+    "deleted": {
+        "type": "array",
+        "description": "Records deleted at or after updated_since, oldest first (at most 1,000).",
+        "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["id", "slug", "deleted_at", "merged"],
+            "properties": {
+                "id": {"type": "integer"},
+                "slug": {"type": ["string", "null"]},
+                "deleted_at": {"type": "string", "format": "date-time"},
+                "merged": {"type": "boolean"},
+            },
+        },
     },
 }
 SLUG = {
@@ -802,12 +841,12 @@ def _document(limits: Limits) -> Json:
     }
     measures_list = _list_of(
         "Measure",
-        {"as_of": DATE, "facets": {"type": "array", "items": _ref("Facet")}},
+        {"as_of": DATE, "facets": {"type": "array", "items": _ref("Facet")}, **SYNC_FIELDS},
     )
     paths = {
         "/measures": _get(
             "Measures matching the filters, by country and title, each with its status",
-            [*filters, query, AS_OF, facets_param, PAGE, SIZE],
+            [*filters, query, AS_OF, facets_param, UPDATED_SINCE, SORT, PAGE, SIZE],
             measures_list,
             "One page of measures.",
         ),
@@ -830,10 +869,12 @@ def _document(limits: Limits) -> Json:
                     "schema": {"type": "string", "maxLength": 120, "pattern": NO_CONTROL},
                 },
                 AS_OF,
+                UPDATED_SINCE,
+                SORT,
                 PAGE,
                 SIZE,
             ],
-            _list_of("Event", {"as_of": DATE}),
+            _list_of("Event", {"as_of": DATE, **SYNC_FIELDS}),
             "One page of events.",
         ),
         "/statements": _get(
@@ -848,10 +889,12 @@ def _document(limits: Limits) -> Json:
                 },
                 _array_param("stance", {"enum": list(vocab.STANCES)}, "Stances."),
                 AS_OF,
+                UPDATED_SINCE,
+                SORT,
                 PAGE,
                 SIZE,
             ],
-            _list_of("Statement", {"as_of": DATE}),
+            _list_of("Statement", {"as_of": DATE, **SYNC_FIELDS}),
             "One page of statements.",
         ),
         "/events/{event_id}": _get(

@@ -12,6 +12,7 @@ here, never the browser session. The write endpoints are in tracker.api.writes.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +26,7 @@ from tracker.http import params
 from tracker.http.access import public, reader, viewpoint
 from tracker.http.links import external_url
 from tracker.services import search
+from tracker.services.deletions import deleted_since
 from tracker.services.events import get_event, page_events
 from tracker.services.facets import measure_facets
 from tracker.services.measures import get_measure, page_measures
@@ -95,6 +97,50 @@ def _flag(name: str) -> bool:
     return value in {"true", "1"}
 
 
+def _updated_since() -> dt.datetime | None:
+    """``?updated_since=`` as an aware moment: an ISO 8601 date-time (UTC when it names no
+    offset) or a day (its start, UTC); a malformed one is a 400 that says what to write."""
+    raw = request.args.get("updated_since", "").strip()
+    if not raw:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(raw.replace(" ", "+"))  # "+" arrives as a space
+    except ValueError:
+        abort(
+            400,
+            description=f'updated_since: "{raw}" is not a date-time; write it as ISO 8601, '
+            "e.g. 2026-11-28T09:30:00Z.",
+        )
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _by_update() -> bool:
+    """``?sort=updated``: oldest change first, then by id (a stable order to sync by)."""
+    value = request.args.get("sort", "").strip()
+    if value not in ("", "updated"):
+        abort(400, description=f'sort: "{value}" is not a known order; use sort=updated.')
+    return value == "updated"
+
+
+def _sync_extra(record_type: str, since: dt.datetime | None, view: Viewpoint) -> dict[str, Any]:
+    """What a list adds for ``updated_since``: the moment, echoed, and what was deleted since."""
+    if since is None:
+        return {}
+    gone = deleted_since(get_session(), record_type, since, view)
+    return {
+        "updated_since": since.isoformat(),
+        "deleted": [
+            {
+                "id": item.record_id,
+                "slug": item.slug,
+                "deleted_at": item.deleted_at.replace(tzinfo=dt.UTC).isoformat(),
+                "merged": item.merged,
+            }
+            for item in gone
+        ],
+    }
+
+
 def _facets_json(facets: list[Any]) -> list[dict[str, Any]]:
     return [
         {
@@ -131,8 +177,11 @@ def measures() -> Response:
     view = viewpoint()
     filters = params.measure_filters(strict=True)
     page, size = params.page(DEFAULT_SIZE, MAX_SIZE)
-    found = page_measures(session, filters, view, page, size)
-    extra: dict[str, Any] = {"as_of": view.as_of.isoformat()}
+    since = _updated_since()
+    found = page_measures(
+        session, filters, view, page, size, changed_since=since, by_update=_by_update()
+    )
+    extra: dict[str, Any] = {"as_of": view.as_of.isoformat(), **_sync_extra("measure", since, view)}
     if _flag("facets"):
         extra["facets"] = _facets_json(measure_facets(session, filters, view))
     items = [serializers.measure(row.measure, row.status) for row in found.rows]
@@ -155,6 +204,7 @@ def events() -> Response:
     view = viewpoint()
     filters = params.measure_filters(strict=True)
     page, size = params.page(DEFAULT_SIZE, MAX_SIZE)
+    since = _updated_since()
     found = page_events(
         get_session(),
         filters,
@@ -163,9 +213,12 @@ def events() -> Response:
         measure=request.args.get("measure", "").strip() or None,
         page=page,
         size=size,
+        changed_since=since,
+        by_update=_by_update(),
     )
     items = [serializers.event(e) for e in found.items]
-    return envelope(items, found.total, page, size, as_of=view.as_of.isoformat())
+    extra = _sync_extra("event", since, view)
+    return envelope(items, found.total, page, size, as_of=view.as_of.isoformat(), **extra)
 
 
 @bp.get("/events/<int:event_id>")
@@ -181,6 +234,7 @@ def statements() -> Response:
     view = viewpoint()
     filters = params.measure_filters(strict=True)
     page, size = params.page(DEFAULT_SIZE, MAX_SIZE)
+    since = _updated_since()
     found = page_statements(
         get_session(),
         filters,
@@ -189,9 +243,12 @@ def statements() -> Response:
         stances=_codes("stance", vocab.STANCES),
         page=page,
         size=size,
+        changed_since=since,
+        by_update=_by_update(),
     )
     items = [serializers.statement(s, view) for s in found.items]
-    return envelope(items, found.total, page, size, as_of=view.as_of.isoformat())
+    extra = _sync_extra("statement", since, view)
+    return envelope(items, found.total, page, size, as_of=view.as_of.isoformat(), **extra)
 
 
 @bp.get("/statements/<slug>")

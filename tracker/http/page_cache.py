@@ -15,16 +15,32 @@ answered is kept by no cache outside either: tracker.http.access makes it ``priv
 Heavy downloads (tracker.http.heavy: PDF briefs, PNG charts) are kept under their path and only
 the query parameters they read, sorted, so that made-up parameters cannot make each request a
 new one, and may be larger (``PAGE_CACHE_DOWNLOAD_BYTES``).
+
+Every other page is kept under its path and the query parameters it *reads*, learned per
+endpoint: the request's parameters (``request.args``) note which names are asked for, and a
+page that looks at them all (iterates them, copies them into links, reads ``full_path`` or
+``url``) is keyed by the whole query string, as before. So ``?utm_source=…`` or ``?fbclid=…``
+on a page that never reads them finds the page already made. Why this cannot mix two pages: a
+view is a function of the parameters it reads (and the data, the day and the audience, which
+are in the key too); two requests that agree on the names learned so far run the same code up
+to the first read of another name. So an answer is kept under the names its key was made from
+when it read no other, or else under a key made again from the names learned with it (which
+include every one it read).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+from urllib.parse import urlencode
 
-from flask import Flask, Response, current_app, g, request, session
+from flask import Flask, Request, Response, current_app, g, request, session
 from sqlalchemy import select
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 from tracker import clock
 from tracker.db import get_session
@@ -34,6 +50,104 @@ from tracker.models import DataVersion
 from tracker.security import allow_framing, is_framable
 
 _KEY = "page_cache_key"
+_KEYED_BY = "page_cache_keyed_by"
+_ALL = "*"
+"""The name that stands for "every parameter": the page read them all."""
+
+
+class ReadParameters(ImmutableMultiDict[str, str]):
+    """Query parameters that note which names the page reads (see the module's docstring)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.names_read: set[str] = set()
+
+    def _read(self, name: object) -> None:
+        self.names_read.add(str(name))
+
+    def _read_all(self) -> None:
+        self.names_read.add(_ALL)
+
+    # Every way of reading goes through one of these (wrapping, so the same signatures).
+    def __getitem__(self, key: str) -> str:
+        self._read(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, *args: Any, **kwargs: Any) -> Any:
+        self._read(key)
+        return super().get(key, *args, **kwargs)
+
+    def getlist(self, key: str, *args: Any, **kwargs: Any) -> Any:
+        self._read(key)
+        return super().getlist(key, *args, **kwargs)
+
+    def __contains__(self, key: object) -> bool:
+        self._read(key)
+        return super().__contains__(key)
+
+    def __iter__(self) -> Iterator[str]:
+        self._read_all()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._read_all()
+        return super().__len__()
+
+    def keys(self) -> Any:
+        self._read_all()
+        return super().keys()
+
+    def values(self) -> Any:
+        self._read_all()
+        return super().values()
+
+    def items(self, *args: Any, **kwargs: Any) -> Any:
+        self._read_all()
+        return super().items(*args, **kwargs)
+
+    def lists(self) -> Any:
+        self._read_all()
+        return super().lists()
+
+    def listvalues(self) -> Any:
+        self._read_all()
+        return super().listvalues()
+
+    def to_dict(self, *args: Any, **kwargs: Any) -> Any:
+        self._read_all()
+        return super().to_dict(*args, **kwargs)
+
+    def copy(self) -> Any:
+        self._read_all()
+        return super().copy()
+
+    def __eq__(self, other: object) -> bool:
+        self._read_all()
+        return super().__eq__(other)
+
+    __hash__ = ImmutableMultiDict.__hash__  # type: ignore[assignment]  # immutable: hashable
+
+
+class ReadingRequest(Request):
+    """A request whose query parameters note what the page reads; the whole query string
+    (``full_path``, ``url``) counts as reading every parameter."""
+
+    parameter_storage_class = ReadParameters
+
+    @property
+    def names_read(self) -> set[str]:
+        args = self.args
+        return args.names_read if isinstance(args, ReadParameters) else {_ALL}
+
+    @cached_property
+    def full_path(self) -> str:
+        self.names_read.add(_ALL)
+        return f"{self.path}?{self.query_string.decode()}"
+
+    @cached_property
+    def url(self) -> str:
+        self.names_read.add(_ALL)
+        return super().url
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +214,32 @@ def _cacheable_request() -> bool:
     )
 
 
+class _LearnedNames:
+    """Per endpoint, the query parameters its pages were seen to read (``_ALL``: every one)."""
+
+    def __init__(self) -> None:
+        self._names: dict[str, frozenset[str]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, endpoint: str) -> frozenset[str] | None:
+        return self._names.get(endpoint)
+
+    def learn(self, endpoint: str, names: set[str]) -> None:
+        with self._lock:
+            known = self._names.get(endpoint, frozenset())
+            self._names[endpoint] = frozenset({_ALL}) if _ALL in names else known | names
+
+
+def _query_key(names: frozenset[str] | None) -> str:
+    """The part of the key made of the query string: only the ``names`` given (their values in
+    the order sent), or all of it while nothing is learned or when the page reads every one.
+    Read past the noting (MultiDict's own methods) so that making the key reads nothing."""
+    args = request.args
+    if names is None or _ALL in names:
+        return "?" + request.query_string.decode("latin-1")
+    return urlencode([(name, MultiDict.getlist(args, name)) for name in sorted(names)], True)
+
+
 def init_app(app: Flask) -> None:
     """Serve and keep public pages (register after the sign-in loader, which sets g.user)."""
     if not app.config["PAGE_CACHE"]:
@@ -108,13 +248,22 @@ def init_app(app: Flask) -> None:
         max_bytes=app.config["PAGE_CACHE_BYTES"],
         max_entry_bytes=app.config["PAGE_CACHE_ENTRY_BYTES"],
     )
+    learned = app.extensions["tracker.page_cache_names"] = _LearnedNames()
+    app.request_class = ReadingRequest
 
     @app.before_request
     def serve_from_cache() -> Response | None:
         if not _cacheable_request():
             return None
+        endpoint = request.endpoint or ""
+        names = learned.get(endpoint)
+        path = heavy.cache_path(current_app, endpoint, request)
+        if path is None:
+            # (None while nothing is learned: the key holds the whole query string.)
+            g.setdefault(_KEYED_BY, (names,))
+            path = request.path + _query_key(names)
         key = (
-            heavy.cache_path(current_app, request.endpoint or "", request) or request.full_path,
+            path,
             request.host,
             request.scheme,
             str(data_version()),
@@ -131,6 +280,16 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def keep_in_cache(response: Response) -> Response:
         key = g.pop(_KEY, None)
+        keyed_by = g.pop(_KEYED_BY, None)
+        if key is not None and keyed_by is not None:
+            read = getattr(request, "names_read", {_ALL})
+            names = keyed_by[0]
+            if names is None or not read <= names:
+                # The page read a parameter its key left out: learn it, and keep the answer
+                # under the names known now, which include every one it read.
+                endpoint = request.endpoint or ""
+                learned.learn(endpoint, read)
+                key = (request.path + _query_key(learned.get(endpoint)), *key[1:])
         if (
             key is None
             or response.status_code != 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker import vocab
@@ -69,18 +69,26 @@ def country_summaries(session: Session, view: Viewpoint) -> list[CountrySummary]
     return sorted(summaries, key=lambda summary: collation_key(summary.name))
 
 
+def _about(measure_ids: Sequence[int], view: Viewpoint) -> Select[Statement]:
+    # Through the association's index on measure_id: "Statement.measures.any(...)" made the
+    # database test every statement (1.4 s of a country page at 10,000 measures).
+    about = select(statement_measures.c.statement_id).where(
+        statement_measures.c.measure_id.in_(measure_ids)
+    )
+    return (
+        view.select(Statement).where(Statement.id.in_(about)).where(statement_dated_by(view.as_of))
+    )
+
+
 def statements_about(
-    session: Session, measure_ids: Sequence[int], view: Viewpoint
+    session: Session, measure_ids: Sequence[int], view: Viewpoint, limit: int | None = None
 ) -> list[Statement]:
     """Statements the reader may see about any of these measures, up to the reader's day,
-    newest first."""
-    as_of = view.as_of
+    newest first; with ``limit``, only that many."""
     if not measure_ids:
         return []
     query = (
-        view.select(Statement)
-        .where(Statement.measures.any(Measure.id.in_(measure_ids)))
-        .where(statement_dated_by(as_of))
+        _about(measure_ids, view)
         .options(
             selectinload(Statement.organization),
             selectinload(Statement.speaker),
@@ -90,4 +98,12 @@ def statements_about(
         )
         .order_by(*statement_order(newest_first=True))
     )
-    return list(session.scalars(query))
+    return list(session.scalars(query.limit(limit) if limit is not None else query))
+
+
+def count_statements_about(session: Session, measure_ids: Sequence[int], view: Viewpoint) -> int:
+    """How many statements ``statements_about`` would list without a limit."""
+    if not measure_ids:
+        return 0
+    counted = _about(measure_ids, view).with_only_columns(func.count(Statement.id))
+    return session.scalar(counted) or 0

@@ -228,6 +228,8 @@ def _derive(
                 "state": status.state,
                 "first_year": min(e.date.start for e in mine).year if mine else None,
                 "exists_from": status.first_day,
+                "term_end": status.term_end,
+                "last_activity": status.last_event_date.end if status.last_event_date else None,
                 "status": status_json(status),
             },
         )

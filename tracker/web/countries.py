@@ -14,12 +14,21 @@ from tracker.db import get_session
 from tracker.http import params
 from tracker.http.access import public, viewpoint
 from tracker.http.links import absolute_url
-from tracker.services.countries import country_summaries, state_counts, statements_about
+from tracker.services.countries import (
+    count_statements_about,
+    country_summaries,
+    state_counts,
+    statements_about,
+)
 from tracker.services.measures import MeasureFilters, list_measures
 from tracker.services.upcoming import quiet_measures, upcoming
 from tracker.web import charts
 
 bp = Blueprint("countries", __name__, url_prefix="/countries")
+
+# The newest statements a country page shows; the statements list has them all (a country of
+# the benchmark's size has a thousand).
+STATEMENTS_SHOWN = 20
 
 
 @bp.get("/")
@@ -44,6 +53,7 @@ def show(code: str) -> str | Response:
     as_of = view.as_of
     filters = MeasureFilters(countries=(code,))
     rows = list_measures(session, filters, view)
+    ids = [row.measure.id for row in rows]
     timeline = charts.load_timeline(filters=filters)
     layout = timeline.layout()
     chart = svg.timeline_svg(
@@ -60,7 +70,8 @@ def show(code: str) -> str | Response:
         timeline=timeline.timeline,
         request_=timeline,
         chart=Markup(chart),  # noqa: S704  # nosec B704  # built by tracker.charts.svg, which escapes every text
-        statements=statements_about(session, [row.measure.id for row in rows], view),
+        statements=statements_about(session, ids, view, limit=STATEMENTS_SHOWN),
+        statements_total=count_statements_about(session, ids, view),
         upcoming=upcoming(session, view, countries=(code,)),
         quiet=quiet_measures(session, view, countries=(code,), limit=50),
         as_of=as_of,

@@ -85,6 +85,7 @@ from tracker.services.statements import (
     newest_statements,
     statement_counts,
 )
+from tracker.web.helpers import LINK_PARAMS
 
 bp = Blueprint("exports", __name__)
 bp.add_app_template_global(absolute_url, "absolute_url")
@@ -110,7 +111,13 @@ def _as_of_arg() -> str | None:
 def _query_args(drop: Iterable[str] = ("page",)) -> dict[str, Any]:
     """The request's query string, for links to the same list in another format."""
     dropped = set(drop)
-    return {key: request.args.getlist(key) for key in request.args if key not in dropped}
+    # Only the parameters the page reads, where it says which (helpers.LINK_PARAMS): a download
+    # link passes on no tracking parameter, and the page cache keys the page without them.
+    kept = LINK_PARAMS.get(request.endpoint or "")
+    names = list(request.args) if kept is None else kept
+    return {
+        key: values for key in names if key not in dropped and (values := request.args.getlist(key))
+    }
 
 
 def _cache(response: Response) -> Response:

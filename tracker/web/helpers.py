@@ -6,12 +6,13 @@ import datetime as dt
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from flask import Flask, redirect, request, url_for
+from flask import Flask, g, redirect, request, url_for
 from werkzeug.wrappers.response import Response
 
 from tracker import clock, vocab
 from tracker.countries import country_name
 from tracker.dates import PartialDate
+from tracker.http import params
 from tracker.http.access import has_role, reader
 from tracker.markup import render_markdown
 from tracker.models import Measure, Organization, Person, Statement
@@ -29,9 +30,33 @@ def format_day(value: dt.date) -> str:
     return PartialDate.from_date(value).format()
 
 
+# The query parameters that a page's own links (facet values, active filters, pages, "back to
+# today") carry over, for pages that say which they read: a link then never passes on someone's
+# tracking parameters (?utm_…, ?fbclid=…), and the page does not read them, so the page cache
+# (tracker.http.page_cache) keys it without them. Other pages' links carry every parameter.
+LINK_PARAMS: dict[str, tuple[str, ...]] = {
+    "measures.index": (*params.MEASURE_FILTER_ARGS, "as_of", "size", "page"),
+    "home.index": ("as_of",),
+    "countries.show": ("as_of", "page"),
+}
+
+
+def _link_args() -> dict[str, list[str]]:
+    """The current request's parameters that its links carry over (read once per request)."""
+    found: dict[str, list[str]] | None = g.get("_link_args")
+    if found is None:
+        kept = LINK_PARAMS.get(request.endpoint or "")
+        if kept is None:
+            found = request.args.to_dict(flat=False)
+        else:
+            found = {name: values for name in kept if (values := request.args.getlist(name))}
+        g._link_args = found
+    return found
+
+
 def url_with(**changes: Any) -> str:
     """The current URL with some query parameters changed (None removes one)."""
-    args = request.args.to_dict(flat=False)
+    args = dict(_link_args())
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)
@@ -102,16 +127,32 @@ def history_url(record_type: str, record: Any) -> str:
 
 def query_with(**changes: Any) -> str:
     """Like ``url_with`` for the current path, without routing: facet lists build hundreds of
-    links per page, and building each through the URL map cost more than the query did."""
-    args = request.args.to_dict(flat=False)
-    for key, value in changes.items():
-        if value is None:
-            args.pop(key, None)
-        else:
-            args[key] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
-    query = urlencode(args, doseq=True)
+    links per page, and building each through the URL map cost more than the query did. The
+    parameters that do not change are encoded once per request for each set of changed names
+    (a facet's links differ only in that facet), so a link costs one small ``urlencode``."""
+    cache: dict[frozenset[str], str] | None = g.get("_link_rests")
+    if cache is None:
+        cache = g._link_rests = {}
+    names = frozenset(changes)
+    rest = cache.get(names)
+    if rest is None:
+        kept = {key: values for key, values in _link_args().items() if key not in names}
+        rest = cache[names] = urlencode(kept, doseq=True)
+    changed = {
+        key: [str(v) for v in value] if isinstance(value, list) else [str(value)]
+        for key, value in changes.items()
+        if value is not None
+    }
+    query = "&".join(part for part in (rest, urlencode(changed, doseq=True)) if part)
     path = request.script_root + request.path  # wherever the app is mounted
     return f"{path}?{query}" if query else path
+
+
+def facet_link(name: str, chosen: list[str], value: str) -> str:
+    """The link of a facet's value: the list with ``value`` added to the facet's ``chosen``
+    values, or taken out if chosen already; back to the first page."""
+    values = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
+    return query_with(**{name: values or None, "page": None})
 
 
 def init_app(app: Flask) -> None:
@@ -125,6 +166,7 @@ def init_app(app: Flask) -> None:
         vocab=vocab,
         url_with=url_with,
         query_with=query_with,
+        facet_link=facet_link,
         today=clock.today,
         country_name=country_name,
         can_see_internal=reader_sees_internal,

@@ -61,7 +61,7 @@ def index() -> str:
         by_country=by_country,
         country_counts=country_counts,
         recent=recent_events(session, view),
-        upcoming=upcoming(session, view)[:UPCOMING_SHOWN],
+        upcoming=upcoming(session, view, limit=UPCOMING_SHOWN),
         quiet=quiet_measures(session, view, limit=QUIET_SHOWN),
         as_of=as_of,
     )

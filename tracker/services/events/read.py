@@ -38,6 +38,8 @@ class EventFilters:
     """Events whose date may fall on or before this day."""
     measure: str | None = None
     """Only the events of the measure with this slug."""
+    changed_since: dt.datetime | None = None
+    """Only events created or changed at or after this moment (the API's ``updated_since``)."""
 
     @property
     def active(self) -> bool:
@@ -122,6 +124,8 @@ def _scope(
         query = query.where(Event.type.in_(filters.types))
     if not every_date:
         query = query.where(event_dated_by(view.as_of))
+    if filters.changed_since is not None:
+        query = query.where(Event.updated_at >= filters.changed_since)
     return query.where(*_date_range(filters))
 
 
@@ -147,13 +151,15 @@ def list_events(
     view: Viewpoint,
     offset: int = 0,
     limit: int = 100,
+    by_update: bool = False,
 ) -> list[Event]:
-    """A page of matching events up to the reader's day, newest first, with their measure and
-    sources."""
+    """A page of matching events up to the reader's day, newest first (``by_update``: in the
+    order of their last change, then by id), with their measure and sources."""
     query = _scope(session, select(Event), filters, view)
+    order = (Event.updated_at, Event.id) if by_update else event_order(newest_first=True)
     query = (
         query.options(selectinload(Event.measure), selectinload(Event.sources))
-        .order_by(*event_order(newest_first=True))
+        .order_by(*order)
         .offset(offset)
         .limit(limit)
     )
@@ -340,12 +346,17 @@ def page_events(
     measure: str | None = None,
     page: int = 1,
     size: int = 50,
+    changed_since: dt.datetime | None = None,
+    by_update: bool = False,
 ) -> Page[Event]:
     """Events up to the reader's day of the measures that pass the filters, newest first: the
-    events list's own query (tracker.services.events), the status filter on that day as there."""
-    chosen = EventFilters(measures=filters, types=tuple(types), measure=measure)
+    events list's own query (tracker.services.events), the status filter on that day as there.
+    ``changed_since`` and ``by_update``: see EventFilters and list_events."""
+    chosen = EventFilters(
+        measures=filters, types=tuple(types), measure=measure, changed_since=changed_since
+    )
     total = count_events(session, chosen, view)
-    items = list_events(session, chosen, view, (page - 1) * size, size)
+    items = list_events(session, chosen, view, (page - 1) * size, size, by_update)
     return Page(items, total, page, size)
 
 

@@ -238,9 +238,12 @@ def page_statements(
     stances: Sequence[str] = (),
     page: int = 1,
     size: int = 50,
+    changed_since: dt.datetime | None = None,
+    by_update: bool = False,
 ) -> Page[Statement]:
     """Statements up to the reader's day about measures that pass the filters (on that day, as
-    the measure list selects them), newest first."""
+    the measure list selects them), newest first; with ``changed_since``, only those created or
+    changed at or after it; ``by_update``: in the order of their last change, then by id."""
     query = (
         view.select(Statement).where(statement_dated_by(view.as_of)).options(*_STATEMENT_OPTIONS)
     )
@@ -254,4 +257,8 @@ def page_statements(
         query = query.where(by_organizations([organization], view))
     if stances:
         query = query.where(Statement.stance.in_(stances))
+    if changed_since is not None:
+        query = query.where(Statement.updated_at >= changed_since)
+    if by_update:
+        return page_of(session, query, (Statement.updated_at, Statement.id), page, size)
     return page_of(session, query, statement_order(newest_first=True), page, size)
