@@ -264,7 +264,8 @@ def timeline_svg(
     if layout.note is not None:
         note = layout.note
         w.add('<g class="history-note">')
-        w.text(x0, note.y, note.text, "history-note__text")
+        for index, words in enumerate(note.lines):
+            w.text(x0, note.y + 16 * index, words, "history-note__text")
         if history_href:
             # In place (not in a new tab) even inside an embed: it is the same view, redrawn.
             w.add(f'<a href="{esc(history_href)}" class="history-switch">')

@@ -171,7 +171,8 @@ class VerticalLine:
 class HistoryNote:
     """What the fitted axis leaves out, or that the whole history is shown, with the switch."""
 
-    text: str
+    lines: tuple[str, ...]
+    """What is left out (or that nothing is), wrapped to the chart's width."""
     switch: str
     """The wording of the link that switches the view."""
     whole: bool
@@ -477,11 +478,13 @@ def _history_note(
     timeline: Timeline, start: dt.date, whole: bool, x0: float, x1: float, y: float
 ) -> HistoryNote:
     text, switch = _history_words(timeline, start, whole)
-    width = text_width(text, 11.5)
-    if x0 + width + 8 + text_width(switch, 11.5, bold=True) <= x1:
-        return HistoryNote(text, switch, whole, y, x0 + width + 8, y)
-    # Too narrow for one line: the switch goes under the sentence.
-    return HistoryNote(_truncate(text, x1 - x0, 11.5), switch, whole, y, x0, y + 16)
+    lines = wrap(text, x1 - x0, 11.5)
+    last_y = y + 16 * (len(lines) - 1)
+    after = x0 + text_width(lines[-1], 11.5) + 8
+    if after + text_width(switch, 11.5, bold=True) <= x1:
+        return HistoryNote(lines, switch, whole, y, after, last_y)
+    # No room left on the last line: the switch goes under the sentence.
+    return HistoryNote(lines, switch, whole, y, x0, last_y + 16)
 
 
 def _history_words(timeline: Timeline, start: dt.date, whole: bool) -> tuple[str, str]:
@@ -725,6 +728,10 @@ def _lane_parts(lane: Lane, scale: TimeScale, width: float) -> _LaneParts:
         # A narrow chart (an embed in a phone-sized frame): the name gets the whole width, on
         # two lines if need be, and the meta a line of its own, so neither is cut to a stub.
         label_lines = wrap(lane.title, width, LANE_FONT_SIZE, bold=True, lines=2)
+        if text_width(meta, 11) > width:
+            # The popular name goes first: the status is what the line is for.
+            meta = f"{vocab.MEASURE_KINDS[lane.kind]} · {lane.status.headline}"
+            meta += " · internal" if not lane.is_public else ""
         meta = _truncate(meta, width, 11)
         meta_below = True
         header = 16.0 * len(label_lines) + 14 + 4

@@ -27,6 +27,7 @@ from tracker.charts.timeline import (
     TimelineLayout,
     chart_title,
     describe_filters,
+    fitted_start,
     layout_timeline,
     shorten,
 )
@@ -122,6 +123,12 @@ class TimelineRequest:
     window: params.DateRange
     title: str
     subtitle: str
+
+    @property
+    def axis_start(self) -> dt.date:
+        """The first day the chart's axis shows: fitted to the events, or the whole history."""
+        fitted = None if whole_history() else fitted_start(self.timeline)
+        return fitted or self.timeline.start
 
     def layout(
         self, caption: bool = False, width: float = TIMELINE_WIDTH, footer: str = ""
