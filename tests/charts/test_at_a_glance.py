@@ -15,7 +15,6 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from bench.timeline import generate
-from tests.chart_checks import SVG
 from tracker import interchange
 from tracker.charts import svg
 from tracker.charts.lineage import layout_lineage
@@ -45,26 +44,39 @@ class _Links:
         return f"/statements/{slug}"
 
 
-def _boxes(layout: TimelineLayout) -> list[tuple[float, float, float, float]]:
-    """What a reader can point at: each mark on its own, and each group as a whole."""
+def _targets(layout: TimelineLayout) -> list[list[tuple[float, float, float, float]]]:
+    """What a reader can point at: each mark on its own, and each group (marks and badge)."""
     targets = []
     for lane in layout.lanes:
-        targets += [(m.x, m.y, m.width, m.height) for m in lane.marks if not m.grouped]
-        targets += [(g.x, g.y, g.width, g.height) for g in lane.groups]
+        targets += [[(m.x, m.y, m.width, m.height)] for m in lane.marks if not m.grouped]
+        for group in lane.groups:
+            boxes = [(m.x, m.y, m.width, m.height) for m in group.marks]
+            boxes.append((group.badge_x, group.cy - 6, group.badge_width, 12))
+            targets.append(boxes)
     return targets
 
 
-def covered(boxes: Iterable[tuple[float, float, float, float]]) -> int:
-    """How many boxes have their centre under another box (drawn on top of it or under it)."""
-    items = list(boxes)
+def _alone(marks: Iterable[MarkBox]) -> list[list[tuple[float, float, float, float]]]:
+    return [[(m.x, m.y, m.width, m.height)] for m in marks]
+
+
+def covered(targets: Iterable[list[tuple[float, float, float, float]]]) -> int:
+    """How many marks have their centre under what another target draws.
+
+    A target is what a reader points at: a mark on its own, or a group of marks close together
+    (its marks and its "+N" badge), which lists them all; only another target can hide a mark.
+    """
+    items = list(targets)
     count = 0
-    for index, (x, y, width, height) in enumerate(items):
-        cx, cy = x + width / 2, y + height / 2
-        if any(
-            other != index and ox <= cx <= ox + ow and oy <= cy <= oy + oh
-            for other, (ox, oy, ow, oh) in enumerate(items)
-        ):
-            count += 1
+    for index, boxes in enumerate(items):
+        for x, y, width, height in boxes:
+            cx, cy = x + width / 2, y + height / 2
+            if any(
+                other != index and ox <= cx <= ox + ow and oy <= cy <= oy + oh
+                for other, others in enumerate(items)
+                for ox, oy, ow, oh in others
+            ):
+                count += 1
     return count
 
 
@@ -90,7 +102,8 @@ def test_the_axis_fits_the_recent_events_and_says_how_many_earlier_ones_exist(
     earlier_statements = len(
         {s.id for lane in data.lanes for s in lane.statements if s.end < start}
     )
-    assert earlier_events and earlier_statements
+    assert earlier_events
+    assert earlier_statements
     assert layout.note is not None
     sentence = " ".join(layout.note.lines)
     assert f"{earlier_events} events and {earlier_statements} statements from 2012" in sentence
@@ -148,9 +161,9 @@ def test_the_page_offers_the_switch_and_the_caption_gives_the_axis_shown(
 def test_no_mark_is_hidden_under_another_on_the_seed(session: Session) -> None:
     layout = layout_timeline(timeline(session))
     marks = _every_mark(layout)
-    raw = covered((m.x, m.y, m.width, m.height) for m in marks)
+    raw = covered(_alone(marks))
     assert raw > 10  # drawn one by one, many would cover each other...
-    assert covered(_boxes(layout)) == 0  # ... grouped, none does
+    assert covered(_targets(layout)) == 0  # ... grouped, none does
     grouped = [m for lane in layout.lanes for g in lane.groups for m in g.marks]
     assert len(grouped) == sum(1 for m in marks if m.grouped)
     assert all(g.badge == f"+{len(g.marks) - 1}" for lane in layout.lanes for g in lane.groups)
@@ -163,8 +176,8 @@ def test_no_mark_is_hidden_under_another_on_a_crowded_chart(session: Session) ->
     for width in (960, 320):
         layout = layout_timeline(crowded, width=width)
         marks = _every_mark(layout)
-        assert covered((m.x, m.y, m.width, m.height) for m in marks) > 100
-        assert covered(_boxes(layout)) == 0
+        assert covered(_alone(marks)) > 100
+        assert covered(_targets(layout)) == 0
         # Every mark is still drawn, each exactly once, alone or in one group.
         in_groups = [m for lane in layout.lanes for g in lane.groups for m in g.marks]
         assert len(in_groups) + sum(1 for m in marks if not m.grouped) == len(marks)

@@ -631,34 +631,80 @@ def _group_title(marks: Sequence[MarkBox], lane: Lane) -> str:
     return "\n".join([f"{what} close together: {lane.title}", *firsts])
 
 
+def _badge_width(count: int) -> float:
+    return text_width(f"+{count - 1}", BADGE_FONT_SIZE) + 6
+
+
 def _group_row(marks: list[MarkBox], lane: Lane) -> list[MarkGroup]:
-    """Group the marks of one row that would cover each other (or a group's badge)."""
+    """Group the marks of one row that would hide another's centre (or sit under a badge).
+
+    Two marks go together when the middle of either lies within the other's width: one drawn
+    over the other would hide what it is. Marks that only touch at their edges stay apart, so
+    a run of neighbours is not swallowed into one group. A group's "+N" badge sits right of its
+    marks, and a mark whose middle it would cover joins the group too.
+    """
     marks.sort(key=lambda mark: mark.x)
-    clusters: list[list[MarkBox]] = []
-    right = float("-inf")  # right edge of the last cluster, its badge included
-    for mark in marks:
-        if clusters and mark.x < right + 1:
-            cluster = clusters[-1]
-            cluster.append(mark)
-        else:
-            cluster = [mark]
-            clusters.append(cluster)
-        members_right = max(m.x + m.width for m in cluster)
-        badge = text_width(f"+{len(cluster)}", BADGE_FONT_SIZE) + 6 if len(cluster) > 1 else 0
-        right = members_right + (badge + 1 if badge else 0)
+    count = len(marks)
+    parent = list(range(count))
+
+    def find(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    def join(a: int, b: int) -> bool:
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            return False
+        parent[max(ra, rb)] = min(ra, rb)
+        return True
+
+    for i, mark in enumerate(marks):
+        right, middle = mark.x + mark.width, mark.cx
+        for j in range(i + 1, count):
+            other = marks[j]
+            if other.x > right:
+                break
+            if other.x <= middle <= other.x + other.width or other.cx <= right:
+                join(i, j)
+    changed = True
+    while changed:
+        changed = False
+        clusters: dict[int, list[int]] = {}
+        for index in range(count):
+            clusters.setdefault(find(index), []).append(index)
+        for root, members in clusters.items():
+            if len(members) < 2:
+                continue
+            left = max(marks[m].x + marks[m].width for m in members) + 1
+            badge_right = left + _badge_width(len(members))
+            badge_middle = (left + badge_right) / 2
+            for index in range(count):
+                mark = marks[index]
+                if find(index) != root and (
+                    left <= mark.cx <= badge_right or mark.x <= badge_middle <= mark.x + mark.width
+                ):
+                    changed = join(root, index) or changed
+            if changed:
+                break
+    clusters = {}
+    for index in range(count):
+        clusters.setdefault(find(index), []).append(index)
     groups = []
-    for cluster in clusters:
-        if len(cluster) < 2:
+    for members in clusters.values():
+        if len(members) < 2:
             continue
+        cluster = [marks[m] for m in members]
         for mark in cluster:
             mark.grouped = True
         left = min(m.x for m in cluster)
         members_right = max(m.x + m.width for m in cluster)
         top = min(m.y for m in cluster)
         bottom = max(m.y + m.height for m in cluster)
-        badge_width = text_width(f"+{len(cluster) - 1}", BADGE_FONT_SIZE) + 6
-        bottom = max(bottom, (top + bottom) / 2 + 6)
-        top = min(top, (top + bottom) / 2 - 6)
+        badge_width = _badge_width(len(cluster))
+        middle = (top + bottom) / 2
+        top, bottom = min(top, middle - 6), max(bottom, middle + 6)
         groups.append(
             MarkGroup(
                 tuple(cluster),
