@@ -866,7 +866,9 @@ def _legend(
     items = []
     x, row_y = x0, y
     for kind, code, label, classes in wanted:
-        label = _truncate(label, x1 - x0 - 36, 11)
+        if text_width(label, 11) > x1 - x0 - 36:
+            # "Decision (signed, rejected, withdrawn...)": the examples go first.
+            label = _truncate(label.split(" (")[0], x1 - x0 - 36, 11)
         item_width = 22 + text_width(label, 11) + 14
         if x + item_width > x1 and x > x0:
             x, row_y = x0, row_y + LEGEND_ROW_HEIGHT
