@@ -54,6 +54,7 @@ BADGE_FONT_SIZE = 9.5
 # to the "whole history" view, and only when a long quiet gap separates it from the rest.
 FIT_MAX_LEFT_OUT = 0.2
 FIT_MIN_GAP_DAYS = 365
+FIT_MIN_MARKS = 10
 
 
 @dataclass(slots=True)
@@ -459,6 +460,8 @@ def fitted_start(timeline: Timeline) -> dt.date | None:
     if timeline.window_start is not None:
         return None
     days = _mark_days(timeline)
+    if len(days) < FIT_MIN_MARKS:
+        return None  # a handful of marks: each one is the story, however far apart
     end = timeline.end
     cut = None
     for index in range(1, int(len(days) * FIT_MAX_LEFT_OUT) + 1):
