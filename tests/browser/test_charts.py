@@ -13,12 +13,15 @@ from tests.browser import skip_unless_browser
 
 skip_unless_browser()
 
+from playwright.sync_api import expect  # noqa: E402
+
 from tests.browser.support import Guard  # noqa: E402
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
     from tests.browser.conftest import LiveTracker, OtherSite
+    from tests.browser.support import Screenshots
 
 pytestmark = pytest.mark.browser
 
@@ -48,10 +51,12 @@ def test_the_timeline_embeds_in_another_site(
     report = context.new_page()
     report.goto(report_url, wait_until="networkidle")
     embedded = next(f for f in report.frames if "/embed/timeline" in f.url)
-    chart = embedded.locator("svg.chart--timeline")
+    # Drawn for four frame widths; the one that fits this frame shows.
+    assert embedded.locator("svg.chart--timeline").count() == 4
+    chart = embedded.locator("svg.chart--timeline:visible")
     assert chart.count() == 1
-    assert embedded.locator("svg .lane-label").count() >= 7
-    assert embedded.locator("svg a[target=_blank]").count() > 20
+    assert chart.locator(".lane-label").count() >= 7
+    assert chart.locator("a[target=_blank]").count() > 20
     # Every other page refuses to be framed: the browser shows nothing of it.
     blocked = [f for f in report.frames if f.url.startswith(f"{tracker_url}/timeline/")]
     assert not blocked or "Timeline" not in blocked[0].content()
@@ -93,3 +98,67 @@ def test_the_chart_works_without_javascript(browser: Browser, live_tracker: Live
     assert href is not None
     assert href.startswith("/measures/")
     context.close()
+
+
+def test_marks_show_their_details_on_focus_and_on_tap(
+    browser: Browser, live_tracker: LiveTracker, screenshots: Screenshots
+) -> None:
+    from tests.browser.support import axe_violations, describe_violations
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    guard = Guard(context)
+    page = context.new_page()
+    page.goto(f"{live_tracker.url}/timeline/?country=KG", wait_until="load")
+    panel = page.locator(".chart-details")
+    single = page.locator("svg.chart--timeline .marks > a").filter(
+        has_not=page.locator("g.mark-group")
+    )
+    first = single.first
+    title = first.locator("title").text_content() or ""
+    # Keyboard: focusing a mark says what it is, next to it...
+    first.focus()
+    expect(panel).to_be_visible()
+    expect(panel.locator(".chart-details__title")).to_have_text(title.split("\n")[0])
+    expect(panel.get_by_role("link", name="Open the measure")).to_be_visible()
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations)
+    # ... a group of marks close together lists them all, and Escape comes back to it.
+    group = page.locator("svg.chart--timeline .marks > a:has(g.mark-group)").first
+    badge = group.locator(".mark-badge-label").text_content() or ""
+    group.focus()
+    page.keyboard.press("Enter")
+    expect(panel.locator("li")).to_have_count(int(badge.removeprefix("+")) + 1)
+    assert page.evaluate("document.activeElement.closest('.chart-details') !== null")
+    screenshots.take(page, "timeline-group-details", "desktop")
+    assert "/timeline/" in page.url  # listed, not followed
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    assert page.evaluate("document.activeElement.closest('.marks') !== null")
+    # Enter on a single mark opens its measure.
+    first.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/measures/" in page.url
+    context.close()
+    assert not guard.script_errors, guard.script_errors
+
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    tab = phone.new_page()
+    tab.goto(f"{live_tracker.url}/timeline/?country=KG", wait_until="load")
+    mark = (
+        tab.locator("svg.chart--timeline .marks > a")
+        .filter(has_not=tab.locator("g.mark-group"))
+        .last
+    )
+    mark.scroll_into_view_if_needed()
+    mark.tap()
+    details = tab.locator(".chart-details")
+    expect(details).to_be_visible()  # the first tap shows the details...
+    screenshots.take(tab, "timeline-mark-details", "phone")
+    assert "/timeline/" in tab.url
+    with tab.expect_navigation():
+        details.get_by_role("link").first.tap()  # ... and the panel's link opens the mark
+    assert "/measures/" in tab.url or "/statements/" in tab.url
+    phone.close()

@@ -30,12 +30,34 @@ def test_a_generated_dataset_imports_and_draws_every_event(
     lanes = [g for g in chart.iter(f"{SVG}g") if g.get("class") == "lane"]
     assert len(lanes) == MEASURES
     marks = next(g for g in chart.iter(f"{SVG}g") if g.get("class") == "marks")
-    event_marks = [a for a in marks if "#event-" in (a.get("href") or "")]
-    assert len(event_marks) == EVENTS  # every event drawn, at its own precision
+    # Every event drawn, at its own precision: a link of its own, or inside a group of marks
+    # close together (drawn where it falls, and listed among the group's members).
+    singles = [a for a in marks if a.tag == f"{SVG}a" and "#event-" in (a.get("href") or "")]
+    singles = [a for a in singles if a.find(f"{SVG}g") is None]
+    groups = [a for a in marks if a.tag == f"{SVG}a" and a.find(f"{SVG}g") is not None]
+    members = [
+        a
+        for g in marks
+        if g.get("class") == "mark-group__members"
+        for a in g
+        if "#event-" in (a.get("href") or "")
+    ]
+    assert len(singles) + len(members) == EVENTS
+    drawn_in_groups = [
+        shape
+        for a in groups
+        for shape in a.iter()
+        if "mark--" in (shape.get("class") or "")
+        and "mark--statement" not in shape.get("class", "")
+    ]
+    assert len(singles) + len(drawn_in_groups) == EVENTS
     assert response.data.count(b'<li class="entries__item">') == EVENTS
     # Bars for periods, dots for days; dashed faded marks for approximate dates.
     classes = " ".join(
-        shape.get("class") or "" for a in event_marks for shape in a if shape.tag != f"{SVG}title"
+        shape.get("class") or ""
+        for a in [*singles, *groups]
+        for shape in a.iter()
+        if shape.tag != f"{SVG}title"
     )
     assert "mark--month" in classes
     assert "mark--year" in classes

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 
 import pytest
@@ -62,11 +64,17 @@ def test_the_embed_is_minimal_and_its_links_leave_the_frame(client: FlaskClient)
     html = response.data.decode()
     assert "<nav" not in html
     assert "<form" not in html
-    (chart,) = inline_svgs(response.data)
-    assert_self_contained(chart, own_links="http://localhost/")
+    # The chart drawn for frames of four widths (CSS shows the one that fits), each complete.
+    variants = inline_svgs(response.data)
+    assert [svg.get("width") for svg in variants] == ["320.0", "480.0", "720.0", "1080.0"]
+    for chart in variants:
+        assert_self_contained(chart, own_links="http://localhost/")
+    chart = variants[-1]
     links = list(chart.iter(f"{SVG}a"))
     assert links
-    assert all(a.get("target") == "_blank" for a in links)
+    # Every link leaves the frame, but the switch between the fitted axis and the whole
+    # history, which redraws the embed itself.
+    assert all(a.get("target") == "_blank" for a in links if a.get("class") != "history-switch")
     assert all(
         "as_of=2024-02-08" in (a.get("href") or "")
         for a in links
@@ -115,3 +123,22 @@ def test_a_signed_in_user_gets_the_public_embed_and_no_cookie(signed_in: FlaskCl
         assert b"Unpublished internal draft" not in response.data
         assert "Set-Cookie" not in response.headers, url
     assert b"Unpublished internal draft" not in client.get("/embed/timeline").data
+
+
+@pytest.mark.parametrize("page", ["/timeline/", "/lineage/", "/countries/KG"])
+def test_the_snippet_fits_its_frame_to_the_chart_from_the_tracker_only(
+    client: FlaskClient, page: str
+) -> None:
+    html_page = client.get(page).data.decode()
+    match = re.search(r"<textarea[^>]*readonly[^>]*>(.*?)</textarea>", html_page, re.DOTALL)
+    assert match
+    snippet = html.unescape(match.group(1))
+    frame, script = snippet.split("</iframe>")
+    assert "data-tracker-embed" in frame
+    height = int(re.search(r'height="(\d+)"', frame).group(1))  # type: ignore[union-attr]
+    assert 300 < height < 3000
+    # The script takes heights only from the tracker's own origin, and only a number.
+    assert script.startswith("<script>")
+    assert script.endswith("</script>")
+    assert "e.origin!=='http://localhost'" in script
+    assert "typeof h!=='number'" in script

@@ -12,6 +12,7 @@ import textwrap
 from dataclasses import dataclass
 
 from tracker import vocab
+from tracker.charts.timeline import wrap
 from tracker.charts.timescale import Axis, TimeScale, axis, text_width
 from tracker.countries import country_name
 from tracker.dates import shift
@@ -25,6 +26,10 @@ ROW_GAP = 22.0
 BAND_HEADER = 24.0
 BAND_GAP = 10.0
 NODE_FONT_SIZE = 11.5
+NARROW = 600
+"""Below this width the diagram runs down the page: one measure per row, in time order."""
+GUTTER = 40.0
+"""Room left of the boxes, in the narrow diagram, for the arrows."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +91,10 @@ class LineageLayout:
     subtitle: str
     caption: bool
     footer_y: float | None
+    title_lines: tuple[str, ...] = ()
+    subtitle_lines: tuple[str, ...] = ()
+    footer_lines: tuple[str, ...] = ()
+    vertical: bool = False
 
 
 def _node_lines(name: str) -> tuple[str, ...]:
@@ -134,9 +143,19 @@ def layout_lineage(
     subtitle: str = "",
     caption: bool = False,
     width: float = WIDTH,
+    footer: str = "",
 ) -> LineageLayout:
-    """Measures at their first event's date, one band per country, arrows between them."""
+    """Measures at their first event's date, one band per country, arrows between them; on a
+    narrow width (``NARROW``), one measure per row down the page, in time order."""
     x0, x1 = MARGIN, width - MARGIN
+    title_lines = wrap(title, x1 - x0, 18, bold=True) if caption else ()
+    subtitle_lines = wrap(subtitle, x1 - x0, 12) if caption else ()
+    footer_lines = wrap(footer, x1 - x0, 11, lines=4) if caption else ()
+    top = MARGIN + (22 * len(title_lines) + 16 * len(subtitle_lines) + 12 if caption else 0)
+    if width < NARROW:
+        return _vertical(
+            lineage, title, subtitle, caption, width, title_lines, subtitle_lines, footer_lines, top
+        )
     dated = [node.first for node in lineage.nodes if node.first is not None]
     if dated:
         lo = min(d.start for d in dated)
@@ -152,7 +171,7 @@ def layout_lineage(
     scale = TimeScale(lo, hi, x0, x1 - NODE_WIDTH)
     axis_scale = TimeScale(lo, shift(hi, int(NODE_WIDTH / scale.px_per_day)), x0, x1)
 
-    y: float = MARGIN + (50 if caption else 0)
+    y: float = top
     time_axis = axis(axis_scale, finest="month" if span < 3 * 365 else "year")
     axis_y = y
     y += len(time_axis.rows) * 15 + 10
@@ -232,7 +251,7 @@ def layout_lineage(
     footer_y = None
     if caption:
         footer_y = y + 12
-        y += 26
+        y += max(26, 12 + 14 * len(footer_lines))
     return LineageLayout(
         lineage=lineage,
         width=width,
@@ -250,4 +269,122 @@ def layout_lineage(
         subtitle=subtitle,
         caption=caption,
         footer_y=footer_y,
+        title_lines=title_lines,
+        subtitle_lines=subtitle_lines,
+        footer_lines=footer_lines,
     )
+
+
+def _vertical(
+    lineage: Lineage,
+    title: str,
+    subtitle: str,
+    caption: bool,
+    width: float,
+    title_lines: tuple[str, ...],
+    subtitle_lines: tuple[str, ...],
+    footer_lines: tuple[str, ...],
+    top: float,
+) -> LineageLayout:
+    """The diagram for a narrow frame: time runs down, one measure per row at full width,
+    arrows in the gutter on the left, each relation worded above the measure it leads to."""
+    x0, x1 = MARGIN, width - MARGIN
+    box_x, box_width = x0 + GUTTER, x1 - x0 - GUTTER
+    nodes = sorted(
+        lineage.nodes,
+        key=lambda n: (n.first.start if n.first else dt.date.max, country_name(n.country)),
+    )
+    incoming: dict[int, list[LineageEdge]] = {}
+    for edge in lineage.edges:
+        incoming.setdefault(edge.target.id, []).append(edge)
+    per_line = int((box_width - 14) / text_width("x", NODE_FONT_SIZE, bold=True))
+    y = top + 4
+    boxes: dict[int, NodeBox] = {}
+    labels: dict[int, list[tuple[float, str]]] = {}
+    for node in nodes:
+        for edge in incoming.get(node.id, []):
+            words = f"{edge.source.name} — {edge.wording} ↓"
+            words = (
+                words
+                if text_width(words, 10.5) <= box_width - 10
+                else (
+                    _cut(
+                        edge.source.name, box_width - 10 - text_width(f" — {edge.wording} ↓", 10.5)
+                    )
+                    + f" — {edge.wording} ↓"
+                )
+            )
+            labels.setdefault(edge.relation_id, []).append((y + 10, words))
+            y += 16
+        lines = tuple(textwrap.wrap(node.name, per_line)[:3]) or ("",)
+        kind = vocab.MEASURE_KINDS[node.kind]
+        when = node.first.format_short() if node.first else "date unknown"
+        meta = _cut(f"{kind} · {country_name(node.country)} · {when}", box_width - 14)
+        height = 15 + 14 * len(lines) + 10
+        classes = f"node node--{node.status.tone}"
+        if lineage.focus is not None and node.id == lineage.focus.id:
+            classes += " node--focus"
+        boxes[node.id] = NodeBox(
+            node, box_x, y, box_width, height, lines, meta, classes, _node_title(node)
+        )
+        y += height + 14
+    body_bottom = y
+    edges = []
+    for rank, edge in enumerate(lineage.edges):
+        source, target = boxes[edge.source.id], boxes[edge.target.id]
+        reach = min(GUTTER - 6, 14 + 6 * (rank % 4))
+        sx, sy, ty = box_x, source.cy, target.cy
+        path = (
+            f"M{sx:.1f} {sy:.1f}C{sx - reach:.1f} {sy:.1f} {sx - reach:.1f} {ty:.1f} "
+            f"{sx:.1f} {ty:.1f}"
+        )
+        (label_y, words), *_rest = labels.get(edge.relation_id, [(target.y - 6, edge.wording)])
+        edge_title = f"{edge.source.title} — {edge.wording} → {edge.target.title}"
+        if edge.note:
+            edge_title += f"\n{edge.note}"
+        label_width = text_width(words, 10.5) + 10
+        edges.append(
+            EdgeBox(
+                edge,
+                edge.type,
+                path,
+                edge_title,
+                words,
+                box_x + label_width / 2,
+                label_y,
+                label_width,
+            )
+        )
+    footer_y = None
+    if caption:
+        footer_y = y + 12
+        y += max(26, 12 + 14 * len(footer_lines))
+    return LineageLayout(
+        lineage=lineage,
+        width=width,
+        height=y + MARGIN,
+        x0=x0,
+        x1=x1,
+        axis=Axis(()),
+        axis_y=top,
+        body_top=top,
+        body_bottom=body_bottom,
+        countries=[],
+        nodes=list(boxes.values()),
+        edges=edges,
+        title=title,
+        subtitle=subtitle,
+        caption=caption,
+        footer_y=footer_y,
+        title_lines=title_lines,
+        subtitle_lines=subtitle_lines,
+        footer_lines=footer_lines,
+        vertical=True,
+    )
+
+
+def _cut(text: str, width: float) -> str:
+    if text_width(text, 10.5) <= width:
+        return text
+    keep = max(1, int(width / text_width("x", 10.5)) - 1)
+    return text[:keep].rstrip() + "…"

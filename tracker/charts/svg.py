@@ -19,7 +19,7 @@ from typing import Protocol
 
 from tracker import paths, system
 from tracker.charts.lineage import LineageLayout
-from tracker.charts.timeline import MarkBox, TimelineLayout
+from tracker.charts.timeline import MarkBox, MarkGroup, TimelineLayout
 from tracker.charts.timescale import AxisRow
 from tracker.gcpause import without_gc_pauses
 
@@ -124,6 +124,20 @@ class _Writer:
         return "".join(self.parts)
 
 
+def _caption(
+    w: _Writer, x: float, title_lines: tuple[str, ...], subtitle_lines: tuple[str, ...]
+) -> None:
+    """The title (and what the chart shows) at the top of a picture that travels alone."""
+    baseline = 16.0 + 18
+    for line in title_lines:
+        w.text(x, baseline, line, "chart-title")
+        baseline += 22
+    baseline -= 6
+    for line in subtitle_lines:
+        w.text(x, baseline, line, "chart-subtitle")
+        baseline += 16
+
+
 def _vline(classes: str, x: float, y1: float, y2: float) -> str:
     return f'<line class="{classes}" x1="{num(x)}" x2="{num(x)}" y1="{num(y1)}" y2="{num(y2)}"/>'
 
@@ -164,7 +178,41 @@ def _mark_shape(mark: MarkBox) -> str:
     )
 
 
+def _badge(x: float, cy: float, width: float, label: str) -> str:
+    return (
+        f'<rect class="mark-badge" x="{num(x)}" y="{num(cy - 6)}" width="{num(width)}"'
+        f' height="12" rx="6"/>'
+        f'<text class="mark-badge-label" x="{num(x + width / 2)}" y="{num(cy + 3.3)}"'
+        f' text-anchor="middle">{esc(label)}</text>'
+    )
+
+
+def _group(w: _Writer, group: MarkGroup, links: Links) -> None:
+    """Overlapping marks as one target: drawn where they fall, then "+N"; it leads to the
+    measure page (their list) and, with charts.js, opens the list of them in place."""
+    first = group.marks[0]
+    w.link_open(links.measure(first.slug, first.event_id if first.event_id else None))
+    w.add(f'<title>{esc(group.title)}</title><g class="mark-group">')
+    for mark in group.marks:
+        w.add(_mark_shape(mark))
+    w.add(_badge(group.badge_x, group.cy, group.badge_width, group.badge))
+    w.add("</g></a>")
+    # The members, for charts.js to list (hidden: the group is the one thing to focus).
+    w.add('<g class="mark-group__members" display="none">')
+    for mark in group.marks:
+        href = (
+            links.statement(mark.statement_slug)
+            if mark.statement_slug
+            else links.measure(mark.slug, mark.event_id)
+        )
+        w.link_open(href)
+        w.add(f"<title>{esc(mark.title)}</title></a>")
+    w.add("</g>")
+
+
 def _legend_swatch(kind: str, classes: str, x: float, y: float) -> str:
+    if kind == "group":
+        return _badge(x, y + 8, 18, "+2")
     if kind == "shade":
         return f'<rect class="{classes}" x="{num(x)}" y="{num(y + 3)}" width="16" height="10"/>'
     if kind == "line":
@@ -197,6 +245,7 @@ def timeline_svg(
     target: str | None = None,
     description: str = "",
     footer: str = "",
+    history_href: str | None = None,
 ) -> str:
     """The timeline as SVG: inline in a page (styled by charts.css) or a standalone file."""
     w = _Writer(links, target)
@@ -204,15 +253,25 @@ def timeline_svg(
     width, x0, x1 = layout.width, layout.scale.x0, layout.scale.x1
     w.open_svg("timeline", width, layout.height, layout.title, description, standalone, id_prefix)
     if layout.caption:
-        w.text(x0, 16 + 18, layout.title, "chart-title")
-        if layout.subtitle:
-            w.text(x0, 16 + 38, layout.subtitle, "chart-subtitle")
+        _caption(w, x0, layout.title_lines or (layout.title,), layout.subtitle_lines)
 
     w.add('<g class="legend">')
     for item in layout.legend:
         w.add(_legend_swatch(item.kind, item.classes, item.x, item.y))
         w.text(item.x + 22, item.y + 12, item.label, "legend-label")
     w.add("</g>")
+
+    if layout.note is not None:
+        note = layout.note
+        w.add('<g class="history-note">')
+        for index, words in enumerate(note.lines):
+            w.text(x0, note.y + 16 * index, words, "history-note__text")
+        if history_href:
+            # In place (not in a new tab) even inside an embed: it is the same view, redrawn.
+            w.add(f'<a href="{esc(history_href)}" class="history-switch">')
+            w.text(note.switch_x, note.switch_y, note.switch, "history-switch__label")
+            w.add("</a>")
+        w.add("</g>")
 
     w.add('<g class="axis">')
     _axis_rows(w, layout.axis.rows, layout.axis_y)
@@ -235,11 +294,17 @@ def timeline_svg(
     for lane in layout.lanes:
         w.add('<g class="lane">')
         w.link_open(links.measure(lane.lane.slug))
-        w.text(x0, lane.y + 13, lane.label, "lane-label")
+        for index, words in enumerate(lane.label_lines or (lane.label,)):
+            w.text(x0, lane.y + 13 + 16 * index, words, "lane-label")
         w.add("</a>")
-        w.text(meta_end, lane.y + 13, lane.meta, "lane-meta", anchor="end")
+        if lane.meta_below:
+            meta_y = lane.y + 13 + 16 * len(lane.label_lines) - 2
+            w.text(x0, meta_y, lane.meta, "lane-meta")
+        else:
+            w.text(meta_end, lane.y + 13, lane.meta, "lane-meta", anchor="end")
+        track_y = lane.track_y or lane.y + 18
         w.add(
-            f'<rect class="lane-track" x="{num(x0)}" y="{num(lane.y + 18)}"'
+            f'<rect class="lane-track" x="{num(x0)}" y="{num(track_y)}"'
             f' width="{num(x1 - x0)}" height="14"/>'
         )
         for band in lane.bands:
@@ -265,7 +330,11 @@ def timeline_svg(
 
     w.add('<g class="marks">')
     for lane in layout.lanes:
+        for group in lane.groups:
+            _group(w, group, links)
         for mark in lane.marks:
+            if mark.grouped:
+                continue
             href = (
                 links.statement(mark.statement_slug)
                 if mark.statement_slug
@@ -295,7 +364,10 @@ def timeline_svg(
             "chart-empty",
             anchor="middle",
         )
-    if layout.footer_y is not None and footer:
+    if layout.footer_y is not None and layout.footer_lines:
+        for index, words in enumerate(layout.footer_lines):
+            w.text(x0, layout.footer_y + 14 * index, words, "chart-footer")
+    elif layout.footer_y is not None and footer:
         w.text(x0, layout.footer_y, footer, "chart-footer")
     return w.result()
 
@@ -322,9 +394,7 @@ def lineage_svg(
         '<path class="edge-arrow" d="M0 0L10 5L0 10Z"/></marker></defs>'
     )
     if layout.caption:
-        w.text(layout.x0, 16 + 18, layout.title, "chart-title")
-        if layout.subtitle:
-            w.text(layout.x0, 16 + 38, layout.subtitle, "chart-subtitle")
+        _caption(w, layout.x0, layout.title_lines or (layout.title,), layout.subtitle_lines)
 
     w.add('<g class="axis">')
     _axis_rows(w, layout.axis.rows, layout.axis_y)
@@ -379,7 +449,10 @@ def lineage_svg(
         )
         w.text(lx, ly, edge.label, f"edge-label edge-label--{edge.type}", anchor="middle")
     w.add("</g>")
-    if layout.footer_y is not None and footer:
+    if layout.footer_y is not None and layout.footer_lines:
+        for index, line in enumerate(layout.footer_lines):
+            w.text(layout.x0, layout.footer_y + 14 * index, line, "chart-footer")
+    elif layout.footer_y is not None and footer:
         w.text(layout.x0, layout.footer_y, footer, "chart-footer")
     return w.result()
 

@@ -7,23 +7,27 @@ same charts from the same query string; this module reads it once and builds the
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from flask import Response, abort, request, url_for
 from markupsafe import Markup, escape
 
 from tracker import clock, vocab
 from tracker.charts import svg
+from tracker.charts.lineage import WIDTH as LINEAGE_WIDTH
 from tracker.charts.lineage import LineageLayout, layout_lineage
+from tracker.charts.timeline import WIDTH as TIMELINE_WIDTH
 from tracker.charts.timeline import (
     TimelineLayout,
     chart_title,
     describe_filters,
+    fitted_start,
     layout_timeline,
     shorten,
 )
@@ -33,7 +37,7 @@ from tracker.exports.cells import download_name
 from tracker.gcpause import without_gc_pauses
 from tracker.http import params
 from tracker.http.access import viewpoint
-from tracker.http.links import external_url, site_url
+from tracker.http.links import absolute_url, external_url, site_url
 from tracker.services.lineage import Lineage, build_lineage
 from tracker.services.measures import MeasureFilters
 from tracker.services.timeline import Entry, Timeline, build_timeline
@@ -41,8 +45,22 @@ from tracker.services.timeline import Entry, Timeline, build_timeline
 # The query parameters a chart is drawn from; links to its downloads and embeds carry them.
 CHART_ARGS = (
     "country", "kind", "status", "topic", "year", "q", "from", "to", "as_of", "relation",
-    "measure",
+    "measure", "history",
 )  # fmt: skip
+
+
+def whole_history() -> bool:
+    """``?history=all``: the timeline's axis runs from its first event, however far back,
+    instead of fitting the period that holds the events."""
+    return request.args.get("history", "").strip() == "all"
+
+
+def history_switch(endpoint: str, absolute: bool = False, **values: Any) -> str:
+    """The same chart with the other axis: the whole history, or fitted to the events."""
+    args = chart_args(history=None if whole_history() else "all")
+    if absolute:
+        return absolute_url(endpoint, **values, **args)
+    return url_for(endpoint, **values, **args)
 
 
 def chart_args(**changes: Any) -> dict[str, Any]:
@@ -106,9 +124,23 @@ class TimelineRequest:
     title: str
     subtitle: str
 
-    def layout(self, caption: bool = False) -> TimelineLayout:
+    @property
+    def axis_start(self) -> dt.date:
+        """The first day the chart's axis shows: fitted to the events, or the whole history."""
+        fitted = None if whole_history() else fitted_start(self.timeline)
+        return fitted or self.timeline.start
+
+    def layout(
+        self, caption: bool = False, width: float = TIMELINE_WIDTH, footer: str = ""
+    ) -> TimelineLayout:
         return layout_timeline(
-            self.timeline, title=self.title, subtitle=self.subtitle, caption=caption
+            self.timeline,
+            title=self.title,
+            subtitle=self.subtitle,
+            caption=caption,
+            width=width,
+            whole_history=whole_history(),
+            footer=footer,
         )
 
 
@@ -180,15 +212,67 @@ def png_response(standalone_svg: str, width: float, height: float, filename: str
     return file_response(png, "image/png", filename)
 
 
+# An embed draws its chart for a few frame widths and shows the one that fits (embed.css rules
+# in tracker.css): each is drawn for the narrowest frame it serves and scaled up at most 1.5
+# times, so its text stays between its own size and half as large again.
+EMBED_WIDTHS = (320, 480, 720, 1080)
+EMBED_PADDING = 16
+"""The frame's width minus the chart's: the page's padding, left and right."""
+EMBED_CHROME = 60
+"""The frame's height minus the chart's: the padding and the "Open in the tracker" line."""
+SNIPPET_FRAME_WIDTH = 760
+"""The frame width the snippet's fixed height is right for (a blog's column), when the page
+it is pasted into runs no script; the script in the snippet fits any other width."""
+
+
+def embed_width(frame_width: float) -> int:
+    """The width of the chart drawn for a frame that wide."""
+    fitting = [width for width in EMBED_WIDTHS if width + EMBED_PADDING <= frame_width]
+    return max(fitting, default=EMBED_WIDTHS[0])
+
+
+def frame_height(chart_height: float, chart_width: float, frame_width: float) -> int:
+    """How tall a frame must be to show a chart drawn ``chart_width`` wide, scaled to fit."""
+    scale = (frame_width - EMBED_PADDING) / chart_width
+    return math.ceil(chart_height * scale + EMBED_CHROME)
+
+
+def timeline_frame_height(loaded: TimelineRequest, frame_width: float = SNIPPET_FRAME_WIDTH) -> int:
+    width = embed_width(frame_width)
+    layout = loaded.layout(caption=True, width=width, footer=footer_text(viewpoint().as_of))
+    return frame_height(layout.height, width, frame_width)
+
+
+def lineage_frame_height(loaded: LineageRequest, frame_width: float = SNIPPET_FRAME_WIDTH) -> int:
+    width = embed_width(frame_width)
+    layout = loaded.layout(caption=True, width=width, footer=footer_text(viewpoint().as_of))
+    return frame_height(layout.height, width, frame_width)
+
+
+# Pasted with the frame: fits the frame's height to the chart at whatever width the page gives
+# it (the embed's charts.js says how tall it is). It listens to the tracker's own origin only,
+# to frames marked as the tracker's, and takes a number, clamped, nothing else.
+_RESIZER = (
+    "<script>addEventListener('message',function(e){var h=e.data&&e.data.trackerEmbedHeight;"
+    "if(e.origin!=='ORIGIN'||typeof h!=='number')return;"
+    "document.querySelectorAll('iframe[data-tracker-embed]').forEach(function(f){"
+    "if(f.contentWindow===e.source)f.height=Math.min(Math.max(Math.ceil(h),150),8000)})})"
+    "</script>"
+)
+
+
 def embed_snippet(src: str, title: str, height: float) -> str:
-    """The HTML someone pastes into their page to embed a chart."""
-    frame_height = int(min(max(height + 140, 320), 900))
+    """The HTML someone pastes into their page to embed a chart: a frame ``height`` tall (the
+    height for a 760-px column), and a line of script that fits it to any other width."""
     escaped_title = title.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
     escaped_src = src.replace("&", "&amp;").replace('"', "&quot;")
+    parts = urlsplit(src)
+    origin = f"{parts.scheme}://{parts.netloc}".replace("'", "").replace("\\", "")
     return (
         f'<iframe src="{escaped_src}" title="{escaped_title}" width="100%" '
-        f'height="{frame_height}" style="border:0" loading="lazy" '
-        'referrerpolicy="no-referrer"></iframe>'
+        f'height="{int(height)}" style="border:0" loading="lazy" '
+        'referrerpolicy="no-referrer" data-tracker-embed></iframe>'
+        + _RESIZER.replace("ORIGIN", origin)
     )
 
 
@@ -200,9 +284,16 @@ class LineageRequest:
     title: str
     subtitle: str
 
-    def layout(self, caption: bool = False) -> LineageLayout:
+    def layout(
+        self, caption: bool = False, width: float = LINEAGE_WIDTH, footer: str = ""
+    ) -> LineageLayout:
         return layout_lineage(
-            self.lineage, title=self.title, subtitle=self.subtitle, caption=caption
+            self.lineage,
+            title=self.title,
+            subtitle=self.subtitle,
+            caption=caption,
+            width=width,
+            footer=footer,
         )
 
 

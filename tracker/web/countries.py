@@ -57,7 +57,11 @@ def show(code: str) -> str | Response:
     timeline = charts.load_timeline(filters=filters)
     layout = timeline.layout()
     chart = svg.timeline_svg(
-        layout, charts.links(), id_prefix="country-timeline", description=timeline.subtitle
+        layout,
+        charts.links(),
+        id_prefix="country-timeline",
+        description=timeline.subtitle,
+        history_href=charts.history_switch("countries.show", code=code),
     )
     args = {"as_of": as_of.isoformat()} if params.is_past_view() else {}
     embed_src = absolute_url("embed.timeline", country=code, **args)
@@ -76,5 +80,7 @@ def show(code: str) -> str | Response:
         quiet=quiet_measures(session, view, countries=(code,), limit=50),
         as_of=as_of,
         download_args={"country": code, **args},
-        snippet=charts.embed_snippet(embed_src, timeline.title, layout.height),
+        snippet=charts.embed_snippet(
+            embed_src, timeline.title, charts.timeline_frame_height(timeline)
+        ),
     )

@@ -9,6 +9,7 @@ the embedding site is neither identified nor tracked through them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Flask, abort, g, render_template, request
@@ -65,29 +66,50 @@ def _target() -> str:
     return "_blank"
 
 
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """The chart drawn for one range of frame widths; CSS shows the one that fits."""
+
+    width: int
+    chart: Markup
+
+
+def _variants(draw: Callable[[int, str], str]) -> list[Variant]:
+    return [
+        Variant(
+            width,
+            Markup(draw(width, f"{width}")),  # noqa: S704  # nosec B704  # tracker.charts.svg escapes
+        )
+        for width in charts.EMBED_WIDTHS
+    ]
+
+
 @bp.get("/timeline")
 @public
 def timeline() -> str:
     # Anonymous, as every embed: the hook above signed no one in (tracker.http.access).
     loaded = charts.load_timeline(strict=True)
-    layout = loaded.layout(caption=True)
     as_of = viewpoint().as_of
-    chart = svg.timeline_svg(
-        layout,
-        charts.links(absolute=True),
-        id_prefix="embed-timeline",
-        target=_target(),
-        description=loaded.subtitle,
-        footer=charts.footer_text(as_of),
-    )
+    footer = charts.footer_text(as_of)
+    switch = charts.history_switch("embed.timeline", absolute=True)
+
+    def draw(width: int, suffix: str) -> str:
+        return svg.timeline_svg(
+            loaded.layout(caption=True, width=width, footer=footer),
+            charts.links(absolute=True),
+            id_prefix=f"embed-timeline-{suffix}",
+            target=_target(),
+            description=loaded.subtitle,
+            history_href=switch,
+        )
+
     return render_template(
         "embed/chart.html",
         title=loaded.title,
-        chart=Markup(chart),  # noqa: S704  # nosec B704  # built by tracker.charts.svg, which escapes every text
+        variants=_variants(draw),
         full_url=absolute_url("timeline.index", **charts.chart_args()),
         as_of=as_of,
         empty=not loaded.timeline.lanes,
-        scroll_to_end=True,
     )
 
 
@@ -97,20 +119,23 @@ def lineage() -> str:
     loaded = charts.load_lineage()
     if loaded is None:
         abort(404)
-    layout = loaded.layout(caption=True)
     as_of = viewpoint().as_of
-    chart = svg.lineage_svg(
-        layout,
-        charts.links(absolute=True),
-        id_prefix="embed-lineage",
-        target=_target(),
-        description=loaded.subtitle,
-        footer=charts.footer_text(as_of),
-    )
+    footer = charts.footer_text(as_of)
+
+    def draw(width: int, suffix: str) -> str:
+        return svg.lineage_svg(
+            loaded.layout(caption=True, width=width, footer=footer),
+            charts.links(absolute=True),
+            id_prefix=f"embed-lineage-{suffix}",
+            target=_target(),
+            description=loaded.subtitle,
+            footer=footer,
+        )
+
     return render_template(
         "embed/chart.html",
         title=loaded.title,
-        chart=Markup(chart),  # noqa: S704  # nosec B704  # built by tracker.charts.svg, which escapes every text
+        variants=_variants(draw),
         full_url=absolute_url("lineage.index", **charts.chart_args()),
         as_of=as_of,
         empty=not loaded.lineage.edges,

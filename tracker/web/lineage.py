@@ -37,7 +37,7 @@ def index() -> str:
         as_of=view.as_of,
         filters=params.measure_filters(),
         countries=countries_in_use(get_session(), view),
-        snippet=charts.embed_snippet(embed_src, loaded.title, layout.height),
+        snippet=charts.embed_snippet(embed_src, loaded.title, charts.lineage_frame_height(loaded)),
     )
 
 
@@ -45,8 +45,8 @@ def _standalone() -> tuple[str, float, float, str]:
     loaded = charts.load_lineage()
     if loaded is None:
         abort(404)
-    layout = loaded.layout(caption=True)
     as_of = viewpoint().as_of
+    layout = loaded.layout(caption=True, footer=charts.footer_text(as_of))
     document = svg.lineage_svg(
         layout,
         charts.links(absolute=True),

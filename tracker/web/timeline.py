@@ -26,7 +26,11 @@ def index() -> str:
     view = viewpoint()
     layout = loaded.layout()
     chart = svg.timeline_svg(
-        layout, charts.links(), id_prefix="timeline", description=loaded.subtitle
+        layout,
+        charts.links(),
+        id_prefix="timeline",
+        description=loaded.subtitle,
+        history_href=charts.history_switch("timeline.index"),
     )
     embed_src = absolute_url("embed.timeline", **charts.chart_args())
     return render_template(
@@ -42,14 +46,14 @@ def index() -> str:
         window=loaded.window,
         countries=countries_in_use(session, view),
         topics=topics_in_use(session, view),
-        snippet=charts.embed_snippet(embed_src, loaded.title, layout.height),
+        snippet=charts.embed_snippet(embed_src, loaded.title, charts.timeline_frame_height(loaded)),
     )
 
 
 def _standalone() -> tuple[str, float, float, str]:
     loaded = charts.load_timeline(strict=True)
-    layout = loaded.layout(caption=True)
     as_of = viewpoint().as_of
+    layout = loaded.layout(caption=True, footer=charts.footer_text(as_of))
     document = svg.timeline_svg(
         layout,
         charts.links(absolute=True),
