@@ -125,3 +125,11 @@ def test_empty_selection_draws_an_empty_map_and_says_so(client: FlaskClient, que
     html = response.get_data(as_text=True)
     if "nothing" in query:
         assert "No measure matches these filters" in html
+
+
+def test_a_past_day_with_a_status_filter_shades_by_the_status_then(client: FlaskClient) -> None:
+    # On 8 February 2024 the foreign representatives law was pending (signed 2 April 2024).
+    html = client.get("/map/?as_of=2024-02-08&status=pending").get_data(as_text=True)
+    assert "map-country--pending" in shaded(inline_svg(html)).get("Kyrgyzstan", "")
+    later = client.get("/map/?as_of=2024-02-08&status=in-force").get_data(as_text=True)
+    assert "Kyrgyzstan" not in shaded(inline_svg(later))
