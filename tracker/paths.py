@@ -34,5 +34,10 @@ def seed_file() -> Path:
     return PACKAGE / "seed" / "kyrgyzstan.json"
 
 
+def world_map() -> Path:
+    """Country shapes for /map/ (tracker/data/README.md says where they come from)."""
+    return PACKAGE / "data" / "world-map.json"
+
+
 def dataset_schema() -> Path:
     return PACKAGE / "interchange" / "schema" / "tracker-dataset.schema.json"

@@ -19,6 +19,7 @@ from tracker.web.exports import bp as exports_bp
 from tracker.web.history import bp as history_bp
 from tracker.web.home import bp as home_bp
 from tracker.web.lineage import bp as lineage_bp
+from tracker.web.map import bp as map_bp
 from tracker.web.measures import bp as measures_bp
 from tracker.web.merging import bp as merging_bp
 from tracker.web.organizations import bp as organizations_bp
@@ -42,7 +43,7 @@ def init_app(app: Flask) -> None:
     helpers.init_app(app)
     blueprints = (
         home_bp, measures_bp, events_bp, statements_bp, organizations_bp, countries_bp,
-        search_bp, timeline_bp, lineage_bp, upcoming_bp, embed_bp, exports_bp,
+        search_bp, timeline_bp, lineage_bp, map_bp, upcoming_bp, embed_bp, exports_bp,
         editing_bp, merging_bp, history_bp, admin_bp, subscribe_bp, preparing_bp,
     )  # fmt: skip
     for blueprint in blueprints:

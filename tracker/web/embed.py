@@ -19,7 +19,9 @@ from tracker.charts import svg
 from tracker.http.access import public, viewpoint
 from tracker.http.links import absolute_url
 from tracker.security import allow_framing
+from tracker.services.spread import CATEGORIES
 from tracker.web import charts
+from tracker.web import map as world_map
 
 bp = Blueprint("embed", __name__, url_prefix="/embed")
 
@@ -139,4 +141,26 @@ def lineage() -> str:
         full_url=absolute_url("lineage.index", **charts.chart_args()),
         as_of=as_of,
         empty=not loaded.lineage.edges,
+    )
+
+
+@bp.get("/map")
+@public
+def map() -> str:
+    loaded = world_map.load_map()
+    as_of = loaded.spread.as_of
+    chart, _width, _height = loaded.svg(
+        absolute=True,
+        id_prefix="embed-map",
+        target=_target(),
+        footer=charts.footer_text(as_of),
+    )
+    return render_template(
+        "embed/map.html",
+        title=loaded.title,
+        subtitle=loaded.subtitle,
+        categories=CATEGORIES,
+        chart=Markup(chart),  # noqa: S704  # nosec B704  # tracker.charts.world_map escapes every text
+        full_url=absolute_url("map.index", **world_map.map_args()),
+        as_of=as_of,
     )
