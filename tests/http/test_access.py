@@ -39,6 +39,11 @@ PUBLIC_ENDPOINTS = {
     "countries.show",
     "embed.timeline",
     "embed.lineage",
+    # The map of the spread (tracker.web.map): public records only for anonymous readers.
+    "map.index",
+    "map.download_svg",
+    "map.download_png",
+    "embed.map",
     "events.index",
     "exports.measures_table",
     "exports.events_table",

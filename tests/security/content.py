@@ -137,7 +137,14 @@ def html_problems(body: bytes | str) -> list[str]:
         if tag == "style":
             problems.append("inline <style> (the CSP refuses it)")
         if tag == "meta" and element.get("http-equiv", "").lower() == "refresh":
-            problems.append("<meta http-equiv=refresh>")
+            # One use is ours: "Preparing the PDF…" (templates/exports/preparing.html) sends
+            # the browser on to the PDF on this site. Anything else (another site, a script
+            # URL) is not.
+            _delay, _, target = element.get("content", "").partition(";")
+            url = target.strip()
+            url = url[4:] if url.lower().startswith("url=") else ""
+            if not (url.startswith("/") and not url.startswith("//") and ".pdf" in url):
+                problems.append("<meta http-equiv=refresh>")
         for name, value in element.attrib.items():
             attribute = local_name(name)
             if attribute.startswith("on"):
