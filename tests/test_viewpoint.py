@@ -157,9 +157,11 @@ def seen(monkeypatch: pytest.MonkeyPatch) -> Seen:
     found = Seen()
     real_page = measure_service.page_measures
 
-    def page_measures(session: Session, filters: Any, view: Viewpoint, *args: Any) -> Any:
+    def page_measures(
+        session: Session, filters: Any, view: Viewpoint, *args: Any, **kwargs: Any
+    ) -> Any:
         found.views.append(view)
-        return real_page(session, filters, view, *args)
+        return real_page(session, filters, view, *args, **kwargs)
 
     def counted(*args: Any, **kwargs: Any) -> Viewpoint:
         found.made += 1
