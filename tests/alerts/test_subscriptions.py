@@ -323,3 +323,10 @@ def test_a_user_follows_at_once_and_again_only_changes_how_often(session: Sessio
         subscriptions.change(session, made, "daily", 400)
     subscriptions.remove(session, made)
     assert subscriptions.subscriptions_of(session, viewer) == []
+
+
+def test_a_saved_search_keeps_no_tracking_parameters() -> None:
+    saved = subscriptions.normalise_search(
+        "/measures/?utm_source=newsletter&country=KG&fbclid=abc&utm_campaign=x&gclid=1"
+    )
+    assert saved == "/measures/?country=KG"

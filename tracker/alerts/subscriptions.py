@@ -67,6 +67,11 @@ SAVED_LISTS = {
 # Parameters that change how a list is shown, not what it holds: a saved search ignores them,
 # so that page 3 sorted by date and page 1 are one search.
 IGNORED_LIST_PARAMETERS = frozenset({"page", "size", "sort", "order", "as_of"})
+# Parameters that mark where a visitor came from, not what they looked for: a saved search
+# neither keeps nor is told apart by them (utm_* as well).
+TRACKING_PARAMETERS = frozenset(
+    {"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid", "_hsenc"}
+)
 MAX_SEARCH_LENGTH = 2000
 
 EMAIL_MAX_LENGTH = 320
@@ -165,7 +170,10 @@ def normalise_search(path_and_query: str) -> str:
     pairs = sorted(
         (name, value.strip())
         for name, value in parse_qsl(parts.query, keep_blank_values=False)
-        if name not in IGNORED_LIST_PARAMETERS and value.strip()
+        if name not in IGNORED_LIST_PARAMETERS
+        and name not in TRACKING_PARAMETERS
+        and not name.startswith("utm_")
+        and value.strip()
     )
     if control_character([value for pair in pairs for value in pair]):
         raise BadTarget("The search holds an invisible control character.")
