@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from flask import Flask, g, redirect, request, url_for
 from werkzeug.wrappers.response import Response
@@ -125,6 +125,23 @@ def history_url(record_type: str, record: Any) -> str:
     return url_for("history.record", record_type=record_type, record_id=record.id)
 
 
+_TRACKING = frozenset(
+    {"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid", "_hsenc"}
+)
+
+
+def saved_search_key() -> str:
+    """This list's path and query for "Save this search", without the parameters that only
+    say where a visitor came from (?utm_…, ?fbclid=…). Read from the raw query string, so the
+    page cache does not count the page as reading every parameter."""
+    pairs = [
+        (name, value)
+        for name, value in parse_qsl(request.query_string.decode("utf-8", "replace"))
+        if name not in _TRACKING and not name.startswith("utm_")
+    ]
+    return request.path + (f"?{urlencode(pairs)}" if pairs else "")
+
+
 def query_with(**changes: Any) -> str:
     """Like ``url_with`` for the current path, without routing: facet lists build hundreds of
     links per page, and building each through the URL map cost more than the query did. The
@@ -166,6 +183,7 @@ def init_app(app: Flask) -> None:
         vocab=vocab,
         url_with=url_with,
         query_with=query_with,
+        saved_search_key=saved_search_key,
         facet_link=facet_link,
         today=clock.today,
         country_name=country_name,
