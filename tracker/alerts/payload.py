@@ -11,10 +11,9 @@ from tracker import vocab
 from tracker.alerts.changes import Item
 from tracker.alerts.digest import describe
 from tracker.alerts.links import AlertLinks
-from tracker.countries import country_name
 from tracker.domain import kinds
 from tracker.exports.links import event_link
-from tracker.exports.record_json import partial_date, plain, source, status
+from tracker.exports.record_json import measure_fields, partial_date, plain, source, status
 from tracker.models import AlertSubscription, Event, Measure, Relation, Statement
 from tracker.viewpoint import Viewpoint
 
@@ -37,15 +36,7 @@ def measure(value: Measure, links: AlertLinks) -> Json:
     return {
         "slug": value.slug,
         "html_url": links.measure(value.slug),
-        "country": value.country,
-        "country_name": country_name(value.country),
-        "kind": value.kind,
-        "kind_label": vocab.MEASURE_KINDS.get(value.kind, value.kind),
-        **plain(value, kinds.MEASURE),
-        "popular_names": list(value.popular_names or []),
-        "topics": [topic.slug for topic in value.topics],
-        "visibility": value.visibility,
-        "version": value.version,
+        **measure_fields(value),
     }
 
 

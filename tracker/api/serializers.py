@@ -11,9 +11,8 @@ from typing import Any
 from flask import g, url_for
 
 from tracker import vocab
-from tracker.countries import country_name
 from tracker.domain import kinds
-from tracker.exports.record_json import partial_date, plain, source, status
+from tracker.exports.record_json import measure_fields, partial_date, plain, source, status
 from tracker.http.links import external_url
 from tracker.models import Event, Measure, Organization, Person, Statement
 from tracker.services.measures import MeasureView, RelationView
@@ -50,15 +49,7 @@ def measure(value: Measure, state: Status | None = None) -> Json:
         "slug": value.slug,
         "url": _url("api.measure", value.slug),
         "html_url": _url("measures.show", value.slug),
-        "country": value.country,
-        "country_name": country_name(value.country),
-        "kind": value.kind,
-        "kind_label": vocab.MEASURE_KINDS.get(value.kind, value.kind),
-        **plain(value, kinds.MEASURE),
-        "popular_names": list(value.popular_names or []),
-        "topics": [topic.slug for topic in value.topics],
-        "visibility": value.visibility,
-        "version": value.version,
+        **measure_fields(value),
     }
     if state is not None:
         data["status"] = status(state)

@@ -7,10 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from tracker import vocab
+from tracker.countries import country_name
 from tracker.dates import PartialDate
 from tracker.domain import kinds
 from tracker.domain.kinds import Kind
-from tracker.models import Source
+from tracker.models import Measure, Source
 from tracker.status import Axis, Status
 
 Json = dict[str, Any]
@@ -36,6 +37,21 @@ def plain(value: object, kind: Kind, *, listed: bool = True) -> Json:
         f.api_name or f.name: getattr(value, f.name)
         for f in kind.public_plain_fields
         if f.listed == listed
+    }
+
+
+def measure_fields(value: Measure) -> Json:
+    """A measure's own fields as the API and webhooks show them (each adds its addresses)."""
+    return {
+        "country": value.country,
+        "country_name": country_name(value.country),
+        "kind": value.kind,
+        "kind_label": vocab.MEASURE_KINDS.get(value.kind, value.kind),
+        **plain(value, kinds.MEASURE),
+        "popular_names": list(value.popular_names or []),
+        "topics": [topic.slug for topic in value.topics],
+        "visibility": value.visibility,
+        "version": value.version,
     }
 
 
